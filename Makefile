@@ -1,0 +1,107 @@
+# The one entry point. `make run` boots the kernel in QEMU on this terminal; `make test`
+# builds and runs every test. Settings work as make variables or environment variables.
+
+MEM       ?= 256M
+ACCEL     ?= tcg
+BUILD     ?= build
+EXTRA_BIN ?=
+CI        ?=
+
+CC      := gcc
+NASM    := nasm
+LD      := ld
+PYTHON  := python3
+
+KERNEL_DIRS := kernel kernel/lib mm arch-x86_64
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+	-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -nostdlib \
+	-fno-builtin-memcpy -fno-builtin-memset \
+	-Iinclude $(addprefix -I,$(KERNEL_DIRS)) -MMD -MP
+KLDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments -T linker.ld
+
+KSRC_C   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
+KSRC_ASM := $(wildcard boot/*.asm arch-x86_64/*.asm)
+KOBJS    := $(KSRC_C:%.c=$(BUILD)/%.o) $(KSRC_ASM:%.asm=$(BUILD)/%.asm.o)
+
+KERNEL := $(BUILD)/kernel.elf
+ISO    := $(BUILD)/kernel.iso
+INITRD := $(BUILD)/initrd.cpio
+
+QEMU := qemu-system-x86_64
+QEMU_FLAGS := -M pc -accel $(ACCEL) -m $(MEM) -no-reboot -display none \
+	-chardev stdio,id=con,signal=off -serial chardev:con \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+# isa-debug-exit status for a clean `poweroff` (kernel/power.h)
+EXIT_POWEROFF := 33
+
+.PHONY: all iso run run-pvh test unit-test boot-test clean deps
+all: iso
+iso: $(ISO)
+
+# ---- tools: install what is missing (Debian package names) ----
+TOOLS := gcc:gcc ld:binutils nasm:nasm grub-mkrescue:grub-common xorriso:xorriso \
+	mformat:mtools qemu-system-x86_64:qemu-system-x86 python3:python3 cpio:cpio
+deps:
+	@missing=""; \
+	for t in $(TOOLS); do \
+		command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; \
+	done; \
+	[ -d /usr/lib/grub/i386-pc ] || missing="$$missing grub-pc-bin"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing missing packages:$$missing"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing || exit 1; \
+	fi
+
+# ---- kernel ----
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/%.asm.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -F dwarf $< -o $@
+
+# Two links: the first without symbols, the second with the symbol table generated from
+# the first at the end of .rodata (no function moves, see kernel/ksyms.c).
+$(KERNEL): $(KOBJS) linker.ld kernel/gen-ksyms.sh
+	sh kernel/gen-ksyms.sh > $(BUILD)/ksyms0.S
+	$(CC) -c $(BUILD)/ksyms0.S -o $(BUILD)/ksyms0.o
+	$(LD) $(KLDFLAGS) -o $(BUILD)/kernel.pass1.elf $(KOBJS) $(BUILD)/ksyms0.o
+	sh kernel/gen-ksyms.sh $(BUILD)/kernel.pass1.elf > $(BUILD)/ksyms.S
+	$(CC) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms.o
+
+# ---- initramfs ----
+$(INITRD): $(wildcard $(EXTRA_BIN)/*)
+	@rm -rf $(BUILD)/initrd && mkdir -p $(BUILD)/initrd/bin
+	@if [ -n "$(EXTRA_BIN)" ]; then cp -r $(EXTRA_BIN)/. $(BUILD)/initrd/bin/; fi
+	cd $(BUILD)/initrd && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet > ../initrd.cpio
+
+# ---- GRUB ISO ----
+$(ISO): $(KERNEL) $(INITRD) boot/grub.cfg
+	@rm -rf $(BUILD)/isoroot && mkdir -p $(BUILD)/isoroot/boot/grub
+	cp $(KERNEL) $(INITRD) $(BUILD)/isoroot/boot/
+	cp boot/grub.cfg $(BUILD)/isoroot/boot/grub/
+	grub-mkrescue -o $@ --install-modules="multiboot2 normal iso9660 biosdisk" \
+		--locales= --fonts= --themes= $(BUILD)/isoroot 2>/dev/null
+
+run: deps
+	@$(MAKE) --no-print-directory iso
+	@$(QEMU) $(QEMU_FLAGS) -boot d -cdrom $(ISO); s=$$?; \
+		if [ $$s -eq $(EXIT_POWEROFF) ]; then exit 0; fi; \
+		echo "qemu exited with status $$s (not a clean poweroff)"; exit 1
+
+# The same kernel without GRUB, through QEMU's PVH entry.
+run-pvh: deps
+	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
+	@$(QEMU) $(QEMU_FLAGS) -kernel $(KERNEL) -initrd $(INITRD) -append "panic=exit"; s=$$?; \
+		if [ $$s -eq $(EXIT_POWEROFF) ]; then exit 0; fi; \
+		echo "qemu exited with status $$s (not a clean poweroff)"; exit 1
+
+clean:
+	rm -rf $(BUILD) build-*
+
+-include $(KOBJS:.o=.d)

@@ -1,0 +1,66 @@
+#include "printk.h"
+#include "console.h"
+#include "cmdline.h"
+#include "ksyms.h"
+#include "power.h"
+#include "cpu.h"
+#include "memlayout.h"
+
+int printk(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+	return n;
+}
+
+static bool frame_pointer_ok(uint64_t rbp)
+{
+	/* Kernel stacks live in the kernel image (boot stack) or the direct map. */
+	return rbp >= DIRECT_MAP_BASE && IS_ALIGNED(rbp, 8) && rbp < 0xfffffffffffff000UL;
+}
+
+void backtrace_from(uint64_t rbp)
+{
+	printk("backtrace:\n");
+	for (int depth = 0; depth < 32 && frame_pointer_ok(rbp); depth++) {
+		const uint64_t *frame = (const uint64_t *)rbp;
+		uint64_t ret = frame[1];
+		if (!ret)
+			break;
+		uint64_t off;
+		const char *name = ksym_lookup(ret, &off);
+		if (name)
+			printk("  [%016lx] %s+0x%lx\n", ret, name, off);
+		else
+			printk("  [%016lx] ?\n", ret);
+		if (frame[0] <= rbp) /* stacks grow down: callers' frames are higher */
+			break;
+		rbp = frame[0];
+	}
+}
+
+void panic_stop(void)
+{
+	irq_disable();
+	if (cmdline_is("panic", "exit"))
+		qemu_exit(QEMU_EXIT_PANIC);
+	printk("system halted\n");
+	cpu_halt_forever();
+}
+
+void panic_at(const char *file, int line, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	irq_disable();
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("\nKERNEL PANIC at %s:%d: %s\n", file, line, msg);
+	backtrace_from((uint64_t)__builtin_frame_address(0));
+	panic_stop();
+}

@@ -1,0 +1,38 @@
+/* The kernel's virtual memory layout (see docs/architecture.md). */
+#ifndef MM_MEMLAYOUT_H
+#define MM_MEMLAYOUT_H
+
+#include "compiler.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  (1UL << PAGE_SHIFT)
+#define PAGE_MASK  (~(PAGE_SIZE - 1))
+
+/* Every physical frame is mapped here, so a frame's contents are reachable by arithmetic. */
+#define DIRECT_MAP_BASE 0xffff800000000000UL
+/* Device memory (LAPIC, IOAPIC, PCI BARs) is mapped uncached by ioremap() in this window. */
+#define IOREMAP_BASE    0xffffc00000000000UL
+#define IOREMAP_SIZE    GiB(1)
+/* The kernel image: linked at KERNEL_VMA + its physical load address. */
+#define KERNEL_VMA      0xffffffff80000000UL
+/* User space: [USER_BASE, USER_END), one page short of the canonical hole (sysret safety). */
+#define USER_BASE       0x0000000000001000UL
+#define USER_END        0x00007ffffffff000UL
+
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + DIRECT_MAP_BASE); }
+
+/* Physical address of a direct-map or kernel-image address. */
+static inline uint64_t virt_to_phys(const void *va)
+{
+	uint64_t v = (uint64_t)va;
+	if (v >= KERNEL_VMA)
+		return v - KERNEL_VMA;
+	return v - DIRECT_MAP_BASE;
+}
+
+/* Linker-script symbols bounding the kernel image. */
+extern char __kernel_phys_start[], __kernel_phys_end[];
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __bss_start[], __bss_end[], __kernel_end[];
+
+#endif
