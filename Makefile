@@ -88,6 +88,30 @@ $(ISO): $(KERNEL) $(INITRD) boot/grub.cfg
 	grub-mkrescue -o $@ --install-modules="multiboot2 normal iso9660 biosdisk" \
 		--locales= --fonts= --themes= $(BUILD)/isoroot 2>/dev/null
 
+# ---- tests ----
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Wno-unused-function \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	-DHOST_TEST -iquote tests/unit/stubs -iquote tests/unit -iquote include \
+	$(addprefix -iquote ,$(KERNEL_DIRS))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+
+$(BUILD)/unit/%: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP $< -o $@
+
+unit-test: $(UNIT_TESTS)
+	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)")
+
+BOOT_TEST := $(PYTHON) tests/boot/run.py --build $(BUILD)
+boot-test: deps
+	@$(MAKE) --no-print-directory iso
+	@$(BOOT_TEST) $(T)
+
+test: deps
+	@$(MAKE) --no-print-directory iso $(UNIT_TESTS)
+	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)") "$(BOOT_TEST)"
+
 run: deps
 	@$(MAKE) --no-print-directory iso
 	@$(QEMU) $(QEMU_FLAGS) -boot d -cdrom $(ISO); s=$$?; \
@@ -104,4 +128,4 @@ run-pvh: deps
 clean:
 	rm -rf $(BUILD) build-*
 
--include $(KOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(UNIT_TESTS:=.d)

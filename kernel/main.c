@@ -17,5 +17,13 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 		cpu_halt_forever();
 	}
 	printk("ksm-kernel: booted by %s, command line \"%s\"\n", boot_info.loader, boot_info.cmdline);
+
+	/* STEP cpu: GDT/TSS, IDT with exception handlers, per-CPU data (arch-x86_64) */
+
+	/* STEP mm: frame allocator, final page tables, kmalloc (mm/) */
+
+	/* STEP platform: ACPI MADT, PIC off, LAPIC + IOAPIC, clock, timer, UART IRQ, sti */
+
+	/* STEP shell */
 	poweroff();
 }

@@ -56,20 +56,15 @@ static void format_unsigned(struct out *o, const struct spec *sp, uint64_t v, un
 			    bool upper, const char *prefix)
 {
 	const char *xd = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char tmp[24];
-	int n = 0;
-	if (v == 0 && sp->prec == 0) {
-		emit_number(o, sp, tmp, 0, prefix);
-		return;
-	}
-	do {
-		tmp[n++] = xd[v % base];
-		v /= base;
-	} while (v);
 	char digits[24];
-	for (int i = 0; i < n; i++)
-		digits[i] = tmp[n - 1 - i];
-	emit_number(o, sp, digits, n, prefix);
+	int pos = sizeof(digits);
+	if (v || sp->prec != 0) { /* "%.0d" of zero prints no digit */
+		do {
+			digits[--pos] = xd[v % base];
+			v /= base;
+		} while (v);
+	}
+	emit_number(o, sp, digits + pos, (int)sizeof(digits) - pos, prefix);
 }
 
 static void format_string(struct out *o, const struct spec *sp, const char *s)
