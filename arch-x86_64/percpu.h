@@ -1,0 +1,42 @@
+/* Per-CPU data. Each CPU's GS base points at its own struct cpu, whose first field points
+ * back at itself, so this_cpu() is one load from %gs:0 wherever the code runs.
+ * Once user mode exists, GS belongs to user space while it runs: every entry from ring 3
+ * does swapgs (isr.asm, the syscall entry) so that kernel code always sees this GS base. */
+#ifndef ARCH_PERCPU_H
+#define ARCH_PERCPU_H
+
+#include "compiler.h"
+
+#define MAX_CPUS 8
+
+struct tss;
+
+struct cpu {
+	struct cpu *self;     /* offset 0: what this_cpu() reads */
+	uint64_t user_rsp;    /* offset 8: syscall entry scratch: the user stack pointer */
+	uint64_t kernel_rsp;  /* offset 16: syscall entry: the kernel stack to switch to */
+	void *current;        /* the running task (the scheduler's, through current()) */
+	struct tss *tss;      /* this CPU's TSS (gdt.c) */
+	int id;               /* 0 = the boot CPU (BSP) */
+	uint32_t lapic_id;    /* set by lapic_init() */
+} __aligned(64);          /* one cache line each: no false sharing between CPUs */
+
+/* Offsets the assembly entry code uses as %gs:OFFSET (checked in percpu.c). */
+#define CPU_USER_RSP   8
+#define CPU_KERNEL_RSP 16
+
+extern struct cpu cpus[MAX_CPUS];
+
+/* Point this CPU's GS base at cpus[id]. Run once per CPU, first thing, with interrupts off. */
+void percpu_init(int id);
+
+/* The running CPU's data. Meaningful while the caller cannot migrate (interrupts off or,
+ * later, preemption disabled). */
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+#endif

@@ -1,0 +1,147 @@
+"""A QEMU guest driven over its serial console: start it, wait for output, type commands,
+power it off. Used by tests/boot/run.py; Python 3 standard library only."""
+import os
+import re
+import select
+import subprocess
+import time
+
+PROMPT = "ksm> "
+EXIT_POWEROFF = 33  # isa-debug-exit status for a clean poweroff (kernel/power.h)
+EXIT_PANIC = 65     # status for a panic with panic=exit
+PANIC_MARK = "KERNEL PANIC"
+
+
+class TestFailure(Exception):
+    """A failed expectation; the message says what was expected."""
+
+
+class Machine:
+    def __init__(self, build, boot="pvh", mem="128M", cmdline="panic=exit", qemu_args=(),
+                 timeout=30.0):
+        self.build = build
+        self.boot = boot
+        self.mem = mem
+        self.cmdline = cmdline
+        self.qemu_args = list(qemu_args)
+        self.timeout = timeout
+        self.proc = None
+        self.log = ""       # everything the guest printed, CRs removed
+        self.pos = 0        # how much of the log the test has consumed
+        self.allow_panic = False
+
+    # ---- life cycle ----
+    def qemu_command(self):
+        cmd = ["qemu-system-x86_64", "-M", "pc", "-accel", "tcg", "-m", self.mem,
+               "-no-reboot", "-display", "none",
+               "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if self.boot == "grub":
+            cmd += ["-boot", "d", "-cdrom", os.path.join(self.build, "kernel.iso")]
+        else:
+            cmd += ["-kernel", os.path.join(self.build, "kernel.elf"),
+                    "-initrd", os.path.join(self.build, "initrd.cpio"),
+                    "-append", self.cmdline]
+        return cmd + self.qemu_args
+
+    def start(self, typeahead=None):
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(self.qemu_command(), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        if typeahead:
+            self.send(typeahead)
+        return self
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    # ---- output ----
+    def _read_some(self, wait):
+        """Append what the guest printed within `wait` seconds; False once QEMU has exited
+        and everything was read."""
+        fd = self.proc.stdout.fileno()
+        ready, _, _ = select.select([fd], [], [], wait)
+        if not ready:
+            return True
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        if not data:
+            self.proc.wait()
+            return False
+        self.log += data.decode("latin-1").replace("\r", "")
+        return True
+
+    def _check_panic(self):
+        if not self.allow_panic and PANIC_MARK in self.log:
+            time.sleep(0.2)
+            self._read_some(0.5)
+            raise TestFailure("the kernel panicked")
+
+    def expect(self, pattern, timeout=None):
+        """Wait for regex `pattern` in the unread output; return the match and consume the
+        output up to its end."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        rx = re.compile(pattern)
+        while True:
+            m = rx.search(self.log, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            self._check_panic()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TestFailure(f"timed out waiting for {pattern!r}")
+            if not self._read_some(min(left, 0.5)):
+                m = rx.search(self.log, self.pos)
+                if m:
+                    self.pos = m.end()
+                    return m
+                raise TestFailure(f"QEMU exited (status {self.proc.returncode}) while waiting for {pattern!r}")
+
+    def wait_prompt(self, timeout=None):
+        """Wait for the shell prompt; return the output before it."""
+        start = self.pos
+        m = self.expect(r"(?:^|\n)" + re.escape(PROMPT), timeout)
+        return self.log[start:m.start()]
+
+    def quiet_for(self, seconds):
+        """Return what the guest printed during `seconds` of not being spoken to."""
+        start = len(self.log)
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and self._read_some(end - time.monotonic()):
+            pass
+        return self.log[start:]
+
+    # ---- input ----
+    def send(self, text):
+        self.proc.stdin.write(text.encode("latin-1"))
+        self.proc.stdin.flush()
+
+    def command(self, line, timeout=None, enter="\n"):
+        """Type a command line, wait for the next prompt, return the command's output
+        (without the echoed line)."""
+        self.send(line + enter)
+        out = self.wait_prompt(timeout)
+        first_nl = out.find("\n")
+        return out[first_nl + 1:] if first_nl >= 0 else ""
+
+    def poweroff(self, timeout=10):
+        """`poweroff` at the shell must end QEMU quickly with the success status."""
+        self.send("poweroff\n")
+        return self.wait_exit(EXIT_POWEROFF, timeout)
+
+    def wait_exit(self, status, timeout=10):
+        deadline = time.monotonic() + timeout
+        while self._read_some(0.2):
+            self._check_panic()
+            if time.monotonic() > deadline:
+                raise TestFailure(f"QEMU still running {timeout} s after it should have exited")
+        if self.proc.returncode != status:
+            what = {0: "triple fault or reset", EXIT_PANIC: "kernel panic"}.get(self.proc.returncode, "")
+            raise TestFailure(f"QEMU exit status {self.proc.returncode} {what}, expected {status}")
+        return self.proc.returncode
