@@ -35,13 +35,14 @@ QEMU_FLAGS := -M pc -accel $(ACCEL) -m $(MEM) -no-reboot -display none \
 # isa-debug-exit status for a clean `poweroff` (kernel/power.h)
 EXIT_POWEROFF := 33
 
-.PHONY: all iso run run-pvh test unit-test boot-test clean deps
+.PHONY: all iso run run-pvh test unit-test boot-test clean deps FORCE
 all: iso
 iso: $(ISO)
 
 # ---- tools: install what is missing (Debian package names) ----
 TOOLS := gcc:gcc ld:binutils nasm:nasm grub-mkrescue:grub-common xorriso:xorriso \
-	mformat:mtools qemu-system-x86_64:qemu-system-x86 python3:python3 cpio:cpio
+	mformat:mtools qemu-system-x86_64:qemu-system-x86 python3:python3 cpio:cpio \
+	musl-gcc:musl-tools
 deps:
 	@missing=""; \
 	for t in $(TOOLS); do \
@@ -74,9 +75,21 @@ $(KERNEL): $(KOBJS) linker.ld kernel/gen-ksyms.sh
 	$(CC) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
 	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms.o
 
-# ---- initramfs ----
-$(INITRD): $(wildcard $(EXTRA_BIN)/*)
+# ---- user programs (static musl binaries, ring 3) ----
+USER_SRC  := $(wildcard user/*.c)
+USER_BINS := $(USER_SRC:user/%.c=$(BUILD)/user/%)
+$(BUILD)/user/%: user/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -o $@ $<
+
+# ---- initramfs: user/ programs and EXTRA_BIN in /bin ----
+# EXTRA_BIN is recorded so that changing it rebuilds the archive.
+$(BUILD)/extra-bin.txt: FORCE
+	@mkdir -p $(BUILD)
+	@echo "$(EXTRA_BIN)" | cmp -s - $@ || echo "$(EXTRA_BIN)" > $@
+$(INITRD): $(USER_BINS) $(BUILD)/extra-bin.txt $(wildcard $(EXTRA_BIN)/*)
 	@rm -rf $(BUILD)/initrd && mkdir -p $(BUILD)/initrd/bin
+	cp $(USER_BINS) $(BUILD)/initrd/bin/
 	@if [ -n "$(EXTRA_BIN)" ]; then cp -r $(EXTRA_BIN)/. $(BUILD)/initrd/bin/; fi
 	cd $(BUILD)/initrd && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet > ../initrd.cpio
 
