@@ -1,0 +1,50 @@
+#include "arch.h"
+#include "percpu.h"
+#include "gdt.h"
+#include "idt.h"
+#include "acpi.h"
+#include "pic.h"
+#include "lapic.h"
+#include "ioapic.h"
+#include "apic_timer.h"
+#include "irq.h"
+#include "uart.h"
+#include "cpu.h"
+#include "printk.h"
+
+void cpu_init(void)
+{
+	percpu_init(0);
+	gdt_init();
+	idt_init();
+	idt_load();
+	write_cr0(read_cr0() | CR0_WP); /* ring 0 honours read-only pages too (copy-on-write) */
+}
+
+static void com1_interrupt(struct trap_frame *tf)
+{
+	uart_rx_poll();
+	lapic_eoi();
+}
+
+/* Bytes typed before this point wait in the UART (uart_init kept its FIFO), and
+ * uart_enable_rx_irq() drains them once the interrupt is routed. */
+static void com1_irq_init(void)
+{
+	int vector = irq_alloc_vector();
+	BUG_ON(vector < 0);
+	irq_register(vector, com1_interrupt, "com1");
+	ioapic_route_isa_irq(COM1_IRQ, vector);
+	uart_enable_rx_irq();
+}
+
+void platform_init(void)
+{
+	acpi_init();
+	pic_disable();
+	lapic_init();
+	ioapic_init();
+	apic_timer_init();
+	com1_irq_init();
+	irq_enable();
+}

@@ -1,0 +1,44 @@
+/* Interrupt vectors 32-255: handler registration, vector allocation, per-vector counts.
+ *
+ * Vector map (the LAPIC's priority class is vector >> 4, higher wins):
+ *   0x00-0x1f  CPU exceptions (trap.h)
+ *   0x20-0x2f  the legacy 8259 PICs, remapped and masked; only their spurious 0x27/0x2f
+ *   0x30-0xef  allocated to devices by irq_alloc_vector() (IOAPIC lines, MSI/MSI-X)
+ *   0xf0       LAPIC timer, HZ per second (apic_timer.c)
+ *   0xf1-0xfe  reserved for inter-processor interrupts (SMP)
+ *   0xff       LAPIC spurious interrupt
+ */
+#ifndef ARCH_IRQ_H
+#define ARCH_IRQ_H
+
+#include "trap.h"
+
+#define IRQ_VECTOR_PIC_BASE   0x20
+#define IRQ_VECTOR_DYN_FIRST  0x30
+#define IRQ_VECTOR_DYN_LAST   0xef
+#define IRQ_VECTOR_TIMER      0xf0
+#define IRQ_VECTOR_SPURIOUS   0xff
+
+typedef void (*irq_handler_t)(struct trap_frame *tf);
+
+/* Install handler for vector (32-255) under name (shown by irq_name). One handler per
+ * vector; a second registration is a bug (panics). The handler runs with interrupts off
+ * and must itself acknowledge its interrupt controller (lapic_eoi() for LAPIC-delivered
+ * vectors). Takes the vector-table lock. */
+void irq_register(int vector, irq_handler_t handler, const char *name);
+/* Reserve a free device vector in 0x30-0xef for the caller to irq_register() and program
+ * into an IOAPIC entry or MSI; returns -1 if none is left. Takes the vector-table lock. */
+int irq_alloc_vector(void);
+/* Interrupts taken on vector since boot, all CPUs together. Lock-free. */
+uint64_t irq_count(int vector);
+/* Name the vector was registered with, or NULL. Lock-free. */
+const char *irq_name(int vector);
+
+/* Handler for a spurious vector (an interrupt withdrawn before the CPU took it): nothing
+ * to do and nothing to acknowledge; the vector's count records it. */
+void irq_spurious(struct trap_frame *tf);
+
+/* Called by trap_dispatch() for vectors 32-255: count, then run the handler. */
+void irq_dispatch(struct trap_frame *tf);
+
+#endif

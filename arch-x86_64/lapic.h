@@ -1,0 +1,26 @@
+/* The local APIC of each CPU (xAPIC, memory-mapped): interrupt acceptance and EOI, and
+ * its timer. Every CPU reaches its own LAPIC at the same address. */
+#ifndef ARCH_LAPIC_H
+#define ARCH_LAPIC_H
+
+#include "compiler.h"
+
+/* Enable this CPU's LAPIC: spurious vector 0xff, accept all priorities, LINT0 (the PIC's
+ * virtual wire) masked, LINT1 as NMI, timer masked; records this_cpu()->lapic_id.
+ * Needs acpi_init(); per CPU, interrupts off. */
+void lapic_init(void);
+/* This CPU's LAPIC id. */
+uint32_t lapic_id(void);
+/* Signal end of interrupt for the highest-priority in-service vector on this CPU. */
+void lapic_eoi(void);
+
+/* The timer counts down at the bus clock divided by LAPIC_TIMER_DIVIDE. */
+#define LAPIC_TIMER_DIVIDE 16
+/* Start a masked one-shot countdown from count (for calibration: read lapic_timer_count()). */
+void lapic_timer_oneshot(uint32_t count);
+/* Current value of this CPU's countdown. */
+uint32_t lapic_timer_count(void);
+/* Fire vector every count timer ticks, on this CPU. */
+void lapic_timer_periodic(int vector, uint32_t count);
+
+#endif

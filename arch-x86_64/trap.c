@@ -1,0 +1,92 @@
+/* Exception dispatch and the report printed when an exception is not handled. */
+#include "trap.h"
+#include "irq.h"
+#include "percpu.h"
+#include "cpu.h"
+#include "printk.h"
+#include "ksyms.h"
+
+_Static_assert(offsetof(struct trap_frame, rip) == TF_RIP, "isr.asm's TF_RIP");
+_Static_assert(offsetof(struct trap_frame, cs) == TF_CS, "isr.asm's TF_CS");
+
+static exception_handler_t handlers[T_NUM_EXCEPTIONS];
+
+static const char *const names[T_NUM_EXCEPTIONS] = {
+	[T_DIVIDE] = "divide error", [T_DEBUG] = "debug", [T_NMI] = "non-maskable interrupt",
+	[T_BREAKPOINT] = "breakpoint", [T_OVERFLOW] = "overflow", [T_BOUND] = "bound range exceeded",
+	[T_INVALID_OP] = "invalid opcode", [T_NO_FPU] = "device not available",
+	[T_DOUBLE_FAULT] = "double fault", [9] = "coprocessor segment overrun",
+	[T_INVALID_TSS] = "invalid TSS", [T_NO_SEGMENT] = "segment not present",
+	[T_STACK] = "stack-segment fault", [T_GP] = "general protection fault",
+	[T_PAGE_FAULT] = "page fault", [T_FPU] = "x87 floating-point error",
+	[T_ALIGNMENT] = "alignment check", [T_MACHINE_CHECK] = "machine check",
+	[T_SIMD] = "SIMD floating-point error", [T_VIRT] = "virtualization exception",
+	[T_CONTROL] = "control protection", [T_HV_INJECTION] = "hypervisor injection",
+	[T_VMM] = "VMM communication", [T_SECURITY] = "security exception",
+};
+
+void trap_register_exception(int vector, exception_handler_t handler)
+{
+	BUG_ON(vector < 0 || vector >= T_NUM_EXCEPTIONS);
+	exception_handler_t none = NULL;
+	BUG_ON(!__atomic_compare_exchange_n(&handlers[vector], &none, handler, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+static void print_symbol(const char *label, uint64_t addr)
+{
+	uint64_t off;
+	const char *name = ksym_lookup(addr, &off);
+	if (name)
+		printk("%s %016lx %s+0x%lx\n", label, addr, name, off);
+	else
+		printk("%s %016lx\n", label, addr);
+}
+
+static __noreturn void report(const struct trap_frame *tf)
+{
+	/* One report at a time: a second one (a fault inside this one, or another CPU's)
+	 * would only garble it. */
+	static int reporting;
+	if (__atomic_exchange_n(&reporting, 1, __ATOMIC_ACQ_REL))
+		panic_stop();
+
+	const char *name = names[tf->vector] ? names[tf->vector] : "reserved exception";
+	printk("\nKERNEL PANIC: unhandled %s (vector %lu) in %s mode on cpu %d, error code 0x%lx\n",
+	       name, tf->vector, trap_from_user(tf) ? "user" : "kernel", this_cpu()->id, tf->error);
+	if (tf->vector == T_PAGE_FAULT) {
+		uint32_t e = tf->error;
+		printk("CR2 %016lx: %s, %s, %s mode, %s%s\n", read_cr2(),
+		       e & PF_PRESENT ? "P=1 protection violation" : "P=0 page not present",
+		       e & PF_WRITE ? "W=1 write" : "W=0 read",
+		       e & PF_USER ? "U=1 user" : "U=0 kernel",
+		       e & PF_INSTR ? "I=1 instruction fetch" : "I=0 data access",
+		       e & PF_RESERVED ? ", reserved bit set in a page-table entry" : "");
+	}
+	print_symbol("RIP", tf->rip);
+	printk("RAX %016lx RBX %016lx RCX %016lx\n", tf->rax, tf->rbx, tf->rcx);
+	printk("RDX %016lx RSI %016lx RDI %016lx\n", tf->rdx, tf->rsi, tf->rdi);
+	printk("RBP %016lx RSP %016lx R8  %016lx\n", tf->rbp, tf->rsp, tf->r8);
+	printk("R9  %016lx R10 %016lx R11 %016lx\n", tf->r9, tf->r10, tf->r11);
+	printk("R12 %016lx R13 %016lx R14 %016lx\n", tf->r12, tf->r13, tf->r14);
+	printk("R15 %016lx RFLAGS %08lx CS %04lx SS %04lx\n", tf->r15, tf->rflags, tf->cs, tf->ss);
+	printk("CR0 %016lx CR3 %016lx CR4 %016lx\n", read_cr0(), read_cr3(), read_cr4());
+	/* The interrupted function's own frame gives its callers (RIP above is the function).
+	 * A user rbp means nothing to the kernel's symbol table, and must not be followed. */
+	if (!trap_from_user(tf))
+		backtrace_from(tf->rbp);
+	panic_stop();
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+	if (tf->vector >= T_NUM_EXCEPTIONS) {
+		irq_dispatch(tf);
+		return;
+	}
+	exception_handler_t h = __atomic_load_n(&handlers[tf->vector], __ATOMIC_ACQUIRE);
+	/* A user-mode exception nobody handles will kill the task once tasks exist. */
+	if (h && h(tf))
+		return;
+	report(tf);
+}

@@ -1,0 +1,25 @@
+/* Time since boot. The TSC is the clock source (constant rate on the CPUs and VMs this
+ * kernel targets); the timer interrupt counts ticks. */
+#ifndef CLOCK_H
+#define CLOCK_H
+
+#include "compiler.h"
+
+#define HZ 1000              /* timer interrupts per second */
+#define NSEC_PER_SEC 1000000000UL
+
+/* Nanoseconds since the 32-bit boot entry read the TSC (boot_info.boot_tsc); monotonic.
+ * 0 until clock_init(). Lock-free, any context. */
+uint64_t clock_ns(void);
+/* Convert a TSC cycle count to nanoseconds (0 until clock_init()). Lock-free. */
+uint64_t tsc_to_ns(uint64_t cycles);
+/* Timer interrupts since the timer started: HZ per second. Lock-free. */
+uint64_t clock_ticks(void);
+
+/* Set the TSC frequency (measured by the architecture code at boot). Once, before other
+ * CPUs or interrupts use the clock. */
+void clock_init(uint64_t tsc_hz);
+/* Count one timer interrupt. Called by one CPU's timer interrupt (the boot CPU's). */
+void clock_tick(void);
+
+#endif
