@@ -1,0 +1,304 @@
+/* x86-64 4-level page tables behind the MMU_* interface of pgtable.h. Entries the CPU may
+ * update concurrently (accessed/dirty bits of a present leaf) are changed atomically, so
+ * no hardware update is lost once other CPUs run. */
+#include "pgtable.h"
+#include "pte.h"
+#include "page_alloc.h"
+#include "memlayout.h"
+#include "tlb.h"
+#include "printk.h"
+#include "errno.h"
+#include "string.h"
+#include "cpu.h"
+
+struct pgtable kernel_pgtable;
+static uint64_t nr_tables;  /* page-table pages in use (atomic) */
+static uint64_t pte_nx;     /* PTE_NX when EFER.NXE is on, else 0; set once at boot */
+
+static bool kernel_va(uint64_t va) { return pte_index(va, PT_LEVELS) >= PML4_KERNEL_FIRST; }
+
+/* va lies in the half pt may change: kernel addresses only in kernel_pgtable. */
+static void check_va(const struct pgtable *pt, uint64_t va, uint64_t align)
+{
+	BUG_ON(!va_is_canonical(va) || !IS_ALIGNED(va, align));
+	BUG_ON(kernel_va(va) != (pt == &kernel_pgtable));
+}
+
+static uint64_t *table_alloc(void)
+{
+	uint64_t *t = alloc_page_zeroed();
+	if (!t)
+		return NULL;
+	page_set(virt_to_page(t), PG_PGTABLE);
+	__atomic_add_fetch(&nr_tables, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+static void table_free(uint64_t *t)
+{
+	page_clear(virt_to_page(t), PG_PGTABLE);
+	__atomic_sub_fetch(&nr_tables, 1, __ATOMIC_RELAXED);
+	free_page_virt(t);
+}
+
+static uint64_t *table_of(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR); }
+
+/* Leaf entry bits for prot at a user or kernel address. */
+static uint64_t pte_bits(uint64_t va, unsigned prot)
+{
+	BUG_ON(!(prot & MMU_READ) || (prot & (MMU_ACCESSED | MMU_DIRTY | MMU_HUGE)));
+	BUG_ON(!(prot & MMU_USER) != kernel_va(va));
+	BUG_ON((prot & MMU_GLOBAL) && !kernel_va(va));
+	uint64_t pte = PTE_P;
+	if (prot & MMU_WRITE)
+		pte |= PTE_W;
+	if (prot & MMU_USER)
+		pte |= PTE_U;
+	if (!(prot & MMU_EXEC))
+		pte |= pte_nx;
+	if (prot & MMU_NOCACHE)
+		pte |= PTE_PCD | PTE_PWT;
+	if (prot & MMU_GLOBAL)
+		pte |= PTE_G;
+	return pte;
+}
+
+/* Describe the present leaf e (level 1, or 2 for a 2 MiB page) that maps va. */
+static struct pte_info pte_describe(uint64_t e, unsigned level, uint64_t va)
+{
+	struct pte_info info = { .prot = MMU_READ };
+	if (level == 2) {
+		info.pa = (e & PTE_HUGE_ADDR) + (va & (HUGE_PAGE_SIZE - 1) & PAGE_MASK);
+		info.prot |= MMU_HUGE;
+	} else {
+		info.pa = e & PTE_ADDR;
+	}
+	if (e & PTE_W)
+		info.prot |= MMU_WRITE;
+	if (e & PTE_U)
+		info.prot |= MMU_USER;
+	if (!(e & PTE_NX))
+		info.prot |= MMU_EXEC;
+	if (e & PTE_PCD)
+		info.prot |= MMU_NOCACHE;
+	if (e & PTE_G)
+		info.prot |= MMU_GLOBAL;
+	if (e & PTE_A)
+		info.prot |= MMU_ACCESSED;
+	if (e & PTE_D)
+		info.prot |= MMU_DIRTY;
+	return info;
+}
+
+/* The entry for va at `level` (1: 4 KiB, 2: 2 MiB), or the 2 MiB leaf above it that maps
+ * va already; *at says which level the returned entry is. Missing tables are allocated
+ * when alloc (their entries allow everything: the leaf decides). NULL when a table is
+ * missing and !alloc, or its allocation failed. Expects pt->lock. */
+static uint64_t *walk(struct pgtable *pt, uint64_t va, unsigned level, bool alloc, unsigned *at)
+{
+	uint64_t *table = pt->pml4;
+	for (unsigned l = PT_LEVELS; l > level; l--) {
+		uint64_t *e = &table[pte_index(va, l)];
+		if (l == 2 && (*e & PTE_PS)) {
+			*at = 2;
+			return e;
+		}
+		if (!(*e & PTE_P)) {
+			uint64_t *t = alloc ? table_alloc() : NULL;
+			if (!t)
+				return NULL;
+			*e = virt_to_phys(t) | PTE_P | PTE_W | (kernel_va(va) ? 0 : PTE_U);
+		}
+		table = table_of(*e);
+	}
+	*at = level;
+	return &table[pte_index(va, level)];
+}
+
+/* Atomically replace the bits `clear` of entry *e by `set`; returns the old entry. */
+static uint64_t pte_update(uint64_t *e, uint64_t clear, uint64_t set)
+{
+	uint64_t old = __atomic_load_n(e, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(e, &old, (old & ~clear) | set, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_RELAXED))
+		;
+	return old;
+}
+
+static int map_at(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot, unsigned level)
+{
+	uint64_t size = level == 2 ? HUGE_PAGE_SIZE : PAGE_SIZE;
+	check_va(pt, va, size);
+	BUG_ON(!IS_ALIGNED(pa, size) || pa >= PHYS_LIMIT);
+	uint64_t bits = pte_bits(va, prot) | (level == 2 ? PTE_PS : 0);
+	int ret = 0;
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	unsigned at;
+	uint64_t *e = walk(pt, va, level, true, &at);
+	if (!e)
+		ret = -ENOMEM;
+	else if (at != level || (*e & PTE_P))
+		ret = -EEXIST;
+	else
+		WRITE_ONCE(*e, pa | bits);
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return ret;
+}
+
+int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot)
+{
+	return map_at(pt, va, pa, prot, 1);
+}
+
+int pgtable_map_huge(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot)
+{
+	BUG_ON(pt != &kernel_pgtable);
+	return map_at(pt, va, pa, prot, 2);
+}
+
+/* The present 4 KiB leaf for va, or NULL. Expects pt->lock. */
+static uint64_t *leaf(struct pgtable *pt, uint64_t va)
+{
+	check_va(pt, va, PAGE_SIZE);
+	unsigned at;
+	uint64_t *e = walk(pt, va, 1, false, &at);
+	if (!e || !(*e & PTE_P))
+		return NULL;
+	BUG_ON(at != 1); /* 2 MiB pages are the direct map's, never changed */
+	return e;
+}
+
+bool pgtable_unmap(struct pgtable *pt, uint64_t va, struct pte_info *old)
+{
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	uint64_t *e = leaf(pt, va);
+	if (e) {
+		uint64_t was = __atomic_exchange_n(e, 0, __ATOMIC_SEQ_CST);
+		tlb_flush_page(pt, va);
+		if (old)
+			*old = pte_describe(was, 1, va);
+	}
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return e;
+}
+
+bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old)
+{
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	uint64_t *e = leaf(pt, va);
+	if (e) {
+		uint64_t was = pte_update(e, ~(PTE_ADDR | PTE_A | PTE_D), pte_bits(va, prot));
+		tlb_flush_page(pt, va);
+		if (old)
+			*old = pte_describe(was, 1, va);
+	}
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return e;
+}
+
+bool pgtable_lookup(struct pgtable *pt, uint64_t va, struct pte_info *out)
+{
+	BUG_ON(!va_is_canonical(va));
+	va &= PAGE_MASK;
+	if (kernel_va(va))
+		pt = &kernel_pgtable; /* the shared kernel half, under its own lock */
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	unsigned at;
+	uint64_t *e = walk(pt, va, 1, false, &at);
+	bool present = e && (*e & PTE_P);
+	if (present)
+		*out = pte_describe(*e, at, va);
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return present;
+}
+
+unsigned pgtable_test_and_clear(struct pgtable *pt, uint64_t va, unsigned which)
+{
+	BUG_ON(which & ~(MMU_ACCESSED | MMU_DIRTY));
+	uint64_t bits = ((which & MMU_ACCESSED) ? PTE_A : 0) | ((which & MMU_DIRTY) ? PTE_D : 0);
+	unsigned was = 0;
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	uint64_t *e = leaf(pt, va);
+	if (e) {
+		uint64_t old = pte_update(e, bits, 0);
+		was = pte_describe(old, 1, va).prot & which;
+		if (was)
+			tlb_flush_page(pt, va); /* or the CPU would not set them again */
+	}
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return was;
+}
+
+static uint64_t *boot_table_alloc(void)
+{
+	uint64_t *t = table_alloc();
+	if (!t)
+		panic("mm: out of memory for the kernel page tables");
+	return t;
+}
+
+void pgtable_kernel_init(void)
+{
+	pte_nx = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
+	spin_lock_init(&kernel_pgtable.lock, "kernel pgtable");
+	kernel_pgtable.pml4 = boot_table_alloc();
+	for (unsigned i = PML4_KERNEL_FIRST; i < PT_ENTRIES; i++)
+		kernel_pgtable.pml4[i] = virt_to_phys(boot_table_alloc()) | PTE_P | PTE_W;
+}
+
+int pgtable_create(struct pgtable *pt)
+{
+	uint64_t *pml4 = table_alloc();
+	if (!pml4)
+		return -ENOMEM;
+	memcpy(&pml4[PML4_KERNEL_FIRST], &kernel_pgtable.pml4[PML4_KERNEL_FIRST],
+	       (PT_ENTRIES - PML4_KERNEL_FIRST) * sizeof(uint64_t));
+	pt->pml4 = pml4;
+	spin_lock_init(&pt->lock, "pgtable");
+	return 0;
+}
+
+/* Free the level-`level` table that entry points to and everything below it, handing each
+ * present page to release. va: the first address the table maps. */
+static void free_tree(uint64_t entry, unsigned level, uint64_t va, pgtable_release_fn release,
+		      void *arg)
+{
+	uint64_t *t = table_of(entry);
+	uint64_t span = 1UL << (PAGE_SHIFT + 9 * (level - 1));
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		uint64_t e = t[i];
+		if (!(e & PTE_P))
+			continue;
+		if (level > 1) {
+			BUG_ON(e & PTE_PS); /* no huge pages in user space */
+			free_tree(e, level - 1, va + i * span, release, arg);
+			continue;
+		}
+		BUG_ON(!release);
+		struct pte_info info = pte_describe(e, 1, va + i * span);
+		release(arg, va + i * span, &info);
+	}
+	table_free(t);
+}
+
+void pgtable_destroy(struct pgtable *pt, pgtable_release_fn release, void *arg)
+{
+	BUG_ON(pt == &kernel_pgtable || read_cr3() == virt_to_phys(pt->pml4));
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	for (unsigned i = 0; i < PML4_KERNEL_FIRST; i++)
+		if (pt->pml4[i] & PTE_P)
+			free_tree(pt->pml4[i], PT_LEVELS - 1, (uint64_t)i << 39, release, arg);
+	table_free(pt->pml4);
+	pt->pml4 = NULL;
+	spin_unlock_irqrestore(&pt->lock, flags);
+}
+
+void pgtable_activate(const struct pgtable *pt)
+{
+	write_cr3(virt_to_phys(pt->pml4));
+}
+
+uint64_t pgtable_nr_pages(void)
+{
+	return __atomic_load_n(&nr_tables, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,82 @@
+/* Page tables: one struct pgtable per address space, changed only through these functions,
+ * which speak MMU_* flags, never PTE bits (those stay in pgtable.c and arch-x86_64/pte.h).
+ *
+ * The kernel half (PML4 slots 256-511) is one set of tables shared by every address space:
+ * its PML4 entries are all allocated at boot and copied into each new PML4, so they never
+ * change afterwards. Kernel addresses are mapped only through kernel_pgtable, whose lock
+ * guards those shared tables; user addresses only through a user address space's pgtable.
+ *
+ * Locking: each function takes pt->lock itself (irqsave) and may take the buddy lock inside
+ * it to allocate or free a table page. Page-table pages come from the frame allocator,
+ * marked PG_PGTABLE and counted (pgtable_nr_pages). */
+#ifndef MM_PGTABLE_H
+#define MM_PGTABLE_H
+
+#include "compiler.h"
+#include "spinlock.h"
+
+/* Protection flags of a mapping. Every mapping is readable (x86 cannot do otherwise). */
+#define MMU_READ     (1u << 0)
+#define MMU_WRITE    (1u << 1)
+#define MMU_EXEC     (1u << 2)
+#define MMU_USER     (1u << 3) /* user addresses only, and required there */
+#define MMU_NOCACHE  (1u << 4) /* uncached: device memory */
+#define MMU_GLOBAL   (1u << 5) /* survives address-space switches: kernel addresses only */
+/* State the CPU records, reported by lookups; the first two cleared by
+ * pgtable_test_and_clear(). */
+#define MMU_ACCESSED (1u << 6) /* read or written since last cleared */
+#define MMU_DIRTY    (1u << 7) /* written since last cleared */
+#define MMU_HUGE     (1u << 8) /* a 2 MiB mapping (kernel direct map) */
+
+struct pgtable {
+	uint64_t *pml4;  /* top-level table, by its direct-map address */
+	spinlock_t lock; /* guards every entry of this tree (the kernel half: kernel_pgtable's) */
+};
+
+/* The kernel's address space: its user half is empty. */
+extern struct pgtable kernel_pgtable;
+
+/* What maps a virtual page. */
+struct pte_info {
+	uint64_t pa;   /* the 4 KiB frame (for MMU_HUGE: the 4 KiB part of the 2 MiB frame) */
+	unsigned prot; /* MMU_* protection and state flags */
+};
+
+/* Called by pgtable_destroy() for each page still mapped. */
+typedef void (*pgtable_release_fn)(void *arg, uint64_t va, const struct pte_info *pte);
+
+/* Boot: kernel_pgtable with an empty user half and every kernel-half PML4 slot backed by a
+ * (still empty) table. Panics when out of memory. */
+void pgtable_kernel_init(void);
+/* A new address space: empty user half, the kernel half shared. 0, or -ENOMEM. */
+int pgtable_create(struct pgtable *pt);
+/* Free an address space's tables (user half and PML4). For each page still mapped,
+ * release(arg, va, pte) is called first (under pt->lock; it must not use pt); with
+ * release NULL, a page still mapped is a bug. pt must not be loaded on any CPU. */
+void pgtable_destroy(struct pgtable *pt, pgtable_release_fn release, void *arg);
+/* Load pt into this CPU's CR3. */
+void pgtable_activate(const struct pgtable *pt);
+
+/* Map the 4 KiB page at va to frame pa with prot (MMU_READ required), allocating missing
+ * tables. 0; -EEXIST if va is mapped already (nothing changed); -ENOMEM (tables allocated
+ * on the way stay, empty, until pgtable_destroy). No TLB flush needed. */
+int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot);
+/* The same with a 2 MiB page (va, pa 2 MiB-aligned), kernel_pgtable only. */
+int pgtable_map_huge(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot);
+/* Remove the 4 KiB mapping at va and flush it; the old entry goes to *old if old is not
+ * NULL (its frame's last use is over when this returns). false if va was not mapped. */
+bool pgtable_unmap(struct pgtable *pt, uint64_t va, struct pte_info *old);
+/* Give the 4 KiB mapping at va new protection flags (accessed/dirty kept), flush it, and
+ * return the entry as it was just before in *old (may be NULL). false if not mapped. */
+bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old);
+/* What maps va (any page size; kernel addresses are looked up in kernel_pgtable, whatever
+ * pt is): true and *out, or false if nothing is present. */
+bool pgtable_lookup(struct pgtable *pt, uint64_t va, struct pte_info *out);
+/* Clear the MMU_ACCESSED / MMU_DIRTY bits named in which at va and return those of them
+ * that were set (0 if not mapped); flushes the page when it cleared any. */
+unsigned pgtable_test_and_clear(struct pgtable *pt, uint64_t va, unsigned which);
+
+/* Page-table pages in use, all address spaces (lock-free snapshot). */
+uint64_t pgtable_nr_pages(void);
+
+#endif
