@@ -13,9 +13,10 @@ LD      := ld
 PYTHON  := python3
 
 KERNEL_DIRS := kernel kernel/lib mm arch-x86_64
-KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
 	-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
-	-fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -nostdlib \
+	-fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
+	-mcmodel=kernel -nostdlib \
 	-fno-builtin-memcpy -fno-builtin-memset \
 	-Iinclude $(addprefix -I,$(KERNEL_DIRS)) -MMD -MP
 KLDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments -T linker.ld
@@ -57,11 +58,11 @@ deps:
 	fi
 
 # ---- kernel ----
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.asm.o: %.asm
+$(BUILD)/%.asm.o: %.asm Makefile
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -g -F dwarf $< -o $@
 
@@ -90,6 +91,13 @@ $(BUILD)/extra-bin.txt: FORCE
 $(INITRD): $(USER_BINS) $(BUILD)/extra-bin.txt $(wildcard $(EXTRA_BIN)/*)
 	@rm -rf $(BUILD)/initrd && mkdir -p $(BUILD)/initrd/bin
 	cp $(USER_BINS) $(BUILD)/initrd/bin/
+	@# fixtures for the loader's refusals: a text file, a cut ELF, an ELF for another CPU
+	@mkdir -p $(BUILD)/initrd/test
+	@printf 'not an executable\n' > $(BUILD)/initrd/test/notelf
+	@head -c 600 $(BUILD)/user/hello > $(BUILD)/initrd/test/truncated
+	@cp $(BUILD)/user/hello $(BUILD)/initrd/test/i386
+	@printf '\003' | dd of=$(BUILD)/initrd/test/i386 bs=1 seek=18 conv=notrunc status=none
+	@chmod +x $(BUILD)/initrd/test/*
 	@if [ -n "$(EXTRA_BIN)" ]; then cp -r $(EXTRA_BIN)/. $(BUILD)/initrd/bin/; fi
 	cd $(BUILD)/initrd && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet > ../initrd.cpio
 

@@ -4,6 +4,8 @@
 #include "irq.h"
 #include "cpu.h"
 #include "clock.h"
+#include "sched.h"
+#include "percpu.h"
 #include "printk.h"
 
 #define CALIB_PIT_TICKS (PIT_HZ / 100)   /* 10 ms */
@@ -11,9 +13,17 @@
  * give up after 2^32 TSC cycles, about a second at any plausible TSC rate. */
 #define CALIB_MAX_CYCLES (1UL << 32)
 
+/* The boot CPU keeps time and drives the scheduler: sleep timers and the quantum of the
+ * task it runs (the switch itself happens after the EOI, at trap_dispatch()'s preemption
+ * point or on the way back to ring 3). The scheduler starts with sched_init(), which sets
+ * current(); ticks before that only count. */
 static void timer_interrupt(struct trap_frame *tf)
 {
-	clock_tick();
+	if (this_cpu()->id == 0) {
+		clock_tick();
+		if (current())
+			sched_tick(tf);
+	}
 	lapic_eoi();
 }
 

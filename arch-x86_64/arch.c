@@ -9,6 +9,8 @@
 #include "apic_timer.h"
 #include "irq.h"
 #include "uart.h"
+#include "fpu.h"
+#include "syscall_entry.h"
 #include "cpu.h"
 #include "printk.h"
 
@@ -19,6 +21,8 @@ void cpu_init(void)
 	idt_init();
 	idt_load();
 	write_cr0(read_cr0() | CR0_WP); /* ring 0 honours read-only pages too (copy-on-write) */
+	fpu_init();
+	syscall_init();
 }
 
 static void com1_interrupt(struct trap_frame *tf)

@@ -57,7 +57,12 @@ static inline uint64_t read_rflags(void)
 	__asm__ __volatile__("pushfq; popq %0" : "=r"(f) :: "memory");
 	return f;
 }
-#define RFLAGS_IF (1UL << 9)
+#define RFLAGS_TF (1UL << 8)  /* single-step */
+#define RFLAGS_IF (1UL << 9)  /* interrupts enabled */
+#define RFLAGS_DF (1UL << 10) /* string operations go down */
+#define RFLAGS_IOPL (3UL << 12) /* I/O privilege level */
+#define RFLAGS_NT (1UL << 14) /* nested task */
+#define RFLAGS_AC (1UL << 18) /* alignment check (ring 3) */
 
 static inline bool irqs_enabled(void) { return read_rflags() & RFLAGS_IF; }
 

@@ -1,13 +1,22 @@
-/* Exception dispatch and the report printed when an exception is not handled. */
+/* Trap dispatch: interrupts, exceptions and their handlers, killing a user task for an
+ * exception nobody handled, the report printed for one in the kernel, and the scheduler's
+ * hooks on the way in and out. */
 #include "trap.h"
 #include "irq.h"
+#include "sched.h"
+#include "process.h"
 #include "percpu.h"
 #include "cpu.h"
 #include "printk.h"
 #include "ksyms.h"
 
-_Static_assert(offsetof(struct trap_frame, rip) == TF_RIP, "isr.asm's TF_RIP");
-_Static_assert(offsetof(struct trap_frame, cs) == TF_CS, "isr.asm's TF_CS");
+_Static_assert(offsetof(struct trap_frame, r11) == TF_R11, "trap_frame.inc");
+_Static_assert(offsetof(struct trap_frame, rcx) == TF_RCX, "trap_frame.inc");
+_Static_assert(offsetof(struct trap_frame, rip) == TF_RIP, "trap_frame.inc");
+_Static_assert(offsetof(struct trap_frame, cs) == TF_CS, "trap_frame.inc");
+_Static_assert(offsetof(struct trap_frame, rflags) == TF_RFLAGS, "trap_frame.inc");
+_Static_assert(offsetof(struct trap_frame, ss) == TF_SS, "trap_frame.inc");
+_Static_assert(sizeof(struct trap_frame) % 16 == 0, "frames keep the stack 16-aligned");
 
 static exception_handler_t handlers[T_NUM_EXCEPTIONS];
 
@@ -23,6 +32,17 @@ static const char *const names[T_NUM_EXCEPTIONS] = {
 	[T_SIMD] = "SIMD floating-point error", [T_VIRT] = "virtualization exception",
 	[T_CONTROL] = "control protection", [T_HV_INJECTION] = "hypervisor injection",
 	[T_VMM] = "VMM communication", [T_SECURITY] = "security exception",
+};
+
+/* The signal that ends a user task for an exception in ring 3 that no handler resolved
+ * (Linux's choice for each). Vectors without one are not the task's doing (NMI, #DF, #MC)
+ * or cannot come from ring 3 here (#NM: CR0.TS and EM are clear; INTO and BOUND are
+ * invalid in 64-bit mode; #TS, #CP): they get the panic report. */
+static const uint8_t user_signals[T_NUM_EXCEPTIONS] = {
+	[T_DIVIDE] = SIGFPE, [T_DEBUG] = SIGTRAP, [T_BREAKPOINT] = SIGTRAP,
+	[T_INVALID_OP] = SIGILL, [T_NO_SEGMENT] = SIGBUS, [T_STACK] = SIGBUS,
+	[T_GP] = SIGSEGV, [T_PAGE_FAULT] = SIGSEGV, [T_FPU] = SIGFPE, [T_ALIGNMENT] = SIGBUS,
+	[T_SIMD] = SIGFPE,
 };
 
 void trap_register_exception(int vector, exception_handler_t handler)
@@ -74,19 +94,42 @@ static __noreturn void report(const struct trap_frame *tf)
 	/* The interrupted function's own frame gives its callers (RIP above is the function).
 	 * A user rbp means nothing to the kernel's symbol table, and must not be followed. */
 	if (!trap_from_user(tf))
-		backtrace_from(tf->rbp);
+		backtrace_from(tf->rbp, tf->rsp);
 	panic_stop();
+}
+
+static void exception(struct trap_frame *tf)
+{
+	/* Read before a handler that sleeps lets another task fault and overwrite it. */
+	uint64_t cr2 = tf->vector == T_PAGE_FAULT ? read_cr2() : 0;
+	exception_handler_t h = __atomic_load_n(&handlers[tf->vector], __ATOMIC_ACQUIRE);
+	if (h && h(tf))
+		return;
+	int sig = user_signals[tf->vector];
+	if (trap_from_user(tf) && sig)
+		task_fault_kill(sig, names[tf->vector], tf->vector == T_PAGE_FAULT ? cr2 : tf->rip,
+				tf->rip);
+	report(tf);
 }
 
 void trap_dispatch(struct trap_frame *tf)
 {
-	if (tf->vector >= T_NUM_EXCEPTIONS) {
-		irq_dispatch(tf);
-		return;
+	bool user = trap_from_user(tf);
+	if (user)
+		account_user_to_kernel();
+	if (tf->vector < T_NUM_EXCEPTIONS) {
+		exception(tf);
+	} else {
+		irq_dispatch(tf); /* the handler has sent its EOI */
+		/* Interrupted user code is preempted by return_to_user_work(). */
+		if (!user && (tf->rflags & RFLAGS_IF))
+			sched_preempt_if_needed();
 	}
-	exception_handler_t h = __atomic_load_n(&handlers[tf->vector], __ATOMIC_ACQUIRE);
-	/* A user-mode exception nobody handles will kill the task once tasks exist. */
-	if (h && h(tf))
-		return;
-	report(tf);
+	if (user)
+		return_to_user_work(tf);
+}
+
+void trap_bad_user_rip(struct trap_frame *tf)
+{
+	task_fault_kill(SIGSEGV, names[T_GP], tf->rip, tf->rip);
 }

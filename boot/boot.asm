@@ -231,7 +231,7 @@ boot_info_phys_hi    equ boot_info_phys + KERNEL_VMA
 
 section .bss
 align 16
-global init_stack_top
+global init_stack, init_stack_top
 init_stack:
 	resb 16384
 init_stack_top:

@@ -124,8 +124,10 @@ static bool parse_pvh(uint32_t info_phys)
 
 bool bootinfo_parse(uint32_t magic, uint32_t info_phys)
 {
-	extern uint64_t boot_tsc;
-	boot_info.boot_tsc = *(uint64_t *)((char *)&boot_tsc + KERNEL_VMA);
+	extern uint64_t boot_tsc; /* boot.asm, linked at its physical address */
+	uint64_t alias = (uint64_t)&boot_tsc + KERNEL_VMA;
+	__asm__("" : "+r"(alias)); /* an address, not an index into boot_tsc */
+	boot_info.boot_tsc = *(const uint64_t *)alias;
 	if (magic == BOOT_LOADER_MULTIBOOT2) {
 		parse_multiboot2(info_phys);
 		return true;

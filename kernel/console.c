@@ -3,6 +3,10 @@
 #include "console.h"
 #include "spinlock.h"
 #include "uart.h"
+#include "wait.h"
+#include "sched.h"
+#include "tty.h"
+#include "errno.h"
 
 static spinlock_t out_lock = SPINLOCK_INIT("console-out");
 
@@ -11,6 +15,7 @@ static spinlock_t out_lock = SPINLOCK_INIT("console-out");
 static spinlock_t in_lock = SPINLOCK_INIT("console-in");
 static char input[INPUT_SIZE];
 static unsigned in_head, in_tail; /* head: next write; tail: next read */
+static struct wait_queue input_wait = WAIT_QUEUE_INIT(input_wait);
 
 void console_write(const char *s, size_t len)
 {
@@ -25,10 +30,13 @@ void console_write(const char *s, size_t len)
 
 void console_input(char c)
 {
+	if (tty_intercept(c))
+		return;
 	uint64_t f = spin_lock_irqsave(&in_lock);
 	if (in_head - in_tail < INPUT_SIZE)
 		input[in_head++ % INPUT_SIZE] = c;
 	spin_unlock_irqrestore(&in_lock, f);
+	wake_up_all(&input_wait);
 }
 
 int console_trygetc(void)
@@ -41,15 +49,18 @@ int console_trygetc(void)
 	return c;
 }
 
+int console_getc_killable(void)
+{
+	int c;
+	if (wait_event_killable(input_wait, (c = console_trygetc()) >= 0))
+		return -EINTR;
+	return c;
+}
+
 char console_getc(void)
 {
-	for (;;) {
-		irq_disable();
-		int c = console_trygetc();
-		if (c >= 0) {
-			irq_enable();
-			return (char)c;
-		}
-		irq_enable_and_halt();
-	}
+	int c;
+	while ((c = console_getc_killable()) < 0)
+		; /* only a user task can be killed; kernel threads never see -EINTR */
+	return (char)c;
 }

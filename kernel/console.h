@@ -8,8 +8,10 @@
 void console_write(const char *s, size_t len);
 /* Called from the UART interrupt for each received byte; drops it if the buffer is full. */
 void console_input(char c);
-/* Next received byte, sleeping (hlt) until one arrives. */
+/* Next received byte, sleeping until one arrives (tasks only: needs the scheduler). */
 char console_getc(void);
+/* The same, or -EINTR when the calling task is being killed. */
+int console_getc_killable(void);
 /* Next received byte or -1 if none is buffered. */
 int console_trygetc(void);
 

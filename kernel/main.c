@@ -4,7 +4,16 @@
 #include "printk.h"
 #include "uart.h"
 #include "cpu.h"
-#include "power.h"
+#include "mm.h"
+#include "arch.h"
+#include "rtc.h"
+#include "sched.h"
+#include "addrspace.h"
+#include "vfs.h"
+#include "tty.h"
+#include "procfs.h"
+#include "initramfs.h"
+#include "shell.h"
 
 __noreturn void kmain(uint32_t loader_magic, uint32_t info_phys);
 
@@ -18,12 +27,24 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 	}
 	printk("ksm-kernel: booted by %s, command line \"%s\"\n", boot_info.loader, boot_info.cmdline);
 
-	/* STEP cpu: GDT/TSS, IDT with exception handlers, per-CPU data (arch-x86_64) */
+	cpu_init(); /* GDT/TSS, IDT with exception handlers, per-CPU data (arch-x86_64) */
 
-	/* STEP mm: frame allocator, final page tables, kmalloc (mm/) */
+	mm_init(); /* frame allocator, final page tables, kmalloc (mm/) */
 
-	/* STEP platform: ACPI MADT, PIC off, LAPIC + IOAPIC, clock, timer, UART IRQ, sti */
+	platform_init(); /* ACPI MADT, PIC off, LAPIC + IOAPIC, clock, timer, UART IRQ, sti */
 
-	/* STEP shell */
-	poweroff();
+	rtc_init(); /* wall-clock time for CLOCK_REALTIME */
+
+	sched_init(); /* this context becomes CPU 0's idle task; tasks can be made */
+
+	addrspace_init(); /* the zero page, reverse maps, the user page-fault handler */
+
+	vfs_init(); /* the file tree: /dev, /proc, then the initramfs */
+	tty_init();
+	procfs_init();
+	initramfs_load();
+
+	shell_start(); /* the shell kernel thread (pid 1) on the console */
+
+	sched_idle_loop();
 }

@@ -23,20 +23,28 @@ static bool frame_pointer_ok(uint64_t rbp)
 	return rbp >= DIRECT_MAP_BASE && IS_ALIGNED(rbp, 8) && rbp < 0xfffffffffffff000UL;
 }
 
-void backtrace_from(uint64_t rbp)
+static void print_frame(uint64_t ret, const char *mark)
+{
+	uint64_t off;
+	const char *name = ksym_lookup(ret, &off);
+	if (name)
+		printk("  [%016lx] %s%s+0x%lx\n", ret, mark, name, off);
+	else
+		printk("  [%016lx] ?\n", ret);
+}
+
+void backtrace_from(uint64_t rbp, uint64_t sp)
 {
 	printk("backtrace:\n");
+	uint64_t off;
+	if (sp && frame_pointer_ok(sp) && ksym_lookup(*(const uint64_t *)sp, &off))
+		print_frame(*(const uint64_t *)sp, "? ");
 	for (int depth = 0; depth < 32 && frame_pointer_ok(rbp); depth++) {
 		const uint64_t *frame = (const uint64_t *)rbp;
 		uint64_t ret = frame[1];
 		if (!ret)
 			break;
-		uint64_t off;
-		const char *name = ksym_lookup(ret, &off);
-		if (name)
-			printk("  [%016lx] %s+0x%lx\n", ret, name, off);
-		else
-			printk("  [%016lx] ?\n", ret);
+		print_frame(ret, "");
 		if (frame[0] <= rbp) /* stacks grow down: callers' frames are higher */
 			break;
 		rbp = frame[0];
@@ -61,6 +69,6 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	printk("\nKERNEL PANIC at %s:%d: %s\n", file, line, msg);
-	backtrace_from((uint64_t)__builtin_frame_address(0));
+	backtrace_from((uint64_t)__builtin_frame_address(0), 0);
 	panic_stop();
 }

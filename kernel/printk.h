@@ -14,8 +14,11 @@ __noreturn void panic_at(const char *file, int line, const char *fmt, ...) __pri
 /* An invariant: failing it is a kernel bug and panics with the condition's text. */
 #define BUG_ON(cond) do { if (unlikely(cond)) panic("BUG_ON(%s)", #cond); } while (0)
 
-/* Print a frame-pointer backtrace starting at frame pointer rbp. */
-void backtrace_from(uint64_t rbp);
+/* Print a frame-pointer backtrace starting at frame pointer rbp. sp: the interrupted stack
+ * pointer of a trap (0 if none): a leaf function has no frame of its own (gcc omits it even
+ * with -fno-omit-frame-pointer), so its caller's return address, at the top of the stack,
+ * is printed first, marked "?" as the word may also be a stale one. */
+void backtrace_from(uint64_t rbp, uint64_t sp);
 /* End after a panic: exit QEMU with the panic code when the command line says panic=exit,
  * otherwise halt this CPU for good. */
 __noreturn void panic_stop(void);

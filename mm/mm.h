@@ -33,7 +33,10 @@ const struct memmap *mm_usable_ram(void);
 
 /* The mm checks of the shell's `selftest` (mm_selftest.c): exhausts and refills the frame
  * allocator, kmalloc and a slab cache, page-table round trips in a scratch address space,
- * the kernel's own mappings. Counts are back where they were when it returns. Needs an
+ * the kernel's own mappings; then address spaces (selftest_as.c, selftest_mmap.c: demand
+ * paging, fork and copy-on-write, the mmap family, user copies, out-of-memory paths; needs
+ * addrspace_init() done, and briefly lends the calling task an mm). Counts are back where
+ * they were when it returns. Needs an
  * otherwise idle system: other allocations fail while it holds all memory. Under TCG it
  * takes ~40 ms per GiB of RAM, plus, the first time, QEMU populating the guest RAM it
  * touches (0.3 to 5 s at -m 2G on the project's machines). */

@@ -13,6 +13,7 @@
 #include "pgtable.h"
 #include "slab.h"
 #include "string.h"
+#include "selftest_as.h"
 
 static bool overlaps(uint64_t a, uint64_t b, uint64_t lo, uint64_t hi) { return a < hi && lo < b; }
 
@@ -328,4 +329,6 @@ void mm_selftest(struct selftest *t)
 	test_slab_cache(t);
 	test_pgtable(t);
 	test_kernel_map(t);
+	selftest_as(t);
+	selftest_mmap(t);
 }

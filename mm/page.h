@@ -16,20 +16,31 @@
 #define PG_SLAB     (1UL << 2) /* part of a slab (->slab_cache in every frame of it) */
 #define PG_PGTABLE  (1UL << 3) /* a page-table page */
 #define PG_KMALLOC  (1UL << 4) /* first frame of a multi-page kmalloc block */
-/* Bits 5-15 are kept for the user-memory states that come with address spaces: anonymous,
- * KSM, swap-backed, locked, dirty, referenced, zero page. */
+/* User memory (bits 5-15). A user frame's owner flag is set while it is in use and cleared
+ * by put_page() when the last reference goes. */
+#define PG_ANON     (1UL << 5) /* private anonymous page of an address space (demand-zero,
+				* copy-on-write copy, copied file data): on ->rmap, KSM candidate */
+#define PG_ZERO     (1UL << 6) /* the shared zero page: never freed, never on a reverse map,
+				* never counted in rss or mapcount */
+#define PG_SHMEM    (1UL << 7) /* page of a shared anonymous object (mm/shmem.c), which holds
+				* one reference; on ->rmap like anonymous pages */
+#define PG_KSM      (1UL << 8) /* KSM page (mm/ksm.c, later): ->rmap is its stable node; never
+				* written in place, always copied on write */
+/* Bits 9-15 stay free for swap-backed, locked, dirty, referenced, swap cache. */
+#define PG_USER_MASK (0x7ffUL << 5)
 
 struct kmem_cache;
 
 struct page {
 	uint64_t flags;         /*  0: PG_* */
 	int32_t refcount;       /*  8: references (atomic); 0 = free, reserved or a tail frame */
-	int32_t mapcount;       /* 12: PTEs that map the frame (atomic) */
+	int32_t mapcount;       /* 12: PTEs that map the frame (atomic; user pages: the length of
+				 *     ->rmap, changed under the rmap lock) */
 	struct list_head list;  /* 16: the owner's list: buddy free list, partial slabs (later
 				 *     the reclaim LRU) */
 	union {                 /* 32: by owner */
-		void *rmap;     /*     user memory (later): reverse map (anon: list of (mm,
-				 *     address), KSM: stable-tree node) */
+		void *rmap;     /*     PG_ANON/PG_SHMEM: reverse map, the list of (mm, address)
+				 *     that map the frame (mm/rmap.h); later PG_KSM: stable node */
 		struct kmem_cache *slab_cache; /* PG_SLAB: the owning cache */
 	};
 	void *freelist;         /* 40: PG_SLAB, first frame of the slab: first free object */

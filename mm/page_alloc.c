@@ -1,6 +1,7 @@
 /* The kernel's one buddy allocator instance (its lock: buddy.lock, see buddy.h). */
 #include "page_alloc.h"
 #include "string.h"
+#include "printk.h"
 
 static struct buddy buddy;
 
@@ -16,6 +17,20 @@ void *alloc_page_zeroed(void)
 }
 
 void free_page_virt(void *va) { free_page(virt_to_page(va)); }
+
+void put_page(struct page *page)
+{
+	int32_t refs = __atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
+	BUG_ON(refs < 0 || page_test(page, PG_ZERO));
+	if (refs)
+		return;
+	/* The last reference: nobody else can see the frame any more. */
+	BUG_ON(page->mapcount || page->rmap);
+	page_clear(page, PG_USER_MASK);
+	page->private = 0;
+	page->refcount = 1; /* the buddy allocator drops this last one itself */
+	free_page(page);
+}
 
 void page_alloc_init(void) { buddy_init(&buddy, mem_map, max_pfn); }
 void page_alloc_add(uint64_t start_pfn, uint64_t end_pfn) { buddy_add_range(&buddy, start_pfn, end_pfn); }

@@ -17,6 +17,21 @@ void free_pages(struct page *page, unsigned order);
 static inline struct page *alloc_page(void) { return alloc_pages(0); }
 static inline void free_page(struct page *page) { free_pages(page, 0); }
 
+/* References to single user frames (page tables of address spaces, shared objects): the
+ * frame from alloc_page() starts with one reference; get_page() adds one; put_page() drops
+ * one, and the last clears the user-memory owner flags (PG_USER_MASK) and frees the frame,
+ * which must then be on no reverse map (mapcount 0). Any CPU, lock-free but for the buddy
+ * lock on the final put. */
+static inline void get_page(struct page *page)
+{
+	__atomic_add_fetch(&page->refcount, 1, __ATOMIC_RELAXED);
+}
+void put_page(struct page *page);
+static inline int32_t page_refcount(const struct page *page)
+{
+	return __atomic_load_n(&page->refcount, __ATOMIC_ACQUIRE);
+}
+
 /* One zero-filled frame, by its direct-map address; NULL when none is free. */
 void *alloc_page_zeroed(void);
 /* free_page() by direct-map address. */

@@ -47,7 +47,7 @@ static uint64_t *table_of(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR
 static uint64_t pte_bits(uint64_t va, unsigned prot)
 {
 	BUG_ON(!(prot & MMU_READ) || (prot & (MMU_ACCESSED | MMU_DIRTY | MMU_HUGE)));
-	BUG_ON(!(prot & MMU_USER) != kernel_va(va));
+	BUG_ON((prot & MMU_USER) && kernel_va(va)); /* a user address without it: PROT_NONE */
 	BUG_ON((prot & MMU_GLOBAL) && !kernel_va(va));
 	uint64_t pte = PTE_P;
 	if (prot & MMU_WRITE)
@@ -194,6 +194,109 @@ bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_
 	}
 	spin_unlock_irqrestore(&pt->lock, flags);
 	return e;
+}
+
+bool pgtable_replace(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot,
+		     struct pte_info *old)
+{
+	BUG_ON(!IS_ALIGNED(pa, PAGE_SIZE) || pa >= PHYS_LIMIT);
+	uint64_t bits = pte_bits(va, prot);
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	uint64_t *e = leaf(pt, va);
+	if (e) {
+		uint64_t was = __atomic_exchange_n(e, pa | bits, __ATOMIC_SEQ_CST);
+		tlb_flush_page(pt, va);
+		if (old)
+			*old = pte_describe(was, 1, va);
+	}
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return e;
+}
+
+/* The first present leaf mapping an address in [from, end) below the level-`level` table
+ * `table`, which maps from `base` on: its entry, with its address in *found; NULL if none.
+ * Absent tables are skipped whole. Expects pt->lock. */
+static uint64_t *next_present(uint64_t *table, unsigned level, uint64_t base, uint64_t from,
+			      uint64_t end, uint64_t *found)
+{
+	uint64_t span = 1UL << (PAGE_SHIFT + 9 * (level - 1));
+	unsigned last = level == PT_LEVELS ? PML4_KERNEL_FIRST : PT_ENTRIES;
+	for (unsigned i = pte_index(from, level); i < last; i++) {
+		uint64_t addr = base + i * span;
+		if (addr >= end)
+			return NULL;
+		uint64_t e = table[i];
+		if (!(e & PTE_P))
+			continue;
+		if (level == 1) {
+			*found = addr;
+			return &table[i];
+		}
+		BUG_ON(e & PTE_PS); /* no huge pages in user space */
+		uint64_t *r = next_present(table_of(e), level - 1, addr, MAX(addr, from), end, found);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+bool pgtable_next(struct pgtable *pt, uint64_t *va, uint64_t end, struct pte_info *out)
+{
+	BUG_ON(pt == &kernel_pgtable || !IS_ALIGNED(*va, PAGE_SIZE));
+	end = MIN(end, (uint64_t)PML4_KERNEL_FIRST << 39);
+	if (*va >= end)
+		return false;
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	uint64_t found;
+	uint64_t *e = next_present(pt->pml4, PT_LEVELS, 0, *va, end, &found);
+	if (e) {
+		*va = found;
+		*out = pte_describe(*e, 1, found);
+	}
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return e;
+}
+
+/* Free the tables below the level-`level` table `table` (mapping from base on) that overlap
+ * [start, end) and map nothing; true if `table` itself now maps nothing. Expects pt->lock. */
+static bool free_empty(uint64_t *table, unsigned level, uint64_t base, uint64_t start,
+		       uint64_t end, bool *freed)
+{
+	uint64_t span = 1UL << (PAGE_SHIFT + 9 * (level - 1));
+	unsigned last = level == PT_LEVELS ? PML4_KERNEL_FIRST : PT_ENTRIES;
+	bool empty = true;
+	for (unsigned i = 0; i < last; i++) {
+		uint64_t addr = base + i * span, e = table[i];
+		if (!(e & PTE_P))
+			continue;
+		if (level > 1 && addr < end && addr + span > start) {
+			uint64_t *child = table_of(e);
+			if (free_empty(child, level - 1, addr, start, end, freed)) {
+				WRITE_ONCE(table[i], 0);
+				table_free(child);
+				*freed = true;
+				continue;
+			}
+		}
+		empty = false;
+	}
+	return empty;
+}
+
+void pgtable_free_empty(struct pgtable *pt, uint64_t start, uint64_t end)
+{
+	BUG_ON(pt == &kernel_pgtable);
+	end = MIN(end, (uint64_t)PML4_KERNEL_FIRST << 39);
+	if (start >= end)
+		return;
+	bool freed = false;
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	free_empty(pt->pml4, PT_LEVELS, 0, start, end, &freed);
+	/* INVLPG of any address also drops every paging-structure cache entry, so no CPU
+	 * walks through a freed table afterwards (tlb.h: the SMP shootdown goes there). */
+	if (freed)
+		tlb_flush_page(pt, start & PAGE_MASK);
+	spin_unlock_irqrestore(&pt->lock, flags);
 }
 
 bool pgtable_lookup(struct pgtable *pt, uint64_t va, struct pte_info *out)

@@ -19,7 +19,8 @@
 #define MMU_READ     (1u << 0)
 #define MMU_WRITE    (1u << 1)
 #define MMU_EXEC     (1u << 2)
-#define MMU_USER     (1u << 3) /* user addresses only, and required there */
+#define MMU_USER     (1u << 3) /* user-accessible: user addresses only. A user address mapped
+				* without it is present but out of ring 3's reach (PROT_NONE) */
 #define MMU_NOCACHE  (1u << 4) /* uncached: device memory */
 #define MMU_GLOBAL   (1u << 5) /* survives address-space switches: kernel addresses only */
 /* State the CPU records, reported by lookups; the first two cleared by
@@ -69,6 +70,19 @@ bool pgtable_unmap(struct pgtable *pt, uint64_t va, struct pte_info *old);
 /* Give the 4 KiB mapping at va new protection flags (accessed/dirty kept), flush it, and
  * return the entry as it was just before in *old (may be NULL). false if not mapped. */
 bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old);
+/* Point the present 4 KiB mapping at va to frame pa with prot in one atomic step (no
+ * moment without a mapping), flush it, and return the entry as it was in *old (may be
+ * NULL): the old frame's last use through this entry is over when this returns. false
+ * (nothing changed) if va was not mapped. */
+bool pgtable_replace(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot,
+		     struct pte_info *old);
+/* User half only: the first present 4 KiB mapping at an address in [*va, end): true with
+ * its address in *va and its entry in *out, false if there is none. Absent tables are
+ * skipped whole, so a walk over a sparse range costs what is mapped, not its size. */
+bool pgtable_next(struct pgtable *pt, uint64_t *va, uint64_t end, struct pte_info *out);
+/* User half only: free the page-table pages that overlap [start, end) and map nothing
+ * (after an unmap), flushing the paging-structure caches when any went. */
+void pgtable_free_empty(struct pgtable *pt, uint64_t start, uint64_t end);
 /* What maps va (any page size; kernel addresses are looked up in kernel_pgtable, whatever
  * pt is): true and *out, or false if nothing is present. */
 bool pgtable_lookup(struct pgtable *pt, uint64_t va, struct pte_info *out);

@@ -1,0 +1,204 @@
+/* Process life cycle: exit, wait, kill. A task becomes a zombie when it exits and is freed
+ * when its parent reaps it with wait4; orphans are adopted by the reaper (the shell). */
+#include "process.h"
+#include "sched.h"
+#include "addrspace.h"
+#include "file.h"
+#include "kmalloc.h"
+#include "printk.h"
+#include "string.h"
+#include "errno.h"
+#include "context.h"
+#include "fpu.h"
+#include "gdt.h"
+#include "cpu.h"
+
+static struct task *reaper;
+
+void process_set_reaper(struct task *t)
+{
+	reaper = t;
+}
+
+const char *signal_name(int sig)
+{
+	static const char *const names[] = {
+		[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
+		[SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT", [SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE",
+		[SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",
+		[SIGUSR2] = "SIGUSR2", [SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",
+		[SIGTERM] = "SIGTERM", [SIGCHLD] = "SIGCHLD",
+	};
+	return sig > 0 && sig < (int)ARRAY_SIZE(names) ? names[sig] : NULL;
+}
+
+struct task *process_create(const char *name, struct task *parent, struct mm *mm,
+			    struct files *files, const struct trap_frame *tf,
+			    const struct fpu_state *fpu)
+{
+	struct fpu_state *state = kmalloc(sizeof(*state));
+	if (!state)
+		return NULL;
+	struct task *t = task_alloc(name);
+	if (!t) {
+		kfree(state);
+		return NULL;
+	}
+	if (fpu)
+		memcpy(state, fpu, sizeof(*state));
+	else
+		fpu_init_state(state);
+	t->fpu = state;
+	t->mm = mm;
+	t->files = files;
+	struct trap_frame *frame = task_user_frame(t);
+	*frame = *tf;
+	frame->cs = USER_CS;
+	frame->ss = USER_DS;
+	frame->rflags = (tf->rflags & ~(RFLAGS_IOPL | RFLAGS_NT)) | RFLAGS_IF;
+	task_set_first_frame(t, user_task_start, (uint64_t)frame);
+
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	t->parent = parent;
+	list_add_tail(&t->sibling, &parent->children);
+	spin_unlock_irqrestore(&task_lock, f);
+	return t;
+}
+
+struct mm *task_mm_get(struct task *t)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	struct mm *mm = t->mm;
+	if (mm)
+		mm_get(mm);
+	spin_unlock_irqrestore(&task_lock, f);
+	return mm;
+}
+
+void task_set_mm(struct mm *mm)
+{
+	struct task *t = current();
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	struct mm *old = t->mm;
+	t->mm = mm;
+	mm_activate(mm); /* off the old page tables before they can go */
+	spin_unlock_irqrestore(&task_lock, f);
+	if (old)
+		mm_put(old);
+}
+
+void task_exit(int status)
+{
+	struct task *t = current();
+	BUG_ON(!t->parent && t->mm);
+
+	irq_enable();
+	if (t->files) {
+		files_put(t->files);
+		t->files = NULL;
+	}
+	if (t->mm)
+		task_set_mm(NULL);
+	kfree(t->fpu);
+	t->fpu = NULL;
+
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	struct list_head *p, *tmp;
+	list_for_each_safe(p, tmp, &t->children) {
+		struct task *c = list_entry(p, struct task, sibling);
+		list_del(&c->sibling);
+		c->parent = reaper;
+		list_add_tail(&c->sibling, &reaper->children);
+	}
+	t->exit_status = status;
+	t->state = TASK_ZOMBIE; /* under task_lock: wait4 sees it with the status set */
+	struct task *parent = t->parent;
+	spin_unlock_irqrestore(&task_lock, f);
+	if (!list_empty(&reaper->children))
+		wake_up_all(&reaper->child_exit);
+	wake_up_all(&parent->child_exit);
+	sched_exit_current();
+}
+
+void task_fault_kill(int sig, const char *what, uint64_t addr, uint64_t ip)
+{
+	struct task *t = current();
+	printk("pid %d (%s): %s at 0x%lx ip 0x%lx\n", t->pid, t->name, what, addr, ip);
+	task_exit(W_SIGNALED(sig));
+}
+
+int task_kill(struct task *t, int sig)
+{
+	if (t->kthread_fn || !t->parent)
+		return -EPERM; /* kernel threads (and the idle task) take no signals */
+	if (READ_ONCE(t->state) == TASK_ZOMBIE)
+		return 0;
+	if (!t->pending_kill)
+		t->pending_kill = sig;
+	sched_wake(t);
+	return 0;
+}
+
+/* [task_lock] A zombie child matching pid, whether any child matches at all. */
+static struct task *find_zombie(struct task *parent, int pid, bool *any)
+{
+	struct list_head *p;
+	*any = false;
+	list_for_each(p, &parent->children) {
+		struct task *c = list_entry(p, struct task, sibling);
+		if (pid != -1 && c->pid != pid)
+			continue;
+		*any = true;
+		if (c->state == TASK_ZOMBIE && !c->on_cpu)
+			return c;
+	}
+	return NULL;
+}
+
+int task_wait(int pid, int *status, int options, struct task **reaped_info)
+{
+	struct task *self = current();
+	for (;;) {
+		bool any;
+		uint64_t f = spin_lock_irqsave(&task_lock);
+		struct task *z = find_zombie(self, pid, &any);
+		if (z)
+			list_del(&z->sibling);
+		spin_unlock_irqrestore(&task_lock, f);
+		if (z) {
+			int zpid = z->pid;
+			if (status)
+				*status = z->exit_status;
+			if (reaped_info)
+				*reaped_info = z; /* caller reads it, then task_put()s */
+			else
+				task_put(z);
+			return zpid;
+		}
+		if (!any)
+			return -ECHILD;
+		if (options & WNOHANG)
+			return 0;
+		int rc = wait_event_killable(self->child_exit, ({
+			bool a;
+			uint64_t g = spin_lock_irqsave(&task_lock);
+			bool ready = find_zombie(self, pid, &a) || !a;
+			spin_unlock_irqrestore(&task_lock, g);
+			ready;
+		}));
+		if (rc)
+			return rc;
+	}
+}
+
+void return_to_user_work(struct trap_frame *tf)
+{
+	struct task *t = current();
+	if (t->pending_kill)
+		task_exit(W_SIGNALED(t->pending_kill));
+	sched_preempt_if_needed();
+	if (t->pending_kill)
+		task_exit(W_SIGNALED(t->pending_kill));
+	irq_disable();
+	account_kernel_to_user();
+}

@@ -1,0 +1,78 @@
+/* User processes: exit, wait, kill, and the work done on every return to user mode. */
+#ifndef PROCESS_H
+#define PROCESS_H
+
+#include "task.h"
+#include "trap.h"
+
+/* Linux signal numbers (only what ends tasks here). */
+#define SIGHUP   1
+#define SIGINT   2
+#define SIGQUIT  3
+#define SIGILL   4
+#define SIGTRAP  5
+#define SIGABRT  6
+#define SIGBUS   7
+#define SIGFPE   8
+#define SIGKILL  9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+#define NSIG    65
+
+/* wait4 status words, as Linux builds them. */
+#define W_EXITCODE(code) (((code) & 0xff) << 8)
+#define W_SIGNALED(sig)  ((sig) & 0x7f)
+
+/* Signal name ("SIGSEGV") or NULL. */
+const char *signal_name(int sig);
+
+/* End the current task with wait status `status` (W_EXITCODE or W_SIGNALED): drop its
+ * address space and files, hand its children to the reaper, wake the parent. */
+__noreturn void task_exit(int status);
+/* Kill current for a fault in user mode: prints "pid N (name): what at ADDR ip RIP" and
+ * ends it with signal sig. */
+__noreturn void task_fault_kill(int sig, const char *what, uint64_t addr, uint64_t ip);
+/* Ask task t to end with signal sig (it does on its next return to user mode or from its
+ * current sleep). 0, or -EPERM for kernel threads. */
+int task_kill(struct task *t, int sig);
+
+/* wait4: reap a zombie child of current (pid -1: any). 0 if WNOHANG and none yet; -ECHILD
+ * if there is no such child; -EINTR if killed while waiting. */
+#define WNOHANG 1
+int task_wait(int pid, int *status, int options, struct task **reaped_info);
+
+struct mm;
+struct files;
+
+/* The frame that takes t back to ring 3: at the very top of its kernel stack. */
+static inline struct trap_frame *task_user_frame(struct task *t)
+{
+	return (struct trap_frame *)task_kstack_top(t) - 1;
+}
+
+/* A new user task named name, child of parent, that will enter ring 3 with the registers
+ * in tf (cs, ss and rflags are forced to user values) and the FPU state fpu (NULL: the
+ * initial state). It takes over the caller's references to mm and files. Not runnable
+ * yet: sched_start() it. NULL when out of memory or tasks; mm and files are then still
+ * the caller's. Takes the task-tree lock. */
+struct task *process_create(const char *name, struct task *parent, struct mm *mm,
+			    struct files *files, const struct trap_frame *tf,
+			    const struct fpu_state *fpu);
+/* t's address space with a reference (mm_put it), or NULL (kernel thread, or exiting). */
+struct mm *task_mm_get(struct task *t);
+/* Replace current's address space with mm (exec), dropping the old one. */
+void task_set_mm(struct mm *mm);
+
+/* The task that adopts orphans (the shell); set once at boot. */
+void process_set_reaper(struct task *t);
+
+/* Before every return to ring 3, interrupts off: pending kill, preemption, accounting.
+ * Returns with interrupts off (or does not return if the task dies). */
+void return_to_user_work(struct trap_frame *tf);
+
+#endif

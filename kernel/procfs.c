@@ -1,0 +1,100 @@
+/* /proc's top level: the system-wide files, /proc/self, and one directory per task (listed
+ * by getdents64 in pid order, made on lookup by procfs_pid.c). */
+#include "procfs.h"
+#include "pseudofile.h"
+#include "task.h"
+#include "sched.h"
+#include "clock.h"
+#include "mm.h"
+#include "string.h"
+#include "errno.h"
+#include "printk.h"
+
+void proc_meminfo_render(struct seqbuf *s)
+{
+	struct mm_meminfo mi;
+	mm_get_meminfo(&mi);
+	const struct { const char *name; uint64_t kb; } rows[] = {
+		{ "MemTotal", mi.total_kb }, { "MemFree", mi.free_kb },
+		{ "MemAvailable", mi.available_kb }, { "Buffers", 0 }, { "Cached", 0 },
+		{ "SwapCached", 0 }, { "Slab", mi.slab_kb }, { "PageTables", mi.page_tables_kb },
+		{ "SwapTotal", 0 }, { "SwapFree", 0 },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
+		char label[24];
+		snprintf(label, sizeof(label), "%s:", rows[i].name);
+		seq_printf(s, "%-15s %8lu kB\n", label, rows[i].kb);
+	}
+}
+
+static int meminfo_show(struct seqbuf *s, struct vnode *vn)
+{
+	proc_meminfo_render(s);
+	return 0;
+}
+
+static int uptime_show(struct seqbuf *s, struct vnode *vn)
+{
+	uint64_t up = clock_ns() / 10000000, idle = sched_idle_ns() / 10000000;
+	seq_printf(s, "%lu.%02lu %lu.%02lu\n", up / 100, up % 100, idle / 100, idle % 100);
+	return 0;
+}
+
+static const struct pseudo_ops meminfo_ops = { .show = meminfo_show };
+static const struct pseudo_ops uptime_ops = { .show = uptime_show };
+
+/* /proc/self: a link to the reader's own directory. */
+static long self_readlink(struct vnode *vn, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%d", current()->pid);
+}
+
+static const struct vnode_ops self_ops = { .readlink = self_readlink };
+
+static struct vnode *proc_lookup(struct vnode *dir, const char *name)
+{
+	uint64_t pid;
+	if (parse_u64(name, &pid) || pid == 0 || pid > 0x7fffffff || name[0] == '0')
+		return NULL;
+	return procfs_pid_dir(dir, (int)pid);
+}
+
+struct nth_task {
+	uint64_t index;
+	int pid;
+};
+
+static void find_nth(struct task *t, void *ctx)
+{
+	struct nth_task *n = ctx;
+	if (n->index-- == 0)
+		n->pid = t->pid;
+}
+
+static bool proc_readdir(struct vnode *dir, uint64_t index, char *name, uint64_t *ino,
+			 uint8_t *type)
+{
+	struct nth_task n = { index, 0 };
+	task_for_each(find_nth, &n);
+	if (!n.pid)
+		return false;
+	snprintf(name, NAME_MAX + 1, "%d", n.pid);
+	*ino = 0x10000000UL + (uint64_t)n.pid; /* stable per pid, clear of static nodes */
+	*type = DT_DIR;
+	return true;
+}
+
+static const struct vnode_ops proc_dir_ops = {
+	.lookup = proc_lookup,
+	.readdir = proc_readdir,
+};
+
+void procfs_init(void)
+{
+	struct vnode *proc = vfs_mkdir_p("/proc");
+	BUG_ON(!proc);
+	proc->ops = &proc_dir_ops;
+	BUG_ON(!pseudofile_create(proc, "meminfo", &meminfo_ops));
+	BUG_ON(!pseudofile_create(proc, "uptime", &uptime_ops));
+	BUG_ON(!vfs_create(proc, "self", S_IFLNK | 0777, &self_ops, NULL));
+}

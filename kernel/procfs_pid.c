@@ -1,0 +1,324 @@
+/* /proc/PID: each task's files in Linux's formats. The directory and its files are dynamic
+ * nodes that carry the pid (priv_id); every read looks the task up again, so a file of a
+ * task that has gone reads as -ESRCH, as on Linux. Text files render at open (a snapshot);
+ * pagemap is binary and read in place. */
+#include "procfs.h"
+#include "pseudofile.h"
+#include "file.h"
+#include "process.h"
+#include "sched.h"
+#include "addrspace.h"
+#include "clock.h"
+#include "string.h"
+#include "errno.h"
+#include "printk.h"
+
+#define USER_HZ 100
+#define NS_PER_USER_TICK (NSEC_PER_SEC / USER_HZ)
+
+/* Task pid with a reference, and its address space with one (NULL for kernel threads). */
+struct pid_ref {
+	struct task *task;
+	struct mm *mm;
+};
+
+static int pid_ref_get(struct vnode *vn, struct pid_ref *r)
+{
+	r->task = task_find((int)vn->priv_id);
+	if (!r->task)
+		return -ESRCH;
+	r->mm = task_mm_get(r->task);
+	return 0;
+}
+
+static void pid_ref_put(struct pid_ref *r)
+{
+	if (r->mm)
+		mm_put(r->mm);
+	task_put(r->task);
+}
+
+static const char *state_name(const struct task *t)
+{
+	switch (READ_ONCE(t->state)) {
+	case TASK_SLEEPING: return "S (sleeping)";
+	case TASK_ZOMBIE: return "Z (zombie)";
+	default: return "R (running)";
+	}
+}
+
+static int parent_pid(struct task *t)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	int ppid = t->parent ? t->parent->pid : 0;
+	spin_unlock_irqrestore(&task_lock, f);
+	return ppid;
+}
+
+static int status_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	struct task *t = r.task;
+	seq_printf(s, "Name:\t%s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+		   "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n"
+		   "Groups:\t\n", t->name, state_name(t), t->pid, t->pid, parent_pid(t),
+		   t->files ? MAX_FDS : 0);
+	if (r.mm) {
+		struct mm_stats st;
+		mm_get_stats(r.mm, &st);
+		const struct { const char *name; uint64_t kb; } rows[] = {
+			{ "VmPeak", st.vm_peak_kb }, { "VmSize", st.vm_size_kb }, { "VmLck", 0 },
+			{ "VmPin", 0 }, { "VmHWM", st.rss_kb }, { "VmRSS", st.rss_kb },
+			{ "RssAnon", st.rss_anon_kb }, { "RssFile", st.rss_file_kb },
+			{ "RssShmem", st.rss_shmem_kb }, { "VmData", st.data_kb },
+			{ "VmStk", st.stack_kb }, { "VmExe", st.exec_kb }, { "VmLib", 0 },
+			{ "VmPTE", 0 }, { "VmSwap", 0 },
+		};
+		for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
+			seq_printf(s, "%s:\t%8lu kB\n", rows[i].name, rows[i].kb);
+	}
+	seq_printf(s, "Threads:\t1\n");
+	pid_ref_put(&r);
+	return 0;
+}
+
+struct code_range {
+	uint64_t start, end;
+};
+
+static void find_code(const struct vma *v, void *ctx)
+{
+	struct code_range *c = ctx;
+	if ((v->flags & VMA_EXEC) && !c->end) {
+		c->start = v->start;
+		c->end = v->end;
+	}
+}
+
+/* Linux's 52 fields; those this kernel has no notion of (process groups, terminals, fault
+ * counts, signals) are 0, as for a task that never used them. */
+static int stat_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	struct task *t = r.task;
+	struct mm_stats st = { 0 };
+	struct code_range code = { 0, 0 };
+	uint64_t stack = 0, brk_start = 0;
+	if (r.mm) {
+		mm_get_stats(r.mm, &st);
+		mm_for_each_vma(r.mm, find_code, &code);
+		stack = READ_ONCE(r.mm->stack_top);
+		brk_start = READ_ONCE(r.mm->brk_start);
+	}
+	char state = state_name(t)[0];
+	seq_printf(s, "%d (%s) %c %d 0 0 0 -1 %u 0 0 0 0 %lu %lu 0 0 20 0 1 0 %lu %lu %lu "
+		   "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 %lu "
+		   "0 0 0 0 0\n",
+		   t->pid, t->name, state, parent_pid(t), t->mm ? 0x400000u : 0x200040u,
+		   READ_ONCE(t->utime_ns) / NS_PER_USER_TICK, READ_ONCE(t->stime_ns) / NS_PER_USER_TICK,
+		   t->start_ns / NS_PER_USER_TICK, st.vm_size_kb * 1024, st.rss_kb / (PAGE_SIZE / 1024),
+		   code.start, code.end, stack, brk_start);
+	pid_ref_put(&r);
+	return 0;
+}
+
+static int statm_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	struct mm_stats st = { 0 };
+	if (r.mm)
+		mm_get_stats(r.mm, &st);
+	uint64_t kb_per_page = PAGE_SIZE / 1024;
+	seq_printf(s, "%lu %lu %lu %lu 0 %lu 0\n", st.vm_size_kb / kb_per_page,
+		   st.rss_kb / kb_per_page, (st.rss_file_kb + st.rss_shmem_kb) / kb_per_page,
+		   st.exec_kb / kb_per_page, (st.data_kb + st.stack_kb) / kb_per_page);
+	pid_ref_put(&r);
+	return 0;
+}
+
+static int schedstat_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	struct task *t = r.task;
+	seq_printf(s, "%lu 0 %lu\n", READ_ONCE(t->utime_ns) + READ_ONCE(t->stime_ns),
+		   READ_ONCE(t->switches));
+	pid_ref_put(&r);
+	return 0;
+}
+
+static int comm_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	seq_printf(s, "%s\n", r.task->name);
+	pid_ref_put(&r);
+	return 0;
+}
+
+static void map_line(const struct vma *v, void *ctx)
+{
+	struct seqbuf *s = ctx;
+	const char *name = NULL;
+	if (v->flags & VMA_FILE)
+		name = v->file.name;
+	else if (v->flags & VMA_HEAP)
+		name = "[heap]";
+	else if (v->flags & VMA_STACK)
+		name = "[stack]";
+	else if (v->flags & VMA_SHARED)
+		name = "/dev/zero (deleted)";
+	size_t before = s->len;
+	seq_printf(s, "%08lx-%08lx %c%c%c%c %08lx 00:00 0 ", v->start, v->end,
+		   v->flags & VMA_READ ? 'r' : '-', v->flags & VMA_WRITE ? 'w' : '-',
+		   v->flags & VMA_EXEC ? 'x' : '-', v->flags & VMA_SHARED ? 's' : 'p',
+		   v->flags & VMA_FILE ? v->file.offset : v->shm ? v->shm_off : 0);
+	if (name) /* Linux pads the name to column 73 */
+		seq_printf(s, "%*s%s", (int)MAX(0, 73 - (long)(s->len - before)), "", name);
+	seq_printf(s, "\n");
+}
+
+static int maps_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	if (r.mm)
+		mm_for_each_vma(r.mm, map_line, s);
+	pid_ref_put(&r);
+	return 0;
+}
+
+static const struct pseudo_ops status_ops = { .show = status_show };
+static const struct pseudo_ops stat_ops = { .show = stat_show };
+static const struct pseudo_ops statm_ops = { .show = statm_show };
+static const struct pseudo_ops schedstat_ops = { .show = schedstat_show };
+static const struct pseudo_ops comm_ops = { .show = comm_show };
+static const struct pseudo_ops maps_ops = { .show = maps_show };
+
+/* pagemap: 8 bytes per virtual page, read at the file position (pread or lseek + read);
+ * the open file holds the address space. */
+static int pagemap_open(struct vnode *vn, struct file *f)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	f->priv = r.mm;
+	r.mm = NULL;
+	pid_ref_put(&r);
+	return f->priv ? 0 : -ESRCH;
+}
+
+static long pagemap_read(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+	if ((*pos | len) % 8)
+		return -EINVAL;
+	size_t done = 0;
+	for (; done < len; done += 8) {
+		uint64_t va = *pos / 8 * PAGE_SIZE;
+		if (*pos / 8 >= USER_END / PAGE_SIZE)
+			break;
+		uint64_t entry = mm_pagemap_entry(f->priv, va);
+		memcpy((char *)buf + done, &entry, 8);
+		*pos += 8;
+	}
+	return done;
+}
+
+static void pagemap_release(struct file *f)
+{
+	if (f->priv)
+		mm_put(f->priv);
+}
+
+static const struct vnode_ops pagemap_ops = {
+	.open = pagemap_open, .read = pagemap_read, .release = pagemap_release,
+};
+
+/* exe: a link to the executable. */
+static long exe_readlink(struct vnode *vn, char *buf, size_t size)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	long len = -ENOENT;
+	if (r.mm) {
+		mutex_lock(&r.mm->lock);
+		len = strlcpy(buf, r.mm->exe, size);
+		mutex_unlock(&r.mm->lock);
+	}
+	pid_ref_put(&r);
+	return len;
+}
+
+static const struct vnode_ops exe_ops = { .readlink = exe_readlink };
+
+static const struct pid_entry {
+	const char *name;
+	uint32_t mode;
+	const struct vnode_ops *ops;
+	const struct pseudo_ops *text;	/* pseudo files: what renders them */
+} pid_entries[] = {
+	{ "comm", S_IFREG | 0444, &pseudofile_vnode_ops, &comm_ops },
+	{ "exe", S_IFLNK | 0777, &exe_ops, NULL },
+	{ "maps", S_IFREG | 0444, &pseudofile_vnode_ops, &maps_ops },
+	{ "pagemap", S_IFREG | 0400, &pagemap_ops, NULL },
+	{ "schedstat", S_IFREG | 0444, &pseudofile_vnode_ops, &schedstat_ops },
+	{ "stat", S_IFREG | 0444, &pseudofile_vnode_ops, &stat_ops },
+	{ "statm", S_IFREG | 0444, &pseudofile_vnode_ops, &statm_ops },
+	{ "status", S_IFREG | 0444, &pseudofile_vnode_ops, &status_ops },
+};
+
+static struct vnode *pid_lookup(struct vnode *dir, const char *name)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(pid_entries); i++) {
+		const struct pid_entry *e = &pid_entries[i];
+		if (strcmp(e->name, name))
+			continue;
+		struct vnode *vn = vfs_new_dynamic(dir, e->name, e->mode, e->ops, dir->priv_id);
+		if (vn)
+			vn->priv = (void *)e->text;
+		return vn;
+	}
+	return NULL;
+}
+
+static bool pid_readdir(struct vnode *dir, uint64_t index, char *name, uint64_t *ino,
+			uint8_t *type)
+{
+	if (index >= ARRAY_SIZE(pid_entries))
+		return false;
+	strlcpy(name, pid_entries[index].name, NAME_MAX + 1);
+	*ino = ((uint64_t)dir->priv_id << 8) + index + 0x100000000UL;
+	*type = vfs_dtype(pid_entries[index].mode);
+	return true;
+}
+
+static const struct vnode_ops pid_dir_ops = { .lookup = pid_lookup, .readdir = pid_readdir };
+
+struct vnode *procfs_pid_dir(struct vnode *proc, int pid)
+{
+	struct task *t = task_find(pid);
+	if (!t)
+		return NULL;
+	task_put(t);
+	char name[16];
+	snprintf(name, sizeof(name), "%d", pid);
+	return vfs_new_dynamic(proc, name, S_IFDIR | 0555, &pid_dir_ops, pid);
+}

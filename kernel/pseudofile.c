@@ -1,0 +1,70 @@
+#include "pseudofile.h"
+#include "file.h"
+#include "kmalloc.h"
+#include "string.h"
+#include "errno.h"
+#include "memlayout.h"
+
+static const struct pseudo_ops *ops_of(struct vnode *vn) { return vn->priv; }
+
+static int pseudo_open(struct vnode *vn, struct file *f)
+{
+	if (file_readable(f)) {
+		struct seqbuf s;
+		seq_init(&s);
+		int rc = ops_of(vn)->show(&s, vn);
+		if (rc || s.failed) {
+			seq_free(&s);
+			return rc ? rc : -ENOMEM;
+		}
+		f->priv = s.buf;
+		f->priv_len = s.len;
+	}
+	if (file_writable(f) && !ops_of(vn)->store) {
+		kfree(f->priv);
+		return -EACCES;
+	}
+	return 0;
+}
+
+static long pseudo_read(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+	if (*pos >= f->priv_len)
+		return 0;
+	size_t n = MIN(len, f->priv_len - *pos);
+	memcpy(buf, (char *)f->priv + *pos, n);
+	*pos += n;
+	return n;
+}
+
+static long pseudo_write(struct file *f, const void *buf, size_t len)
+{
+	if (len >= PAGE_SIZE)
+		return -EINVAL;
+	char *text = kmalloc(len + 1);
+	if (!text)
+		return -ENOMEM;
+	memcpy(text, buf, len);
+	text[len] = 0;
+	int rc = ops_of(f->vn)->store(f->vn, text);
+	kfree(text);
+	return rc ? rc : (long)len;
+}
+
+static void pseudo_release(struct file *f)
+{
+	kfree(f->priv);
+}
+
+const struct vnode_ops pseudofile_vnode_ops = {
+	.open = pseudo_open,
+	.read = pseudo_read,
+	.write = pseudo_write,
+	.release = pseudo_release,
+};
+
+struct vnode *pseudofile_create(struct vnode *dir, const char *name, const struct pseudo_ops *ops)
+{
+	return vfs_create(dir, name, S_IFREG | (ops->store ? 0644 : 0444), &pseudofile_vnode_ops,
+			  (void *)ops);
+}

@@ -1,0 +1,249 @@
+/* Round-robin scheduling. One run queue and one lock (sched_lock) guard every task's
+ * state, the run queue and the sleep timers; per-CPU run queues replace them with SMP.
+ *
+ * A context switch happens only inside schedule(), with sched_lock held and interrupts
+ * off; the task switched to releases the lock (in its own schedule() frame, or in
+ * sched_new_task_entry() the first time it runs). The timer interrupt preempts: sched_tick
+ * marks the quantum used up and the interrupt exit path calls sched_preempt_if_needed(). */
+#include "sched.h"
+#include "clock.h"
+#include "context.h"
+#include "fpu.h"
+#include "gdt.h"
+#include "addrspace.h"
+#include "printk.h"
+#include "errno.h"
+
+static spinlock_t sched_lock = SPINLOCK_INIT("sched");
+static struct list_head run_queue = LIST_HEAD_INIT(run_queue);	 /* [sched_lock] FIFO */
+static struct list_head sleep_timers = LIST_HEAD_INIT(sleep_timers); /* [sched_lock] earliest first */
+static unsigned nr_runnable;		/* [sched_lock] */
+static bool need_resched[MAX_CPUS];	/* [sched_lock] */
+static struct task idle_tasks[MAX_CPUS];
+static struct task *switched_from[MAX_CPUS]; /* the task a CPU just left (on_cpu clearing) */
+
+extern char init_stack[]; /* boot.asm: the boot context's stack, KSTACK_SIZE bytes */
+
+static uint64_t kstack_top(struct task *t) { return (uint64_t)t->kstack + KSTACK_SIZE; }
+static struct task *idle_task(void) { return &idle_tasks[this_cpu()->id]; }
+
+void sched_init(void)
+{
+	struct task *idle = idle_task();
+	idle->pid = 0;
+	task_set_name(idle, "idle");
+	idle->state = TASK_RUNNING;
+	idle->on_cpu = true;
+	idle->kstack = init_stack;
+	list_init(&idle->run_node);
+	list_init(&idle->timer_node);
+	idle->account_from = clock_ns();
+	this_cpu()->current = idle;
+}
+
+unsigned sched_nr_runnable(void)
+{
+	return READ_ONCE(nr_runnable);
+}
+
+uint64_t sched_idle_ns(void)
+{
+	uint64_t ns = 0;
+	for (int i = 0; i < MAX_CPUS; i++)
+		ns += READ_ONCE(idle_tasks[i].stime_ns);
+	return ns;
+}
+
+/* [sched_lock] */
+static void enqueue(struct task *t)
+{
+	t->state = TASK_RUNNABLE;
+	list_add_tail(&t->run_node, &run_queue);
+	nr_runnable++;
+}
+
+/* [sched_lock], interrupts off. */
+static void switch_to(struct task *prev, struct task *next)
+{
+	uint64_t now = clock_ns();
+	prev->stime_ns += now - prev->account_from;
+	next->account_from = now;
+	next->state = TASK_RUNNING;
+	next->switches++;
+	next->slice_ticks = SCHED_SLICE_MS * HZ / 1000;
+	need_resched[this_cpu()->id] = false;
+	if (prev == next)
+		return;
+	if (prev->fpu)
+		fpu_save(prev->fpu);
+	if (next->fpu)
+		fpu_restore(next->fpu);
+	if (next->mm != prev->mm)
+		mm_activate(next->mm);
+	if (next->mm)
+		wrmsr(MSR_FS_BASE, next->fs_base);
+	tss_set_rsp0(kstack_top(next));
+	this_cpu()->kernel_rsp = kstack_top(next);
+	this_cpu()->current = next;
+	next->on_cpu = true;
+	switched_from[this_cpu()->id] = prev;
+	switch_context(&prev->saved_rsp, next->saved_rsp);
+	/* Back in prev, later: whoever switched to us left its own task in switched_from. */
+	switched_from[this_cpu()->id]->on_cpu = false;
+}
+
+/* [sched_lock] */
+static struct task *pick_next(void)
+{
+	if (list_empty(&run_queue))
+		return idle_task();
+	struct task *t = list_first_entry(&run_queue, struct task, run_node);
+	list_del(&t->run_node);
+	nr_runnable--;
+	return t;
+}
+
+void schedule(void)
+{
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	struct task *prev = current();
+	if (prev->state == TASK_RUNNING && prev != idle_task())
+		enqueue(prev);
+	switch_to(prev, pick_next());
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+/* First code a new task runs (from context.asm), still holding sched_lock. */
+void sched_new_task_entry(void)
+{
+	switched_from[this_cpu()->id]->on_cpu = false;
+	spin_unlock(&sched_lock);
+	irq_enable();
+}
+
+void sched_start(struct task *t)
+{
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	list_init(&t->timer_node);
+	enqueue(t);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void sched_wake(struct task *t)
+{
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	if (t->state == TASK_SLEEPING) {
+		list_del(&t->timer_node);
+		enqueue(t);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void sched_prepare_sleep(void)
+{
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	current()->state = TASK_SLEEPING;
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void sched_set_running(void)
+{
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	struct task *t = current();
+	if (t->state == TASK_RUNNABLE) { /* woken but not switched out yet: leave the queue */
+		list_del(&t->run_node);
+		nr_runnable--;
+	}
+	t->state = TASK_RUNNING;
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+int sleep_until_ns(uint64_t ns)
+{
+	struct task *t = current();
+	while (clock_ns() < ns) {
+		if (t->pending_kill)
+			return -EINTR;
+		uint64_t f = spin_lock_irqsave(&sched_lock);
+		struct list_head *pos;
+		t->wake_at_ns = ns;
+		list_for_each(pos, &sleep_timers)
+			if (list_entry(pos, struct task, timer_node)->wake_at_ns > ns)
+				break;
+		list_add_tail(&t->timer_node, pos); /* before the first later timer */
+		t->state = TASK_SLEEPING;
+		spin_unlock_irqrestore(&sched_lock, f);
+		schedule();
+		f = spin_lock_irqsave(&sched_lock);
+		list_del(&t->timer_node); /* woken early by a kill: the timer is still queued */
+		spin_unlock_irqrestore(&sched_lock, f);
+	}
+	return 0;
+}
+
+int sleep_ms(uint64_t ms)
+{
+	return sleep_until_ns(clock_ns() + ms * 1000000);
+}
+
+void sched_tick(struct trap_frame *tf)
+{
+	spin_lock(&sched_lock); /* interrupts are off in the handler */
+	uint64_t now = clock_ns();
+	while (!list_empty(&sleep_timers)) {
+		struct task *t = list_first_entry(&sleep_timers, struct task, timer_node);
+		if (t->wake_at_ns > now)
+			break;
+		list_del(&t->timer_node);
+		if (t->state == TASK_SLEEPING)
+			enqueue(t);
+	}
+	struct task *cur = current();
+	if (cur == idle_task())
+		need_resched[this_cpu()->id] = !list_empty(&run_queue);
+	else if (cur->slice_ticks && --cur->slice_ticks == 0)
+		need_resched[this_cpu()->id] = !list_empty(&run_queue);
+	spin_unlock(&sched_lock);
+}
+
+void sched_preempt_if_needed(void)
+{
+	if (need_resched[this_cpu()->id])
+		schedule();
+}
+
+void sched_exit_current(void)
+{
+	irq_disable();
+	schedule(); /* state is ZOMBIE: never enqueued again */
+	panic("a zombie task was scheduled again");
+}
+
+__noreturn void sched_idle_loop(void)
+{
+	for (;;) {
+		irq_disable();
+		if (!list_empty(&run_queue)) {
+			irq_enable();
+			schedule();
+			continue;
+		}
+		irq_enable_and_halt();
+	}
+}
+
+void account_user_to_kernel(void)
+{
+	struct task *t = current();
+	uint64_t now = clock_ns();
+	t->utime_ns += now - t->account_from;
+	t->account_from = now;
+}
+
+void account_kernel_to_user(void)
+{
+	struct task *t = current();
+	uint64_t now = clock_ns();
+	t->stime_ns += now - t->account_from;
+	t->account_from = now;
+}

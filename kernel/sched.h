@@ -1,0 +1,46 @@
+/* The scheduler: preemptive round-robin over one run queue (one CPU for now). */
+#ifndef SCHED_H
+#define SCHED_H
+
+#include "task.h"
+#include "trap.h"
+
+#define SCHED_SLICE_MS 10	/* a task's quantum before the timer preempts it */
+
+/* Turn the boot context into CPU 0's idle task; tasks can be created afterwards. */
+void sched_init(void);
+/* The idle loop of this CPU (the boot context ends here). */
+__noreturn void sched_idle_loop(void);
+/* Give up the CPU. A running task stays runnable; one marked sleeping stays off the run
+ * queue until sched_wake(). Must not be called with a spinlock held. */
+void schedule(void);
+/* Make a new task runnable for the first time. */
+void sched_start(struct task *t);
+/* Wake t if it is sleeping (from a wait queue or a timer); no-op otherwise. IRQ-safe. */
+void sched_wake(struct task *t);
+/* Mark current sleeping (under the scheduler lock); schedule() then switches away. */
+void sched_prepare_sleep(void);
+/* Mark current running again after a wait that ended without switching away. */
+void sched_set_running(void);
+/* Sleep for at least ms milliseconds; returns -EINTR early if the task is being killed. */
+int sleep_ms(uint64_t ms);
+/* Sleep until the monotonic clock reaches ns (or a kill): 0 or -EINTR. */
+int sleep_until_ns(uint64_t ns);
+/* Timer interrupt hook: CPU-time sampling, expired sleeps, quantum. */
+void sched_tick(struct trap_frame *tf);
+/* Switch away now if the quantum is over or a task with a better claim woke (called on the
+ * way out of an interrupt when interrupts were on in the interrupted code). */
+void sched_preempt_if_needed(void);
+/* Remove a task that has become a zombie from the run queue bookkeeping and switch away
+ * for good. */
+__noreturn void sched_exit_current(void);
+/* Time the CPUs spent idle, ns (/proc/uptime). */
+uint64_t sched_idle_ns(void);
+/* Count of tasks runnable now (for /proc/loadavg and ps). */
+unsigned sched_nr_runnable(void);
+
+/* CPU-time accounting at the kernel/user boundary (trap and syscall entry and exit). */
+void account_user_to_kernel(void);
+void account_kernel_to_user(void);
+
+#endif

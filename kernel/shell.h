@@ -1,0 +1,11 @@
+/* The serial-console shell: a kernel thread (pid 1) that reads lines from COM1, runs the
+ * built-in commands and starts programs; it also adopts and reaps orphaned programs. */
+#ifndef SHELL_H
+#define SHELL_H
+
+#include "compiler.h"
+
+/* Boot, once, after the file tree is up: create the shell thread and make it the reaper. */
+void shell_start(void);
+
+#endif

@@ -1,0 +1,297 @@
+/* Process system calls: identity, exit, fork, execve, wait4, kill, prctl, arch_prctl,
+ * uname, and the signal calls that are accepted without delivering anything. */
+#include "syscall_table.h"
+#include "sys_path.h"
+#include "process.h"
+#include "sched.h"
+#include "exec.h"
+#include "clock.h"
+#include "file.h"
+#include "fpu.h"
+#include "gdt.h"
+#include "cpu.h"
+#include "addrspace.h"
+#include "kmalloc.h"
+#include "printk.h"
+#include "string.h"
+#include "errno.h"
+
+long sys_getpid(void) { return current()->pid; }
+long sys_gettid(void) { return current()->pid; }
+long sys_getuid(void) { return 0; }
+long sys_geteuid(void) { return 0; }
+long sys_getgid(void) { return 0; }
+long sys_getegid(void) { return 0; }
+
+long sys_getppid(void)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	struct task *p = current()->parent;
+	int ppid = p ? p->pid : 0; /* the shell, pid 1, is every orphan's parent, like init */
+	spin_unlock_irqrestore(&task_lock, f);
+	return ppid;
+}
+
+long sys_sched_yield(void)
+{
+	schedule();
+	return 0;
+}
+
+long sys_exit(int code)
+{
+	task_exit(W_EXITCODE(code));
+}
+
+long sys_exit_group(int code)
+{
+	task_exit(W_EXITCODE(code));
+}
+
+long sys_fork(void)
+{
+	struct task *self = current();
+	struct mm *mm = mm_fork(self->mm);
+	if (!mm)
+		return -ENOMEM;
+	struct files *files = files_dup(self->files);
+	if (!files) {
+		mm_put(mm);
+		return -ENOMEM;
+	}
+	fpu_save(self->fpu); /* the live registers are what the child inherits */
+	struct trap_frame tf = *task_user_frame(self);
+	tf.rax = 0; /* fork returns 0 in the child */
+	struct task *child = process_create(self->name, self, mm, files, &tf, self->fpu);
+	if (!child) {
+		files_put(files);
+		mm_put(mm);
+		return -EAGAIN;
+	}
+	child->fs_base = self->fs_base;
+	memcpy(child->cwd, self->cwd, sizeof(child->cwd));
+	int pid = child->pid;
+	sched_start(child);
+	return pid;
+}
+
+#define SIGCHLD_ONLY 17 /* clone flags that ask for plain fork semantics */
+
+long sys_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
+{
+	if (flags == SIGCHLD_ONLY && !newsp)
+		return sys_fork();
+	printk("pid %d (%s): clone flags %#lx are not supported, returning -EINVAL\n",
+	       current()->pid, current()->name, flags);
+	return -EINVAL;
+}
+
+/* Copy a NULL-terminated user array of strings into args. */
+static int copy_strings(struct exec_args *args, const char *const *uarr, bool env)
+{
+	for (size_t i = 0; uarr; i++) {
+		const char *s;
+		int rc = copy_from_user(&s, &uarr[i], sizeof(s));
+		if (rc)
+			return rc;
+		if (!s)
+			return 0;
+		if ((rc = exec_args_push_user(args, s, env)))
+			return rc;
+	}
+	return 0;
+}
+
+long sys_execve(const char *upath, const char *const *uargv, const char *const *uenvp)
+{
+	struct task *t = current();
+	struct exec_args args;
+	struct exec_image img;
+	const char *why;
+	char *path;
+	int rc = path_from_user(upath, &path);
+	if (rc)
+		return rc;
+	rc = exec_args_init(&args);
+	rc = rc ? rc : copy_strings(&args, uargv, false);
+	rc = rc ? rc : copy_strings(&args, uenvp, true);
+	rc = rc ? rc : exec_load(t->cwd, path, &args, &img, &why);
+	exec_args_free(&args);
+	kfree(path);
+	if (rc)
+		return rc;
+	/* The point of no return: the old image goes. */
+	task_set_mm(img.mm);
+	files_close_on_exec(t->files);
+	fpu_init_state(t->fpu);
+	fpu_restore(t->fpu);
+	t->fs_base = 0;
+	wrmsr(MSR_FS_BASE, 0);
+	t->clear_child_tid = 0;
+	task_set_name(t, img.comm);
+	struct trap_frame *tf = task_user_frame(t);
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = img.entry;
+	tf->rsp = img.sp;
+	tf->cs = USER_CS;
+	tf->ss = USER_DS;
+	tf->rflags = RFLAGS_IF;
+	return 0;
+}
+
+struct rusage {
+	struct { int64_t sec, usec; } utime, stime;
+	int64_t rest[14];
+};
+
+static void ns_to_timeval(uint64_t ns, int64_t *sec, int64_t *usec)
+{
+	*sec = ns / NSEC_PER_SEC;
+	*usec = ns % NSEC_PER_SEC / 1000;
+}
+
+long sys_wait4(int pid, int *ustatus, int options, struct rusage *uru)
+{
+	if (options & ~(WNOHANG | 0x2 /* WUNTRACED */ | 0x8 /* WCONTINUED */ | 0x40000000 /* __WALL */))
+		return -EINVAL;
+	struct task *z;
+	int status;
+	int rc = task_wait(pid > 0 ? pid : -1, &status, options & WNOHANG, &z);
+	if (rc <= 0)
+		return rc;
+	struct rusage ru = { 0 };
+	ns_to_timeval(z->utime_ns, &ru.utime.sec, &ru.utime.usec);
+	ns_to_timeval(z->stime_ns, &ru.stime.sec, &ru.stime.usec);
+	task_put(z);
+	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
+		return -EFAULT;
+	if (uru && copy_to_user(uru, &ru, sizeof(ru)))
+		return -EFAULT;
+	return rc;
+}
+
+/* Signals whose default action is to do nothing (no job control here, so the stop signals
+ * are ignored too). */
+static bool ignored_by_default(int sig)
+{
+	return sig == SIGCHLD || (sig >= 18 && sig <= 23) || sig == 28;
+}
+
+long sys_kill(int pid, int sig)
+{
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	if (pid <= 0)
+		return -ESRCH; /* no process groups: kill(0), kill(-1), kill(-pgrp) find nobody */
+	struct task *t = task_find(pid);
+	if (!t)
+		return -ESRCH;
+	int rc = 0;
+	if (t->kthread_fn)
+		rc = -EPERM;
+	else if (sig && !ignored_by_default(sig))
+		rc = task_kill(t, sig);
+	task_put(t);
+	return rc;
+}
+
+struct utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+/* "Linux" with a recent release: programs (glibc's start-up among them) check the kernel
+ * they run on by these, and this kernel speaks Linux's system-call ABI. */
+long sys_uname(struct utsname *uts)
+{
+	struct utsname u;
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
+	strlcpy(u.nodename, "ksm", sizeof(u.nodename));
+	strlcpy(u.release, "6.1.0-ksm-kernel", sizeof(u.release));
+	strlcpy(u.version, "#1 ksm-kernel (a small kernel speaking Linux's ABI)", sizeof(u.version));
+	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
+	return copy_to_user(uts, &u, sizeof(u));
+}
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_SET_MEMORY_MERGE 67
+#define PR_GET_MEMORY_MERGE 68
+
+long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct task *t = current();
+	char name[TASK_NAME_LEN];
+	switch (option) {
+	case PR_SET_NAME: {
+		long n = strncpy_from_user(name, (const char *)a2, sizeof(name));
+		if (n == -EFAULT)
+			return n;
+		name[sizeof(name) - 1] = 0; /* longer names are cut, as on Linux */
+		task_set_name(t, name);
+		return 0;
+	}
+	case PR_GET_NAME:
+		memcpy(name, t->name, sizeof(name));
+		return copy_to_user((void *)a2, name, sizeof(name));
+	case PR_SET_MEMORY_MERGE:
+		if (a2 > 1 || a3 || a4 || a5)
+			return -EINVAL;
+		return mm_set_merge_any(t->mm, a2);
+	case PR_GET_MEMORY_MERGE:
+		if (a2 || a3 || a4 || a5)
+			return -EINVAL;
+		return READ_ONCE(t->mm->merge_any);
+	default:
+		return -EINVAL;
+	}
+}
+
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+
+long sys_arch_prctl(int code, uint64_t addr)
+{
+	struct task *t = current();
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= USER_END)
+			return -EPERM;
+		t->fs_base = addr;
+		wrmsr(MSR_FS_BASE, addr);
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user((void *)addr, &t->fs_base, sizeof(t->fs_base));
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_set_tid_address(int *tidptr)
+{
+	current()->clear_child_tid = (uint64_t)tidptr;
+	return current()->pid;
+}
+
+#define SIGSET_SIZE 8
+
+/* Accepted so that libc's start-up and signal setup work; no handler is ever called:
+ * signals that end a task end it, the others are ignored. */
+long sys_rt_sigaction(int sig, const void *uact, void *uoact, size_t setsize)
+{
+	if (setsize != SIGSET_SIZE || sig < 1 || sig >= NSIG)
+		return -EINVAL;
+	if (uact && (sig == SIGKILL || sig == 19 /* SIGSTOP */))
+		return -EINVAL;
+	uint64_t old[4] = { 0, 0, 0, 0 }; /* handler SIG_DFL, flags, restorer, mask */
+	return uoact ? copy_to_user(uoact, old, sizeof(old)) : 0;
+}
+
+long sys_rt_sigprocmask(int how, const void *uset, void *uoset, size_t setsize)
+{
+	if (setsize != SIGSET_SIZE || (uset && how > 2))
+		return -EINVAL;
+	uint64_t none = 0;
+	return uoset ? copy_to_user(uoset, &none, sizeof(none)) : 0;
+}

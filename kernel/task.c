@@ -1,0 +1,163 @@
+/* Task creation, lookup and naming. The task list and the parent/child links are guarded
+ * by task_lock; a task's scheduling state by the scheduler (sched.c). */
+#include "task.h"
+#include "sched.h"
+#include "context.h"
+#include "clock.h"
+#include "kmalloc.h"
+#include "page_alloc.h"
+#include "printk.h"
+#include "string.h"
+
+#define KSTACK_ORDER 2 /* KSTACK_SIZE = 4 pages */
+_Static_assert(KSTACK_SIZE == PAGE_SIZE << KSTACK_ORDER, "kernel stack size");
+
+spinlock_t task_lock = SPINLOCK_INIT("tasks");
+static struct list_head all_tasks = LIST_HEAD_INIT(all_tasks); /* [task_lock] by pid */
+static unsigned nr_tasks;					/* [task_lock] */
+static int last_pid;						/* [task_lock] */
+
+void task_set_name(struct task *t, const char *name)
+{
+	strlcpy(t->name, name, sizeof(t->name));
+}
+
+/* [task_lock] A free pid above the last one handed out (wrapping below 32768, like Linux's
+ * default pid_max), and the list position that keeps all_tasks in pid order. */
+static int alloc_pid(struct list_head **pos)
+{
+	for (;;) {
+		int pid = last_pid + 1 >= 32768 ? 1 : last_pid + 1;
+		struct list_head *p;
+		last_pid = pid;
+		bool taken = false;
+		list_for_each(p, &all_tasks) {
+			struct task *t = list_entry(p, struct task, all_node);
+			if (t->pid == pid)
+				taken = true;
+			if (t->pid >= pid)
+				break;
+		}
+		if (!taken) {
+			*pos = p;
+			return pid;
+		}
+	}
+}
+
+struct task *task_alloc(const char *name)
+{
+	struct task *t = kzalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	struct page *stack = alloc_pages(KSTACK_ORDER);
+	if (!stack) {
+		kfree(t);
+		return NULL;
+	}
+	t->kstack = page_address(stack);
+	task_set_name(t, name);
+	list_init(&t->run_node);
+	list_init(&t->timer_node);
+	list_init(&t->children);
+	list_init(&t->sibling);
+	wait_queue_init(&t->child_exit);
+	strlcpy(t->cwd, "/", sizeof(t->cwd));
+	t->start_ns = clock_ns();
+	t->refcount = 1; /* the task tree's: dropped when the task is reaped */
+
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	if (nr_tasks >= MAX_TASKS) {
+		spin_unlock_irqrestore(&task_lock, f);
+		free_pages(stack, KSTACK_ORDER);
+		kfree(t);
+		return NULL;
+	}
+	struct list_head *pos;
+	t->pid = alloc_pid(&pos);
+	list_add_tail(&t->all_node, pos);
+	nr_tasks++;
+	spin_unlock_irqrestore(&task_lock, f);
+	return t;
+}
+
+static void task_free(struct task *t)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	list_del(&t->all_node);
+	nr_tasks--;
+	spin_unlock_irqrestore(&task_lock, f);
+	BUG_ON(t->on_cpu);
+	free_pages(virt_to_page(t->kstack), KSTACK_ORDER);
+	kfree(t);
+}
+
+void task_get(struct task *t)
+{
+	__atomic_add_fetch(&t->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void task_put(struct task *t)
+{
+	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		task_free(t);
+}
+
+/* Push the frame switch_context() pops when t first runs: it "returns" to entry. */
+void task_set_first_frame(struct task *t, void (*entry)(void), uint64_t stack_top)
+{
+	struct switch_frame *sf = (struct switch_frame *)stack_top - 1;
+	memset(sf, 0, sizeof(*sf));
+	sf->rip = (uint64_t)entry;
+	t->saved_rsp = (uint64_t)sf;
+}
+
+uint64_t task_kstack_top(struct task *t)
+{
+	return (uint64_t)t->kstack + KSTACK_SIZE;
+}
+
+void kthread_entry(void)
+{
+	struct task *t = current();
+	t->kthread_fn(t->kthread_arg);
+	panic("kernel thread %s returned", t->name);
+}
+
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
+{
+	struct task *t = task_alloc(name);
+	if (!t)
+		return NULL;
+	t->kthread_fn = fn;
+	t->kthread_arg = arg;
+	task_set_first_frame(t, kthread_start, task_kstack_top(t));
+	sched_start(t);
+	return t;
+}
+
+struct task *task_find(int pid)
+{
+	struct task *found = NULL;
+	struct list_head *p;
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	list_for_each(p, &all_tasks) {
+		struct task *t = list_entry(p, struct task, all_node);
+		if (t->pid == pid) {
+			found = t;
+			task_get(t);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&task_lock, f);
+	return found;
+}
+
+void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx)
+{
+	struct list_head *p;
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	list_for_each(p, &all_tasks)
+		fn(list_entry(p, struct task, all_node), ctx);
+	spin_unlock_irqrestore(&task_lock, f);
+}

@@ -1,0 +1,97 @@
+/* Tasks: kernel threads and user processes, each with its own kernel stack. */
+#ifndef TASK_H
+#define TASK_H
+
+#include "compiler.h"
+#include "list.h"
+#include "percpu.h"
+#include "wait.h"
+
+#define TASK_NAME_LEN  16
+#define KSTACK_SIZE    (16 * 1024)
+#define MAX_TASKS      256	/* fork gives -EAGAIN beyond this */
+
+enum task_state {
+	TASK_RUNNING,	/* on a CPU */
+	TASK_RUNNABLE,	/* in the run queue */
+	TASK_SLEEPING,	/* waiting on a wait queue or a timer */
+	TASK_ZOMBIE,	/* exited, waiting for its parent's wait4 */
+};
+
+struct mm;
+struct files;
+
+/* FXSAVE image of the user's x87/SSE state (512 bytes, 16-byte aligned). */
+struct fpu_state {
+	uint8_t bytes[512];
+} __aligned(16);
+
+/* One task. Fields marked [sched] are guarded by the scheduler lock; [self] are touched
+ * only by the task itself (or before it first runs); [tree] by the task-tree lock. */
+struct task {
+	int pid;				/* [const] */
+	int refcount;				/* atomic: the tree's + task_find()'s */
+	char name[TASK_NAME_LEN];		/* [self] comm, NUL-terminated */
+	enum task_state state;			/* [sched] */
+	uint64_t saved_rsp;			/* [sched] kernel rsp while switched out */
+	void *kstack;				/* [const] KSTACK_SIZE bytes */
+	struct list_head run_node;		/* [sched] run queue */
+	struct list_head all_node;		/* [tree] task list */
+
+	struct mm *mm;				/* NULL for kernel threads */
+	struct files *files;			/* open file table, NULL for kernel threads */
+	struct fpu_state *fpu;			/* user FPU state, NULL for kernel threads */
+	uint64_t fs_base;			/* [self] user FS base (TLS) */
+	uint64_t clear_child_tid;		/* [self] set_tid_address */
+	char cwd[64];				/* [self] */
+
+	struct task *parent;			/* [tree] */
+	struct list_head children;		/* [tree] */
+	struct list_head sibling;		/* [tree] in parent->children */
+	struct wait_queue child_exit;		/* woken when a child becomes a zombie */
+	int exit_status;			/* [tree] wait4 status once a zombie */
+	volatile int pending_kill;		/* signal that will end the task, 0 if none */
+
+	/* CPU time accounting, ns. */
+	uint64_t utime_ns, stime_ns;		/* [self] */
+	uint64_t account_from;			/* [self] clock when the current slice began */
+	uint64_t start_ns;			/* [const] creation time */
+	uint64_t switches;			/* [sched] times scheduled in */
+	bool on_cpu;				/* [sched] its stack is in use by a CPU */
+	unsigned slice_ticks;			/* [sched] timer ticks left in its quantum */
+
+	/* Timed sleep: the timer list the scheduler checks every tick. */
+	uint64_t wake_at_ns;			/* [sched] */
+	struct list_head timer_node;		/* [sched] */
+
+	void (*kthread_fn)(void *);		/* kernel threads: body and argument */
+	void *kthread_arg;
+};
+
+/* The task running on this CPU. */
+static inline struct task *current(void) { return this_cpu()->current; }
+
+/* Create a kernel thread running fn(arg) and make it runnable. Returns it, or NULL when
+ * out of memory or tasks. A kernel thread ends by returning from fn. */
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
+
+/* Look a task up by pid and take a reference (task_put() it); NULL if none. Takes the
+ * task-tree lock. */
+struct task *task_find(int pid);
+void task_get(struct task *t);
+/* Drop a reference; the last one frees the task (its kernel stack and struct). */
+void task_put(struct task *t);
+/* A new task named name with a pid and a kernel stack, not yet runnable; NULL when out of
+ * memory or at MAX_TASKS. Takes the task-tree lock. */
+struct task *task_alloc(const char *name);
+/* Prepare t's first switch: switch_context() will "return" to entry with rsp = stack_top. */
+void task_set_first_frame(struct task *t, void (*entry)(void), uint64_t stack_top);
+uint64_t task_kstack_top(struct task *t);
+/* Guards the task list and every parent/child link. */
+extern spinlock_t task_lock;
+/* Iterate all tasks in pid order with the task-tree lock held (fn must not sleep). */
+void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx);
+/* Set the name (comm) shown by ps and /proc. */
+void task_set_name(struct task *t, const char *name);
+
+#endif

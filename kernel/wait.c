@@ -1,0 +1,37 @@
+/* Lock order: a wait queue's lock, then sched_lock (inside sched_prepare_sleep/sched_wake). */
+#include "wait.h"
+#include "sched.h"
+
+void wait_queue_init(struct wait_queue *wq)
+{
+	spin_lock_init(&wq->lock, "wait_queue");
+	list_init(&wq->waiters);
+}
+
+void wait_prepare(struct wait_queue *wq, struct wait_entry *e)
+{
+	uint64_t f = spin_lock_irqsave(&wq->lock);
+	if (e->task != current()) { /* first round: the entry is not queued yet */
+		e->task = current();
+		list_add_tail(&e->node, &wq->waiters);
+	}
+	sched_prepare_sleep();
+	spin_unlock_irqrestore(&wq->lock, f);
+}
+
+void wait_finish(struct wait_queue *wq, struct wait_entry *e)
+{
+	sched_set_running();
+	uint64_t f = spin_lock_irqsave(&wq->lock);
+	list_del(&e->node);
+	spin_unlock_irqrestore(&wq->lock, f);
+}
+
+void wake_up_all(struct wait_queue *wq)
+{
+	struct list_head *pos;
+	uint64_t f = spin_lock_irqsave(&wq->lock);
+	list_for_each(pos, &wq->waiters)
+		sched_wake(list_entry(pos, struct wait_entry, node)->task);
+	spin_unlock_irqrestore(&wq->lock, f);
+}

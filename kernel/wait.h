@@ -1,0 +1,52 @@
+/* Wait queues: a task sleeps until a condition holds; whoever makes it true wakes the queue. */
+#ifndef WAIT_H
+#define WAIT_H
+
+#include "compiler.h"
+#include "list.h"
+#include "spinlock.h"
+
+struct task;
+
+/* Guarded by its own lock; entries live on the sleepers' stacks. */
+struct wait_queue {
+	spinlock_t lock;
+	struct list_head waiters;
+};
+
+struct wait_entry {
+	struct task *task;
+	struct list_head node;
+};
+
+#define WAIT_QUEUE_INIT(wq) { SPINLOCK_INIT("wait_queue"), LIST_HEAD_INIT((wq).waiters) }
+
+void wait_queue_init(struct wait_queue *wq);
+/* Queue current on wq and mark it sleeping; the caller then re-checks its condition and
+ * calls schedule() if it still does not hold. */
+void wait_prepare(struct wait_queue *wq, struct wait_entry *e);
+/* Leave wq and mark current running again (after the condition held or a kill). */
+void wait_finish(struct wait_queue *wq, struct wait_entry *e);
+/* Make every task sleeping on wq runnable. Callable from interrupt handlers. */
+void wake_up_all(struct wait_queue *wq);
+
+/* Sleep until cond is true, or until the task is being killed: 0 or -EINTR. cond is
+ * evaluated after queueing, so a wake-up between the test and the sleep is never lost. */
+#define wait_event_killable(wq, cond) ({ \
+	struct wait_entry __we = { .task = NULL }; \
+	int __rc = 0; \
+	for (;;) { \
+		wait_prepare(&(wq), &__we); \
+		if (cond) \
+			break; \
+		if (current()->pending_kill) { \
+			__rc = -EINTR; \
+			break; \
+		} \
+		schedule(); \
+	} \
+	wait_finish(&(wq), &__we); \
+	__rc; \
+})
+
+#endif

@@ -1,0 +1,178 @@
+/* Address-space life cycle (create, share, fork, activate, destroy) and the figures /proc
+ * shows (statistics, the VMA list, pagemap entries). */
+#include "mapping.h"
+#include "kmalloc.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "rmap.h"
+#include "errno.h"
+#include "printk.h"
+#include "string.h"
+
+#define PM_PFN_MASK    ((1UL << 55) - 1)
+#define PM_EXCLUSIVE   (1UL << 56)
+#define PM_FILE_SHARED (1UL << 61)
+#define PM_PRESENT     (1UL << 63)
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+	if (!mm)
+		return NULL;
+	if (pgtable_create(&mm->pt)) {
+		kfree(mm);
+		return NULL;
+	}
+	mutex_init(&mm->lock, "mm");
+	vma_set_init(&mm->vmas, MAX_MAP_COUNT);
+	mm->users = 1;
+	mm->stack_top = STACK_TOP;
+	return mm;
+}
+
+void mm_get(struct mm *mm)
+{
+	__atomic_add_fetch(&mm->users, 1, __ATOMIC_RELAXED);
+}
+
+bool mm_tryget(struct mm *mm)
+{
+	int users = __atomic_load_n(&mm->users, __ATOMIC_RELAXED);
+	while (users)
+		if (__atomic_compare_exchange_n(&mm->users, &users, users + 1, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
+void mm_put(struct mm *mm)
+{
+	if (__atomic_sub_fetch(&mm->users, 1, __ATOMIC_ACQ_REL))
+		return;
+	/* Taken although nobody else can reach mm: reverse-map walkers rely on every PTE
+	 * change happening under it. */
+	mutex_lock(&mm->lock);
+	struct vma *v;
+	vma_for_each(v, &mm->vmas)
+		zap_range(mm, v->start, v->end);
+	vma_free_all(&mm->vmas);
+	BUG_ON(mm->rss_anon || mm->rss_file || mm->rss_shmem);
+	mutex_unlock(&mm->lock);
+	pgtable_destroy(&mm->pt, NULL, NULL); /* a page still mapped outside any VMA is a bug */
+	kfree(mm);
+}
+
+void mm_activate(struct mm *mm)
+{
+	pgtable_activate(mm ? &mm->pt : &kernel_pgtable);
+}
+
+/* Share the present pages of parent's VMA v with child: private ones copy-on-write
+ * (write-protected in both), shared ones as they are. Expects both locks. */
+static int fork_range(struct mm *parent, struct mm *child, const struct vma *v)
+{
+	const unsigned mask = MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER;
+	struct pte_info pte;
+	for (uint64_t va = v->start; pgtable_next(&parent->pt, &va, v->end, &pte); va += PAGE_SIZE) {
+		struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
+		unsigned prot = pte.prot & mask;
+		struct rmap_item *item = NULL;
+		if (!is_zero_page(p) && !(item = rmap_item_alloc()))
+			return -ENOMEM;
+		if (!(v->flags & VMA_SHARED) && (prot & MMU_WRITE)) {
+			prot &= ~MMU_WRITE;
+			BUG_ON(!pgtable_protect(&parent->pt, va, prot, NULL));
+		}
+		if (!is_zero_page(p))
+			get_page(p);
+		int rc = install_page(child, va, p, prot, item);
+		if (rc) {
+			rmap_item_free(item);
+			if (!is_zero_page(p))
+				put_page(p);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+struct mm *mm_fork(struct mm *parent)
+{
+	struct mm *child = mm_create();
+	if (!child)
+		return NULL;
+	mutex_lock(&parent->lock);
+	mutex_lock(&child->lock); /* nobody else knows child: cannot deadlock */
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->stack_top = parent->stack_top;
+	child->merge_any = parent->merge_any;
+	memcpy(child->exe, parent->exe, sizeof(child->exe));
+	int rc = vma_copy_all(&child->vmas, &parent->vmas);
+	struct vma *v;
+	if (!rc) {
+		vma_for_each(v, &parent->vmas)
+			if ((rc = fork_range(parent, child, v)))
+				break;
+	}
+	child->vm_peak = child->vmas.bytes; /* as Linux: the child's high-water mark starts here */
+	mutex_unlock(&child->lock);
+	mutex_unlock(&parent->lock);
+	if (rc) {
+		mm_put(child); /* unmaps what was shared so far: nothing leaks */
+		return NULL;
+	}
+	return child;
+}
+
+void mm_get_stats(struct mm *mm, struct mm_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&mm->lock);
+	mm_note_size(mm);
+	const struct vma *v;
+	vma_for_each(v, &mm->vmas) {
+		uint64_t kb = (v->end - v->start) >> 10;
+		if ((v->flags & (VMA_WRITE | VMA_SHARED | VMA_STACK)) == VMA_WRITE)
+			st->data_kb += kb;
+		if (v->flags & VMA_STACK)
+			st->stack_kb += kb;
+		if ((v->flags & (VMA_EXEC | VMA_WRITE | VMA_STACK)) == VMA_EXEC)
+			st->exec_kb += kb;
+	}
+	st->vm_size_kb = mm->vmas.bytes >> 10;
+	st->vm_peak_kb = mm->vm_peak >> 10;
+	st->rss_anon_kb = __atomic_load_n(&mm->rss_anon, __ATOMIC_RELAXED) * (PAGE_SIZE >> 10);
+	st->rss_file_kb = __atomic_load_n(&mm->rss_file, __ATOMIC_RELAXED) * (PAGE_SIZE >> 10);
+	st->rss_shmem_kb = __atomic_load_n(&mm->rss_shmem, __ATOMIC_RELAXED) * (PAGE_SIZE >> 10);
+	st->rss_kb = st->rss_anon_kb + st->rss_file_kb + st->rss_shmem_kb;
+	mutex_unlock(&mm->lock);
+}
+
+void mm_for_each_vma(struct mm *mm, void (*fn)(const struct vma *v, void *ctx), void *ctx)
+{
+	mutex_lock(&mm->lock);
+	const struct vma *v;
+	vma_for_each(v, &mm->vmas)
+		fn(v, ctx);
+	mutex_unlock(&mm->lock);
+}
+
+uint64_t mm_pagemap_entry(struct mm *mm, uint64_t va)
+{
+	if (va >= USER_END)
+		return 0;
+	uint64_t entry = 0;
+	struct pte_info pte;
+	mutex_lock(&mm->lock);
+	if (pgtable_lookup(&mm->pt, va & PAGE_MASK, &pte)) {
+		struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
+		entry = (PFN_DOWN(pte.pa) & PM_PFN_MASK) | PM_PRESENT;
+		if (!is_zero_page(p) && page_mapcount(p) == 1)
+			entry |= PM_EXCLUSIVE;
+		if (page_test(p, PG_SHMEM))
+			entry |= PM_FILE_SHARED;
+	}
+	mutex_unlock(&mm->lock);
+	return entry;
+}

@@ -1,0 +1,160 @@
+/* Page faults: the exception handler, and the resolution shared with the user-copy paths.
+ *
+ *   not present, private, read    -> the shared zero page, read-only (file VMAs: a copy of
+ *                                    the file bytes, unless the page lies past the data)
+ *   not present, private, write   -> a new zero-filled (or file-filled) exclusive page
+ *   not present, shared anonymous -> the object's page for that offset (shmem.h)
+ *   present read-only, write      -> shared VMA: write enabled; exclusive private page:
+ *                                    write enabled in place (reuse); otherwise copy-on-write:
+ *                                    a private copy replaces the PTE in one step and the old
+ *                                    page loses this mapping
+ * Each decision is taken under mm->lock, and the page counters it reads cannot change
+ * behind it: only an address space that maps a page can add mappings of it. */
+#include "mapping.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "rmap.h"
+#include "shmem.h"
+#include "process.h"
+#include "task.h"
+#include "trap.h"
+#include "cpu.h"
+#include "errno.h"
+#include "printk.h"
+#include "string.h"
+
+struct page *zero_page;
+
+/* Fill p with the bytes of file-backed v at va (zeros past the file data). */
+static void fill_from_file(struct page *p, const struct vma *v, uint64_t va)
+{
+	uint8_t *dst = page_address(p);
+	uint64_t idx = va - v->start + v->file.offset, n = 0;
+	if (idx < v->file.size) {
+		n = MIN(PAGE_SIZE, v->file.size - idx);
+		memcpy(dst, v->file.data + idx, n);
+	}
+	memset(dst + n, 0, PAGE_SIZE - n);
+}
+
+static int fault_absent(struct mm *mm, struct vma *v, uint64_t va, bool write)
+{
+	bool file = v->flags & VMA_FILE;
+	struct page *p;
+	if (v->shm) {
+		p = shmem_page(v->shm, (va - v->start + v->shm_off) >> PAGE_SHIFT);
+	} else if (!write && (!file || va - v->start + v->file.offset >= v->file.size)) {
+		p = zero_page;
+	} else {
+		p = alloc_anon_page(!file);
+		if (p && file)
+			fill_from_file(p, v, va);
+	}
+	if (!p)
+		return -ENOMEM;
+	struct rmap_item *item = NULL;
+	if (!is_zero_page(p) && !(item = rmap_item_alloc())) {
+		put_page(p);
+		return -ENOMEM;
+	}
+	/* A new private page is exclusive and a shared one follows its VMA. */
+	unsigned prot = vma_mmu_prot(v->flags) & (is_zero_page(p) ? ~MMU_WRITE : ~0u);
+	int rc = install_page(mm, va, p, prot, item);
+	if (rc) {
+		BUG_ON(rc != -ENOMEM); /* the PTE was absent under mm->lock */
+		rmap_item_free(item);
+		if (!is_zero_page(p))
+			put_page(p);
+	}
+	return rc;
+}
+
+/* A write to va, mapped read-only by pte, in v, which allows writing. */
+static int fault_write_protected(struct mm *mm, struct vma *v, uint64_t va,
+				 const struct pte_info *pte)
+{
+	struct page *old = pfn_to_page(PFN_DOWN(pte->pa));
+	unsigned prot = vma_mmu_prot(v->flags);
+	if ((v->flags & VMA_SHARED) || page_exclusive(old)) {
+		BUG_ON(!pgtable_protect(&mm->pt, va, prot, NULL));
+		return 0;
+	}
+	struct page *copy = alloc_anon_page(is_zero_page(old));
+	if (!copy)
+		return -ENOMEM;
+	if (!is_zero_page(old))
+		memcpy(page_address(copy), page_address(old), PAGE_SIZE);
+	struct rmap_item *item = rmap_item_alloc();
+	if (!item) {
+		put_page(copy);
+		return -ENOMEM;
+	}
+	struct pte_info was;
+	BUG_ON(!pgtable_replace(&mm->pt, va, page_to_phys(copy), prot, &was));
+	BUG_ON(was.pa != pte->pa);
+	account_mapping(mm, va, copy, item);
+	release_mapping(mm, va, was.pa);
+	return 0;
+}
+
+int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write)
+{
+	struct pte_info pte;
+	if (!pgtable_lookup(&mm->pt, va, &pte))
+		return fault_absent(mm, v, va, write);
+	if (write && !(pte.prot & MMU_WRITE))
+		return fault_write_protected(mm, v, va, &pte);
+	/* Present and allowing the access: a spurious fault (a stale TLB entry elsewhere).
+	 * A PTE whose user/exec bits disagree with its VMA would fault forever: repair it. */
+	if ((pte.prot ^ vma_mmu_prot(v->flags)) & (MMU_USER | MMU_EXEC))
+		pgtable_protect(&mm->pt, va, pte_prot_for(v->flags, pfn_to_page(PFN_DOWN(pte.pa))),
+				NULL);
+	return 0;
+}
+
+int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
+{
+	if (addr >= USER_END)
+		return -EFAULT;
+	mutex_lock(&mm->lock);
+	struct vma *v = vma_find(&mm->vmas, addr);
+	int rc = v && vma_allows(v, write, exec) ? fault_locked(mm, v, addr & PAGE_MASK, write)
+						 : -EFAULT;
+	mutex_unlock(&mm->lock);
+	return rc;
+}
+
+/* #PF. User faults are resolved or kill the task; a kernel fault is a kernel bug (the
+ * kernel reaches user memory only through the direct map) and gets the panic report. */
+static bool page_fault(struct trap_frame *tf)
+{
+	uint64_t addr = read_cr2(); /* before anything can fault again */
+	if (!trap_from_user(tf) || (tf->error & PF_RESERVED))
+		return false;
+	struct task *t = current();
+	bool irq_on = tf->rflags & RFLAGS_IF;
+	if (irq_on)
+		irq_enable(); /* mm->lock may sleep */
+	int rc = t->mm ? mm_handle_fault(t->mm, addr, tf->error & PF_WRITE, tf->error & PF_INSTR)
+		       : -EFAULT;
+	if (rc == -ENOMEM)
+		task_fault_kill(SIGSEGV, "page fault: out of memory", addr, tf->rip);
+	if (rc)
+		task_fault_kill(SIGSEGV, "page fault", addr, tf->rip);
+	if (irq_on)
+		irq_disable();
+	return true;
+}
+
+void addrspace_init(void)
+{
+	BUG_ON(zero_page);
+	void *z = alloc_page_zeroed();
+	if (!z)
+		panic("mm: no memory for the zero page");
+	zero_page = virt_to_page(z);
+	zero_page->rmap = NULL;
+	page_set(zero_page, PG_ZERO); /* its one reference is never dropped */
+	rmap_init();
+	trap_register_exception(T_PAGE_FAULT, page_fault);
+}

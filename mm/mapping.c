@@ -1,0 +1,107 @@
+/* Mapping and unmapping user pages with exact bookkeeping (see mapping.h). The invariant
+ * kept here: for a PG_ANON or PG_SHMEM page, refcount = mapcount (+1 held by a shared
+ * object) + transient holders, mapcount = the reverse-map length, and each mapping is
+ * counted once in its address space's rss_anon or rss_shmem. */
+#include "mapping.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "rmap.h"
+#include "printk.h"
+#include "string.h"
+
+unsigned vma_mmu_prot(uint32_t vflags)
+{
+	if (!(vflags & VMA_PROT_MASK))
+		return MMU_READ; /* PROT_NONE: present for the kernel's bookkeeping only */
+	unsigned prot = MMU_READ | MMU_USER;
+	if (vflags & VMA_WRITE)
+		prot |= MMU_WRITE;
+	if (vflags & VMA_EXEC)
+		prot |= MMU_EXEC;
+	return prot;
+}
+
+bool vma_allows(const struct vma *v, bool write, bool exec)
+{
+	if (write)
+		return v->flags & VMA_WRITE;
+	if (exec)
+		return v->flags & VMA_EXEC;
+	return v->flags & VMA_PROT_MASK;
+}
+
+bool page_exclusive(const struct page *p)
+{
+	return page_test(p, PG_ANON) && !page_test(p, PG_KSM) && page_mapcount(p) == 1 &&
+	       page_refcount(p) == 1;
+}
+
+unsigned pte_prot_for(uint32_t vflags, const struct page *p)
+{
+	unsigned prot = vma_mmu_prot(vflags);
+	if ((prot & MMU_WRITE) && !(vflags & VMA_SHARED) && !page_exclusive(p))
+		prot &= ~MMU_WRITE;
+	if (is_zero_page(p))
+		prot &= ~MMU_WRITE;
+	return prot;
+}
+
+static uint64_t *rss_counter(struct mm *mm, const struct page *p)
+{
+	return page_test(p, PG_SHMEM) ? &mm->rss_shmem : &mm->rss_anon;
+}
+
+void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_item *item)
+{
+	if (is_zero_page(p))
+		return;
+	BUG_ON(!item);
+	rmap_add(p, mm, va, item);
+	__atomic_add_fetch(rss_counter(mm, p), 1, __ATOMIC_RELAXED);
+}
+
+int install_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot,
+		 struct rmap_item *item)
+{
+	BUG_ON(!is_zero_page(p) && !item);
+	int rc = pgtable_map(&mm->pt, va, page_to_phys(p), prot);
+	if (!rc)
+		account_mapping(mm, va, p, item);
+	return rc;
+}
+
+void release_mapping(struct mm *mm, uint64_t va, uint64_t pa)
+{
+	struct page *p = pfn_to_page(PFN_DOWN(pa));
+	if (is_zero_page(p))
+		return;
+	BUG_ON(!page_test(p, PG_ANON | PG_SHMEM));
+	rmap_remove(p, mm, va);
+	__atomic_sub_fetch(rss_counter(mm, p), 1, __ATOMIC_RELAXED);
+	put_page(p);
+}
+
+void zap_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct pte_info pte;
+	uint64_t va = start;
+	while (pgtable_next(&mm->pt, &va, end, &pte)) {
+		struct pte_info old;
+		BUG_ON(!pgtable_unmap(&mm->pt, va, &old));
+		release_mapping(mm, va, old.pa);
+		va += PAGE_SIZE;
+	}
+}
+
+struct page *alloc_anon_page(bool zero)
+{
+	struct page *p = alloc_page();
+	if (!p)
+		return NULL;
+	if (zero)
+		memset(page_address(p), 0, PAGE_SIZE);
+	p->rmap = NULL; /* the union may hold a former slab owner's pointer */
+	p->private = 0;
+	page_set(p, PG_ANON);
+	return p;
+}

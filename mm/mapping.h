@@ -1,0 +1,61 @@
+/* mm-internal: mapping user pages into an address space and removing them with every
+ * counter right (reference, mapcount, reverse map, rss), the protection a user PTE gets,
+ * and the fault core. Used by addrspace.c, mmap.c, fault.c, uaccess.c (and later ksm.c and
+ * swap); nothing outside mm/ calls these. Every function here expects mm->lock held. */
+#ifndef MM_MAPPING_H
+#define MM_MAPPING_H
+
+#include "addrspace.h"
+#include "page.h"
+
+struct rmap_item;
+
+/* The shared zero page (fault.c), set by addrspace_init(). */
+extern struct page *zero_page;
+static inline bool is_zero_page(const struct page *p) { return p == zero_page; }
+
+/* MMU protection for PTEs of a VMA with these flags: any of read/write/exec makes the page
+ * user-readable (x86 cannot do write- or exec-only); none (PROT_NONE) keeps the page present
+ * but out of ring 3's reach. */
+unsigned vma_mmu_prot(uint32_t vflags);
+/* The access the VMA allows to user code: writes need VMA_WRITE, instruction fetches
+ * VMA_EXEC, reads any of the three (as on Linux/x86). */
+bool vma_allows(const struct vma *v, bool write, bool exec);
+/* A private page this mapping may write in place: anonymous, not KSM, mapped once and held
+ * by nobody else. */
+bool page_exclusive(const struct page *p);
+/* The PTE protection for page p in a VMA with flags vflags: the VMA's, minus write for a
+ * private page that is not exclusive (copy-on-write) or the zero page. */
+unsigned pte_prot_for(uint32_t vflags, const struct page *p);
+
+/* Map p at va in mm with prot, handing over one reference the caller holds on p (none for
+ * the zero page); item: from rmap_item_alloc() (NULL for the zero page). On success the
+ * page is on the reverse map and counted in rss; on failure (-ENOMEM for a page table,
+ * -EEXIST) nothing changed and the reference and item are still the caller's. */
+int install_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot,
+		 struct rmap_item *item);
+/* The accounting half of install_page(), for a PTE the caller set itself (e.g. with
+ * pgtable_replace()). */
+void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_item *item);
+/* Account the end of a mapping of frame pa at va in mm whose PTE is already gone (and
+ * flushed): reverse map, rss, and the mapping's reference. */
+void release_mapping(struct mm *mm, uint64_t va, uint64_t pa);
+/* Unmap and release every page mapped in [start, end) (page-aligned). */
+void zap_range(struct mm *mm, uint64_t start, uint64_t end);
+
+/* A new private anonymous page (PG_ANON, refcount 1, not on any list), zero-filled when
+ * zero; NULL when out of memory. */
+struct page *alloc_anon_page(bool zero);
+
+/* Resolve an access to va (page-aligned) inside v that v allows: demand paging, the zero
+ * page, file data, copy-on-write. 0 (the PTE now allows the access) or -ENOMEM. */
+int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write);
+
+/* Record the current total VMA size in vm_peak if it is a new high. */
+static inline void mm_note_size(struct mm *mm)
+{
+	if (mm->vmas.bytes > mm->vm_peak)
+		mm->vm_peak = mm->vmas.bytes;
+}
+
+#endif

@@ -1,0 +1,279 @@
+/* The mmap family, brk, exec's fixed mappings and the merge-any switch, with Linux's
+ * argument checks and errno values (see addrspace.h for the deviations). Nothing is
+ * populated here: pages come with faults. Unmapping goes through zap_range(), which keeps
+ * reverse maps, mapcounts, references and rss exact, and frees the page tables left empty. */
+#include "mapping.h"
+#include "pgtable.h"
+#include "shmem.h"
+#include "errno.h"
+#include "printk.h"
+
+#define MAP_KNOWN (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_DENYWRITE | \
+		   MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | \
+		   MAP_STACK | MAP_HUGETLB | MAP_SYNC | MAP_FIXED_NOREPLACE)
+
+static uint32_t prot_to_vma(int prot)
+{
+	return (prot & PROT_READ ? VMA_READ : 0) | (prot & PROT_WRITE ? VMA_WRITE : 0) |
+	       (prot & PROT_EXEC ? VMA_EXEC : 0);
+}
+
+/* KSM can work on the VMA (Linux's vma_ksm_compatible: not shared). */
+static bool ksm_compatible(uint32_t vflags)
+{
+	return !(vflags & VMA_SHARED);
+}
+
+/* vma_remove callback: drop the pages of [s, e). */
+static void unmap_pages(void *ctx, struct vma *v, uint64_t s, uint64_t e)
+{
+	zap_range(ctx, s, e);
+}
+
+/* Replace whatever is in [addr, addr + len) by a new VMA (expects mm->lock). Should the
+ * new VMA's allocation fail after the old mappings went, the range is left empty (as
+ * Linux may leave it after a failed MAP_FIXED). */
+static int map_region(struct mm *mm, uint64_t addr, uint64_t len, uint32_t vflags,
+		      const struct vma_file *file, struct shmem *shm)
+{
+	uint64_t end = addr + len;
+	if (!vma_range_free(&mm->vmas, addr, end)) {
+		int rc = vma_remove(&mm->vmas, addr, end, unmap_pages, mm);
+		if (rc)
+			return rc;
+	}
+	if (mm->merge_any && ksm_compatible(vflags))
+		vflags |= VMA_MERGEABLE;
+	int rc = shm ? vma_insert_shm(&mm->vmas, addr, end, vflags, shm, 0)
+		     : vma_insert(&mm->vmas, addr, end, vflags, file);
+	if (!rc)
+		mm_note_size(mm);
+	return rc;
+}
+
+long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+	     const struct vma_file *file)
+{
+	int type = flags & MAP_TYPE;
+	if (!len || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN))
+		return -EOPNOTSUPP;
+	bool shared = type != MAP_PRIVATE;
+	if ((flags & MAP_HUGETLB) || (shared && file))
+		return -EINVAL;
+	if (file && !IS_ALIGNED(file->offset, PAGE_SIZE))
+		return -EINVAL;
+	uint64_t size = ALIGN_UP(len, PAGE_SIZE);
+	if (!size || size > USER_END)
+		return -ENOMEM;
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed) {
+		if (!IS_ALIGNED(addr, PAGE_SIZE))
+			return -EINVAL;
+		if (addr > USER_END - size)
+			return -ENOMEM;
+		if (addr < MMAP_BOTTOM)
+			return -EPERM;
+	}
+	struct shmem *shm = NULL;
+	if (shared && !(shm = shmem_create(size)))
+		return -ENOMEM;
+
+	long rc;
+	mutex_lock(&mm->lock);
+	if (!fixed) {
+		uint64_t hint = addr & PAGE_MASK;
+		if (hint && hint < MMAP_BOTTOM)
+			hint = MMAP_BOTTOM;
+		if (hint && hint <= USER_END - size && vma_range_free(&mm->vmas, hint, hint + size))
+			addr = hint;
+		else
+			addr = vma_find_gap(&mm->vmas, size, MMAP_BOTTOM, MMAP_TOP);
+	}
+	if (!addr)
+		rc = -ENOMEM;
+	else if ((flags & MAP_FIXED_NOREPLACE) && !vma_range_free(&mm->vmas, addr, addr + size))
+		rc = -EEXIST;
+	else
+		rc = map_region(mm, addr, size, prot_to_vma(prot) | (shared ? VMA_SHARED : 0) |
+				(file ? VMA_FILE : 0), file, shm);
+	mutex_unlock(&mm->lock);
+	if (shm)
+		shmem_put(shm); /* the VMA holds its own reference */
+	return rc ? rc : (long)addr;
+}
+
+int mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		 const struct vma_file *file)
+{
+	uint64_t size = ALIGN_UP(len, PAGE_SIZE);
+	if (!len || !size || !IS_ALIGNED(addr, PAGE_SIZE) || size > USER_END ||
+	    addr > USER_END - size || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
+	    (file && !IS_ALIGNED(file->offset, PAGE_SIZE)))
+		return -EINVAL;
+	mutex_lock(&mm->lock);
+	uint32_t vflags = prot_to_vma(prot) | (file ? VMA_FILE : 0);
+	if (!file && addr + size == mm->stack_top)
+		vflags |= VMA_STACK;
+	int rc = map_region(mm, addr, size, vflags, file, NULL);
+	mutex_unlock(&mm->lock);
+	return rc;
+}
+
+long mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	uint64_t size = ALIGN_UP(len, PAGE_SIZE);
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || !len || !size || addr >= USER_END ||
+	    size > USER_END - addr)
+		return -EINVAL;
+	mutex_lock(&mm->lock);
+	int rc = vma_remove(&mm->vmas, addr, addr + size, unmap_pages, mm);
+	if (!rc)
+		pgtable_free_empty(&mm->pt, addr, addr + size);
+	mutex_unlock(&mm->lock);
+	return rc;
+}
+
+/* vma_change callback of mprotect: give the present pages of [s, e) their new protection.
+ * Write permission is granted in the PTE only where no copy-on-write is pending. */
+static void apply_prot(void *ctx, struct vma *v, uint64_t s, uint64_t e, uint32_t newflags)
+{
+	struct mm *mm = ctx;
+	struct pte_info pte;
+	const unsigned mask = MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER;
+	for (uint64_t va = s; pgtable_next(&mm->pt, &va, e, &pte); va += PAGE_SIZE) {
+		unsigned prot = pte_prot_for(newflags, pfn_to_page(PFN_DOWN(pte.pa)));
+		if ((pte.prot & mask) != prot)
+			pgtable_protect(&mm->pt, va, prot, NULL);
+	}
+}
+
+long mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	uint64_t size = ALIGN_UP(len, PAGE_SIZE);
+	if (!size || addr >= USER_END || size > USER_END - addr)
+		return -ENOMEM;
+	uint32_t set = prot_to_vma(prot);
+	mutex_lock(&mm->lock);
+	int rc = vma_change(&mm->vmas, addr, addr + size, set, VMA_PROT_MASK & ~set, NULL,
+			    apply_prot, mm);
+	mutex_unlock(&mm->lock);
+	return rc;
+}
+
+/* Apply advice to [s, e), which lies inside v (expects mm->lock; v may be freed by a
+ * re-merge once this returns). */
+static int advise_one(struct mm *mm, struct vma *v, uint64_t s, uint64_t e, int advice)
+{
+	switch (advice) {
+	case MADV_DONTNEED:
+		zap_range(mm, s, e);
+		return 0;
+	case MADV_FREE:
+		if (v->flags & (VMA_SHARED | VMA_FILE))
+			return -EINVAL;
+		zap_range(mm, s, e); /* lazily freeable pages may go at once */
+		return 0;
+	case MADV_MERGEABLE:
+		if ((v->flags & VMA_MERGEABLE) || !ksm_compatible(v->flags))
+			return 0; /* Linux ignores the advice for VMAs KSM cannot handle */
+		return vma_change(&mm->vmas, s, e, VMA_MERGEABLE, 0, NULL, NULL, NULL);
+	case MADV_UNMERGEABLE:
+		if (!(v->flags & VMA_MERGEABLE))
+			return 0;
+		/* ksmd (later) unmerges the range's KSM pages before the flag goes. */
+		return vma_change(&mm->vmas, s, e, 0, VMA_MERGEABLE, NULL, NULL, NULL);
+	default:
+		return 0; /* NORMAL, RANDOM, SEQUENTIAL, WILLNEED: hints we do not use */
+	}
+}
+
+long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
+{
+	switch (advice) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
+	case MADV_DONTNEED: case MADV_FREE: case MADV_MERGEABLE: case MADV_UNMERGEABLE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!IS_ALIGNED(addr, PAGE_SIZE))
+		return -EINVAL;
+	uint64_t size = ALIGN_UP(len, PAGE_SIZE), end = addr + size;
+	if ((len && !size) || end < addr)
+		return -EINVAL;
+	if (end == addr)
+		return 0;
+	int rc = 0;
+	bool hole = false;
+	mutex_lock(&mm->lock);
+	for (uint64_t cur = addr; cur < end && !rc;) {
+		struct vma *v = vma_find_from(&mm->vmas, cur);
+		if (!v || v->start >= end) {
+			hole = true;
+			break;
+		}
+		if (v->start > cur) {
+			hole = true;
+			cur = v->start;
+		}
+		uint64_t e = MIN(v->end, end);
+		rc = advise_one(mm, v, cur, e, advice);
+		cur = e;
+	}
+	mutex_unlock(&mm->lock);
+	return rc ? rc : hole ? -ENOMEM : 0;
+}
+
+uint64_t mm_brk(struct mm *mm, uint64_t new_brk)
+{
+	mutex_lock(&mm->lock);
+	uint64_t old = mm->brk, ret = old;
+	uint64_t old_end = ALIGN_UP(old, PAGE_SIZE), new_end = ALIGN_UP(new_brk, PAGE_SIZE);
+	if (!mm->brk_start || new_brk < mm->brk_start || new_end > USER_END || new_end < new_brk)
+		goto out;
+	if (new_end < old_end) {
+		if (vma_remove(&mm->vmas, new_end, old_end, unmap_pages, mm))
+			goto out;
+		pgtable_free_empty(&mm->pt, new_end, old_end);
+	} else if (new_end > old_end) {
+		/* Never into another mapping. */
+		if (!vma_range_free(&mm->vmas, old_end, new_end))
+			goto out;
+		uint32_t vflags = VMA_READ | VMA_WRITE | VMA_HEAP;
+		if (map_region(mm, old_end, new_end - old_end, vflags, NULL, NULL))
+			goto out;
+	}
+	mm->brk = ret = new_brk;
+out:
+	mutex_unlock(&mm->lock);
+	return ret;
+}
+
+int mm_set_merge_any(struct mm *mm, bool on)
+{
+	int rc = 0;
+	mutex_lock(&mm->lock);
+	mm->merge_any = on;
+	/* Whole VMAs change, so nothing splits; neighbours may merge (hence the address walk). */
+	for (uint64_t cur = 0; !rc;) {
+		struct vma *v = vma_find_from(&mm->vmas, cur);
+		if (!v)
+			break;
+		uint64_t s = v->start, e = v->end;
+		if (on && !(v->flags & VMA_MERGEABLE) && ksm_compatible(v->flags))
+			rc = vma_change(&mm->vmas, s, e, VMA_MERGEABLE, 0, NULL, NULL, NULL);
+		else if (!on && (v->flags & VMA_MERGEABLE))
+			rc = vma_change(&mm->vmas, s, e, 0, VMA_MERGEABLE, NULL, NULL, NULL);
+		cur = e;
+	}
+	mutex_unlock(&mm->lock);
+	return rc;
+}

@@ -1,0 +1,88 @@
+/* Reverse maps (see rmap.h): a singly linked list of rmap_items hanging off page->rmap,
+ * newest first, guarded by one global spinlock. Pure list code over struct page, so
+ * tests/unit/test_rmap.c runs it on the host. */
+#include "rmap.h"
+#include "slab.h"
+#include "spinlock.h"
+#include "printk.h"
+
+static spinlock_t rmap_lock = SPINLOCK_INIT("rmap");
+static struct kmem_cache rmap_cache;
+static uint64_t nr_items; /* [rmap_lock] */
+
+void rmap_init(void)
+{
+	kmem_cache_init(&rmap_cache, "rmap_item", sizeof(struct rmap_item), 8);
+}
+
+struct rmap_item *rmap_item_alloc(void)
+{
+	return kmem_cache_alloc(&rmap_cache);
+}
+
+void rmap_item_free(struct rmap_item *item)
+{
+	if (item)
+		kmem_cache_free(&rmap_cache, item);
+}
+
+void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_item *item)
+{
+	BUG_ON(!item || !page_test(page, PG_ANON | PG_SHMEM) || (va & 0xfff));
+	item->mm = mm;
+	item->va = va;
+	uint64_t flags = spin_lock_irqsave(&rmap_lock);
+	item->next = page->rmap;
+	page->rmap = item;
+	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
+	nr_items++;
+	spin_unlock_irqrestore(&rmap_lock, flags);
+}
+
+void rmap_remove(struct page *page, struct mm *mm, uint64_t va)
+{
+	struct rmap_item *found = NULL;
+	uint64_t flags = spin_lock_irqsave(&rmap_lock);
+	for (struct rmap_item **pp = (struct rmap_item **)&page->rmap; *pp; pp = &(*pp)->next) {
+		if ((*pp)->mm == mm && (*pp)->va == va) {
+			found = *pp;
+			*pp = found->next;
+			__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
+			nr_items--;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&rmap_lock, flags);
+	if (!found)
+		panic("rmap: pfn %#lx has no mapping at %#lx in mm %p", page_to_pfn(page), va, mm);
+	rmap_item_free(found);
+}
+
+bool rmap_contains(struct page *page, struct mm *mm, uint64_t va)
+{
+	bool found = false;
+	uint64_t flags = spin_lock_irqsave(&rmap_lock);
+	for (struct rmap_item *it = page->rmap; it && !found; it = it->next)
+		found = it->mm == mm && it->va == va;
+	spin_unlock_irqrestore(&rmap_lock, flags);
+	return found;
+}
+
+unsigned rmap_walk(struct page *page, bool (*fn)(void *ctx, struct mm *mm, uint64_t va),
+		   void *ctx)
+{
+	unsigned n = 0;
+	uint64_t flags = spin_lock_irqsave(&rmap_lock);
+	for (struct rmap_item *it = page->rmap; it; it = it->next) {
+		n++;
+		if (!fn(ctx, it->mm, it->va))
+			break;
+	}
+	spin_unlock_irqrestore(&rmap_lock, flags);
+	return n;
+}
+
+uint64_t rmap_nr_items(void)
+{
+	return READ_ONCE(nr_items);
+}

@@ -1,0 +1,153 @@
+/* Copies between the kernel and an address space, without ever dereferencing a user
+ * address: under mm->lock, each page of the range is looked up in the VMAs (which must
+ * allow the access) and the page tables, faulted in when absent (or, for a write, when
+ * read-only: copy-on-write), and copied through the direct map. So a bad pointer from a
+ * system call is -EFAULT, never a kernel fault, and any address space can be the target
+ * (exec fills a new one before it runs). */
+#include "mapping.h"
+#include "pgtable.h"
+#include "task.h"
+#include "errno.h"
+#include "string.h"
+#include "printk.h"
+
+/* The kernel alias of user byte va in mm for a read or a write, faulting the page in.
+ * Expects mm->lock. */
+static int user_byte(struct mm *mm, uint64_t va, bool write, uint8_t **kaddr)
+{
+	struct vma *v = vma_find(&mm->vmas, va);
+	if (!v || !(v->flags & (write ? VMA_WRITE : VMA_READ)))
+		return -EFAULT;
+	struct pte_info pte;
+	bool ok = pgtable_lookup(&mm->pt, va, &pte) && (pte.prot & MMU_USER) &&
+		  (!write || (pte.prot & MMU_WRITE));
+	if (!ok) {
+		int rc = fault_locked(mm, v, va & PAGE_MASK, write);
+		if (rc)
+			return rc;
+		BUG_ON(!pgtable_lookup(&mm->pt, va, &pte) || (write && !(pte.prot & MMU_WRITE)));
+	}
+	*kaddr = (uint8_t *)phys_to_virt(pte.pa) + (va & ~PAGE_MASK);
+	return 0;
+}
+
+/* Call fn(ctx, kaddr, n) on each page-sized piece of [va, va + len) in mm, in order, under
+ * mm->lock. fn returns 0 to go on, > 0 to stop (success), < 0 to fail with that error. */
+static int walk_user(struct mm *mm, uint64_t va, size_t len, bool write,
+		     int (*fn)(void *ctx, uint8_t *kaddr, size_t n), void *ctx)
+{
+	if (!mm)
+		return -EFAULT;
+	if (!len)
+		return 0;
+	if (va >= USER_END || len > USER_END - va)
+		return -EFAULT;
+	int rc = 0;
+	mutex_lock(&mm->lock);
+	while (len) {
+		size_t n = MIN(len, PAGE_SIZE - (va & ~PAGE_MASK));
+		uint8_t *k;
+		rc = user_byte(mm, va, write, &k);
+		if (!rc)
+			rc = fn(ctx, k, n);
+		if (rc)
+			break;
+		va += n;
+		len -= n;
+	}
+	mutex_unlock(&mm->lock);
+	return rc > 0 ? 0 : rc;
+}
+
+struct cursor {
+	uint8_t *kbuf;		/* the kernel side, advancing */
+	size_t left;		/* strncpy: room left */
+	size_t copied;
+};
+
+static int to_user(void *ctx, uint8_t *kaddr, size_t n)
+{
+	struct cursor *c = ctx;
+	memcpy(kaddr, c->kbuf, n);
+	c->kbuf += n;
+	return 0;
+}
+
+static int from_user(void *ctx, uint8_t *kaddr, size_t n)
+{
+	struct cursor *c = ctx;
+	memcpy(c->kbuf, kaddr, n);
+	c->kbuf += n;
+	return 0;
+}
+
+static int string_from_user(void *ctx, uint8_t *kaddr, size_t n)
+{
+	struct cursor *c = ctx;
+	for (size_t i = 0; i < n; i++) {
+		c->kbuf[c->copied++] = kaddr[i];
+		if (!kaddr[i])
+			return 1;
+	}
+	return 0;
+}
+
+bool user_range_ok(const void *uptr, size_t n, bool write)
+{
+	struct mm *mm = current()->mm;
+	uint64_t va = (uint64_t)uptr;
+	if (!mm || va >= USER_END || n > USER_END - va)
+		return false;
+	bool ok = true;
+	mutex_lock(&mm->lock);
+	for (uint64_t end = va + n; ok && va < end;) {
+		struct vma *v = vma_find(&mm->vmas, va);
+		ok = v && vma_allows(v, write, false);
+		if (ok)
+			va = v->end;
+	}
+	mutex_unlock(&mm->lock);
+	return ok;
+}
+
+int mm_write(struct mm *mm, uint64_t va, const void *src, size_t len)
+{
+	struct cursor c = { .kbuf = (uint8_t *)src };
+	return walk_user(mm, va, len, true, to_user, &c);
+}
+
+int mm_read(struct mm *mm, uint64_t va, void *dst, size_t len)
+{
+	struct cursor c = { .kbuf = dst };
+	return walk_user(mm, va, len, false, from_user, &c);
+}
+
+int copy_to_user(void *udst, const void *src, size_t n)
+{
+	return mm_write(current()->mm, (uint64_t)udst, src, n);
+}
+
+int copy_from_user(void *dst, const void *usrc, size_t n)
+{
+	return mm_read(current()->mm, (uint64_t)usrc, dst, n);
+}
+
+long strncpy_from_user(char *dst, const char *usrc, size_t max)
+{
+	uint64_t va = (uint64_t)usrc;
+	if (!max)
+		return -ENAMETOOLONG;
+	if (va >= USER_END)
+		return -EFAULT;
+	/* Only the bytes up to the NUL are touched: the string may end just below an
+	 * unmapped page or the end of user space. */
+	size_t span = MIN(max, USER_END - va);
+	struct cursor c = { .kbuf = (uint8_t *)dst };
+	int rc = walk_user(current()->mm, va, span, false, string_from_user, &c);
+	if (rc)
+		return rc;
+	if (c.copied && !dst[c.copied - 1])
+		return (long)c.copied - 1;
+	dst[max - 1] = 0;
+	return span < max ? -EFAULT : -ENAMETOOLONG;
+}

@@ -1,0 +1,26 @@
+"""The test registry and the helpers every boot-test module uses."""
+import re
+
+from machine import TestFailure
+
+TESTS = []
+
+
+def test(fn):
+    """Register a boot test: a function taking the Bench (which starts machines)."""
+    TESTS.append(fn)
+    return fn
+
+
+def check(cond, what):
+    if not cond:
+        raise TestFailure(what)
+
+
+def meminfo_kb(m):
+    """The shell's meminfo as a dict of kB values."""
+    out = m.command("meminfo")
+    fields = dict(re.findall(r"^(\w+):\s+(\d+) kB$", out, re.M))
+    for name in ("MemTotal", "MemFree", "MemAvailable"):
+        check(name in fields, f"meminfo has no {name} line:\n{out}")
+    return {k: int(v) for k, v in fields.items()}

@@ -1,0 +1,156 @@
+"""Boot tests of the foundation: boot paths, the shell, the panic report."""
+import re
+import time
+
+from machine import EXIT_PANIC
+from registry import check, meminfo_kb, test
+
+def check_memtotal(m, mib):
+    info = meminfo_kb(m)
+    total = info["MemTotal"]
+    check(mib * 1024 - 8 * 1024 <= total <= mib * 1024,
+          f"MemTotal {total} kB is not within 8 MiB below the {mib} MiB QEMU was given")
+    check(0 < info["MemFree"] <= total, f"MemFree {info['MemFree']} kB out of range")
+
+
+# ---- boot paths ----
+
+@test
+def grub_boot_128m(b):
+    m = b.machine(boot="grub", mem="128M").start()
+    boot_log = m.wait_prompt()
+    check(re.search(r"booted by multiboot2", boot_log), "loader not reported as multiboot2")
+    check(re.search(r"boot: prompt after \d+ ms", boot_log), "no boot-time line")
+    check_memtotal(m, 128)
+    m.poweroff()
+
+
+@test
+def grub_boot_2g(b):
+    m = b.machine(boot="grub", mem="2G").start()
+    m.wait_prompt()
+    check_memtotal(m, 2048)
+    m.poweroff()
+
+
+@test
+def pvh_boot_128m_and_2g(b):
+    for mem, mib in (("128M", 128), ("2G", 2048)):
+        m = b.machine(boot="pvh", mem=mem, cmdline="panic=exit test=pvh").start()
+        boot_log = m.wait_prompt()
+        check("booted by pvh" in boot_log, "loader not reported as pvh")
+        check('"panic=exit test=pvh"' in boot_log, "command line from -append not shown")
+        check_memtotal(m, mib)
+        m.poweroff()
+
+
+@test
+def no_long_mode_message(b):
+    m = b.machine(boot="grub", qemu_args=["-cpu", "qemu32"]).start()
+    m.expect(r"no 64-bit long mode")
+
+
+# ---- shell ----
+
+@test
+def help_lists_every_command(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    out = m.command("help")
+    for name in ("help", "meminfo", "uptime", "echo", "poweroff", "selftest", "fault",
+                 "run", "ps", "kill", "ls", "cat"):
+        check(re.search(rf"^\s+{name}\b[^\n]*?\s{{2,}}\S", out, re.M), f"help does not describe {name}:\n{out}")
+    m.poweroff()
+
+
+@test
+def bad_commands_keep_the_shell(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    out = m.command("frobnicate now")
+    check(out.strip() == "unknown command: frobnicate (try help)", f"unknown command output: {out!r}")
+    out = m.command("uptime extra")
+    check(out.strip() == "usage: uptime", f"bad argument output: {out!r}")
+    out = m.command('echo "unterminated')
+    check(out.strip() == "shell: unterminated quote", f"bad quoting output: {out!r}")
+    out = m.command("")
+    check(out == "", f"empty line printed {out!r}")
+    out = m.command("echo still alive")
+    check(out.strip() == "still alive", f"echo output: {out!r}")
+    m.poweroff()
+
+
+@test
+def enter_as_cr_lf_crlf_and_line_editing(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    check(m.command("echo cr", enter="\r").strip() == "cr", "CR did not end the line")
+    check(m.command("echo lf", enter="\n").strip() == "lf", "LF did not end the line")
+    check(m.command("echo crlf", enter="\r\n").strip() == "crlf", "CRLF did not end the line")
+    # the LF of the CRLF must not have produced a second, empty command and prompt
+    check(m.quiet_for(0.3) == "", "CRLF gave two prompts")
+    check(m.command("echo abx\x7fc").strip().endswith("abc"), "backspace did not edit")
+    m.send("echo junk\x03")
+    m.wait_prompt()
+    check(m.command("echo kill\x15echo ok").strip().endswith("ok"), "Ctrl-U did not kill the line")
+    # history: up twice from "echo ok" recalls "echo abc" (the line after editing)
+    check(m.command("\x1b[A\x1b[A").strip().endswith("abc"), "history up did not recall")
+    m.poweroff()
+
+
+@test
+def typed_ahead_input_is_kept(b):
+    m = b.machine().start(typeahead="echo typed-ahead-1\necho typed-ahead-2\n")
+    m.expect(r"(?m)^typed-ahead-1$")
+    m.expect(r"(?m)^typed-ahead-2$")
+    m.wait_prompt()
+    m.poweroff()
+
+
+@test
+def uptime_advances_and_console_stays_quiet(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    first = m.command("uptime")
+    quiet = m.quiet_for(1.0)
+    check(quiet == "", f"the console printed on its own: {quiet!r}")
+    second = m.command("uptime")
+    t = [float(re.search(r"up (\d+\.\d{3}) s", s).group(1)) for s in (first, second)]
+    check(0.9 <= t[1] - t[0] <= 10, f"uptime went from {t[0]} to {t[1]} over ~1 s")
+    m.poweroff()
+
+
+@test
+def selftest_passes(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    out = m.command("selftest", timeout=120)
+    r = re.search(r"selftest: (\d+) passed, (\d+) failed", out)
+    check(r and int(r.group(1)) > 0 and r.group(2) == "0", f"selftest output:\n{out}")
+    m.poweroff()
+
+
+@test
+def poweroff_is_quick(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    t0 = time.monotonic()
+    m.poweroff()
+    check(time.monotonic() - t0 < 1.0, "poweroff took more than a second")
+
+
+@test
+def kernel_fault_gives_panic_report(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    m.allow_panic = True
+    m.send("fault\n")
+    m.expect(r"KERNEL PANIC")
+    m.wait_exit(EXIT_PANIC)
+    report = m.log[m.pos:]
+    check(re.search(r"page fault", report), "report does not name the page fault")
+    check(re.search(r"vector 14\b", report), "report does not give vector 14")
+    check(re.search(r"(?i)cr2[:= ]+(0x)?ffffa00000000000\b", report), "report lacks CR2 = fault address")
+    check(re.search(r"(?i)\brip\b", report) and re.search(r"(?i)\brsp\b", report), "registers missing")
+    check(re.search(r"cmd_fault\+0x", report), "backtrace does not name cmd_fault")
+    check(re.search(r"shell_main\+0x", report), "backtrace does not reach shell_main")
