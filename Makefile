@@ -50,6 +50,7 @@ deps:
 		command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; \
 	done; \
 	[ -d /usr/lib/grub/i386-pc ] || missing="$$missing grub-pc-bin"; \
+	[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || missing="$$missing libc6-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing missing packages:$$missing"; \
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -78,10 +79,15 @@ $(KERNEL): $(KOBJS) linker.ld kernel/gen-ksyms.sh
 
 # ---- user programs (static musl binaries, ring 3) ----
 USER_SRC  := $(wildcard user/*.c)
-USER_BINS := $(USER_SRC:user/%.c=$(BUILD)/user/%)
+USER_BINS := $(USER_SRC:user/%.c=$(BUILD)/user/%) $(BUILD)/user/hello-pie
 $(BUILD)/user/%: user/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -o $@ $<
+# The same program as a glibc static-PIE (Debian's musl-gcc cannot link one): the loader
+# must place it at its load bias, and glibc's start-up must find what it needs.
+$(BUILD)/user/hello-pie: user/hello.c
+	@mkdir -p $(dir $@)
+	gcc -static-pie -O2 -Wall -o $@ $<
 
 # ---- initramfs: user/ programs and EXTRA_BIN in /bin ----
 # EXTRA_BIN is recorded so that changing it rebuilds the archive.

@@ -9,5 +9,6 @@ int main(int argc, char **argv, char **envp)
 		printf("argv[%d]=%s\n", i, argv[i]);
 	for (char **e = envp; *e; e++)
 		printf("env %s\n", *e);
+	printf("main at %p\n", (void *)main);
 	return 0;
 }

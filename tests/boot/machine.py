@@ -18,8 +18,9 @@ class TestFailure(Exception):
 
 class Machine:
     def __init__(self, build, boot="pvh", mem="128M", cmdline="panic=exit", qemu_args=(),
-                 timeout=30.0):
+                 timeout=30.0, initrd=None):
         self.build = build
+        self.initrd = initrd or os.path.join(build, "initrd.cpio")
         self.boot = boot
         self.mem = mem
         self.cmdline = cmdline
@@ -40,7 +41,7 @@ class Machine:
             cmd += ["-boot", "d", "-cdrom", os.path.join(self.build, "kernel.iso")]
         else:
             cmd += ["-kernel", os.path.join(self.build, "kernel.elf"),
-                    "-initrd", os.path.join(self.build, "initrd.cpio"),
+                    "-initrd", self.initrd,
                     "-append", self.cmdline]
         return cmd + self.qemu_args
 

@@ -1,4 +1,5 @@
 """Boot tests of the foundation: boot paths, the shell, the panic report."""
+import os
 import re
 import time
 
@@ -42,6 +43,23 @@ def pvh_boot_128m_and_2g(b):
         check('"panic=exit test=pvh"' in boot_log, "command line from -append not shown")
         check_memtotal(m, mib)
         m.poweroff()
+
+
+@test
+def corrupt_initramfs_is_reported_and_boot_goes_on(b):
+    with open(os.path.join(b.build, "initrd.cpio"), "rb") as f:
+        archive = bytearray(f.read())
+    # break the magic of the third entry: the first two are kept, the rest skipped
+    third = [i for i in range(len(archive)) if archive.startswith(b"070701", i)][2]
+    archive[third:third + 6] = b"XXXXXX"
+    path = os.path.join(b.build, "initrd-corrupt.cpio")
+    with open(path, "wb") as f:
+        f.write(archive)
+    m = b.machine(initrd=path).start()
+    log = m.wait_prompt()
+    check(re.search(r"initramfs: corrupt archive \(.+\) after 2 entries", log), f"no corruption report:\n{log}")
+    check(m.command("echo alive").strip() == "alive", "the shell does not work")
+    m.poweroff()
 
 
 @test

@@ -30,6 +30,22 @@ def hello_argv_env_and_exit_status(b):
 
 
 @test
+def static_pie_is_placed_at_its_load_bias(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    out, pid, how = run(m, "hello-pie one")
+    check(how == ("exited", 0), f"hello-pie ended {how}:\n{out}")
+    check(re.search(rf"hello from pid {pid} \(argv\[0\]=/bin/hello-pie, argc=2\)", out) and "argv[1]=one" in out,
+          f"hello-pie output:\n{out}")
+    main = int(re.search(r"^main at 0x([0-9a-f]+)$", out, re.M).group(1), 16)
+    check(0x555555554000 <= main < 0x555555554000 + (1 << 20), f"main at {main:#x}: not at the PIE load bias")
+    out, _, _ = run(m, "hello")
+    main = int(re.search(r"^main at 0x([0-9a-f]+)$", out, re.M).group(1), 16)
+    check(0x400000 <= main < 0x500000, f"the static executable's main at {main:#x}, not where it was linked")
+    m.poweroff()
+
+
+@test
 def faults_kill_only_their_task(b):
     m = b.machine().start()
     m.wait_prompt()
