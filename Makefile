@@ -80,7 +80,7 @@ $(KERNEL): $(KOBJS) linker.ld kernel/gen-ksyms.sh
 # ---- user programs (static musl binaries, ring 3) ----
 USER_SRC  := $(wildcard user/*.c)
 USER_BINS := $(USER_SRC:user/%.c=$(BUILD)/user/%) $(BUILD)/user/hello-pie
-$(BUILD)/user/%: user/%.c
+$(BUILD)/user/%: user/%.c $(wildcard user/*.h)
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -o $@ $<
 # The same program as a glibc static-PIE (Debian's musl-gcc cannot link one): the loader

@@ -14,6 +14,7 @@
 #define PTE_D    (1UL << 6)   /* dirty: set by the CPU on a write (leaf entries only) */
 #define PTE_PS   (1UL << 7)   /* page size: a 2 MiB leaf in a page directory (level 2) */
 #define PTE_G    (1UL << 8)   /* global: survives CR3 reloads (kernel half only) */
+#define PTE_SOFT0 (1UL << 9)  /* ignored by the CPU: available to software */
 #define PTE_NX   (1UL << 63)  /* no-execute; needs EFER.NXE (reserved bit otherwise) */
 
 /* Physical address held by an entry: a table, a 4 KiB frame, or (level 2 with PTE_PS) a

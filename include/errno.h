@@ -36,5 +36,6 @@
 #define ENOTEMPTY 39
 #define ELOOP   40
 #define EOPNOTSUPP 95
+#define ETIMEDOUT 110
 
 #endif

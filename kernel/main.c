@@ -14,6 +14,8 @@
 #include "procfs.h"
 #include "initramfs.h"
 #include "shell.h"
+#include "trace.h"
+#include "ksm.h"
 
 __noreturn void kmain(uint32_t loader_magic, uint32_t info_phys);
 
@@ -39,12 +41,16 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 
 	addrspace_init(); /* the zero page, reverse maps, the user page-fault handler */
 
-	vfs_init(); /* the file tree: /dev, /proc, then the initramfs */
+	vfs_init(); /* the file tree: /dev, /proc, /sys, then the initramfs */
 	tty_init();
 	procfs_init();
+	trace_init();
 	initramfs_load();
 
 	shell_start(); /* the shell kernel thread (pid 1) on the console */
+
+	ksm_init(); /* ksmd and /sys/kernel/mm/ksm (its locks need no set-up: programs the
+		     * shell starts early may register before this ran) */
 
 	sched_idle_loop();
 }

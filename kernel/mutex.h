@@ -14,6 +14,8 @@ struct mutex {
 	const char *name;
 };
 
+#define MUTEX_INIT(m, n) { SPINLOCK_INIT(n), NULL, WAIT_QUEUE_INIT((m).waiters), n }
+
 void mutex_init(struct mutex *m, const char *name);
 /* Take m, sleeping while another task holds it. Not recursive (a second lock by the owner
  * panics). Not interruptible. */

@@ -158,25 +158,39 @@ void sched_set_running(void)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-int sleep_until_ns(uint64_t ns)
+void sched_timer_sleep(uint64_t ns)
 {
 	struct task *t = current();
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	if (t->state == TASK_RUNNABLE) { /* a wait queue woke it before it slept: don't */
+		list_del(&t->run_node);
+		nr_runnable--;
+		t->state = TASK_RUNNING;
+		spin_unlock_irqrestore(&sched_lock, f);
+		return;
+	}
+	struct list_head *pos;
+	t->wake_at_ns = ns;
+	list_for_each(pos, &sleep_timers)
+		if (list_entry(pos, struct task, timer_node)->wake_at_ns > ns)
+			break;
+	list_add_tail(&t->timer_node, pos); /* before the first later timer */
+	t->state = TASK_SLEEPING;
+	spin_unlock_irqrestore(&sched_lock, f);
+	schedule();
+	f = spin_lock_irqsave(&sched_lock);
+	list_del(&t->timer_node); /* woken early (a kill, a wait queue): the timer is still queued */
+	list_init(&t->timer_node);
+	t->state = TASK_RUNNING;
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+int sleep_until_ns(uint64_t ns)
+{
 	while (clock_ns() < ns) {
-		if (t->pending_kill)
+		if (current()->pending_kill)
 			return -EINTR;
-		uint64_t f = spin_lock_irqsave(&sched_lock);
-		struct list_head *pos;
-		t->wake_at_ns = ns;
-		list_for_each(pos, &sleep_timers)
-			if (list_entry(pos, struct task, timer_node)->wake_at_ns > ns)
-				break;
-		list_add_tail(&t->timer_node, pos); /* before the first later timer */
-		t->state = TASK_SLEEPING;
-		spin_unlock_irqrestore(&sched_lock, f);
-		schedule();
-		f = spin_lock_irqsave(&sched_lock);
-		list_del(&t->timer_node); /* woken early by a kill: the timer is still queued */
-		spin_unlock_irqrestore(&sched_lock, f);
+		sched_timer_sleep(ns);
 	}
 	return 0;
 }

@@ -29,6 +29,8 @@ const struct shell_command shell_commands[] = {
 	{ "kill",     "PID",            "end the program PID (SIGTERM)",                  1, 1, cmd_kill },
 	{ "ls",       "[PATH]",         "list a directory",                               0, 1, cmd_ls },
 	{ "cat",      "FILE...",        "print files",                                    1, SHELL_MAX_ARGS, cmd_cat },
+	{ "ksm",      "[watch]",        "KSM at a glance: run state, knobs, counters, profit, ksmd's CPU use (watch: every second until Ctrl-C)", 0, 1, cmd_ksm },
+	{ "trace",    "[clear | on|off [EVENT|SYSTEM]]", "print the trace buffer, empty it, or switch events on or off (all by default)", 0, 2, cmd_trace },
 	{ "selftest", "",               "in-kernel tests of the allocators, page tables and address spaces", 0, 0, cmd_selftest },
 	{ "fault",    "",               "write to an unmapped kernel address: shows the panic report", 0, 0, cmd_fault },
 	{ "poweroff", "",               "stop the machine (QEMU exits)",                  0, 0, cmd_poweroff },

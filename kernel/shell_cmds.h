@@ -31,6 +31,9 @@ int cmd_ps(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 /* Report and reap every program of the shell that has ended (background ones, orphans). */
 void shell_reap_finished(void);
+/* shell_cmds_ksm.c */
+int cmd_ksm(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 /* shell_cmds_fs.c */
 int cmd_ls(int argc, char **argv);
 int cmd_cat(int argc, char **argv);

@@ -120,6 +120,11 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	kfree(path);
 	if (rc)
 		return rc;
+	/* PR_SET_MEMORY_MERGE survives execve, as on Linux. */
+	if (READ_ONCE(t->mm->merge_any) && (rc = mm_set_merge_any(img.mm, true))) {
+		mm_put(img.mm);
+		return rc;
+	}
 	/* The point of no return: the old image goes. */
 	task_set_mm(img.mm);
 	files_close_on_exec(t->files);

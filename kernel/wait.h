@@ -49,4 +49,24 @@ void wake_up_all(struct wait_queue *wq);
 	__rc; \
 })
 
+/* The same with a deadline on the monotonic clock: 0 when cond held, -ETIMEDOUT at the
+ * deadline. Not killable (for kernel threads). */
+#define wait_event_timeout(wq, cond, deadline_ns) ({ \
+	struct wait_entry __we = { .task = NULL }; \
+	uint64_t __deadline = (deadline_ns); \
+	int __rc = 0; \
+	for (;;) { \
+		wait_prepare(&(wq), &__we); \
+		if (cond) \
+			break; \
+		if (clock_ns() >= __deadline) { \
+			__rc = -ETIMEDOUT; \
+			break; \
+		} \
+		sched_timer_sleep(__deadline); \
+	} \
+	wait_finish(&(wq), &__we); \
+	__rc; \
+})
+
 #endif

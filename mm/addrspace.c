@@ -8,6 +8,7 @@
 #include "errno.h"
 #include "printk.h"
 #include "string.h"
+#include "ksm.h"
 
 #define PM_PFN_MASK    ((1UL << 55) - 1)
 #define PM_EXCLUSIVE   (1UL << 56)
@@ -49,6 +50,7 @@ void mm_put(struct mm *mm)
 {
 	if (__atomic_sub_fetch(&mm->users, 1, __ATOMIC_ACQ_REL))
 		return;
+	ksm_exit(mm); /* first: ksmd may look at mm until this returns */
 	/* Taken although nobody else can reach mm: reverse-map walkers rely on every PTE
 	 * change happening under it. */
 	mutex_lock(&mm->lock);
@@ -116,6 +118,8 @@ struct mm *mm_fork(struct mm *parent)
 				break;
 	}
 	child->vm_peak = child->vmas.bytes; /* as Linux: the child's high-water mark starts here */
+	if (!rc)
+		rc = ksm_fork(child, parent);
 	mutex_unlock(&child->lock);
 	mutex_unlock(&parent->lock);
 	if (rc) {

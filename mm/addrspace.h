@@ -87,6 +87,8 @@ struct mm {
 	uint64_t vm_peak;		/* [lock] largest total VMA size seen, bytes */
 	bool merge_any;			/* [lock] prctl(PR_SET_MEMORY_MERGE): new anonymous private VMAs
 					 * are mergeable; inherited by fork */
+	struct ksm_mm_slot *ksm_slot;	/* [ksm_mmlist_lock] registered with ksmd (mm/ksm.c) */
+	uint64_t ksm_zero_pages;	/* atomic: PTEs ksmd pointed at the zero page */
 	char exe[64];			/* [lock] path of the executable (/proc/PID/exe) */
 };
 
@@ -135,10 +137,10 @@ long mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
  * Unaligned start or overflowing range -EINVAL; unmapped parts -ENOMEM after the advice
  * was applied to the mapped parts (Linux). */
 long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice);
-/* prctl(PR_SET_MEMORY_MERGE, on): set merge_any; on marks every compatible VMA (private,
- * i.e. not VMA_SHARED: anonymous or private file mappings, as Linux) mergeable now and new
- * ones later; off clears the flag from all VMAs (ksmd unmerging what it merged comes with
- * ksmd). 0 or -errno. Takes mm->lock. */
+/* prctl(PR_SET_MEMORY_MERGE, on): set merge_any; on registers mm with ksmd and marks every
+ * compatible VMA (private, i.e. not VMA_SHARED: anonymous or private file mappings, as
+ * Linux) mergeable now and new ones later; off unmerges what ksmd merged and clears the
+ * flag from all VMAs. 0 or -errno (-ENOMEM). Takes mm->lock. */
 int mm_set_merge_any(struct mm *mm, bool on);
 /* brk(2): move the break (0 or below brk_start just returns it); returns the new break,
  * or the old one when it cannot move. */

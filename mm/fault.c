@@ -7,7 +7,8 @@
  *   present read-only, write      -> shared VMA: write enabled; exclusive private page:
  *                                    write enabled in place (reuse); otherwise copy-on-write:
  *                                    a private copy replaces the PTE in one step and the old
- *                                    page loses this mapping
+ *                                    page loses this mapping (a KSM page is never reused:
+ *                                    it is always copied, and counted in cow_ksm)
  * Each decision is taken under mm->lock, and the page counters it reads cannot change
  * behind it: only an address space that maps a page can add mappings of it. */
 #include "mapping.h"
@@ -22,6 +23,7 @@
 #include "errno.h"
 #include "printk.h"
 #include "string.h"
+#include "vmstat.h"
 
 struct page *zero_page;
 
@@ -69,16 +71,10 @@ static int fault_absent(struct mm *mm, struct vma *v, uint64_t va, bool write)
 	return rc;
 }
 
-/* A write to va, mapped read-only by pte, in v, which allows writing. */
-static int fault_write_protected(struct mm *mm, struct vma *v, uint64_t va,
-				 const struct pte_info *pte)
+int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte)
 {
 	struct page *old = pfn_to_page(PFN_DOWN(pte->pa));
 	unsigned prot = vma_mmu_prot(v->flags);
-	if ((v->flags & VMA_SHARED) || page_exclusive(old)) {
-		BUG_ON(!pgtable_protect(&mm->pt, va, prot, NULL));
-		return 0;
-	}
 	struct page *copy = alloc_anon_page(is_zero_page(old));
 	if (!copy)
 		return -ENOMEM;
@@ -89,12 +85,26 @@ static int fault_write_protected(struct mm *mm, struct vma *v, uint64_t va,
 		put_page(copy);
 		return -ENOMEM;
 	}
+	if (page_test(old, PG_KSM))
+		count_vm_event(COW_KSM);
 	struct pte_info was;
 	BUG_ON(!pgtable_replace(&mm->pt, va, page_to_phys(copy), prot, &was));
 	BUG_ON(was.pa != pte->pa);
 	account_mapping(mm, va, copy, item);
-	release_mapping(mm, va, was.pa);
+	release_mapping(mm, va, &was);
 	return 0;
+}
+
+/* A write to va, mapped read-only by pte, in v, which allows writing. */
+static int fault_write_protected(struct mm *mm, struct vma *v, uint64_t va,
+				 const struct pte_info *pte)
+{
+	struct page *old = pfn_to_page(PFN_DOWN(pte->pa));
+	if ((v->flags & VMA_SHARED) || page_exclusive(old)) {
+		BUG_ON(!pgtable_protect(&mm->pt, va, vma_mmu_prot(v->flags), NULL));
+		return 0;
+	}
+	return break_cow(mm, v, va, pte);
 }
 
 int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write)
@@ -116,6 +126,7 @@ int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
 {
 	if (addr >= USER_END)
 		return -EFAULT;
+	count_vm_event(PGFAULT);
 	mutex_lock(&mm->lock);
 	struct vma *v = vma_find(&mm->vmas, addr);
 	int rc = v && vma_allows(v, write, exec) ? fault_locked(mm, v, addr & PAGE_MASK, write)

@@ -8,6 +8,7 @@
 #include "rmap.h"
 #include "printk.h"
 #include "string.h"
+#include "ksm.h"
 
 unsigned vma_mmu_prot(uint32_t vflags)
 {
@@ -70,11 +71,14 @@ int install_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot,
 	return rc;
 }
 
-void release_mapping(struct mm *mm, uint64_t va, uint64_t pa)
+void release_mapping(struct mm *mm, uint64_t va, const struct pte_info *old)
 {
-	struct page *p = pfn_to_page(PFN_DOWN(pa));
-	if (is_zero_page(p))
+	struct page *p = pfn_to_page(PFN_DOWN(old->pa));
+	if (is_zero_page(p)) {
+		if (old->prot & MMU_KSM_ZERO)
+			ksm_zero_page_unmapped(mm);
 		return;
+	}
 	BUG_ON(!page_test(p, PG_ANON | PG_SHMEM));
 	rmap_remove(p, mm, va);
 	__atomic_sub_fetch(rss_counter(mm, p), 1, __ATOMIC_RELAXED);
@@ -88,7 +92,7 @@ void zap_range(struct mm *mm, uint64_t start, uint64_t end)
 	while (pgtable_next(&mm->pt, &va, end, &pte)) {
 		struct pte_info old;
 		BUG_ON(!pgtable_unmap(&mm->pt, va, &old));
-		release_mapping(mm, va, old.pa);
+		release_mapping(mm, va, &old);
 		va += PAGE_SIZE;
 	}
 }

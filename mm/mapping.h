@@ -37,9 +37,16 @@ int install_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot,
 /* The accounting half of install_page(), for a PTE the caller set itself (e.g. with
  * pgtable_replace()). */
 void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_item *item);
-/* Account the end of a mapping of frame pa at va in mm whose PTE is already gone (and
- * flushed): reverse map, rss, and the mapping's reference. */
-void release_mapping(struct mm *mm, uint64_t va, uint64_t pa);
+/* Account the end of the mapping old (as the PTE was) at va in mm, whose PTE is already
+ * gone or replaced (and flushed): reverse map, rss, and the mapping's reference; a KSM
+ * zero-page mapping leaves ksm_zero_pages. */
+void release_mapping(struct mm *mm, uint64_t va, const struct pte_info *old);
+/* Give va, which pte maps, a private copy of its page with v's protection (a copy-on-write
+ * break, or KSM unsharing a merged page in a VMA of any protection). 0 or -ENOMEM. */
+int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte);
+/* A PTE mark (MMU_SOFT): KSM pointed this mapping of the zero page there (use_zero_pages),
+ * so it counts in ksm_zero_pages until it goes. */
+#define MMU_KSM_ZERO MMU_SOFT
 /* Unmap and release every page mapped in [start, end) (page-aligned). */
 void zap_range(struct mm *mm, uint64_t start, uint64_t end);
 

@@ -5,6 +5,7 @@
 #include "mapping.h"
 #include "pgtable.h"
 #include "shmem.h"
+#include "ksm.h"
 #include "errno.h"
 #include "printk.h"
 
@@ -146,7 +147,7 @@ static void apply_prot(void *ctx, struct vma *v, uint64_t s, uint64_t e, uint32_
 	const unsigned mask = MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER;
 	for (uint64_t va = s; pgtable_next(&mm->pt, &va, e, &pte); va += PAGE_SIZE) {
 		unsigned prot = pte_prot_for(newflags, pfn_to_page(PFN_DOWN(pte.pa)));
-		if ((pte.prot & mask) != prot)
+		if ((pte.prot & mask) != prot) /* (protect keeps a KSM zero-page mark) */
 			pgtable_protect(&mm->pt, va, prot, NULL);
 	}
 }
@@ -181,15 +182,19 @@ static int advise_one(struct mm *mm, struct vma *v, uint64_t s, uint64_t e, int 
 			return -EINVAL;
 		zap_range(mm, s, e); /* lazily freeable pages may go at once */
 		return 0;
-	case MADV_MERGEABLE:
+	case MADV_MERGEABLE: {
 		if ((v->flags & VMA_MERGEABLE) || !ksm_compatible(v->flags))
 			return 0; /* Linux ignores the advice for VMAs KSM cannot handle */
-		return vma_change(&mm->vmas, s, e, VMA_MERGEABLE, 0, NULL, NULL, NULL);
-	case MADV_UNMERGEABLE:
+		int rc = ksm_enter(mm);
+		return rc ? rc : vma_change(&mm->vmas, s, e, VMA_MERGEABLE, 0, NULL, NULL, NULL);
+	}
+	case MADV_UNMERGEABLE: {
 		if (!(v->flags & VMA_MERGEABLE))
 			return 0;
-		/* ksmd (later) unmerges the range's KSM pages before the flag goes. */
-		return vma_change(&mm->vmas, s, e, 0, VMA_MERGEABLE, NULL, NULL, NULL);
+		/* Every merged page of the range gets its own copy back before the flag goes. */
+		int rc = ksm_unmerge_range(mm, v, s, e);
+		return rc ? rc : vma_change(&mm->vmas, s, e, 0, VMA_MERGEABLE, NULL, NULL, NULL);
+	}
 	default:
 		return 0; /* NORMAL, RANDOM, SEQUENTIAL, WILLNEED: hints we do not use */
 	}
@@ -259,8 +264,10 @@ out:
 
 int mm_set_merge_any(struct mm *mm, bool on)
 {
-	int rc = 0;
 	mutex_lock(&mm->lock);
+	int rc = on ? ksm_enter(mm) : 0;
+	if (rc)
+		goto out;
 	mm->merge_any = on;
 	/* Whole VMAs change, so nothing splits; neighbours may merge (hence the address walk). */
 	for (uint64_t cur = 0; !rc;) {
@@ -270,10 +277,11 @@ int mm_set_merge_any(struct mm *mm, bool on)
 		uint64_t s = v->start, e = v->end;
 		if (on && !(v->flags & VMA_MERGEABLE) && ksm_compatible(v->flags))
 			rc = vma_change(&mm->vmas, s, e, VMA_MERGEABLE, 0, NULL, NULL, NULL);
-		else if (!on && (v->flags & VMA_MERGEABLE))
+		else if (!on && (v->flags & VMA_MERGEABLE) && !(rc = ksm_unmerge_range(mm, v, s, e)))
 			rc = vma_change(&mm->vmas, s, e, 0, VMA_MERGEABLE, NULL, NULL, NULL);
 		cur = e;
 	}
+out:
 	mutex_unlock(&mm->lock);
 	return rc;
 }

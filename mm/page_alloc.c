@@ -2,6 +2,7 @@
 #include "page_alloc.h"
 #include "string.h"
 #include "printk.h"
+#include "ksm.h"
 
 static struct buddy buddy;
 
@@ -26,6 +27,8 @@ void put_page(struct page *page)
 		return;
 	/* The last reference: nobody else can see the frame any more. */
 	BUG_ON(page->mapcount || page->rmap);
+	if (page_test(page, PG_KSM))
+		ksm_page_freed(page); /* its stable node must not point here once it is reused */
 	page_clear(page, PG_USER_MASK);
 	page->private = 0;
 	page->refcount = 1; /* the buddy allocator drops this last one itself */

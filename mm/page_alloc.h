@@ -27,6 +27,18 @@ static inline void get_page(struct page *page)
 	__atomic_add_fetch(&page->refcount, 1, __ATOMIC_RELAXED);
 }
 void put_page(struct page *page);
+/* Take a reference unless the frame's last one is already gone (it is being freed): for
+ * holders of a bare pointer that a lock keeps from being reused, such as KSM's stable
+ * nodes. */
+static inline bool get_page_unless_zero(struct page *page)
+{
+	int32_t refs = __atomic_load_n(&page->refcount, __ATOMIC_RELAXED);
+	while (refs > 0)
+		if (__atomic_compare_exchange_n(&page->refcount, &refs, refs + 1, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
 static inline int32_t page_refcount(const struct page *page)
 {
 	return __atomic_load_n(&page->refcount, __ATOMIC_ACQUIRE);

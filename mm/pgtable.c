@@ -60,6 +60,8 @@ static uint64_t pte_bits(uint64_t va, unsigned prot)
 		pte |= PTE_PCD | PTE_PWT;
 	if (prot & MMU_GLOBAL)
 		pte |= PTE_G;
+	if (prot & MMU_SOFT)
+		pte |= PTE_SOFT0;
 	return pte;
 }
 
@@ -87,6 +89,8 @@ static struct pte_info pte_describe(uint64_t e, unsigned level, uint64_t va)
 		info.prot |= MMU_ACCESSED;
 	if (e & PTE_D)
 		info.prot |= MMU_DIRTY;
+	if (e & PTE_SOFT0)
+		info.prot |= MMU_SOFT;
 	return info;
 }
 
@@ -187,7 +191,8 @@ bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_
 	uint64_t flags = spin_lock_irqsave(&pt->lock);
 	uint64_t *e = leaf(pt, va);
 	if (e) {
-		uint64_t was = pte_update(e, ~(PTE_ADDR | PTE_A | PTE_D), pte_bits(va, prot));
+		uint64_t was = pte_update(e, ~(PTE_ADDR | PTE_A | PTE_D | PTE_SOFT0),
+					  pte_bits(va, prot & ~MMU_SOFT));
 		tlb_flush_page(pt, va);
 		if (old)
 			*old = pte_describe(was, 1, va);

@@ -28,6 +28,10 @@
 #define MMU_ACCESSED (1u << 6) /* read or written since last cleared */
 #define MMU_DIRTY    (1u << 7) /* written since last cleared */
 #define MMU_HUGE     (1u << 8) /* a 2 MiB mapping (kernel direct map) */
+/* A mark the CPU ignores, for mm's own bookkeeping (mapping.h names its meaning): set by
+ * map and replace from prot, kept by protect (it belongs to what the entry maps, not to its
+ * protection), reported by lookups. */
+#define MMU_SOFT     (1u << 9)
 
 struct pgtable {
 	uint64_t *pml4;  /* top-level table, by its direct-map address */
@@ -67,7 +71,7 @@ int pgtable_map_huge(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot
 /* Remove the 4 KiB mapping at va and flush it; the old entry goes to *old if old is not
  * NULL (its frame's last use is over when this returns). false if va was not mapped. */
 bool pgtable_unmap(struct pgtable *pt, uint64_t va, struct pte_info *old);
-/* Give the 4 KiB mapping at va new protection flags (accessed/dirty kept), flush it, and
+/* Give the 4 KiB mapping at va new protection flags (accessed/dirty and MMU_SOFT kept), flush it, and
  * return the entry as it was just before in *old (may be NULL). false if not mapped. */
 bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old);
 /* Point the present 4 KiB mapping at va to frame pa with prot in one atomic step (no

@@ -1,0 +1,73 @@
+/* Shell commands for watching KSM: ksm [watch] and trace. */
+#include "shell_cmds.h"
+#include "ksm.h"
+#include "trace.h"
+#include "seqbuf.h"
+#include "console.h"
+#include "sched.h"
+#include "string.h"
+
+static void print_buffer(void (*render)(struct seqbuf *s))
+{
+	struct seqbuf s;
+	seq_init(&s);
+	render(&s);
+	if (s.buf)
+		sh_write(s.buf, s.len);
+	if (s.failed)
+		sh_printf("(out of memory: the text is cut short)\n");
+	seq_free(&s);
+}
+
+/* Sleep ms, or less if Ctrl-C arrives: true if it did. */
+static bool interrupted_within(unsigned ms)
+{
+	for (unsigned t = 0; t < ms; t += 50) {
+		int c;
+		while ((c = console_trygetc()) >= 0)
+			if (c == 0x03)
+				return true;
+		sleep_ms(50);
+	}
+	return false;
+}
+
+int cmd_ksm(int argc, char **argv)
+{
+	if (argc == 1) {
+		print_buffer(ksm_render_summary);
+		return 0;
+	}
+	if (strcmp(argv[1], "watch") || sh_redirected())
+		return SH_USAGE;
+	for (;;) {
+		sh_printf("\x1b[H\x1b[J"); /* home, clear: one screen, refreshed in place */
+		print_buffer(ksm_render_summary);
+		sh_printf("(Ctrl-C ends)\n");
+		if (interrupted_within(1000))
+			return 0;
+	}
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	if (argc == 1) {
+		print_buffer(trace_render);
+		return 0;
+	}
+	if (!strcmp(argv[1], "clear") && argc == 2) {
+		trace_clear();
+		return 0;
+	}
+	bool on = !strcmp(argv[1], "on");
+	if ((!on && strcmp(argv[1], "off")) || argc > 3)
+		return SH_USAGE;
+	const char *what = argc == 3 ? argv[2] : "all";
+	int n = trace_set_enabled(what, on);
+	if (n < 0) {
+		sh_printf("trace: no event or system called %s\n", what);
+		return SH_FAILED;
+	}
+	sh_printf("trace: %d event%s %s\n", n, n == 1 ? "" : "s", on ? "on" : "off");
+	return 0;
+}

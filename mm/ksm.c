@@ -1,0 +1,489 @@
+/* Kernel Samepage Merging: ksmd finds anonymous pages with identical contents in the
+ * address spaces that asked for it and makes them share one write-protected copy.
+ *
+ * The algorithm (Linux's, by Izik Eidus, Andrea Arcangeli, Chris Wright and Hugh Dickins;
+ * written anew here, with Linux's names so the two read side by side):
+ *
+ * Registration. madvise(MADV_MERGEABLE) marks VMAs mergeable and registers the address
+ * space: a ksm_mm_slot joins the slot list, just behind the scan cursor so that a fork
+ * followed at once by exec or exit costs nothing. prctl(PR_SET_MEMORY_MERGE) does it for
+ * every compatible VMA, present and future. A child of a registered mm is registered.
+ *
+ * The scan. ksmd wakes every sleep_millisecs and visits up to pages_to_scan pages. A
+ * cursor (ksm_scan) walks the slots in turn, and in each the present anonymous pages of
+ * its mergeable VMAs in address order; a batch also ends when a full scan completes. Each
+ * visited (mm, address) has an rmap item, kept in the slot's list sorted by address: the
+ * item remembers the page's checksum and which tree, if any, the page is in. Items whose
+ * address no longer holds a candidate are freed as the cursor passes them.
+ *
+ * Two trees, both ordered by page content (memcmp order):
+ *  - the stable tree holds the KSM pages. They are read-only everywhere, so the tree is
+ *    always right. Each node lists the items merged into its page.
+ *  - the unstable tree holds pages that did not change since their last visit. They are
+ *    still writable, so it is only a hint: it is emptied when each full scan begins.
+ *
+ * For each page the cursor yields (cmp_and_merge_page):
+ *  1. Search the stable tree. A match: map the page's address to that KSM page instead
+ *     (merge with a KSM page), and the item joins the node's list. Done.
+ *  2. Checksum the page. If it differs from the item's last one (or there is none, on a
+ *     first visit), the page is volatile: remember the checksum and go on. Pages that
+ *     change all the time never reach the trees.
+ *  3. With use_zero_pages, an all-zero page is mapped to the kernel's zero page instead.
+ *  4. Search the unstable tree. A match: both pages are write-protected, compared again,
+ *     and merged into one of them, which becomes a KSM page with a new stable node; both
+ *     items move to it. No match: the page is inserted in the unstable tree.
+ *
+ * Merging one page (ksm_merge.c) write-protects its PTE and flushes the TLB, checks that
+ * nobody but its mappings holds the page, compares the contents again, and only then
+ * points the PTE at the KSM page; the duplicate is freed with its last reference.
+ *
+ * Unmerging. A write to a KSM page faults and copies (mm/fault.c: the writer gets a
+ * private page, the others keep the KSM page). MADV_UNMERGEABLE, turning the prctl off
+ * and run = 2 copy every merged page of the range back. A KSM page is freed when its last
+ * mapping goes; its stable node then drops out of the tree on the next walk past it.
+ *
+ * max_page_sharing caps the items of one KSM page: the next page of that content gets a
+ * second KSM page, chained with the first at the same tree position (stable_node_chains,
+ * stable_node_dups). smart_scan skips pages that failed to merge on recent scans for a
+ * growing number of scans (pages_skipped).
+ *
+ * Locking: see ksm_internal.h. ksmd takes ksm_lock one page at a time, then the page's
+ * mm->lock to look at or change its PTEs. */
+#include "ksm_internal.h"
+#include "addrspace.h"
+#include "mapping.h"
+#include "page_alloc.h"
+#include "page_cmp.h"
+#include "slab.h"
+#include "sched.h"
+#include "task.h"
+#include "clock.h"
+#include "trace.h"
+#include "seqbuf.h"
+#include "kmalloc.h"
+#include "string.h"
+#include "errno.h"
+#include "printk.h"
+
+struct mutex ksm_lock = MUTEX_INIT(ksm_lock, "ksm");
+struct ksm_knobs ksm_knobs = {
+	.run = KSM_RUN_STOP,
+	.pages_to_scan = 100,
+	.sleep_millisecs = 20,
+	.max_page_sharing = 256,
+	.use_zero_pages = false,
+	.merge_across_nodes = 1,
+	.smart_scan = true,
+};
+struct ksm_counters ksm_stat;
+
+static spinlock_t ksm_mmlist_lock = SPINLOCK_INIT("ksm_mmlist");
+/* The slot list's head; the cursor on it means "between two scans". */
+static struct ksm_mm_slot ksm_mm_head = { .node = LIST_HEAD_INIT(ksm_mm_head.node) };
+
+/* The scan cursor [ksm_lock; slot also under ksm_mmlist_lock, which ksm_enter reads]. */
+static struct {
+	struct ksm_mm_slot *slot;		/* the slot being scanned, or &ksm_mm_head */
+	uint64_t address;			/* where the walk of slot resumes */
+	struct ksm_rmap_item **rmap_list;	/* where the item for that address belongs */
+} ksm_scan = { &ksm_mm_head, 0, NULL };
+
+static struct kmem_cache rmap_item_cache;
+static struct wait_queue ksm_thread_wait = WAIT_QUEUE_INIT(ksm_thread_wait); /* for run = 1 and a slot */
+static struct wait_queue ksm_iter_wait = WAIT_QUEUE_INIT(ksm_iter_wait); /* ksmd's sleep, cut short by knob changes */
+static struct task *ksmd;
+static uint32_t zero_checksum;
+
+static struct ksm_mm_slot *next_slot(struct ksm_mm_slot *slot)
+{
+	return list_entry(slot->node.next, struct ksm_mm_slot, node);
+}
+
+/* Move the cursor to the start of slot [ksm_lock]. */
+static void cursor_to(struct ksm_mm_slot *slot)
+{
+	uint64_t f = spin_lock_irqsave(&ksm_mmlist_lock);
+	ksm_scan.slot = slot;
+	spin_unlock_irqrestore(&ksm_mmlist_lock, f);
+	ksm_scan.address = 0;
+	ksm_scan.rmap_list = &slot->rmap_list;
+}
+
+static void free_rmap_item(struct ksm_rmap_item *item)
+{
+	item->slot->rmap_items--;
+	ksm_stat.rmap_items--;
+	kmem_cache_free(&rmap_item_cache, item);
+}
+
+/* Free *list and every item after it [ksm_lock]. */
+static void remove_trailing_rmap_items(struct ksm_rmap_item **list)
+{
+	while (*list) {
+		struct ksm_rmap_item *item = *list;
+		*list = item->rmap_next;
+		remove_rmap_item_from_tree(item);
+		free_rmap_item(item);
+	}
+}
+
+/* The item for addr in slot, at *list (the cursor's place): items of lower addresses found
+ * there are stale (their page went) and are freed; a missing item is made. */
+static struct ksm_rmap_item *get_next_rmap_item(struct ksm_mm_slot *slot,
+						struct ksm_rmap_item **list, uint64_t addr)
+{
+	while (*list) {
+		struct ksm_rmap_item *item = *list;
+		if ((item->address & PAGE_MASK) == addr)
+			return item;
+		if (item->address > addr)
+			break;
+		*list = item->rmap_next;
+		remove_rmap_item_from_tree(item);
+		free_rmap_item(item);
+	}
+	struct ksm_rmap_item *item = kmem_cache_alloc(&rmap_item_cache);
+	if (!item)
+		return NULL;
+	memset(item, 0, sizeof(*item));
+	item->slot = slot;
+	item->address = addr;
+	item->rmap_next = *list;
+	*list = item;
+	slot->rmap_items++;
+	ksm_stat.rmap_items++;
+	return item;
+}
+
+/* How many scans smart scan skips a page that failed to merge age times. */
+static unsigned skip_age(uint8_t age)
+{
+	return age <= 3 ? 1 : age <= 5 ? 2 : age <= 8 ? 4 : 8;
+}
+
+static bool should_skip_rmap_item(struct page *page, struct ksm_rmap_item *item)
+{
+	if (!READ_ONCE(ksm_knobs.smart_scan) || page_test(page, PG_KSM))
+		return false;
+	uint8_t age = item->age;
+	if (age != UINT8_MAX)
+		item->age++;
+	if (age < 3) /* young pages go through every phase first */
+		return false;
+	if (!item->remaining_skips) {
+		item->remaining_skips = skip_age(age);
+		return false;
+	}
+	ksm_stat.pages_skipped++;
+	item->remaining_skips--;
+	remove_rmap_item_from_tree(item);
+	return true;
+}
+
+/* The next candidate of the cursor's slot from ksm_scan.address on, with its page
+ * referenced in *page; NULL at the end of the address space. Expects ksm_lock, mm->lock. */
+static struct ksm_rmap_item *next_in_mm(struct ksm_mm_slot *slot, struct mm *mm,
+					struct page **page)
+{
+	for (struct vma *v = vma_find_from(&mm->vmas, ksm_scan.address); v; v = vma_next(&mm->vmas, v)) {
+		if (!(v->flags & VMA_MERGEABLE))
+			continue;
+		struct pte_info pte;
+		for (uint64_t va = MAX(ksm_scan.address, v->start);
+		     pgtable_next(&mm->pt, &va, v->end, &pte); va += PAGE_SIZE) {
+			struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
+			if (!page_test(p, PG_ANON))
+				continue; /* the zero page, or shared memory */
+			struct ksm_rmap_item *item = get_next_rmap_item(slot, ksm_scan.rmap_list, va);
+			if (!item)
+				continue; /* out of memory: this page waits for another scan */
+			ksm_scan.rmap_list = &item->rmap_next;
+			if (should_skip_rmap_item(p, item))
+				continue;
+			ksm_scan.address = va + PAGE_SIZE;
+			get_page(p);
+			*page = p;
+			return item;
+		}
+	}
+	return NULL;
+}
+
+/* Linux's scan_get_next_rmap_item: the next page to look at, or NULL when nothing is
+ * registered or a full scan has just completed. Expects ksm_lock. */
+static struct ksm_rmap_item *scan_next(struct page **page)
+{
+	if (list_empty(&ksm_mm_head.node))
+		return NULL;
+	struct ksm_mm_slot *slot = ksm_scan.slot;
+	if (slot == &ksm_mm_head) {
+		trace_event(ksm_start_scan, ksm_stat.seqnr, ksm_stat.rmap_items);
+		unstable_tree_reset();
+		slot = next_slot(slot);
+		cursor_to(slot);
+	}
+	for (;;) {
+		struct mm *mm = slot->mm;
+		if (mm) {
+			mutex_lock(&mm->lock);
+			struct ksm_rmap_item *item = next_in_mm(slot, mm, page);
+			mutex_unlock(&mm->lock);
+			if (item)
+				return item;
+			remove_trailing_rmap_items(ksm_scan.rmap_list); /* past the last page */
+		}
+		struct ksm_mm_slot *next = next_slot(slot);
+		cursor_to(next);
+		if (!mm) { /* it exited while the cursor was on it (ksm_exit) */
+			uint64_t f = spin_lock_irqsave(&ksm_mmlist_lock);
+			list_del(&slot->node);
+			spin_unlock_irqrestore(&ksm_mmlist_lock, f);
+			kfree(slot);
+		}
+		slot = next;
+		if (slot == &ksm_mm_head) {
+			trace_event(ksm_stop_scan, ksm_stat.seqnr, ksm_stat.rmap_items);
+			ksm_stat.seqnr++;
+			ksm_stat.full_scans++;
+			return NULL;
+		}
+	}
+}
+
+/* Merge page and tree_page (from the unstable tree) into one KSM page: page itself, which
+ * is returned, or NULL if either would not go. */
+static struct page *try_to_merge_two_pages(struct ksm_rmap_item *item, struct page *page,
+					   struct ksm_rmap_item *tree_item, struct page *tree_page)
+{
+	if (ksm_merge_with_ksm_page(item, page, NULL))
+		return NULL;
+	if (ksm_merge_with_ksm_page(tree_item, tree_page, page)) {
+		ksm_break_cow(item); /* a KSM page with one mapping and no node: undo it */
+		return NULL;
+	}
+	return page;
+}
+
+/* One candidate page, mapped at item's address, in the order described at the top. */
+static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item)
+{
+	struct ksm_stable_node *node;
+	struct page *kpage = stable_tree_search(page, &node);
+	if (kpage == KSM_BUSY)
+		return;
+	if (kpage == page && (item->address & KSM_STABLE) && item->head == node) {
+		put_page(kpage); /* merged already */
+		return;
+	}
+	remove_rmap_item_from_tree(item);
+	if (kpage) {
+		if (!ksm_merge_with_ksm_page(item, page, kpage))
+			stable_tree_append(item, node);
+		put_page(kpage);
+		return;
+	}
+
+	uint32_t checksum = page_checksum(page_address(page));
+	if (!item->checksummed || item->oldchecksum != checksum) {
+		item->oldchecksum = checksum;
+		item->checksummed = true;
+		return; /* volatile: changed since the last visit, or never seen before */
+	}
+	if (READ_ONCE(ksm_knobs.use_zero_pages) && checksum == zero_checksum &&
+	    !ksm_merge_with_zero_page(item, page)) {
+		item->address |= KSM_ZERO_MERGED;
+		ksm_stat.zero_merged_items++;
+		return;
+	}
+
+	struct page *tree_page;
+	struct ksm_rmap_item *tree_item = unstable_tree_search_insert(item, page, &tree_page);
+	if (!tree_item)
+		return;
+	kpage = try_to_merge_two_pages(item, page, tree_item, tree_page);
+	put_page(tree_page);
+	if (!kpage)
+		return;
+	node = stable_tree_insert(kpage);
+	if (node) {
+		stable_tree_append(tree_item, node);
+		stable_tree_append(item, node);
+	} else { /* no memory for a node: two mappings of a KSM page outside the tree */
+		ksm_break_cow(tree_item);
+		ksm_break_cow(item);
+	}
+}
+
+/* One batch: up to n pages, or to the end of the current full scan. */
+static void ksm_do_scan(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		mutex_lock(&ksm_lock);
+		struct page *page;
+		struct ksm_rmap_item *item = READ_ONCE(ksm_knobs.run) == KSM_RUN_MERGE ? scan_next(&page)
+										       : NULL;
+		if (!item) {
+			mutex_unlock(&ksm_lock);
+			return;
+		}
+		if (!page_test(page, PG_KSM) || !(item->address & KSM_STABLE))
+			cmp_and_merge_page(page, item);
+		ksm_stat.pages_scanned++;
+		put_page(page);
+		mutex_unlock(&ksm_lock);
+	}
+}
+
+static bool ksmd_should_run(void)
+{
+	return READ_ONCE(ksm_knobs.run) == KSM_RUN_MERGE && !list_empty(&ksm_mm_head.node);
+}
+
+static void ksmd_main(void *arg)
+{
+	for (;;) {
+		wait_event_killable(ksm_thread_wait, ksmd_should_run());
+		ksm_do_scan(READ_ONCE(ksm_knobs.pages_to_scan));
+		unsigned ms = READ_ONCE(ksm_knobs.sleep_millisecs);
+		if (!ms) {
+			schedule(); /* sleep_millisecs 0: still let everyone else run */
+			continue;
+		}
+		wait_event_timeout(ksm_iter_wait, READ_ONCE(ksm_knobs.sleep_millisecs) != ms,
+				   clock_ns() + (uint64_t)ms * 1000000);
+	}
+}
+
+void ksm_wake(void)
+{
+	wake_up_all(&ksm_thread_wait);
+	wake_up_all(&ksm_iter_wait);
+}
+
+uint64_t ksmd_cpu_ns(void)
+{
+	return ksmd ? READ_ONCE(ksmd->stime_ns) + READ_ONCE(ksmd->utime_ns) : 0;
+}
+
+int ksm_enter(struct mm *mm)
+{
+	if (READ_ONCE(mm->ksm_slot))
+		return 0;
+	struct ksm_mm_slot *slot = kzalloc(sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	slot->mm = mm;
+	uint64_t f = spin_lock_irqsave(&ksm_mmlist_lock);
+	bool raced = mm->ksm_slot != NULL;
+	if (!raced) {
+		/* Just behind the cursor: scanned at the end of the scan under way. */
+		list_add_tail(&slot->node, &ksm_scan.slot->node);
+		mm->ksm_slot = slot;
+	}
+	spin_unlock_irqrestore(&ksm_mmlist_lock, f);
+	if (raced) {
+		kfree(slot);
+		return 0;
+	}
+	trace_event(ksm_enter, mm);
+	wake_up_all(&ksm_thread_wait);
+	return 0;
+}
+
+int ksm_fork(struct mm *child, struct mm *parent)
+{
+	return READ_ONCE(parent->ksm_slot) ? ksm_enter(child) : 0;
+}
+
+bool ksm_registered(struct mm *mm)
+{
+	return READ_ONCE(mm->ksm_slot) != NULL;
+}
+
+void ksm_exit(struct mm *mm)
+{
+	struct ksm_mm_slot *slot = READ_ONCE(mm->ksm_slot);
+	if (!slot)
+		return;
+	mutex_lock(&ksm_lock);
+	remove_trailing_rmap_items(&slot->rmap_list);
+	bool under_cursor = ksm_scan.slot == slot;
+	uint64_t f = spin_lock_irqsave(&ksm_mmlist_lock);
+	mm->ksm_slot = NULL;
+	if (under_cursor) { /* ksmd unhooks it when it moves on */
+		slot->mm = NULL;
+		ksm_scan.rmap_list = &slot->rmap_list;
+	} else {
+		list_del(&slot->node);
+	}
+	spin_unlock_irqrestore(&ksm_mmlist_lock, f);
+	mutex_unlock(&ksm_lock);
+	if (!under_cursor)
+		kfree(slot);
+	trace_event(ksm_exit, mm);
+}
+
+int ksm_unmerge_all(void)
+{
+	int err = 0;
+	mutex_lock(&ksm_lock);
+	for (struct ksm_mm_slot *slot = next_slot(&ksm_mm_head); slot != &ksm_mm_head && !err;
+	     slot = next_slot(slot)) {
+		struct mm *mm = slot->mm;
+		if (mm) {
+			mutex_lock(&mm->lock);
+			struct vma *v;
+			vma_for_each(v, &mm->vmas)
+				if ((v->flags & VMA_MERGEABLE) && (err = ksm_unmerge_range(mm, v, v->start, v->end)))
+					break;
+			mutex_unlock(&mm->lock);
+		}
+		remove_trailing_rmap_items(&slot->rmap_list);
+	}
+	/* The next scan starts afresh; a slot whose mm left meanwhile goes now. */
+	for (struct ksm_mm_slot *slot = next_slot(&ksm_mm_head), *next; slot != &ksm_mm_head; slot = next) {
+		next = next_slot(slot);
+		if (!slot->mm) {
+			uint64_t f = spin_lock_irqsave(&ksm_mmlist_lock);
+			list_del(&slot->node);
+			spin_unlock_irqrestore(&ksm_mmlist_lock, f);
+			kfree(slot);
+		}
+	}
+	cursor_to(&ksm_mm_head);
+	if (!err)
+		err = remove_all_stable_nodes();
+	mutex_unlock(&ksm_lock);
+	return err;
+}
+
+void ksm_get_mm_stat(struct mm *mm, struct ksm_mm_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&ksm_lock);
+	struct ksm_mm_slot *slot = READ_ONCE(mm->ksm_slot);
+	if (slot) {
+		st->rmap_items = slot->rmap_items;
+		st->merging_pages = slot->merging_pages;
+	}
+	mutex_unlock(&ksm_lock);
+	st->zero_pages = __atomic_load_n(&mm->ksm_zero_pages, __ATOMIC_RELAXED);
+	st->profit = (int64_t)(st->merging_pages + st->zero_pages) * PAGE_SIZE -
+		     (int64_t)(st->rmap_items * sizeof(struct ksm_rmap_item));
+	mutex_lock(&mm->lock);
+	st->merge_any = mm->merge_any;
+	struct vma *v;
+	vma_for_each(v, &mm->vmas)
+		st->mergeable |= (v->flags & VMA_MERGEABLE) != 0;
+	mutex_unlock(&mm->lock);
+}
+
+void ksm_init(void)
+{
+	kmem_cache_init(&rmap_item_cache, "ksm_rmap_item", sizeof(struct ksm_rmap_item), 8);
+	zero_checksum = page_checksum(page_address(zero_page));
+	ksm_sysfs_init();
+	ksmd = kthread_create("ksmd", ksmd_main, NULL);
+	if (!ksmd)
+		panic("ksm: no memory for ksmd");
+}

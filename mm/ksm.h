@@ -1,0 +1,56 @@
+/* Kernel Samepage Merging: ksmd merges identical anonymous pages of the address spaces
+ * that registered (madvise MADV_MERGEABLE, prctl PR_SET_MEMORY_MERGE) into write-protected
+ * KSM pages; a write to one gives the writer its own copy again. See mm/ksm.c for the
+ * algorithm and docs/architecture.md for how it sits in mm.
+ *
+ * Hooks for the rest of mm (each may be called with the mm's lock held unless said
+ * otherwise; none sleeps for long): */
+#ifndef MM_KSM_H
+#define MM_KSM_H
+
+#include "compiler.h"
+
+struct mm;
+struct vma;
+struct page;
+struct seqbuf;
+
+/* Boot, once, after the scheduler, the file tree and the shell: ksmd and
+ * /sys/kernel/mm/ksm. The registration hooks work before it. */
+void ksm_init(void);
+
+/* Register mm for scanning (its first MADV_MERGEABLE, or PR_SET_MEMORY_MERGE): 0 or -ENOMEM.
+ * Idempotent. Takes only the slot-list spinlock. */
+int ksm_enter(struct mm *mm);
+/* fork: a child of a registered mm is registered too. */
+int ksm_fork(struct mm *child, struct mm *parent);
+/* The last user of mm is gone: forget everything ksmd knew of it. Called by mm_put before
+ * the address space is torn down, without mm->lock; may sleep (takes the KSM mutex). */
+void ksm_exit(struct mm *mm);
+/* Whether mm is registered. */
+bool ksm_registered(struct mm *mm);
+
+/* Give every KSM page (and KSM zero page) mapped in [start, end) of v its own private copy
+ * again, as MADV_UNMERGEABLE and turning PR_SET_MEMORY_MERGE off do. Expects mm->lock.
+ * 0 or -ENOMEM (the pages done so far stay unmerged). */
+int ksm_unmerge_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end);
+
+/* The final put_page() of a KSM page: its stable node forgets it (ksmd drops the node
+ * later). Any context; takes a spinlock. */
+void ksm_page_freed(struct page *page);
+/* A PTE that KSM pointed at the zero page is gone (unmapped, or copied on write). */
+void ksm_zero_page_unmapped(struct mm *mm);
+
+/* Per-process figures, as /proc/PID/ksm_stat shows them. */
+struct ksm_mm_stat {
+	uint64_t rmap_items, merging_pages, zero_pages;
+	int64_t profit;		/* bytes: (merging + zero pages) * PAGE_SIZE - items' memory */
+	bool merge_any, mergeable;
+};
+/* Takes the KSM mutex briefly and then mm->lock: may sleep; not with mm->lock held. */
+void ksm_get_mm_stat(struct mm *mm, struct ksm_mm_stat *st);
+
+/* The shell's `ksm`: one screen of state, knobs, counters and ksmd's CPU use. */
+void ksm_render_summary(struct seqbuf *s);
+
+#endif

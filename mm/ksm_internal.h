@@ -1,0 +1,177 @@
+/* mm-internal: KSM's data structures and what its files share. ksm.c: ksmd, the scan,
+ * registration, the merge decisions; ksm_tree.c: the stable and unstable trees;
+ * ksm_merge.c: the page-table side (write-protect, replace, unshare); ksm_sysfs.c: the
+ * knobs and counters under /sys/kernel/mm/ksm.
+ *
+ * Locking, outermost first:
+ *   ksm_lock (mutex): the trees, every rmap item and stable node, each slot's item list,
+ *     the scan cursor, the counters (written only under it) and knob changes that must not
+ *     race a scan. ksmd holds it for one page at a time, so exits and knob writes get in
+ *     between pages.
+ *   mm->lock of the page's address space: taken inside ksm_lock to look at or change
+ *     PTEs. While ksm_lock is held, slot->mm of a slot on the list cannot be freed:
+ *     ksm_exit(), the first step of tearing an mm down, needs ksm_lock to unhook it.
+ *   ksm_mmlist_lock (spinlock, leaf): the list of slots and mm->ksm_slot, so that madvise
+ *     and fork can register an mm while holding its lock, without ksm_lock.
+ *   ksm_node_lock (spinlock, leaf): stable_node->page, cleared by the KSM page's final
+ *     put_page() from any context. */
+#ifndef MM_KSM_INTERNAL_H
+#define MM_KSM_INTERNAL_H
+
+#include "ksm.h"
+#include "list.h"
+#include "mutex.h"
+#include "rbtree.h"
+#include "page.h"
+
+/* Low bits of ksm_rmap_item.address (the address itself is page-aligned). */
+#define KSM_SEQNR_MASK  0xffUL		/* unstable: low bits of the scan that inserted it */
+#define KSM_UNSTABLE    0x100UL		/* in the unstable tree */
+#define KSM_STABLE      0x200UL		/* in a stable node's list */
+#define KSM_ZERO_MERGED 0x400UL		/* merged with the zero page, until the cursor drops it */
+
+struct ksm_stable_node;
+
+/* One registered address space. */
+struct ksm_mm_slot {
+	struct mm *mm;			/* [ksm_lock] NULL once the mm has gone while the cursor
+					 * was on this slot: ksmd unhooks it when it moves on */
+	struct list_head node;		/* [ksm_mmlist_lock] in the slot list */
+	struct ksm_rmap_item *rmap_list;/* [ksm_lock] the items, by address */
+	uint64_t rmap_items;		/* [ksm_lock] items on rmap_list */
+	uint64_t merging_pages;		/* [ksm_lock] of them in a stable node */
+};
+
+/* One scanned virtual page: what ksmd remembers of (mm, address) between visits. Owned by
+ * its slot's rmap_list, [ksm_lock]. 64 bytes, like Linux's. */
+struct ksm_rmap_item {
+	struct ksm_rmap_item *rmap_next;	/* next item of the slot, higher address */
+	struct ksm_mm_slot *slot;
+	uint64_t address;			/* page address | KSM_* flags | seqnr */
+	uint32_t oldchecksum;			/* content checksum at the last visit */
+	uint8_t age;				/* smart scan: visits without merging */
+	uint8_t remaining_skips;		/* smart scan: scans still to skip */
+	bool checksummed;			/* oldchecksum is valid (a first visit has none) */
+	union {
+		struct rb_node node;		/* KSM_UNSTABLE: in the unstable tree */
+		struct {			/* KSM_STABLE: */
+			struct ksm_stable_node *head;	/* the stable node merged into */
+			struct list_head hlist;		/* in head->items */
+		};
+	};
+};
+
+/* One KSM page in the stable tree, or a chain of KSM pages of identical content (when one
+ * page would pass max_page_sharing sharers, the next ones get pages of their own, "dups",
+ * hanging from a chain node that takes the tree position). [ksm_lock] but for page. */
+struct ksm_stable_node {
+	struct rb_node node;		/* plain node or chain: in the stable tree */
+	struct list_head items;		/* plain node or dup: rmap items merged into page */
+	struct list_head dups;		/* chain: its dups; dup: its entry in the chain's list */
+	struct ksm_stable_node *chain;	/* dup: its chain; NULL for plain nodes and chains */
+	struct page *page;		/* [ksm_node_lock] the KSM page (NULL once it was freed,
+					 * and for chains); it holds no reference */
+	uint64_t kpfn;			/* the page's frame number, for traces */
+	int nr_items;			/* length of items */
+	bool is_chain;
+};
+
+/* The knobs (/sys/kernel/mm/ksm), Linux's names and defaults. Written under ksm_lock,
+ * read anywhere. */
+struct ksm_knobs {
+	unsigned run;			/* KSM_RUN_* */
+	unsigned pages_to_scan;
+	unsigned sleep_millisecs;
+	unsigned max_page_sharing;
+	unsigned merge_across_nodes;	/* 0 or 1 */
+	bool use_zero_pages;
+	bool smart_scan;
+};
+#define KSM_RUN_STOP    0
+#define KSM_RUN_MERGE   1
+#define KSM_RUN_UNMERGE 2
+
+/* The counters, Linux's definitions. [ksm_lock] for writers; readers take them as they
+ * are (each exact, the set not atomic), except zero_pages, which is atomic. */
+struct ksm_counters {
+	uint64_t pages_shared;		/* stable nodes with at least one item */
+	uint64_t pages_sharing;		/* further items merged into them */
+	uint64_t pages_unshared;	/* items in the unstable tree */
+	uint64_t rmap_items;		/* items in all */
+	uint64_t zero_merged_items;	/* items whose page went to the zero page */
+	uint64_t pages_scanned;
+	uint64_t pages_skipped;		/* smart scan */
+	uint64_t full_scans;
+	uint64_t stable_node_chains;
+	uint64_t stable_node_dups;
+	uint64_t zero_pages;		/* atomic: PTEs KSM pointed at the zero page */
+	uint64_t seqnr;			/* scans begun (the unstable tree's generation) */
+};
+
+extern struct mutex ksm_lock;
+extern struct ksm_knobs ksm_knobs;
+extern struct ksm_counters ksm_stat;
+
+/* ksm_tree.c: the trees. All expect ksm_lock. Pages returned carry a reference. */
+#define KSM_BUSY ((struct page *)-1L)	/* a stable node's page is being freed: retry later */
+/* The KSM page with page's content that one more item may share (a node with room), or
+ * page itself if it is a KSM page already, or NULL; KSM_BUSY. *node: its stable node. */
+struct page *stable_tree_search(struct page *page, struct ksm_stable_node **node);
+/* A new stable node for kpage (already PG_KSM), chained to an existing node of identical
+ * content if there is one. NULL when out of memory or a node was busy. */
+struct ksm_stable_node *stable_tree_insert(struct page *kpage);
+/* Record that item's page is now merged into node's KSM page. */
+void stable_tree_append(struct ksm_rmap_item *item, struct ksm_stable_node *node);
+/* The stable node of KSM page p (ksmd sets it; NULL while p is being made). */
+static inline struct ksm_stable_node *page_stable_node(const struct page *p)
+{
+	return (struct ksm_stable_node *)p->private;
+}
+/* Search the unstable tree for an item whose page has page's content: that item, with its
+ * page in *tree_page; or insert item and return NULL. */
+struct ksm_rmap_item *unstable_tree_search_insert(struct ksm_rmap_item *item,
+						  struct page *page, struct page **tree_page);
+/* Start a new scan: the unstable tree is emptied (its items leave lazily). */
+void unstable_tree_reset(void);
+/* Take item out of whichever tree holds it, with the counters. */
+void remove_rmap_item_from_tree(struct ksm_rmap_item *item);
+/* Drop every stable node whose page is gone (or all of them once no KSM page is left):
+ * 0, or -EBUSY if a KSM page is still mapped somewhere. */
+int remove_all_stable_nodes(void);
+/* A page's bytes as the trees compare them (the host tests give fake pages bytes). */
+#ifdef HOST_TEST
+const void *host_page_data(const struct page *p);
+#define ksm_page_data(p) host_page_data(p)
+#else
+#define ksm_page_data(p) page_address(p)
+#endif
+
+/* ksm_merge.c: the page-table side. Each takes the item's mm->lock inside ksm_lock. */
+/* The page mapped at item's address if it is a merge candidate (anonymous or KSM, in a
+ * mergeable VMA), with a reference; else NULL. */
+struct page *ksm_get_mergeable_page(struct ksm_rmap_item *item);
+/* Merge page, mapped at item's address, into kpage; with kpage NULL, turn page itself into
+ * a (node-less) KSM page, write-protected. 0 or -EFAULT/-EBUSY/-ENOMEM. */
+int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struct page *kpage);
+/* Point item's PTE at the zero page if page (mapped there) is all zeros. 0 or -errno. */
+int ksm_merge_with_zero_page(struct ksm_rmap_item *item, struct page *page);
+/* Give item's address its own copy of the KSM page it maps, if it maps one. */
+void ksm_break_cow(struct ksm_rmap_item *item);
+
+/* ksm.c */
+/* Unmerge every registered address space and forget every item and node (run = 2). 0 or
+ * -ENOMEM / -EINTR-like errors from unmerging. Takes ksm_lock. */
+int ksm_unmerge_all(void);
+/* Wake ksmd (run or sleep_millisecs changed). */
+void ksm_wake(void);
+/* ksmd's CPU time, ns, and the task (for the summary). */
+uint64_t ksmd_cpu_ns(void);
+
+/* ksm_sysfs.c: /sys/kernel/mm/ksm. */
+void ksm_sysfs_init(void);
+/* pages_volatile, as Linux derives it. */
+uint64_t ksm_pages_volatile(void);
+/* general_profit in bytes. */
+int64_t ksm_general_profit(void);
+
+#endif

@@ -1,0 +1,197 @@
+/* KSM's page-table side: finding a candidate page, write-protecting it, checking that
+ * nobody but its mappings holds it, and pointing its PTE at a KSM page or the zero page;
+ * and the way back, unsharing. Every change happens under the address space's lock and
+ * goes through mm's mapping API (mapping.h), so reverse maps, rss and references stay
+ * exact. Called by ksm.c and ksm_tree.c with ksm_lock held.
+ *
+ * Why the order write-protect, check, compare, replace is safe: once the PTE is read-only
+ * (and the TLB flushed), a write from the task faults, and the fault needs mm->lock, which
+ * we hold; other address spaces can only write the page if they map it writable, which a
+ * page mapped twice never is; and the kernel writes user pages only under the owning
+ * mm->lock. The reference check rules out anyone else holding the frame for later use. So
+ * the content compared is the content that will be shared. */
+#include "ksm_internal.h"
+#include "mapping.h"
+#include "page_alloc.h"
+#include "page_cmp.h"
+#include "rmap.h"
+#include "trace.h"
+#include "vmstat.h"
+#include "errno.h"
+#include "printk.h"
+
+static uint64_t item_va(const struct ksm_rmap_item *item) { return item->address & PAGE_MASK; }
+
+/* The VMA at addr if ksmd may merge there. Expects mm->lock. */
+static struct vma *find_mergeable_vma(struct mm *mm, uint64_t addr)
+{
+	struct vma *v = vma_find(&mm->vmas, addr);
+	return v && (v->flags & VMA_MERGEABLE) ? v : NULL;
+}
+
+struct page *ksm_get_mergeable_page(struct ksm_rmap_item *item)
+{
+	struct mm *mm = item->slot->mm;
+	uint64_t va = item_va(item);
+	struct page *page = NULL;
+	struct pte_info pte;
+	mutex_lock(&mm->lock);
+	if (find_mergeable_vma(mm, va) && pgtable_lookup(&mm->pt, va, &pte)) {
+		struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
+		if (page_test(p, PG_ANON)) {
+			get_page(p);
+			page = p;
+		}
+	}
+	mutex_unlock(&mm->lock);
+	return page;
+}
+
+/* Make va's PTE read-only if it maps page, and check that only its mappings and our one
+ * reference hold the page. 0, -EFAULT (va maps something else now) or -EBUSY. Expects
+ * mm->lock; *pte gets the entry as it is afterwards. */
+static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, struct pte_info *pte)
+{
+	if (!pgtable_lookup(&mm->pt, va, pte) || pte->pa != page_to_phys(page))
+		return -EFAULT;
+	bool was_writable = pte->prot & MMU_WRITE;
+	if (was_writable) {
+		pte->prot &= ~MMU_WRITE;
+		BUG_ON(!pgtable_protect(&mm->pt, va, pte->prot & ~(MMU_ACCESSED | MMU_DIRTY), NULL));
+	}
+	if (page_refcount(page) != page_mapcount(page) + 1) {
+		if (was_writable) /* somebody holds it (an exit in flight, a copy): leave it be */
+			pgtable_protect(&mm->pt, va, (pte->prot | MMU_WRITE) & ~(MMU_ACCESSED | MMU_DIRTY), NULL);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Point va (mapping page, write-protected, in v) at kpage, read-only: a KSM page (which
+ * gains a reference and a reverse-map entry) or the zero page (marked for
+ * ksm_zero_pages). page loses this mapping. 0 or -ENOMEM. Expects mm->lock. */
+static int replace_page(struct mm *mm, struct vma *v, uint64_t va, struct page *kpage)
+{
+	struct rmap_item *item = NULL;
+	unsigned prot = vma_mmu_prot(v->flags) & ~MMU_WRITE;
+	if (is_zero_page(kpage)) {
+		prot |= MMU_KSM_ZERO;
+	} else {
+		if (!(item = rmap_item_alloc()))
+			return -ENOMEM;
+		get_page(kpage);
+	}
+	struct pte_info was;
+	BUG_ON(!pgtable_replace(&mm->pt, va, page_to_phys(kpage), prot, &was));
+	account_mapping(mm, va, kpage, item);
+	release_mapping(mm, va, &was);
+	if (is_zero_page(kpage)) {
+		__atomic_add_fetch(&ksm_stat.zero_pages, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&mm->ksm_zero_pages, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+/* Linux's try_to_merge_one_page: merge page (mapped at va in v) into kpage; with kpage
+ * NULL, make page itself a KSM page. Expects mm->lock. */
+static int merge_one_page(struct mm *mm, struct vma *v, uint64_t va, struct page *page,
+			  struct page *kpage)
+{
+	if (page == kpage) /* a KSM page inherited through fork */
+		return 0;
+	if (!page_test(page, PG_ANON))
+		return -EFAULT;
+	struct pte_info pte;
+	int err = write_protect_page(mm, va, page, &pte);
+	if (err)
+		return err;
+	if (!kpage) {
+		/* From here on no write reuses it in place (page_exclusive), and the stable tree
+		 * gives it a node. */
+		page->private = 0;
+		page_set(page, PG_KSM);
+		return 0;
+	}
+	if (page_compare(page_address(page), page_address(kpage)))
+		return -EFAULT; /* changed since it was compared: left write-protected, harmless */
+	return replace_page(mm, v, va, kpage);
+}
+
+int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struct page *kpage)
+{
+	struct mm *mm = item->slot->mm;
+	uint64_t va = item_va(item);
+	int err = -EFAULT;
+	mutex_lock(&mm->lock);
+	struct vma *v = find_mergeable_vma(mm, va);
+	if (v)
+		err = merge_one_page(mm, v, va, page, kpage);
+	if (!err)
+		remove_rmap_item_from_tree(item);
+	mutex_unlock(&mm->lock);
+	trace_event(ksm_merge_with_ksm_page, kpage, page_to_pfn(kpage ? kpage : page), item, mm, err);
+	return err;
+}
+
+int ksm_merge_with_zero_page(struct ksm_rmap_item *item, struct page *page)
+{
+	struct mm *mm = item->slot->mm;
+	uint64_t va = item_va(item);
+	int err = 0; /* a VMA that is no longer mergeable: nothing more to do here */
+	struct pte_info pte;
+	mutex_lock(&mm->lock);
+	struct vma *v = find_mergeable_vma(mm, va);
+	if (v) {
+		err = write_protect_page(mm, va, page, &pte);
+		if (!err && !page_is_zero(page_address(page)))
+			err = -EFAULT;
+		if (!err)
+			err = replace_page(mm, v, va, zero_page);
+	}
+	mutex_unlock(&mm->lock);
+	trace_event(ksm_merge_one_page, page_to_pfn(zero_page), item, mm, err);
+	return err;
+}
+
+/* Unshare the page at va if KSM merged it: a KSM page gets a private copy, a KSM zero-page
+ * mapping becomes an ordinary one. Expects mm->lock. */
+static int unshare(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte)
+{
+	struct page *p = pfn_to_page(PFN_DOWN(pte->pa));
+	if (is_zero_page(p) && (pte->prot & MMU_KSM_ZERO)) {
+		unsigned prot = pte->prot & ~(MMU_KSM_ZERO | MMU_ACCESSED | MMU_DIRTY);
+		BUG_ON(!pgtable_replace(&mm->pt, va, pte->pa, prot, NULL));
+		ksm_zero_page_unmapped(mm);
+		return 0;
+	}
+	return page_test(p, PG_KSM) ? break_cow(mm, v, va, pte) : 0;
+}
+
+void ksm_break_cow(struct ksm_rmap_item *item)
+{
+	struct mm *mm = item->slot->mm;
+	uint64_t va = item_va(item);
+	struct pte_info pte;
+	mutex_lock(&mm->lock);
+	struct vma *v = find_mergeable_vma(mm, va);
+	if (v && pgtable_lookup(&mm->pt, va, &pte))
+		unshare(mm, v, va, &pte); /* out of memory: it stays merged, ksmd finds it again */
+	mutex_unlock(&mm->lock);
+}
+
+int ksm_unmerge_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
+{
+	struct pte_info pte;
+	for (uint64_t va = start; pgtable_next(&mm->pt, &va, end, &pte); va += PAGE_SIZE) {
+		int rc = unshare(mm, v, va, &pte);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void ksm_zero_page_unmapped(struct mm *mm)
+{
+	__atomic_sub_fetch(&ksm_stat.zero_pages, 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&mm->ksm_zero_pages, 1, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,210 @@
+/* /sys/kernel/mm/ksm: KSM's knobs and counters with Linux's names, meanings and defaults,
+ * and the shell's one-screen summary of them. Knob writes accept what Linux's kstrto*
+ * accept (with or without a trailing newline) and leave the old value on -EINVAL. */
+#include "ksm_internal.h"
+#include "sysfs.h"
+#include "seqbuf.h"
+#include "clock.h"
+#include "errno.h"
+
+uint64_t ksm_pages_volatile(void)
+{
+	int64_t v = (int64_t)READ_ONCE(ksm_stat.rmap_items) - READ_ONCE(ksm_stat.pages_shared) -
+		    READ_ONCE(ksm_stat.pages_sharing) - READ_ONCE(ksm_stat.pages_unshared) -
+		    READ_ONCE(ksm_stat.zero_merged_items);
+	return v > 0 ? v : 0; /* the counters are read one by one, racing ksmd */
+}
+
+int64_t ksm_general_profit(void)
+{
+	uint64_t saved = READ_ONCE(ksm_stat.pages_sharing) +
+			 __atomic_load_n(&ksm_stat.zero_pages, __ATOMIC_RELAXED);
+	return (int64_t)(saved * PAGE_SIZE) -
+	       (int64_t)(READ_ONCE(ksm_stat.rmap_items) * sizeof(struct ksm_rmap_item));
+}
+
+/* Read-only counters: the file's priv_id selects the value. */
+enum counter {
+	C_PAGES_SHARED, C_PAGES_SHARING, C_PAGES_UNSHARED, C_PAGES_VOLATILE, C_PAGES_SCANNED,
+	C_PAGES_SKIPPED, C_FULL_SCANS, C_CHAINS, C_DUPS, C_ZERO_PAGES, C_GENERAL_PROFIT,
+	NR_COUNTERS,
+};
+static const char *const counter_names[NR_COUNTERS] = {
+	"pages_shared", "pages_sharing", "pages_unshared", "pages_volatile", "pages_scanned",
+	"pages_skipped", "full_scans", "stable_node_chains", "stable_node_dups",
+	"ksm_zero_pages", "general_profit",
+};
+
+static int64_t counter_value(enum counter c)
+{
+	switch (c) {
+	case C_PAGES_SHARED: return READ_ONCE(ksm_stat.pages_shared);
+	case C_PAGES_SHARING: return READ_ONCE(ksm_stat.pages_sharing);
+	case C_PAGES_UNSHARED: return READ_ONCE(ksm_stat.pages_unshared);
+	case C_PAGES_VOLATILE: return ksm_pages_volatile();
+	case C_PAGES_SCANNED: return READ_ONCE(ksm_stat.pages_scanned);
+	case C_PAGES_SKIPPED: return READ_ONCE(ksm_stat.pages_skipped);
+	case C_FULL_SCANS: return READ_ONCE(ksm_stat.full_scans);
+	case C_CHAINS: return READ_ONCE(ksm_stat.stable_node_chains);
+	case C_DUPS: return READ_ONCE(ksm_stat.stable_node_dups);
+	case C_ZERO_PAGES: return __atomic_load_n(&ksm_stat.zero_pages, __ATOMIC_RELAXED);
+	case C_GENERAL_PROFIT: return ksm_general_profit();
+	default: return 0;
+	}
+}
+
+static int counter_show(struct seqbuf *s, struct vnode *vn)
+{
+	seq_printf(s, "%ld\n", counter_value((enum counter)vn->priv_id));
+	return 0;
+}
+
+/* Knobs: one show/store pair each. */
+#define KNOB_SHOW(name, fmt) \
+	static int name##_show(struct seqbuf *s, struct vnode *vn) \
+	{ \
+		seq_printf(s, fmt "\n", READ_ONCE(ksm_knobs.name)); \
+		return 0; \
+	}
+KNOB_SHOW(run, "%u")
+KNOB_SHOW(pages_to_scan, "%u")
+KNOB_SHOW(sleep_millisecs, "%u")
+KNOB_SHOW(max_page_sharing, "%u")
+KNOB_SHOW(use_zero_pages, "%d")
+KNOB_SHOW(merge_across_nodes, "%u")
+KNOB_SHOW(smart_scan, "%d")
+
+/* 0: stop, 1: run, 2: unmerge everything but keep the registrations (Linux's run_store:
+ * unmerging runs here, in the writer's context, and a failure stops ksmd). */
+static int run_store(struct vnode *vn, const char *text)
+{
+	uint64_t v;
+	if (sysfs_parse_u64(text, KSM_RUN_UNMERGE, &v))
+		return -EINVAL;
+	mutex_lock(&ksm_lock);
+	bool changed = ksm_knobs.run != v;
+	WRITE_ONCE(ksm_knobs.run, (unsigned)v);
+	mutex_unlock(&ksm_lock);
+	int err = 0;
+	if (changed && v == KSM_RUN_UNMERGE && (err = ksm_unmerge_all())) {
+		mutex_lock(&ksm_lock);
+		WRITE_ONCE(ksm_knobs.run, KSM_RUN_STOP);
+		mutex_unlock(&ksm_lock);
+	}
+	ksm_wake();
+	return err;
+}
+
+static int pages_to_scan_store(struct vnode *vn, const char *text)
+{
+	uint64_t v;
+	if (sysfs_parse_u64(text, UINT32_MAX, &v))
+		return -EINVAL;
+	WRITE_ONCE(ksm_knobs.pages_to_scan, (unsigned)v);
+	return 0;
+}
+
+static int sleep_millisecs_store(struct vnode *vn, const char *text)
+{
+	uint64_t v;
+	if (sysfs_parse_u64(text, UINT32_MAX, &v))
+		return -EINVAL;
+	WRITE_ONCE(ksm_knobs.sleep_millisecs, (unsigned)v);
+	ksm_wake(); /* a long sleep under way ends now */
+	return 0;
+}
+
+static int bool_store(bool *knob, const char *text)
+{
+	bool v;
+	if (sysfs_parse_bool(text, &v))
+		return -EINVAL;
+	WRITE_ONCE(*knob, v);
+	return 0;
+}
+
+static int use_zero_pages_store(struct vnode *vn, const char *t) { return bool_store(&ksm_knobs.use_zero_pages, t); }
+static int smart_scan_store(struct vnode *vn, const char *t) { return bool_store(&ksm_knobs.smart_scan, t); }
+
+/* A knob that changes how stable nodes are shaped: settable only while no KSM page exists
+ * (its stale nodes are dropped first). 0, or -EBUSY. */
+static int set_while_no_ksm_pages(unsigned *knob, unsigned v)
+{
+	int err = 0;
+	mutex_lock(&ksm_lock);
+	if (*knob != v) {
+		if (ksm_stat.pages_shared || remove_all_stable_nodes())
+			err = -EBUSY;
+		else
+			WRITE_ONCE(*knob, v);
+	}
+	mutex_unlock(&ksm_lock);
+	return err;
+}
+
+static int max_page_sharing_store(struct vnode *vn, const char *text)
+{
+	uint64_t v;
+	if (sysfs_parse_u64(text, INT32_MAX, &v) || v < 2)
+		return -EINVAL;
+	return set_while_no_ksm_pages(&ksm_knobs.max_page_sharing, (unsigned)v);
+}
+
+/* One memory node here, so the setting changes nothing yet; its rule is Linux's. */
+static int merge_across_nodes_store(struct vnode *vn, const char *text)
+{
+	uint64_t v;
+	if (sysfs_parse_u64(text, 1, &v))
+		return -EINVAL;
+	return set_while_no_ksm_pages(&ksm_knobs.merge_across_nodes, (unsigned)v);
+}
+
+#define KNOB(name) { #name, { name##_show, name##_store } }
+static const struct {
+	const char *name;
+	struct pseudo_ops ops;
+} knob_files[] = {
+	KNOB(run), KNOB(pages_to_scan), KNOB(sleep_millisecs), KNOB(max_page_sharing),
+	KNOB(use_zero_pages), KNOB(merge_across_nodes), KNOB(smart_scan),
+};
+
+static const struct pseudo_ops counter_ops = { .show = counter_show };
+
+void ksm_sysfs_init(void)
+{
+	struct vnode *dir = sysfs_dir("/sys/kernel/mm/ksm");
+	for (unsigned i = 0; i < ARRAY_SIZE(knob_files); i++)
+		sysfs_file(dir, knob_files[i].name, &knob_files[i].ops);
+	for (int c = 0; c < NR_COUNTERS; c++)
+		sysfs_file(dir, counter_names[c], &counter_ops)->priv_id = c;
+}
+
+void ksm_render_summary(struct seqbuf *s)
+{
+	/* Rates are over the time since the previous summary (the shell's `ksm watch`). */
+	static uint64_t last_ns, last_cpu_ns, last_scanned;
+	uint64_t now = clock_ns(), cpu = ksmd_cpu_ns(), scanned = READ_ONCE(ksm_stat.pages_scanned);
+	uint64_t dt = now - last_ns;
+	static const char *const run_names[] = { "stopped", "running", "unmerged" };
+	unsigned run = READ_ONCE(ksm_knobs.run);
+	seq_printf(s, "ksmd: %s (run %u)\n", run_names[run], run);
+	seq_printf(s, "knobs: pages_to_scan %u  sleep_millisecs %u  max_page_sharing %u\n"
+		      "       use_zero_pages %d  merge_across_nodes %u  smart_scan %d\n",
+		   ksm_knobs.pages_to_scan, ksm_knobs.sleep_millisecs, ksm_knobs.max_page_sharing,
+		   ksm_knobs.use_zero_pages, ksm_knobs.merge_across_nodes, ksm_knobs.smart_scan);
+	for (int c = 0; c < NR_COUNTERS; c++)
+		seq_printf(s, "  %-20s %ld\n", counter_names[c], counter_value((enum counter)c));
+	int64_t profit = ksm_general_profit();
+	int64_t tenths = profit * 10 / (int64_t)MiB(1);
+	seq_printf(s, "profit: %s%ld.%ld MiB saved (rmap items %lu, %lu bytes each)\n",
+		   tenths < 0 ? "-" : "", (tenths < 0 ? -tenths : tenths) / 10,
+		   (tenths < 0 ? -tenths : tenths) % 10, READ_ONCE(ksm_stat.rmap_items),
+		   sizeof(struct ksm_rmap_item));
+	uint64_t pct10 = dt ? (cpu - last_cpu_ns) * 1000 / dt : 0;
+	seq_printf(s, "ksmd cpu: %lu ms in all, %lu.%lu%% of a CPU and %lu pages/s since the last look\n",
+		   cpu / 1000000, pct10 / 10, pct10 % 10,
+		   dt ? (scanned - last_scanned) * NSEC_PER_SEC / dt : 0);
+	last_ns = now;
+	last_cpu_ns = cpu;
+	last_scanned = scanned;
+}

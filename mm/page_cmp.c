@@ -1,0 +1,45 @@
+#include "page_cmp.h"
+
+#define P1 0x9e3779b185ebca87UL
+#define P2 0xc2b2ae3d27d4eb4fUL
+#define P3 0x165667b19e3779f9UL
+
+static inline uint64_t rotl(uint64_t x, unsigned r) { return (x << r) | (x >> (64 - r)); }
+static inline uint64_t round64(uint64_t acc, uint64_t w) { return rotl(acc + w * P2, 31) * P1; }
+
+uint32_t page_checksum(const void *page)
+{
+	const uint64_t *w = page;
+	uint64_t a = P1 + P2, b = P2, c = 0, d = -P1;
+	for (unsigned i = 0; i < PAGE_CMP_SIZE / 8; i += 4) {
+		a = round64(a, w[i]);
+		b = round64(b, w[i + 1]);
+		c = round64(c, w[i + 2]);
+		d = round64(d, w[i + 3]);
+	}
+	uint64_t h = rotl(a, 1) + rotl(b, 7) + rotl(c, 12) + rotl(d, 18);
+	h ^= h >> 33;
+	h *= P2;
+	h ^= h >> 29;
+	h *= P3;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+int page_compare(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+	for (unsigned i = 0; i < PAGE_CMP_SIZE / 8; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+bool page_is_zero(const void *page)
+{
+	const uint64_t *w = page;
+	uint64_t any = 0;
+	for (unsigned i = 0; i < PAGE_CMP_SIZE / 8; i += 4)
+		any |= w[i] | w[i + 1] | w[i + 2] | w[i + 3];
+	return !any;
+}

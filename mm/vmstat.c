@@ -1,0 +1,17 @@
+#include "vmstat.h"
+
+uint64_t vm_events[NR_VM_EVENTS];
+
+const char *vm_event_name(enum vm_event e)
+{
+	static const char *const names[NR_VM_EVENTS] = {
+		[PGFAULT] = "pgfault", [PGMAJFAULT] = "pgmajfault", [COW_KSM] = "cow_ksm",
+		[KSM_SWPIN_COPY] = "ksm_swpin_copy",
+	};
+	return names[e];
+}
+
+uint64_t vm_event_read(enum vm_event e)
+{
+	return __atomic_load_n(&vm_events[e], __ATOMIC_RELAXED);
+}

@@ -1,0 +1,71 @@
+/* Helpers the KSM programs share: reading and writing /sys/kernel/mm/ksm, waiting for
+ * ksmd's scans. Header-only (each program is one static binary). */
+#ifndef KSM_UTIL_H
+#define KSM_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KSM_DIR "/sys/kernel/mm/ksm/"
+
+/* The value of a KSM file (a counter or knob), or -1 if it cannot be read. */
+static inline long ksm_read(const char *name)
+{
+	char path[128], buf[32];
+	snprintf(path, sizeof(path), KSM_DIR "%s", name);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+/* Write value to a KSM knob: 0, or -errno. */
+static inline int ksm_write(const char *name, const char *value)
+{
+	char path[128];
+	snprintf(path, sizeof(path), KSM_DIR "%s", name);
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	int rc = write(fd, value, strlen(value)) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+static inline double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+	nanosleep(&ts, NULL);
+}
+
+/* Wait until full_scans has grown by n: 0, or -1 after timeout_s seconds. */
+static inline int ksm_wait_scans(long n, double timeout_s)
+{
+	long target = ksm_read("full_scans") + n;
+	double end = now_s() + timeout_s;
+	while (ksm_read("full_scans") < target) {
+		if (now_s() > end)
+			return -1;
+		sleep_ms(5);
+	}
+	return 0;
+}
+
+#endif
