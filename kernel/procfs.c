@@ -7,6 +7,9 @@
 #include "clock.h"
 #include "mm.h"
 #include "string.h"
+#include "page_alloc.h"
+#include "smaps.h"
+#include "vmstat.h"
 #include "errno.h"
 #include "printk.h"
 
@@ -40,7 +43,43 @@ static int uptime_show(struct seqbuf *s, struct vnode *vn)
 	return 0;
 }
 
+long proc_read_u64_table(void *buf, size_t len, uint64_t *pos,
+			 bool (*entry)(void *ctx, uint64_t index, uint64_t *value), void *ctx)
+{
+	if ((*pos | len) % 8)
+		return -EINVAL;
+	size_t done = 0;
+	uint64_t value;
+	for (; done < len && entry(ctx, *pos / 8, &value); done += 8) {
+		memcpy((char *)buf + done, &value, 8);
+		*pos += 8;
+	}
+	return done;
+}
+
+static int vmstat_show(struct seqbuf *s, struct vnode *vn)
+{
+	seq_printf(s, "nr_free_pages %lu\n", nr_free_pages());
+	for (int e = 0; e < NR_VM_EVENTS; e++)
+		seq_printf(s, "%s %lu\n", vm_event_name(e), vm_event_read(e));
+	return 0;
+}
+
+static bool kpageflags_entry(void *ctx, uint64_t pfn, uint64_t *value) { return page_kpageflags(pfn, value); }
+static bool kpagecount_entry(void *ctx, uint64_t pfn, uint64_t *value) { return page_kpagecount(pfn, value); }
+static long kpageflags_read(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+	return proc_read_u64_table(buf, len, pos, kpageflags_entry, NULL);
+}
+static long kpagecount_read(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+	return proc_read_u64_table(buf, len, pos, kpagecount_entry, NULL);
+}
+static const struct vnode_ops kpageflags_ops = { .read = kpageflags_read };
+static const struct vnode_ops kpagecount_ops = { .read = kpagecount_read };
+
 static const struct pseudo_ops meminfo_ops = { .show = meminfo_show };
+static const struct pseudo_ops vmstat_ops = { .show = vmstat_show };
 static const struct pseudo_ops uptime_ops = { .show = uptime_show };
 
 /* /proc/self: a link to the reader's own directory. */
@@ -96,5 +135,8 @@ void procfs_init(void)
 	proc->ops = &proc_dir_ops;
 	BUG_ON(!pseudofile_create(proc, "meminfo", &meminfo_ops));
 	BUG_ON(!pseudofile_create(proc, "uptime", &uptime_ops));
+	BUG_ON(!pseudofile_create(proc, "vmstat", &vmstat_ops));
+	BUG_ON(!vfs_create(proc, "kpageflags", S_IFREG | 0400, &kpageflags_ops, NULL));
+	BUG_ON(!vfs_create(proc, "kpagecount", S_IFREG | 0400, &kpagecount_ops, NULL));
 	BUG_ON(!vfs_create(proc, "self", S_IFLNK | 0777, &self_ops, NULL));
 }

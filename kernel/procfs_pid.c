@@ -10,6 +10,8 @@
 #include "addrspace.h"
 #include "clock.h"
 #include "string.h"
+#include "smaps.h"
+#include "ksm.h"
 #include "errno.h"
 #include "printk.h"
 
@@ -169,6 +171,15 @@ static int comm_show(struct seqbuf *s, struct vnode *vn)
 	return 0;
 }
 
+/* End a maps line begun at offset line_start of s with name (if any) where Linux puts it. */
+static void name_at_column_73(struct seqbuf *s, size_t line_start, const char *name)
+{
+	if (name)
+		seq_printf(s, "%*s%s", (int)MAX(0, 73 - (long)(s->len - line_start)), "", name);
+	seq_printf(s, "\n");
+}
+
+/* The maps line of v (also the first line of each smaps entry). */
 static void map_line(const struct vma *v, void *ctx)
 {
 	struct seqbuf *s = ctx;
@@ -186,9 +197,7 @@ static void map_line(const struct vma *v, void *ctx)
 		   v->flags & VMA_READ ? 'r' : '-', v->flags & VMA_WRITE ? 'w' : '-',
 		   v->flags & VMA_EXEC ? 'x' : '-', v->flags & VMA_SHARED ? 's' : 'p',
 		   v->flags & VMA_FILE ? v->file.offset : v->shm ? v->shm_off : 0);
-	if (name) /* Linux pads the name to column 73 */
-		seq_printf(s, "%*s%s", (int)MAX(0, 73 - (long)(s->len - before)), "", name);
-	seq_printf(s, "\n");
+	name_at_column_73(s, before, name);
 }
 
 static int maps_show(struct seqbuf *s, struct vnode *vn)
@@ -203,6 +212,151 @@ static int maps_show(struct seqbuf *s, struct vnode *vn)
 	return 0;
 }
 
+/* One smaps figure: Linux pads the label and right-aligns the kB value in 24 columns. */
+static void smaps_kb(struct seqbuf *s, const char *label, uint64_t bytes)
+{
+	seq_printf(s, "%s%*lu kB\n", label, (int)(24 - strlen(label)), bytes >> 10);
+}
+
+/* The figures of one VMA, or of all of them (rollup: Pss split by kind, no sizes). */
+static void smaps_figures(struct seqbuf *s, const struct mem_size_stats *st, bool rollup)
+{
+	smaps_kb(s, "Rss:", st->resident);
+	smaps_kb(s, "Pss:", st->pss >> PSS_SHIFT);
+	smaps_kb(s, "Pss_Dirty:", st->pss_dirty >> PSS_SHIFT);
+	if (rollup) {
+		smaps_kb(s, "Pss_Anon:", st->pss_anon >> PSS_SHIFT);
+		smaps_kb(s, "Pss_File:", st->pss_file >> PSS_SHIFT);
+		smaps_kb(s, "Pss_Shmem:", st->pss_shmem >> PSS_SHIFT);
+	}
+	smaps_kb(s, "Shared_Clean:", st->shared_clean);
+	smaps_kb(s, "Shared_Dirty:", st->shared_dirty);
+	smaps_kb(s, "Private_Clean:", st->private_clean);
+	smaps_kb(s, "Private_Dirty:", st->private_dirty);
+	smaps_kb(s, "Referenced:", st->referenced);
+	smaps_kb(s, "Anonymous:", st->anonymous);
+	smaps_kb(s, "KSM:", st->ksm);
+	const char *const zeros[] = { "LazyFree:", "AnonHugePages:", "ShmemPmdMapped:",
+				      "FilePmdMapped:", "Shared_Hugetlb:", "Private_Hugetlb:" };
+	for (unsigned i = 0; i < ARRAY_SIZE(zeros); i++)
+		smaps_kb(s, zeros[i], 0);
+	smaps_kb(s, "Swap:", st->swap);
+	smaps_kb(s, "SwapPss:", 0);
+	smaps_kb(s, "Locked:", 0);
+}
+
+/* Linux's two-letter VMA flags, in its order. */
+static void vm_flags_line(struct seqbuf *s, uint32_t f)
+{
+	seq_printf(s, "VmFlags:");
+	const struct { bool on; const char *name; } flags[] = {
+		{ f & VMA_READ, "rd" }, { f & VMA_WRITE, "wr" }, { f & VMA_EXEC, "ex" },
+		{ f & VMA_SHARED, "sh" }, { true, "mr" }, { true, "mw" }, { true, "me" },
+		{ f & VMA_SHARED, "ms" }, { f & VMA_STACK, "gd" },
+		{ (f & (VMA_WRITE | VMA_SHARED)) == VMA_WRITE, "ac" }, { f & VMA_MERGEABLE, "mg" },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(flags); i++)
+		if (flags[i].on)
+			seq_printf(s, " %s", flags[i].name);
+	seq_printf(s, " \n");
+}
+
+static void smaps_entry(const struct vma *v, const struct mem_size_stats *st, void *ctx)
+{
+	struct seqbuf *s = ctx;
+	map_line(v, s);
+	smaps_kb(s, "Size:", v->end - v->start);
+	smaps_kb(s, "KernelPageSize:", PAGE_SIZE);
+	smaps_kb(s, "MMUPageSize:", PAGE_SIZE);
+	smaps_figures(s, st, false);
+	seq_printf(s, "THPeligible:    0\n");
+	vm_flags_line(s, v->flags);
+}
+
+static int smaps_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	if (r.mm)
+		mm_smaps(r.mm, smaps_entry, s);
+	pid_ref_put(&r);
+	return 0;
+}
+
+struct rollup {
+	struct mem_size_stats total;
+	uint64_t start, end;
+};
+
+static void rollup_add(const struct vma *v, const struct mem_size_stats *st, void *ctx)
+{
+	struct rollup *r = ctx;
+	if (!r->end)
+		r->start = v->start;
+	r->end = v->end;
+	const uint64_t *src = (const uint64_t *)st;
+	uint64_t *dst = (uint64_t *)&r->total;
+	for (unsigned i = 0; i < sizeof(*st) / sizeof(uint64_t); i++)
+		dst[i] += src[i];
+}
+
+static int smaps_rollup_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	struct rollup sum;
+	memset(&sum, 0, sizeof(sum));
+	if (r.mm)
+		mm_smaps(r.mm, rollup_add, &sum);
+	size_t before = s->len;
+	seq_printf(s, "%08lx-%08lx ---p 00000000 00:00 0 ", sum.start, sum.end);
+	name_at_column_73(s, before, "[rollup]");
+	smaps_figures(s, &sum.total, true);
+	pid_ref_put(&r);
+	return 0;
+}
+
+static int ksm_stat_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	struct ksm_mm_stat st;
+	memset(&st, 0, sizeof(st));
+	if (r.mm)
+		ksm_get_mm_stat(r.mm, &st);
+	seq_printf(s, "ksm_rmap_items %lu\nksm_zero_pages %lu\nksm_merging_pages %lu\n"
+		      "ksm_process_profit %ld\nksm_merge_any: %s\nksm_mergeable: %s\n",
+		   st.rmap_items, st.zero_pages, st.merging_pages, st.profit,
+		   st.merge_any ? "yes" : "no", st.mergeable ? "yes" : "no");
+	pid_ref_put(&r);
+	return 0;
+}
+
+static int ksm_merging_pages_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	struct ksm_mm_stat st;
+	memset(&st, 0, sizeof(st));
+	if (r.mm)
+		ksm_get_mm_stat(r.mm, &st);
+	seq_printf(s, "%lu\n", st.merging_pages);
+	pid_ref_put(&r);
+	return 0;
+}
+
+static const struct pseudo_ops smaps_ops = { .show = smaps_show };
+static const struct pseudo_ops smaps_rollup_ops = { .show = smaps_rollup_show };
+static const struct pseudo_ops ksm_stat_ops = { .show = ksm_stat_show };
+static const struct pseudo_ops ksm_merging_pages_ops = { .show = ksm_merging_pages_show };
 static const struct pseudo_ops status_ops = { .show = status_show };
 static const struct pseudo_ops stat_ops = { .show = stat_show };
 static const struct pseudo_ops statm_ops = { .show = statm_show };
@@ -224,20 +378,17 @@ static int pagemap_open(struct vnode *vn, struct file *f)
 	return f->priv ? 0 : -ESRCH;
 }
 
+static bool pagemap_entry(void *mm, uint64_t index, uint64_t *value)
+{
+	if (index >= USER_END / PAGE_SIZE)
+		return false;
+	*value = mm_pagemap_entry(mm, index * PAGE_SIZE);
+	return true;
+}
+
 static long pagemap_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 {
-	if ((*pos | len) % 8)
-		return -EINVAL;
-	size_t done = 0;
-	for (; done < len; done += 8) {
-		uint64_t va = *pos / 8 * PAGE_SIZE;
-		if (*pos / 8 >= USER_END / PAGE_SIZE)
-			break;
-		uint64_t entry = mm_pagemap_entry(f->priv, va);
-		memcpy((char *)buf + done, &entry, 8);
-		*pos += 8;
-	}
-	return done;
+	return proc_read_u64_table(buf, len, pos, pagemap_entry, f->priv);
 }
 
 static void pagemap_release(struct file *f)
@@ -277,9 +428,13 @@ static const struct pid_entry {
 } pid_entries[] = {
 	{ "comm", S_IFREG | 0444, &pseudofile_vnode_ops, &comm_ops },
 	{ "exe", S_IFLNK | 0777, &exe_ops, NULL },
+	{ "ksm_merging_pages", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_merging_pages_ops },
+	{ "ksm_stat", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_stat_ops },
 	{ "maps", S_IFREG | 0444, &pseudofile_vnode_ops, &maps_ops },
 	{ "pagemap", S_IFREG | 0400, &pagemap_ops, NULL },
 	{ "schedstat", S_IFREG | 0444, &pseudofile_vnode_ops, &schedstat_ops },
+	{ "smaps", S_IFREG | 0444, &pseudofile_vnode_ops, &smaps_ops },
+	{ "smaps_rollup", S_IFREG | 0444, &pseudofile_vnode_ops, &smaps_rollup_ops },
 	{ "stat", S_IFREG | 0444, &pseudofile_vnode_ops, &stat_ops },
 	{ "statm", S_IFREG | 0444, &pseudofile_vnode_ops, &statm_ops },
 	{ "status", S_IFREG | 0444, &pseudofile_vnode_ops, &status_ops },

@@ -27,11 +27,37 @@ static void report_end(int pid, int status)
 		sh_printf("[pid %d killed by signal %d]\n", pid, sig);
 }
 
+/* The programs started with "run ... &" that have not ended yet (the shell thread's own).
+ * Orphans the shell adopts are reaped quietly: only its own jobs are reported. */
+#define MAX_JOBS 64
+static int jobs[MAX_JOBS];
+
+static bool forget_job(int pid)
+{
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (jobs[i] == pid) {
+			jobs[i] = 0;
+			return true;
+		}
+	return false;
+}
+
+/* With every slot in use, the job's end goes unreported. */
+static void remember_job(int pid)
+{
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (!jobs[i]) {
+			jobs[i] = pid;
+			return;
+		}
+}
+
 void shell_reap_finished(void)
 {
 	int pid, status;
 	while ((pid = task_wait(-1, &status, WNOHANG, NULL)) > 0)
-		report_end(pid, status);
+		if (forget_job(pid))
+			report_end(pid, status);
 }
 
 /* Descriptors 0, 1 and 2 on the console, sharing one open file as a login shell's do. */
@@ -109,6 +135,7 @@ int cmd_run(int argc, char **argv)
 		return SH_FAILED;
 	int pid = t->pid;
 	if (sh_background()) {
+		remember_job(pid);
 		sh_printf("[pid %d started in the background]\n", pid);
 		sched_start(t);
 		return 0;

@@ -8,11 +8,13 @@ usage: run.py --build DIR [NAME-SUBSTRING ...]
 import argparse
 import sys
 import time
+import traceback
 
 from machine import Machine, TestFailure
 from registry import TESTS
 import test_boot  # noqa: F401  (registers its tests)
 import test_process  # noqa: F401
+import test_ksm  # noqa: F401
 
 
 class Bench:
@@ -48,6 +50,8 @@ def main():
             ok, why = True, ""
         except TestFailure as e:
             ok, why = False, str(e)
+        except Exception as e:  # a broken test or an unreadable answer fails, it does not abort the run
+            ok, why = False, f"{type(e).__name__}: {e}\n{traceback.format_exc()}"
         finally:
             b.cleanup()
         dt = time.monotonic() - t0
