@@ -54,12 +54,10 @@
 #include "mapping.h"
 #include "page_alloc.h"
 #include "page_cmp.h"
-#include "slab.h"
 #include "sched.h"
 #include "task.h"
 #include "clock.h"
 #include "trace.h"
-#include "seqbuf.h"
 #include "kmalloc.h"
 #include "string.h"
 #include "errno.h"
@@ -88,7 +86,6 @@ static struct {
 	struct ksm_rmap_item **rmap_list;	/* where the item for that address belongs */
 } ksm_scan = { &ksm_mm_head, 0, NULL };
 
-static struct kmem_cache rmap_item_cache;
 static struct wait_queue ksm_thread_wait = WAIT_QUEUE_INIT(ksm_thread_wait); /* for run = 1 and a slot */
 static struct wait_queue ksm_iter_wait = WAIT_QUEUE_INIT(ksm_iter_wait); /* ksmd's sleep, cut short by knob changes */
 static struct task *ksmd;
@@ -107,77 +104,6 @@ static void cursor_to(struct ksm_mm_slot *slot)
 	spin_unlock_irqrestore(&ksm_mmlist_lock, f);
 	ksm_scan.address = 0;
 	ksm_scan.rmap_list = &slot->rmap_list;
-}
-
-static void free_rmap_item(struct ksm_rmap_item *item)
-{
-	item->slot->rmap_items--;
-	ksm_stat.rmap_items--;
-	kmem_cache_free(&rmap_item_cache, item);
-}
-
-/* Free *list and every item after it [ksm_lock]. */
-static void remove_trailing_rmap_items(struct ksm_rmap_item **list)
-{
-	while (*list) {
-		struct ksm_rmap_item *item = *list;
-		*list = item->rmap_next;
-		remove_rmap_item_from_tree(item);
-		free_rmap_item(item);
-	}
-}
-
-/* The item for addr in slot, at *list (the cursor's place): items of lower addresses found
- * there are stale (their page went) and are freed; a missing item is made. */
-static struct ksm_rmap_item *get_next_rmap_item(struct ksm_mm_slot *slot,
-						struct ksm_rmap_item **list, uint64_t addr)
-{
-	while (*list) {
-		struct ksm_rmap_item *item = *list;
-		if ((item->address & PAGE_MASK) == addr)
-			return item;
-		if (item->address > addr)
-			break;
-		*list = item->rmap_next;
-		remove_rmap_item_from_tree(item);
-		free_rmap_item(item);
-	}
-	struct ksm_rmap_item *item = kmem_cache_alloc(&rmap_item_cache);
-	if (!item)
-		return NULL;
-	memset(item, 0, sizeof(*item));
-	item->slot = slot;
-	item->address = addr;
-	item->rmap_next = *list;
-	*list = item;
-	slot->rmap_items++;
-	ksm_stat.rmap_items++;
-	return item;
-}
-
-/* How many scans smart scan skips a page that failed to merge age times. */
-static unsigned skip_age(uint8_t age)
-{
-	return age <= 3 ? 1 : age <= 5 ? 2 : age <= 8 ? 4 : 8;
-}
-
-static bool should_skip_rmap_item(struct page *page, struct ksm_rmap_item *item)
-{
-	if (!READ_ONCE(ksm_knobs.smart_scan) || page_test(page, PG_KSM))
-		return false;
-	uint8_t age = item->age;
-	if (age != UINT8_MAX)
-		item->age++;
-	if (age < 3) /* young pages go through every phase first */
-		return false;
-	if (!item->remaining_skips) {
-		item->remaining_skips = skip_age(age);
-		return false;
-	}
-	ksm_stat.pages_skipped++;
-	item->remaining_skips--;
-	remove_rmap_item_from_tree(item);
-	return true;
 }
 
 /* The next candidate of the cursor's slot from ksm_scan.address on, with its page
@@ -284,11 +210,8 @@ static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item)
 	}
 
 	uint32_t checksum = page_checksum(page_address(page));
-	if (!item->checksummed || item->oldchecksum != checksum) {
-		item->oldchecksum = checksum;
-		item->checksummed = true;
-		return; /* volatile: changed since the last visit, or never seen before */
-	}
+	if (rmap_item_volatile(item, checksum))
+		return;
 	if (READ_ONCE(ksm_knobs.use_zero_pages) && checksum == zero_checksum &&
 	    !ksm_merge_with_zero_page(item, page)) {
 		item->address |= KSM_ZERO_MERGED;
@@ -480,7 +403,7 @@ void ksm_get_mm_stat(struct mm *mm, struct ksm_mm_stat *st)
 
 void ksm_init(void)
 {
-	kmem_cache_init(&rmap_item_cache, "ksm_rmap_item", sizeof(struct ksm_rmap_item), 8);
+	ksm_item_init();
 	zero_checksum = page_checksum(page_address(zero_page));
 	ksm_sysfs_init();
 	ksmd = kthread_create("ksmd", ksmd_main, NULL);

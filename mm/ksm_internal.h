@@ -146,6 +146,23 @@ const void *host_page_data(const struct page *p);
 #define ksm_page_data(p) page_address(p)
 #endif
 
+/* ksm_item.c: rmap items. All expect ksm_lock. */
+void ksm_item_init(void);
+/* The item for addr in slot, at *list (the scan cursor's place): items of lower addresses
+ * found there are stale (their page went) and are freed; a missing one is made. NULL when
+ * out of memory. */
+struct ksm_rmap_item *get_next_rmap_item(struct ksm_mm_slot *slot, struct ksm_rmap_item **list,
+					 uint64_t addr);
+/* Free *list and every item after it, out of their trees. */
+void remove_trailing_rmap_items(struct ksm_rmap_item **list);
+void free_rmap_item(struct ksm_rmap_item *item);
+/* Smart scan: whether to skip page this scan (pages that keep failing to merge are skipped
+ * for 1, 2, 4, then 8 scans); a skipped item leaves its tree. */
+bool should_skip_rmap_item(struct page *page, struct ksm_rmap_item *item);
+/* Record checksum as the item's; true if the page changed since the last visit or was never
+ * seen (volatile: not worth the unstable tree). */
+bool rmap_item_volatile(struct ksm_rmap_item *item, uint32_t checksum);
+
 /* ksm_merge.c: the page-table side. Each takes the item's mm->lock inside ksm_lock. */
 /* The page mapped at item's address if it is a merge candidate (anonymous or KSM, in a
  * mergeable VMA), with a reference; else NULL. */

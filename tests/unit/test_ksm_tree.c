@@ -1,0 +1,240 @@
+/* KSM's trees and per-item decisions on fake pages: the stable tree finds KSM pages by
+ * content and hands out the one with room, chains a second KSM page once the first is full
+ * (max_page_sharing), drops a node whose page was freed (collapsing a chain of one), says
+ * "busy" while a page is dying; the unstable tree finds or inserts by content and forgets
+ * last scan's items; the counters follow Linux's definitions throughout; rmap items are
+ * kept in address order with stale ones dropped; volatility and smart-scan skipping. */
+#include <string.h>
+#include "check.h"
+#include "stubs/host_kernel.h"
+#include "stubs/slab.h"
+#include "stubs/kmalloc.h"
+#include "../../kernel/lib/rbtree.c"
+#include "../../mm/page_cmp.c"
+#include "../../mm/ksm_tree.c"
+#include "../../mm/ksm_item.c"
+
+#define NPAGES 32
+struct page *mem_map;
+uint64_t max_pfn = NPAGES;
+static struct page pages[NPAGES];
+static uint8_t data[NPAGES][4096] __attribute__((aligned(64)));
+
+struct ksm_counters ksm_stat;
+struct ksm_knobs ksm_knobs = { .run = 1, .pages_to_scan = 100, .max_page_sharing = 256, .smart_scan = true };
+bool trace_event_on[NR_TRACE_EVENTS];
+void trace_record(enum trace_event ev, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4) {}
+
+const void *host_page_data(const struct page *p) { return data[p - mem_map]; }
+
+/* A page's last reference: tell KSM, as mm/page_alloc.c does. */
+void put_page(struct page *p)
+{
+	BUG_ON(p->refcount <= 0);
+	if (--p->refcount == 0 && page_test(p, PG_KSM)) {
+		ksm_page_freed(p);
+		p->flags = 0;
+		p->private = 0;
+	}
+}
+
+/* The fake address space: item i "maps" page mapped_at[i]. */
+static struct page *mapped_at[64];
+static struct ksm_rmap_item items[64];
+static struct ksm_mm_slot slot;
+struct page *ksm_get_mergeable_page(struct ksm_rmap_item *item)
+{
+	struct page *p = mapped_at[item - items];
+	if (p)
+		p->refcount++;
+	return p;
+}
+
+static struct page *page_with(int i, int byte)
+{
+	struct page *p = &pages[i];
+	memset(data[i], byte, 4096);
+	p->flags = PG_ANON;
+	p->refcount = 1; /* its mapping */
+	p->private = 0;
+	return p;
+}
+
+/* A KSM page of content byte with a stable node. */
+static struct ksm_stable_node *ksm_page(int i, int byte)
+{
+	struct page *p = page_with(i, byte);
+	page_set(p, PG_KSM);
+	return stable_tree_insert(p);
+}
+
+static struct ksm_rmap_item *item(int i)
+{
+	struct ksm_rmap_item *it = &items[i];
+	memset(it, 0, sizeof(*it));
+	it->slot = &slot;
+	it->address = (uint64_t)(i + 1) << 12;
+	return it;
+}
+
+static void test_stable_tree(void)
+{
+	struct ksm_stable_node *a = ksm_page(0, 'a'), *c = ksm_page(1, 'c'), *b = ksm_page(2, 'b');
+	CHECK(a && b && c && page_stable_node(&pages[0]) == a);
+	struct ksm_stable_node *node;
+	struct page *probe = page_with(3, 'b');
+	CHECK(stable_tree_search(probe, &node) == &pages[2] && node == b);
+	CHECK_EQ(pages[2].refcount, 2); /* the search's reference */
+	put_page(&pages[2]);
+	page_with(3, 'z');
+	CHECK(stable_tree_search(probe, &node) == NULL);
+	/* a KSM page finds itself */
+	CHECK(stable_tree_search(&pages[1], &node) == &pages[1] && node == c);
+	put_page(&pages[1]);
+	stable_tree_append(item(0), a);
+	stable_tree_append(item(1), a);
+	stable_tree_append(item(2), c);
+	CHECK_EQ(ksm_stat.pages_shared, 2);
+	CHECK_EQ(ksm_stat.pages_sharing, 1);
+	CHECK_EQ(slot.merging_pages, 3);
+	remove_rmap_item_from_tree(&items[1]);
+	CHECK_EQ(ksm_stat.pages_sharing, 0);
+	CHECK_EQ(a->nr_items, 1);
+	CHECK(!(items[1].address & KSM_STABLE));
+	/* a's page goes: the next walk drops its node and detaches its items */
+	put_page(&pages[0]);
+	CHECK(a->page == NULL);
+	page_with(3, 'a');
+	CHECK(stable_tree_search(probe, &node) == NULL);
+	CHECK_EQ(ksm_stat.pages_shared, 1);
+	CHECK(!(items[0].address & KSM_STABLE));
+	CHECK_EQ(slot.merging_pages, 1);
+	/* pages still mapped: not removable */
+	CHECK_EQ(remove_all_stable_nodes(), -EBUSY);
+	remove_rmap_item_from_tree(&items[2]);
+	put_page(&pages[1]);
+	put_page(&pages[2]);
+	CHECK_EQ(remove_all_stable_nodes(), 0);
+	CHECK(rb_empty(&stable_root));
+	CHECK_EQ(ksm_stat.pages_shared, 0);
+}
+
+static void test_chains(void)
+{
+	ksm_knobs.max_page_sharing = 2;
+	struct ksm_stable_node *k1 = ksm_page(4, 'x'), *node;
+	stable_tree_append(item(3), k1);
+	struct page *probe = page_with(6, 'x');
+	CHECK(stable_tree_search(probe, &node) == &pages[4] && node == k1); /* room for one more */
+	put_page(&pages[4]);
+	stable_tree_append(item(4), k1);
+	CHECK(stable_tree_search(probe, &node) == NULL); /* full: the page goes on to the unstable tree */
+	struct ksm_stable_node *k2 = ksm_page(5, 'x');   /* ... and makes a second KSM page */
+	CHECK(k2 && k1->chain && k1->chain == k2->chain && k1->chain->is_chain);
+	CHECK_EQ(ksm_stat.stable_node_chains, 1);
+	CHECK_EQ(ksm_stat.stable_node_dups, 2);
+	CHECK(stable_tree_search(probe, &node) == &pages[5] && node == k2);
+	put_page(&pages[5]);
+	stable_tree_append(item(5), k2);
+	CHECK_EQ(ksm_stat.pages_shared, 2);
+	CHECK_EQ(ksm_stat.pages_sharing, 1);
+	/* the full one dies: the chain collapses into k2, a plain node again */
+	remove_rmap_item_from_tree(&items[3]);
+	remove_rmap_item_from_tree(&items[4]);
+	put_page(&pages[4]);
+	CHECK(stable_tree_search(probe, &node) == &pages[5] && node == k2);
+	put_page(&pages[5]);
+	CHECK(k2->chain == NULL && !k2->is_chain);
+	CHECK_EQ(ksm_stat.stable_node_chains, 0);
+	CHECK_EQ(ksm_stat.stable_node_dups, 0);
+	/* a dying page (last reference gone, node not told yet) makes the tree busy */
+	pages[5].refcount = 0;
+	CHECK(stable_tree_search(probe, &node) == KSM_BUSY);
+	pages[5].refcount = 1;
+	remove_rmap_item_from_tree(&items[5]);
+	put_page(&pages[5]);
+	CHECK_EQ(remove_all_stable_nodes(), 0);
+	ksm_knobs.max_page_sharing = 256;
+}
+
+static void test_unstable_tree(void)
+{
+	struct page *tree_page;
+	for (int i = 0; i < 8; i++) /* contents 'a'..'h' in a random-ish order */
+		mapped_at[10 + i] = page_with(10 + i, 'a' + (i * 5) % 8);
+	for (int i = 0; i < 8; i++)
+		CHECK(unstable_tree_search_insert(item(10 + i), mapped_at[10 + i], &tree_page) == NULL);
+	CHECK_EQ(ksm_stat.pages_unshared, 8);
+	struct page *probe = mapped_at[20] = page_with(20, 'a' + (3 * 5) % 8);
+	struct ksm_rmap_item *found = unstable_tree_search_insert(item(20), probe, &tree_page);
+	CHECK(found == &items[13] && tree_page == mapped_at[13]);
+	put_page(tree_page);
+	/* the same frame (fork-shared) is no match, and not inserted */
+	CHECK(unstable_tree_search_insert(item(21), mapped_at[12], &tree_page) == NULL);
+	CHECK(!(items[21].address & KSM_UNSTABLE));
+	/* a new scan: last scan's items leave without touching the old tree */
+	unstable_tree_reset();
+	ksm_stat.seqnr++;
+	for (int i = 0; i < 8; i++)
+		remove_rmap_item_from_tree(&items[10 + i]);
+	CHECK_EQ(ksm_stat.pages_unshared, 0);
+	CHECK(unstable_tree_search_insert(item(20), probe, &tree_page) == NULL); /* inserted anew */
+	remove_rmap_item_from_tree(&items[20]); /* this scan's: erased from the tree */
+	CHECK(rb_empty(&unstable_root));
+	CHECK_EQ(ksm_stat.pages_unshared, 0);
+}
+
+static void test_items(void)
+{
+	struct ksm_mm_slot s = { 0 };
+	struct ksm_rmap_item **list = &s.rmap_list;
+	uint64_t addrs[] = { 0x1000, 0x3000, 0x5000 };
+	for (int i = 0; i < 3; i++) {
+		struct ksm_rmap_item *it = get_next_rmap_item(&s, list, addrs[i]);
+		CHECK(it && it->address == addrs[i]);
+		list = &it->rmap_next;
+	}
+	CHECK_EQ(s.rmap_items, 3);
+	/* next scan: 0x3000 is gone, 0x4000 is new */
+	list = &s.rmap_list;
+	struct ksm_rmap_item *first = get_next_rmap_item(&s, list, 0x1000);
+	list = &first->rmap_next;
+	struct ksm_rmap_item *it = get_next_rmap_item(&s, list, 0x4000);
+	CHECK(it && it->address == 0x4000 && s.rmap_items == 3); /* 0x3000 freed, 0x4000 made */
+	CHECK(it->rmap_next && it->rmap_next->address == 0x5000);
+	remove_trailing_rmap_items(&it->rmap_next);
+	CHECK_EQ(s.rmap_items, 2);
+	remove_trailing_rmap_items(&s.rmap_list);
+	CHECK_EQ(s.rmap_items, 0);
+
+	struct ksm_rmap_item v = { 0 };
+	CHECK(rmap_item_volatile(&v, 7));  /* first visit: no old checksum */
+	CHECK(!rmap_item_volatile(&v, 7)); /* unchanged */
+	CHECK(rmap_item_volatile(&v, 8));  /* changed */
+
+	/* smart scan: the first four visits are never skipped; then it skips 1, 2, 4, 8 scans */
+	struct page *p = page_with(30, 1);
+	struct ksm_rmap_item si = { 0 };
+	si.slot = &slot;
+	char pattern[32] = "";
+	for (int visit = 0; visit < 24; visit++)
+		pattern[visit] = should_skip_rmap_item(p, &si) ? 's' : '.';
+	CHECK_STR(pattern, "....s.ss.ssss.ssssssss.s"); /* skips of 1, 2, 4, then 8 */
+	page_set(p, PG_KSM); /* merged pages are never skipped */
+	CHECK(!should_skip_rmap_item(p, &si));
+	ksm_knobs.smart_scan = false;
+	page_clear(p, PG_KSM);
+	CHECK(!should_skip_rmap_item(p, &si));
+}
+
+int main(void)
+{
+	mem_map = pages;
+	ksm_item_init();
+	test_stable_tree();
+	test_chains();
+	test_unstable_tree();
+	test_items();
+	CHECK_EQ(ksm_stat.pages_shared + ksm_stat.pages_sharing + ksm_stat.pages_unshared, 0);
+	return check_summary("ksm_tree");
+}
