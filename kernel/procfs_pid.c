@@ -40,6 +40,27 @@ static void pid_ref_put(struct pid_ref *r)
 	task_put(r->task);
 }
 
+/* A text file of /proc/PID: its show looks the task up (and its address space, NULL for
+ * kernel threads) and hands both to the file's own renderer. */
+struct pid_text {
+	struct pseudo_ops ops;	/* first: the vnode's priv points here */
+	void (*render)(struct seqbuf *s, struct task *t, struct mm *mm);
+};
+
+static int pid_text_show(struct seqbuf *s, struct vnode *vn)
+{
+	const struct pid_text *pt = container_of(vn->priv, struct pid_text, ops);
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	pt->render(s, r.task, r.mm);
+	pid_ref_put(&r);
+	return 0;
+}
+
+#define PID_TEXT(fn) { { .show = pid_text_show }, fn }
+
 static const char *state_name(const struct task *t)
 {
 	switch (READ_ONCE(t->state)) {
@@ -57,20 +78,15 @@ static int parent_pid(struct task *t)
 	return ppid;
 }
 
-static int status_show(struct seqbuf *s, struct vnode *vn)
+static void status_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
-	struct task *t = r.task;
 	seq_printf(s, "Name:\t%s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		   "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n"
 		   "Groups:\t\n", t->name, state_name(t), t->pid, t->pid, parent_pid(t),
 		   t->files ? MAX_FDS : 0);
-	if (r.mm) {
+	if (mm) {
 		struct mm_stats st;
-		mm_get_stats(r.mm, &st);
+		mm_get_stats(mm, &st);
 		const struct { const char *name; uint64_t kb; } rows[] = {
 			{ "VmPeak", st.vm_peak_kb }, { "VmSize", st.vm_size_kb }, { "VmLck", 0 },
 			{ "VmPin", 0 }, { "VmHWM", st.rss_kb }, { "VmRSS", st.rss_kb },
@@ -83,8 +99,6 @@ static int status_show(struct seqbuf *s, struct vnode *vn)
 			seq_printf(s, "%s:\t%8lu kB\n", rows[i].name, rows[i].kb);
 	}
 	seq_printf(s, "Threads:\t1\n");
-	pid_ref_put(&r);
-	return 0;
 }
 
 struct code_range {
@@ -102,73 +116,47 @@ static void find_code(const struct vma *v, void *ctx)
 
 /* Linux's 52 fields; those this kernel has no notion of (process groups, terminals, fault
  * counts, signals) are 0, as for a task that never used them. */
-static int stat_show(struct seqbuf *s, struct vnode *vn)
+static void stat_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
-	struct task *t = r.task;
 	struct mm_stats st = { 0 };
 	struct code_range code = { 0, 0 };
 	uint64_t stack = 0, brk_start = 0;
-	if (r.mm) {
-		mm_get_stats(r.mm, &st);
-		mm_for_each_vma(r.mm, find_code, &code);
-		stack = READ_ONCE(r.mm->stack_top);
-		brk_start = READ_ONCE(r.mm->brk_start);
+	if (mm) {
+		mm_get_stats(mm, &st);
+		mm_for_each_vma(mm, find_code, &code);
+		stack = READ_ONCE(mm->stack_top);
+		brk_start = READ_ONCE(mm->brk_start);
 	}
 	char state = state_name(t)[0];
 	seq_printf(s, "%d (%s) %c %d 0 0 0 -1 %u 0 0 0 0 %lu %lu 0 0 20 0 1 0 %lu %lu %lu "
 		   "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 %lu "
 		   "0 0 0 0 0\n",
-		   t->pid, t->name, state, parent_pid(t), t->mm ? 0x400000u : 0x200040u,
+		   t->pid, t->name, state, parent_pid(t), mm ? 0x400000u : 0x200040u,
 		   READ_ONCE(t->utime_ns) / NS_PER_USER_TICK, READ_ONCE(t->stime_ns) / NS_PER_USER_TICK,
 		   t->start_ns / NS_PER_USER_TICK, st.vm_size_kb * 1024, st.rss_kb / (PAGE_SIZE / 1024),
 		   code.start, code.end, stack, brk_start);
-	pid_ref_put(&r);
-	return 0;
 }
 
-static int statm_show(struct seqbuf *s, struct vnode *vn)
+static void statm_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
 	struct mm_stats st = { 0 };
-	if (r.mm)
-		mm_get_stats(r.mm, &st);
+	if (mm)
+		mm_get_stats(mm, &st);
 	uint64_t kb_per_page = PAGE_SIZE / 1024;
 	seq_printf(s, "%lu %lu %lu %lu 0 %lu 0\n", st.vm_size_kb / kb_per_page,
 		   st.rss_kb / kb_per_page, (st.rss_file_kb + st.rss_shmem_kb) / kb_per_page,
 		   st.exec_kb / kb_per_page, (st.data_kb + st.stack_kb) / kb_per_page);
-	pid_ref_put(&r);
-	return 0;
 }
 
-static int schedstat_show(struct seqbuf *s, struct vnode *vn)
+static void schedstat_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
-	struct task *t = r.task;
 	seq_printf(s, "%lu 0 %lu\n", READ_ONCE(t->utime_ns) + READ_ONCE(t->stime_ns),
 		   READ_ONCE(t->switches));
-	pid_ref_put(&r);
-	return 0;
 }
 
-static int comm_show(struct seqbuf *s, struct vnode *vn)
+static void comm_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
-	seq_printf(s, "%s\n", r.task->name);
-	pid_ref_put(&r);
-	return 0;
+	seq_printf(s, "%s\n", t->name);
 }
 
 /* End a maps line begun at offset line_start of s with name (if any) where Linux puts it. */
@@ -200,16 +188,10 @@ static void map_line(const struct vma *v, void *ctx)
 	name_at_column_73(s, before, name);
 }
 
-static int maps_show(struct seqbuf *s, struct vnode *vn)
+static void maps_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
-	if (r.mm)
-		mm_for_each_vma(r.mm, map_line, s);
-	pid_ref_put(&r);
-	return 0;
+	if (mm)
+		mm_for_each_vma(mm, map_line, s);
 }
 
 /* One smaps figure: Linux pads the label and right-aligns the kB value in 24 columns. */
@@ -273,16 +255,10 @@ static void smaps_entry(const struct vma *v, const struct mem_size_stats *st, vo
 	vm_flags_line(s, v->flags);
 }
 
-static int smaps_show(struct seqbuf *s, struct vnode *vn)
+static void smaps_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
-	if (r.mm)
-		mm_smaps(r.mm, smaps_entry, s);
-	pid_ref_put(&r);
-	return 0;
+	if (mm)
+		mm_smaps(mm, smaps_entry, s);
 }
 
 struct rollup {
@@ -302,67 +278,49 @@ static void rollup_add(const struct vma *v, const struct mem_size_stats *st, voi
 		dst[i] += src[i];
 }
 
-static int smaps_rollup_show(struct seqbuf *s, struct vnode *vn)
+static void smaps_rollup_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
 	struct rollup sum;
 	memset(&sum, 0, sizeof(sum));
-	if (r.mm)
-		mm_smaps(r.mm, rollup_add, &sum);
+	if (mm)
+		mm_smaps(mm, rollup_add, &sum);
 	size_t before = s->len;
 	seq_printf(s, "%08lx-%08lx ---p 00000000 00:00 0 ", sum.start, sum.end);
 	name_at_column_73(s, before, "[rollup]");
 	smaps_figures(s, &sum.total, true);
-	pid_ref_put(&r);
-	return 0;
 }
 
-static int ksm_stat_show(struct seqbuf *s, struct vnode *vn)
+static void ksm_stat_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
 	struct ksm_mm_stat st;
 	memset(&st, 0, sizeof(st));
-	if (r.mm)
-		ksm_get_mm_stat(r.mm, &st);
+	if (mm)
+		ksm_get_mm_stat(mm, &st);
 	seq_printf(s, "ksm_rmap_items %lu\nksm_zero_pages %lu\nksm_merging_pages %lu\n"
 		      "ksm_process_profit %ld\nksm_merge_any: %s\nksm_mergeable: %s\n",
 		   st.rmap_items, st.zero_pages, st.merging_pages, st.profit,
 		   st.merge_any ? "yes" : "no", st.mergeable ? "yes" : "no");
-	pid_ref_put(&r);
-	return 0;
 }
 
-static int ksm_merging_pages_show(struct seqbuf *s, struct vnode *vn)
+static void ksm_merging_pages_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
 	struct ksm_mm_stat st;
 	memset(&st, 0, sizeof(st));
-	if (r.mm)
-		ksm_get_mm_stat(r.mm, &st);
+	if (mm)
+		ksm_get_mm_stat(mm, &st);
 	seq_printf(s, "%lu\n", st.merging_pages);
-	pid_ref_put(&r);
-	return 0;
 }
 
-static const struct pseudo_ops smaps_ops = { .show = smaps_show };
-static const struct pseudo_ops smaps_rollup_ops = { .show = smaps_rollup_show };
-static const struct pseudo_ops ksm_stat_ops = { .show = ksm_stat_show };
-static const struct pseudo_ops ksm_merging_pages_ops = { .show = ksm_merging_pages_show };
-static const struct pseudo_ops status_ops = { .show = status_show };
-static const struct pseudo_ops stat_ops = { .show = stat_show };
-static const struct pseudo_ops statm_ops = { .show = statm_show };
-static const struct pseudo_ops schedstat_ops = { .show = schedstat_show };
-static const struct pseudo_ops comm_ops = { .show = comm_show };
-static const struct pseudo_ops maps_ops = { .show = maps_show };
+static const struct pid_text smaps_ops = PID_TEXT(smaps_text);
+static const struct pid_text smaps_rollup_ops = PID_TEXT(smaps_rollup_text);
+static const struct pid_text ksm_stat_ops = PID_TEXT(ksm_stat_text);
+static const struct pid_text ksm_merging_pages_ops = PID_TEXT(ksm_merging_pages_text);
+static const struct pid_text status_ops = PID_TEXT(status_text);
+static const struct pid_text stat_ops = PID_TEXT(stat_text);
+static const struct pid_text statm_ops = PID_TEXT(statm_text);
+static const struct pid_text schedstat_ops = PID_TEXT(schedstat_text);
+static const struct pid_text comm_ops = PID_TEXT(comm_text);
+static const struct pid_text maps_ops = PID_TEXT(maps_text);
 
 /* pagemap: 8 bytes per virtual page, read at the file position (pread or lseek + read);
  * the open file holds the address space. */
@@ -426,18 +384,18 @@ static const struct pid_entry {
 	const struct vnode_ops *ops;
 	const struct pseudo_ops *text;	/* pseudo files: what renders them */
 } pid_entries[] = {
-	{ "comm", S_IFREG | 0444, &pseudofile_vnode_ops, &comm_ops },
+	{ "comm", S_IFREG | 0444, &pseudofile_vnode_ops, &comm_ops.ops },
 	{ "exe", S_IFLNK | 0777, &exe_ops, NULL },
-	{ "ksm_merging_pages", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_merging_pages_ops },
-	{ "ksm_stat", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_stat_ops },
-	{ "maps", S_IFREG | 0444, &pseudofile_vnode_ops, &maps_ops },
+	{ "ksm_merging_pages", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_merging_pages_ops.ops },
+	{ "ksm_stat", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_stat_ops.ops },
+	{ "maps", S_IFREG | 0444, &pseudofile_vnode_ops, &maps_ops.ops },
 	{ "pagemap", S_IFREG | 0400, &pagemap_ops, NULL },
-	{ "schedstat", S_IFREG | 0444, &pseudofile_vnode_ops, &schedstat_ops },
-	{ "smaps", S_IFREG | 0444, &pseudofile_vnode_ops, &smaps_ops },
-	{ "smaps_rollup", S_IFREG | 0444, &pseudofile_vnode_ops, &smaps_rollup_ops },
-	{ "stat", S_IFREG | 0444, &pseudofile_vnode_ops, &stat_ops },
-	{ "statm", S_IFREG | 0444, &pseudofile_vnode_ops, &statm_ops },
-	{ "status", S_IFREG | 0444, &pseudofile_vnode_ops, &status_ops },
+	{ "schedstat", S_IFREG | 0444, &pseudofile_vnode_ops, &schedstat_ops.ops },
+	{ "smaps", S_IFREG | 0444, &pseudofile_vnode_ops, &smaps_ops.ops },
+	{ "smaps_rollup", S_IFREG | 0444, &pseudofile_vnode_ops, &smaps_rollup_ops.ops },
+	{ "stat", S_IFREG | 0444, &pseudofile_vnode_ops, &stat_ops.ops },
+	{ "statm", S_IFREG | 0444, &pseudofile_vnode_ops, &statm_ops.ops },
+	{ "status", S_IFREG | 0444, &pseudofile_vnode_ops, &status_ops.ops },
 };
 
 static struct vnode *pid_lookup(struct vnode *dir, const char *name)

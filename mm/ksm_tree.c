@@ -172,6 +172,40 @@ static struct page *room_page(struct ksm_stable_node *room, struct page *cmp)
 	return p ? p : KSM_BUSY;
 }
 
+/* A walk down the stable tree by a page's content. */
+struct stable_walk {
+	struct ksm_stable_node *found;	/* the node of equal content, or NULL */
+	struct page *cmp;		/* found: a page of that content, referenced */
+	struct ksm_stable_node *room;	/* found: the node one more item may join, or NULL */
+	struct rb_node **link, *parent;	/* not found: where a node of this content goes */
+};
+
+/* Walk to page's content, dropping dead nodes on the way; false if a node was busy. */
+static bool stable_tree_walk(struct page *page, struct stable_walk *w)
+{
+again:
+	w->link = &stable_root.node;
+	w->parent = NULL;
+	w->found = NULL;
+	while (*w->link) {
+		struct ksm_stable_node *sn = rb_entry(*w->link, struct ksm_stable_node, node);
+		enum node_state st = tree_node_pages(sn, &w->cmp, &w->room);
+		if (st == NODE_GONE)
+			goto again;
+		if (st == NODE_BUSY)
+			return false;
+		int c = page_compare(ksm_page_data(page), ksm_page_data(w->cmp));
+		if (c == 0) {
+			w->found = sn;
+			return true;
+		}
+		put_page(w->cmp);
+		w->parent = *w->link;
+		w->link = c < 0 ? &w->parent->left : &w->parent->right;
+	}
+	return true;
+}
+
 struct page *stable_tree_search(struct page *page, struct ksm_stable_node **node)
 {
 	if (page_test(page, PG_KSM) && page_stable_node(page)) {
@@ -179,62 +213,32 @@ struct page *stable_tree_search(struct page *page, struct ksm_stable_node **node
 		*node = page_stable_node(page);
 		return page;
 	}
-again:
-	for (struct rb_node *n = stable_root.node; n;) {
-		struct ksm_stable_node *sn = rb_entry(n, struct ksm_stable_node, node);
-		struct page *cmp;
-		struct ksm_stable_node *room;
-		enum node_state st = tree_node_pages(sn, &cmp, &room);
-		if (st == NODE_GONE)
-			goto again;
-		if (st == NODE_BUSY)
-			return KSM_BUSY;
-		int c = page_compare(ksm_page_data(page), ksm_page_data(cmp));
-		if (c == 0) {
-			if (!room) { /* every KSM page of this content is full */
-				put_page(cmp);
-				return NULL;
-			}
-			*node = room;
-			return room_page(room, cmp);
-		}
-		put_page(cmp);
-		n = c < 0 ? n->left : n->right;
+	struct stable_walk w;
+	if (!stable_tree_walk(page, &w))
+		return KSM_BUSY;
+	if (!w.found)
+		return NULL;
+	if (!w.room) { /* every KSM page of this content is full */
+		put_page(w.cmp);
+		return NULL;
 	}
-	return NULL;
+	*node = w.room;
+	return room_page(w.room, w.cmp);
 }
 
 struct ksm_stable_node *stable_tree_insert(struct page *kpage)
 {
-	struct rb_node **link, *parent;
-	struct ksm_stable_node *found;
-again:
-	link = &stable_root.node;
-	parent = NULL;
-	found = NULL;
-	while (*link) {
-		struct ksm_stable_node *sn = rb_entry(*link, struct ksm_stable_node, node);
-		struct page *cmp;
-		struct ksm_stable_node *room;
-		enum node_state st = tree_node_pages(sn, &cmp, &room);
-		if (st == NODE_GONE)
-			goto again;
-		if (st == NODE_BUSY)
-			return NULL;
-		int c = page_compare(ksm_page_data(kpage), ksm_page_data(cmp));
-		put_page(cmp);
-		if (c == 0) {
-			found = sn;
-			break;
-		}
-		parent = *link;
-		link = c < 0 ? &parent->left : &parent->right;
-	}
+	struct stable_walk w;
+	if (!stable_tree_walk(kpage, &w))
+		return NULL;
+	struct ksm_stable_node *found = w.found;
+	if (found)
+		put_page(w.cmp);
 	struct ksm_stable_node *node = alloc_stable_node(kpage, false);
 	if (!node)
 		return NULL;
 	if (!found) {
-		rb_link_node(&node->node, parent, link);
+		rb_link_node(&node->node, w.parent, w.link);
 		rb_insert_color(&node->node, &stable_root);
 	} else if (!found->is_chain) { /* the second page of this content: make a chain */
 		struct ksm_stable_node *chain = alloc_stable_node(NULL, true);

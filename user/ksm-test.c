@@ -45,6 +45,21 @@ static long self_stat(const char *key)
 	return v;
 }
 
+/* A counter of /proc/vmstat, or -1. */
+static long vmstat_read(const char *name)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char line[64];
+	long v = -1;
+	size_t n = strlen(name);
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ' ')
+			v = atol(line + n + 1);
+	if (f)
+		fclose(f);
+	return v;
+}
+
 static unsigned char *map_pages(size_t n)
 {
 	unsigned char *p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -87,21 +102,9 @@ static int mode_cow(void)
 	fill(p, 3, 1);
 	if (madvise(p, 3 * PAGE, MADV_MERGEABLE) || wait_merging(3))
 		return fail("the pages did not merge");
-	long cow_before = -1, cow_after = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
-	char line[64];
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "cow_ksm ", 8))
-			cow_before = atol(line + 8);
-	if (f)
-		fclose(f);
+	long cow_before = vmstat_read("cow_ksm");
 	p[10] = 0x7f; /* page 0 only */
-	f = fopen("/proc/vmstat", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "cow_ksm ", 8))
-			cow_after = atol(line + 8);
-	if (f)
-		fclose(f);
+	long cow_after = vmstat_read("cow_ksm");
 	size_t bad = 0;
 	for (int b = 0; b < 3 * PAGE; b++)
 		bad += p[b] != (b == 10 ? 0x7f : 0x41);
