@@ -47,10 +47,11 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 	trace_init();
 	initramfs_load();
 
-	shell_start(); /* the shell kernel thread (pid 1) on the console */
+	shell_start(); /* the shell kernel thread, pid 1, waiting for the end of boot */
 
-	ksm_init(); /* ksmd and /sys/kernel/mm/ksm (its locks need no set-up: programs the
-		     * shell starts early may register before this ran) */
+	ksm_init(); /* ksmd (pid 2) and /sys/kernel/mm/ksm */
+
+	shell_boot_done(); /* the prompt */
 
 	sched_idle_loop();
 }

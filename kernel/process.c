@@ -93,6 +93,11 @@ void task_exit(int status)
 	BUG_ON(!t->parent && t->mm);
 
 	irq_enable();
+	if (t->clear_child_tid && t->mm) { /* glibc's and musl's thread exit protocol */
+		int zero = 0;
+		copy_to_user((void *)t->clear_child_tid, &zero, sizeof(zero));
+	}
+	vfork_release(t);
 	if (t->files) {
 		files_put(t->files);
 		t->files = NULL;
@@ -127,12 +132,37 @@ void task_fault_kill(int sig, const char *what, uint64_t addr, uint64_t ip)
 	task_exit(W_SIGNALED(sig));
 }
 
+bool sig_default_ignored(int sig)
+{
+	return sig == SIGCHLD || (sig >= 18 && sig <= 23) || sig == 28;
+}
+
+void vfork_release(struct task *child)
+{
+	struct task *parent = child->vfork_parent;
+	if (!parent)
+		return;
+	child->vfork_parent = NULL;
+	WRITE_ONCE(parent->vfork_pending, false);
+	wake_up_all(&parent->vfork_done);
+	task_put(parent);
+}
+
 int task_kill(struct task *t, int sig)
 {
 	if (t->kthread_fn || !t->parent)
 		return -EPERM; /* kernel threads (and the idle task) take no signals */
 	if (READ_ONCE(t->state) == TASK_ZOMBIE)
 		return 0;
+	uint64_t bit = sig_bit(sig);
+	if (sig != SIGKILL) {
+		if (__atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED) & bit) {
+			__atomic_or_fetch(&t->sig_pending, bit, __ATOMIC_RELAXED);
+			return 0; /* delivered when unblocked (rt_sigprocmask) */
+		}
+		if (sig_default_ignored(sig) || ((READ_ONCE(t->sig_ignored) | READ_ONCE(t->sig_caught)) & bit))
+			return 0;
+	}
 	if (!t->pending_kill)
 		t->pending_kill = sig;
 	sched_wake(t);

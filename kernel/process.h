@@ -28,6 +28,9 @@
 #define W_EXITCODE(code) (((code) & 0xff) << 8)
 #define W_SIGNALED(sig)  ((sig) & 0x7f)
 
+/* A signal's bit in a signal set (Linux's layout: signal n is bit n - 1). */
+static inline uint64_t sig_bit(int sig) { return 1UL << (sig - 1); }
+
 /* Signal name ("SIGSEGV") or NULL. */
 const char *signal_name(int sig);
 
@@ -37,9 +40,21 @@ __noreturn void task_exit(int status);
 /* Kill current for a fault in user mode: prints "pid N (name): what at ADDR ip RIP" and
  * ends it with signal sig. */
 __noreturn void task_fault_kill(int sig, const char *what, uint64_t addr, uint64_t ip);
-/* Ask task t to end with signal sig (it does on its next return to user mode or from its
- * current sleep). 0, or -EPERM for kernel threads. */
+/* Send signal sig to task t: unless t ignores or catches it (SIGKILL it cannot), or its
+ * default action is to do nothing, t ends with it on its next return to user mode or from
+ * its current sleep. 0, or -EPERM for kernel threads. */
 int task_kill(struct task *t, int sig);
+/* Whether sig's default action leaves the task alone (SIGCHLD, SIGURG, SIGWINCH, and, as
+ * there is no job control, the stop and continue signals). */
+bool sig_default_ignored(int sig);
+/* fork: a copy of parent's signal actions for the child (NULL when it has none: check
+ * parent->sigactions to tell out-of-memory apart), then hand them over with its masks. */
+struct k_sigaction *sigactions_copy(const struct task *parent);
+void signals_inherit(struct task *child, const struct task *parent, struct k_sigaction *acts);
+/* execve: caught signals go back to their default action (ignored ones stay ignored). */
+void signals_exec(struct task *t);
+/* A vfork child lets its parent go on (at execve or exit). */
+void vfork_release(struct task *child);
 
 /* wait4: reap a zombie child of current (pid -1: any). 0 if WNOHANG and none yet; -ECHILD
  * if there is no such child; -EINTR if killed while waiting. */

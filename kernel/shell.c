@@ -12,6 +12,7 @@
 #include "seqbuf.h"
 #include "task.h"
 #include "process.h"
+#include "sched.h"
 #include "printk.h"
 #include "string.h"
 #include "lib/errstr.h"
@@ -146,11 +147,21 @@ static void execute(char *line)
 	run_command(c, &cl);
 }
 
+static bool boot_done;
+static struct wait_queue boot_wait = WAIT_QUEUE_INIT(boot_wait);
+
+void shell_boot_done(void)
+{
+	WRITE_ONCE(boot_done, true);
+	wake_up_all(&boot_wait);
+}
+
 static void shell_main(void *arg)
 {
-	/* Here, not in shell_start(): this thread may run (and start programs) before the
-	 * boot context that created it gets the CPU back. */
+	/* Here, not in shell_start(): this thread may run before the boot context that made
+	 * it gets the CPU back. */
 	process_set_reaper(current());
+	wait_event_killable(boot_wait, READ_ONCE(boot_done));
 	lineedit_init(&editor, echo_to_console, NULL);
 	printk("boot: prompt after %lu ms\n", clock_ns() / 1000000);
 	for (;;) {

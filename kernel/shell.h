@@ -5,7 +5,10 @@
 
 #include "compiler.h"
 
-/* Boot, once, after the file tree is up: create the shell thread and make it the reaper. */
+/* Boot, once, after the file tree is up: create the shell thread (pid 1, the reaper of
+ * orphans). It waits for shell_boot_done() before it prints the prompt. */
 void shell_start(void);
+/* The last step of boot: the shell may begin. */
+void shell_boot_done(void);
 
 #endif

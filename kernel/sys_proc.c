@@ -1,5 +1,5 @@
-/* Process system calls: identity, exit, fork, execve, wait4, kill, prctl, arch_prctl,
- * uname, and the signal calls that are accepted without delivering anything. */
+/* Process system calls: identity, exit, fork and vfork (clone), execve, wait4, prctl,
+ * arch_prctl, uname. Signals are in sys_signal.c. */
 #include "syscall_table.h"
 #include "sys_path.h"
 #include "process.h"
@@ -48,40 +48,88 @@ long sys_exit_group(int code)
 	task_exit(W_EXITCODE(code));
 }
 
-long sys_fork(void)
+#define CSIGNAL              0xff
+#define CLONE_VM             0x00000100
+#define CLONE_VFORK          0x00004000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID   0x01000000
+
+/* fork, or with CLONE_VM|CLONE_VFORK vfork: the child shares the address space and the
+ * parent sleeps until the child execs or exits. newsp: the child's stack (0: the
+ * parent's). The *_TID flags are glibc's fork and thread-exit protocol. */
+static long do_fork(uint64_t flags, uint64_t newsp, int *ptid, int *ctid)
 {
 	struct task *self = current();
-	struct mm *mm = mm_fork(self->mm);
-	if (!mm)
+	bool vfork = flags & CLONE_VFORK;
+	struct k_sigaction *acts = sigactions_copy(self);
+	if (self->sigactions && !acts)
 		return -ENOMEM;
+	struct mm *mm = self->mm;
+	if (vfork)
+		mm_get(mm);
+	else if (!(mm = mm_fork(self->mm)))
+		goto fail_mm;
 	struct files *files = files_dup(self->files);
-	if (!files) {
-		mm_put(mm);
-		return -ENOMEM;
-	}
+	if (!files)
+		goto fail_files;
 	fpu_save(self->fpu); /* the live registers are what the child inherits */
 	struct trap_frame tf = *task_user_frame(self);
 	tf.rax = 0; /* fork returns 0 in the child */
+	if (newsp)
+		tf.rsp = newsp;
 	struct task *child = process_create(self->name, self, mm, files, &tf, self->fpu);
 	if (!child) {
 		files_put(files);
 		mm_put(mm);
+		kfree(acts);
 		return -EAGAIN;
 	}
+	signals_inherit(child, self, acts);
 	child->fs_base = self->fs_base;
 	memcpy(child->cwd, self->cwd, sizeof(child->cwd));
 	int pid = child->pid;
+	/* A bad pointer here is ignored, as on Linux: the child exists anyway. */
+	if (flags & CLONE_CHILD_SETTID)
+		mm_write(mm, (uint64_t)ctid, &pid, sizeof(pid));
+	if (flags & CLONE_CHILD_CLEARTID)
+		child->clear_child_tid = (uint64_t)ctid;
+	if (flags & CLONE_PARENT_SETTID)
+		copy_to_user(ptid, &pid, sizeof(pid));
+	if (vfork) {
+		task_get(self);
+		child->vfork_parent = self;
+		self->vfork_pending = true;
+	}
 	sched_start(child);
+	if (vfork) /* a kill ends the wait; the child goes on */
+		wait_event_killable(self->vfork_done, !READ_ONCE(self->vfork_pending));
 	return pid;
+fail_files:
+	mm_put(mm);
+fail_mm:
+	kfree(acts);
+	return -ENOMEM;
 }
 
-#define SIGCHLD_ONLY 17 /* clone flags that ask for plain fork semantics */
-
-long sys_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
+long sys_fork(void)
 {
-	if (flags == SIGCHLD_ONLY && !newsp)
-		return sys_fork();
-	printk("pid %d (%s): clone flags %#lx are not supported, returning -EINVAL\n",
+	return do_fork(0, 0, NULL, NULL);
+}
+
+long sys_vfork(void)
+{
+	return do_fork(CLONE_VM | CLONE_VFORK, 0, NULL, NULL);
+}
+
+long sys_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
+{
+	uint64_t sig = flags & CSIGNAL, rest = flags & ~CSIGNAL;
+	bool forkish = !(rest & ~(CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID));
+	bool vforkish = rest == (CLONE_VM | CLONE_VFORK);
+	if (sig == SIGCHLD && (forkish || vforkish))
+		return do_fork(rest, newsp, ptid, ctid);
+	printk("pid %d (%s): clone flags %#lx are not supported (fork and vfork are), returning -EINVAL\n",
 	       current()->pid, current()->name, flags);
 	return -EINVAL;
 }
@@ -127,6 +175,8 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	}
 	/* The point of no return: the old image goes. */
 	task_set_mm(img.mm);
+	vfork_release(t); /* the parent may run again: this task has its own memory now */
+	signals_exec(t);
 	files_close_on_exec(t->files);
 	fpu_init_state(t->fpu);
 	fpu_restore(t->fpu);
@@ -172,31 +222,6 @@ long sys_wait4(int pid, int *ustatus, int options, struct rusage *uru)
 		return -EFAULT;
 	if (uru && copy_to_user(uru, &ru, sizeof(ru)))
 		return -EFAULT;
-	return rc;
-}
-
-/* Signals whose default action is to do nothing (no job control here, so the stop signals
- * are ignored too). */
-static bool ignored_by_default(int sig)
-{
-	return sig == SIGCHLD || (sig >= 18 && sig <= 23) || sig == 28;
-}
-
-long sys_kill(int pid, int sig)
-{
-	if (sig < 0 || sig >= NSIG)
-		return -EINVAL;
-	if (pid <= 0)
-		return -ESRCH; /* no process groups: kill(0), kill(-1), kill(-pgrp) find nobody */
-	struct task *t = task_find(pid);
-	if (!t)
-		return -ESRCH;
-	int rc = 0;
-	if (t->kthread_fn)
-		rc = -EPERM;
-	else if (sig && !ignored_by_default(sig))
-		rc = task_kill(t, sig);
-	task_put(t);
 	return rc;
 }
 
@@ -277,26 +302,4 @@ long sys_set_tid_address(int *tidptr)
 {
 	current()->clear_child_tid = (uint64_t)tidptr;
 	return current()->pid;
-}
-
-#define SIGSET_SIZE 8
-
-/* Accepted so that libc's start-up and signal setup work; no handler is ever called:
- * signals that end a task end it, the others are ignored. */
-long sys_rt_sigaction(int sig, const void *uact, void *uoact, size_t setsize)
-{
-	if (setsize != SIGSET_SIZE || sig < 1 || sig >= NSIG)
-		return -EINVAL;
-	if (uact && (sig == SIGKILL || sig == 19 /* SIGSTOP */))
-		return -EINVAL;
-	uint64_t old[4] = { 0, 0, 0, 0 }; /* handler SIG_DFL, flags, restorer, mask */
-	return uoact ? copy_to_user(uoact, old, sizeof(old)) : 0;
-}
-
-long sys_rt_sigprocmask(int how, const void *uset, void *uoset, size_t setsize)
-{
-	if (setsize != SIGSET_SIZE || (uset && how > 2))
-		return -EINVAL;
-	uint64_t none = 0;
-	return uoset ? copy_to_user(uoset, &none, sizeof(none)) : 0;
 }

@@ -62,6 +62,7 @@ struct task *task_alloc(const char *name)
 	list_init(&t->children);
 	list_init(&t->sibling);
 	wait_queue_init(&t->child_exit);
+	wait_queue_init(&t->vfork_done);
 	strlcpy(t->cwd, "/", sizeof(t->cwd));
 	t->start_ns = clock_ns();
 	t->refcount = 1; /* the task tree's: dropped when the task is reaped */
@@ -88,6 +89,7 @@ static void task_free(struct task *t)
 	nr_tasks--;
 	spin_unlock_irqrestore(&task_lock, f);
 	BUG_ON(t->on_cpu);
+	kfree(t->sigactions);
 	free_pages(virt_to_page(t->kstack), KSTACK_ORDER);
 	kfree(t);
 }

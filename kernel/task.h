@@ -20,6 +20,7 @@ enum task_state {
 
 struct mm;
 struct files;
+struct k_sigaction;
 
 /* FXSAVE image of the user's x87/SSE state (512 bytes, 16-byte aligned). */
 struct fpu_state {
@@ -51,6 +52,17 @@ struct task {
 	struct wait_queue child_exit;		/* woken when a child becomes a zombie */
 	int exit_status;			/* [tree] wait4 status once a zombie */
 	volatile int pending_kill;		/* signal that will end the task, 0 if none */
+	/* Signals (sets with signal n at bit n - 1; kernel/sys_signal.c). Handlers are never run: a caught
+	 * signal is discarded like an ignored one, so only default actions end tasks. A
+	 * blocked signal waits in sig_pending until it is unblocked. */
+	uint64_t sig_ignored, sig_caught;	/* [self] from sigactions, for task_kill */
+	uint64_t sig_blocked, sig_pending;	/* atomic */
+	struct k_sigaction *sigactions;		/* [self] NULL: all default; else NSIG entries */
+	/* vfork: the child holds its parent (a reference), which sleeps on vfork_done until
+	 * the child execs or exits. */
+	struct task *vfork_parent;		/* [self] of the child */
+	bool vfork_pending;			/* the parent's: its vfork child has not let go */
+	struct wait_queue vfork_done;
 
 	/* CPU time accounting, ns. */
 	uint64_t utime_ns, stime_ns;		/* [self] */

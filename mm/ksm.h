@@ -15,8 +15,7 @@ struct vma;
 struct page;
 struct seqbuf;
 
-/* Boot, once, after the scheduler, the file tree and the shell: ksmd and
- * /sys/kernel/mm/ksm. The registration hooks work before it. */
+/* Boot, once, after the scheduler and the file tree: ksmd and /sys/kernel/mm/ksm. */
 void ksm_init(void);
 
 /* Register mm for scanning (its first MADV_MERGEABLE, or PR_SET_MEMORY_MERGE): 0 or -ENOMEM.
