@@ -51,6 +51,9 @@ deps:
 	done; \
 	[ -d /usr/lib/grub/i386-pc ] || missing="$$missing grub-pc-bin"; \
 	[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || missing="$$missing libc6-dev"; \
+	[ -x /sbin/mkswap ] || missing="$$missing util-linux"; \
+	{ [ -x $(BUSYBOX) ] && ! readelf -l $(BUSYBOX) 2>/dev/null | grep -q interpreter; } || \
+		missing="$$missing busybox-static"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing missing packages:$$missing"; \
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -89,14 +92,18 @@ $(BUILD)/user/hello-pie: user/hello.c
 	@mkdir -p $(dir $@)
 	gcc -static-pie -O2 -Wall -o $@ $<
 
-# ---- initramfs: user/ programs and EXTRA_BIN in /bin ----
+# ---- initramfs: user/ programs, busybox and its applets, and EXTRA_BIN in /bin ----
+BUSYBOX := /bin/busybox
 # EXTRA_BIN is recorded so that changing it rebuilds the archive.
 $(BUILD)/extra-bin.txt: FORCE
 	@mkdir -p $(BUILD)
 	@echo "$(EXTRA_BIN)" | cmp -s - $@ || echo "$(EXTRA_BIN)" > $@
-$(INITRD): $(USER_BINS) $(BUILD)/extra-bin.txt $(wildcard $(EXTRA_BIN)/*)
+$(INITRD): $(USER_BINS) $(BUILD)/extra-bin.txt $(wildcard $(EXTRA_BIN)/*) $(BUSYBOX)
 	@rm -rf $(BUILD)/initrd && mkdir -p $(BUILD)/initrd/bin
 	cp $(USER_BINS) $(BUILD)/initrd/bin/
+	cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
+	@cd $(BUILD)/initrd/bin && for a in $$($(BUSYBOX) --list); do \
+		[ -e $$a ] || ln -s busybox $$a; done
 	@# fixtures for the loader's refusals: a text file, a cut ELF, an ELF for another CPU
 	@mkdir -p $(BUILD)/initrd/test
 	@printf 'not an executable\n' > $(BUILD)/initrd/test/notelf

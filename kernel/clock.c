@@ -6,12 +6,18 @@
  * multiply (one instruction) instead of a division per conversion. The relative rounding
  * error of ns_mult is below 2^-30 for any TSC up to 4 GHz. */
 #define NS_SHIFT 32
-static uint64_t ns_mult;
+static uint64_t ns_mult, tsc_hz;
 static uint64_t ticks;
 
-void clock_init(uint64_t tsc_hz)
+void clock_init(uint64_t hz)
 {
-	WRITE_ONCE(ns_mult, (NSEC_PER_SEC << NS_SHIFT) / tsc_hz);
+	tsc_hz = hz;
+	WRITE_ONCE(ns_mult, (NSEC_PER_SEC << NS_SHIFT) / hz);
+}
+
+uint64_t clock_tsc_hz(void)
+{
+	return READ_ONCE(tsc_hz);
 }
 
 uint64_t tsc_to_ns(uint64_t cycles)

@@ -13,6 +13,8 @@
 uint64_t clock_ns(void);
 /* Convert a TSC cycle count to nanoseconds (0 until clock_init()). Lock-free. */
 uint64_t tsc_to_ns(uint64_t cycles);
+/* The TSC's frequency as measured at boot (0 before). */
+uint64_t clock_tsc_hz(void);
 /* Timer interrupts since the timer started: HZ per second. Lock-free. */
 uint64_t clock_ticks(void);
 

@@ -7,6 +7,7 @@
 #include "sched.h"
 #include "tty.h"
 #include "errno.h"
+#include "poll.h"
 
 static spinlock_t out_lock = SPINLOCK_INIT("console-out");
 
@@ -37,6 +38,7 @@ void console_input(char c)
 		input[in_head++ % INPUT_SIZE] = c;
 	spin_unlock_irqrestore(&in_lock, f);
 	wake_up_all(&input_wait);
+	poll_notify();
 }
 
 int console_trygetc(void)
@@ -47,6 +49,23 @@ int console_trygetc(void)
 		c = (unsigned char)input[in_tail++ % INPUT_SIZE];
 	spin_unlock_irqrestore(&in_lock, f);
 	return c;
+}
+
+bool console_has_input(void)
+{
+	return READ_ONCE(in_head) != READ_ONCE(in_tail);
+}
+
+bool console_has_line(void)
+{
+	bool found = false;
+	uint64_t f = spin_lock_irqsave(&in_lock);
+	for (unsigned i = in_tail; i != in_head && !found; i++) {
+		char c = input[i % INPUT_SIZE];
+		found = c == '\r' || c == '\n' || c == 0x04;
+	}
+	spin_unlock_irqrestore(&in_lock, f);
+	return found;
 }
 
 int console_getc_killable(void)

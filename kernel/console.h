@@ -14,5 +14,8 @@ char console_getc(void);
 int console_getc_killable(void);
 /* Next received byte or -1 if none is buffered. */
 int console_trygetc(void);
+/* Whether a byte is buffered; whether a whole line is (a CR, LF or Ctrl-D among them). */
+bool console_has_input(void);
+bool console_has_line(void);
 
 #endif

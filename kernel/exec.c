@@ -176,6 +176,12 @@ static int build_stack(struct mm *mm, const char *path, const struct exec_args *
 	int rc = mm_write(mm, sp, image, size);
 	kfree(image);
 	img->sp = sp;
+	/* /proc/PID/cmdline reads the argument strings where they now are. */
+	size_t arg_len = 0;
+	for (int i = 0; i < args->argc; i++)
+		arg_len += strlen(args->buf + arg_len) + 1;
+	mm->arg_start = strings;
+	mm->arg_end = strings + arg_len;
 	return rc;
 }
 
@@ -225,7 +231,12 @@ int exec_load(const char *cwd, const char *path, const struct exec_args *args,
 	strlcpy(mm->exe, vfs_static_path(vn), sizeof(mm->exe));
 	img->mm = mm;
 	img->entry = elf.entry;
-	strlcpy(img->comm, vn->name, sizeof(img->comm));
+	/* The name the caller used, as Linux: /bin/sh stays "sh" though it is busybox. */
+	const char *base = path;
+	for (const char *p = path; *p; p++)
+		if (*p == '/' && p[1])
+			base = p + 1;
+	strlcpy(img->comm, base, sizeof(img->comm));
 out_vnode:
 	vnode_put(vn);
 	return rc;

@@ -8,6 +8,7 @@
 #include "kmalloc.h"
 #include "string.h"
 #include "errno.h"
+#include "poll.h"
 
 #define PIPE_SIZE 4096
 #define PIPE_BUF  4096
@@ -33,8 +34,10 @@ static long pipe_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 			for (size_t i = 0; i < n; i++)
 				((char *)buf)[i] = p->buf[p->tail++ % PIPE_SIZE];
 			spin_unlock_irqrestore(&p->lock, fl);
-			if (n)
+			if (n) {
 				wake_up_all(&p->writable);
+				poll_notify();
+			}
 			return n;
 		}
 		spin_unlock_irqrestore(&p->lock, fl);
@@ -67,6 +70,7 @@ static long pipe_write(struct file *f, const void *buf, size_t len)
 			done += n;
 			spin_unlock_irqrestore(&p->lock, fl);
 			wake_up_all(&p->readable);
+			poll_notify();
 			continue;
 		}
 		spin_unlock_irqrestore(&p->lock, fl);
@@ -93,14 +97,38 @@ static void pipe_release(struct file *f)
 	spin_unlock_irqrestore(&p->lock, fl);
 	wake_up_all(&p->readable);
 	wake_up_all(&p->writable);
+	poll_notify();
 	if (last)
 		kfree(p);
+}
+
+/* Readable with data or once the writers are gone (end of file: POLLHUP); writable while
+ * not full (as Linux), an error once the readers are gone. */
+static unsigned pipe_poll(struct file *f)
+{
+	struct pipe *p = pipe_of(f);
+	uint64_t fl = spin_lock_irqsave(&p->lock);
+	unsigned mask = 0;
+	if (file_readable(f)) {
+		if (p->head != p->tail)
+			mask |= POLLIN;
+		if (!p->writers)
+			mask |= POLLHUP;
+	} else {
+		if (p->head - p->tail < PIPE_SIZE)
+			mask |= POLLOUT;
+		if (!p->readers)
+			mask |= POLLERR;
+	}
+	spin_unlock_irqrestore(&p->lock, fl);
+	return mask;
 }
 
 static const struct vnode_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.release = pipe_release,
+	.poll = pipe_poll,
 };
 
 int pipe_create(struct file **rd, struct file **wr, uint32_t flags)

@@ -197,6 +197,8 @@ int task_wait(int pid, int *status, int options, struct task **reaped_info)
 		spin_unlock_irqrestore(&task_lock, f);
 		if (z) {
 			int zpid = z->pid;
+			self->cutime_ns += z->utime_ns + z->cutime_ns;
+			self->cstime_ns += z->stime_ns + z->cstime_ns;
 			if (status)
 				*status = z->exit_status;
 			if (reaped_info)

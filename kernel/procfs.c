@@ -10,6 +10,10 @@
 #include "page_alloc.h"
 #include "smaps.h"
 #include "vmstat.h"
+#include "sysfs.h"
+#include "rtc.h"
+#include "cpuinfo.h"
+#include "addrspace.h"
 #include "errno.h"
 #include "printk.h"
 
@@ -21,7 +25,7 @@ void proc_meminfo_render(struct seqbuf *s)
 		{ "MemTotal", mi.total_kb }, { "MemFree", mi.free_kb },
 		{ "MemAvailable", mi.available_kb }, { "Buffers", 0 }, { "Cached", 0 },
 		{ "SwapCached", 0 }, { "Slab", mi.slab_kb }, { "PageTables", mi.page_tables_kb },
-		{ "SwapTotal", 0 }, { "SwapFree", 0 },
+		{ "SwapTotal", mi.swap_total_kb }, { "SwapFree", mi.swap_free_kb },
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
 		char label[24];
@@ -78,6 +82,71 @@ static long kpagecount_read(struct file *f, void *buf, size_t len, uint64_t *pos
 static const struct vnode_ops kpageflags_ops = { .read = kpageflags_read };
 static const struct vnode_ops kpagecount_ops = { .read = kpagecount_read };
 
+static int loadavg_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct cpu_times ct;
+	struct task_counts tc;
+	sched_cpu_times(&ct);
+	task_counts(&tc);
+	seq_printf(s, "%lu.%02lu %lu.%02lu %lu.%02lu %u/%u %d\n", ct.load_avg[0] / 100,
+		   ct.load_avg[0] % 100, ct.load_avg[1] / 100, ct.load_avg[1] % 100,
+		   ct.load_avg[2] / 100, ct.load_avg[2] % 100, sched_nr_runnable() + 1, tc.tasks,
+		   tc.last_pid);
+	return 0;
+}
+
+/* The cpu lines in USER_HZ ticks: user nice system idle iowait irq softirq steal guest
+ * guest_nice. */
+static int stat_show(struct seqbuf *s, struct vnode *vn)
+{
+	struct cpu_times ct;
+	struct task_counts tc;
+	sched_cpu_times(&ct);
+	task_counts(&tc);
+	uint64_t tick = NSEC_PER_SEC / 100;
+	for (int line = 0; line < 2; line++)
+		seq_printf(s, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", line ? "cpu0" : "cpu ",
+			   ct.user_ns / tick, ct.system_ns / tick, ct.idle_ns / tick);
+	seq_printf(s, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %u\n"
+		      "procs_blocked 0\n", clock_ticks(), ct.switches, rtc_boot_epoch_ns() / NSEC_PER_SEC,
+		   tc.created, sched_nr_runnable() + 1);
+	return 0;
+}
+
+static int cpuinfo_show(struct seqbuf *s, struct vnode *vn)
+{
+	cpuinfo_render(s);
+	return 0;
+}
+
+static int version_show(struct seqbuf *s, struct vnode *vn)
+{
+	seq_printf(s, "Linux version 6.1.0-ksm-kernel (ksm-kernel, gcc) #1 ksm-kernel "
+		      "(a small kernel speaking Linux's ABI)\n");
+	return 0;
+}
+
+static int max_map_count_show(struct seqbuf *s, struct vnode *vn)
+{
+	seq_printf(s, "%u\n", READ_ONCE(vm_max_map_count));
+	return 0;
+}
+
+/* New address spaces get the new limit (Linux applies it to all at once). */
+static int max_map_count_store(struct vnode *vn, const char *text)
+{
+	uint64_t v;
+	if (sysfs_parse_u64(text, INT32_MAX, &v))
+		return -EINVAL;
+	WRITE_ONCE(vm_max_map_count, (unsigned)v);
+	return 0;
+}
+
+static const struct pseudo_ops loadavg_ops = { .show = loadavg_show };
+static const struct pseudo_ops stat_ops = { .show = stat_show };
+static const struct pseudo_ops cpuinfo_ops = { .show = cpuinfo_show };
+static const struct pseudo_ops version_ops = { .show = version_show };
+static const struct pseudo_ops max_map_count_ops = { max_map_count_show, max_map_count_store };
 static const struct pseudo_ops meminfo_ops = { .show = meminfo_show };
 static const struct pseudo_ops vmstat_ops = { .show = vmstat_show };
 static const struct pseudo_ops uptime_ops = { .show = uptime_show };
@@ -136,6 +205,11 @@ void procfs_init(void)
 	BUG_ON(!pseudofile_create(proc, "meminfo", &meminfo_ops));
 	BUG_ON(!pseudofile_create(proc, "uptime", &uptime_ops));
 	BUG_ON(!pseudofile_create(proc, "vmstat", &vmstat_ops));
+	BUG_ON(!pseudofile_create(proc, "loadavg", &loadavg_ops));
+	BUG_ON(!pseudofile_create(proc, "stat", &stat_ops));
+	BUG_ON(!pseudofile_create(proc, "cpuinfo", &cpuinfo_ops));
+	BUG_ON(!pseudofile_create(proc, "version", &version_ops));
+	sysfs_file(sysfs_dir("/proc/sys/vm"), "max_map_count", &max_map_count_ops);
 	BUG_ON(!vfs_create(proc, "kpageflags", S_IFREG | 0400, &kpageflags_ops, NULL));
 	BUG_ON(!vfs_create(proc, "kpagecount", S_IFREG | 0400, &kpagecount_ops, NULL));
 	BUG_ON(!vfs_create(proc, "self", S_IFLNK | 0777, &self_ops, NULL));

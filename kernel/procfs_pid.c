@@ -154,6 +154,22 @@ static void schedstat_text(struct seqbuf *s, struct task *t, struct mm *mm)
 		   READ_ONCE(t->switches));
 }
 
+/* The arguments, NUL-separated, read from where exec put them (empty for kernel threads). */
+static void cmdline_text(struct seqbuf *s, struct task *t, struct mm *mm)
+{
+	if (!mm)
+		return;
+	uint64_t start = READ_ONCE(mm->arg_start), end = READ_ONCE(mm->arg_end);
+	char buf[256];
+	for (uint64_t va = start; va < end;) {
+		size_t n = MIN(end - va, sizeof(buf));
+		if (mm_read(mm, va, buf, n))
+			return; /* the program unmapped its stack: what was read stands */
+		seq_write(s, buf, n);
+		va += n;
+	}
+}
+
 static void comm_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
 	seq_printf(s, "%s\n", t->name);
@@ -320,6 +336,7 @@ static const struct pid_text stat_ops = PID_TEXT(stat_text);
 static const struct pid_text statm_ops = PID_TEXT(statm_text);
 static const struct pid_text schedstat_ops = PID_TEXT(schedstat_text);
 static const struct pid_text comm_ops = PID_TEXT(comm_text);
+static const struct pid_text cmdline_ops = PID_TEXT(cmdline_text);
 static const struct pid_text maps_ops = PID_TEXT(maps_text);
 
 /* pagemap: 8 bytes per virtual page, read at the file position (pread or lseek + read);
@@ -384,6 +401,7 @@ static const struct pid_entry {
 	const struct vnode_ops *ops;
 	const struct pseudo_ops *text;	/* pseudo files: what renders them */
 } pid_entries[] = {
+	{ "cmdline", S_IFREG | 0444, &pseudofile_vnode_ops, &cmdline_ops.ops },
 	{ "comm", S_IFREG | 0444, &pseudofile_vnode_ops, &comm_ops.ops },
 	{ "exe", S_IFLNK | 0777, &exe_ops, NULL },
 	{ "ksm_merging_pages", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_merging_pages_ops.ops },

@@ -22,6 +22,17 @@ static bool need_resched[MAX_CPUS];	/* [sched_lock] */
 static struct task idle_tasks[MAX_CPUS];
 static struct task *switched_from[MAX_CPUS]; /* the task a CPU just left (on_cpu clearing) */
 
+/* Whole-system CPU time (/proc/stat), ns, and context switches: atomic. */
+static uint64_t cpu_user_ns, cpu_system_ns, nr_switches;
+/* Load averages over 1, 5 and 15 minutes, fixed point (LOAD_ONE = 1.0), as Linux computes
+ * them: every 5 s, load = load * e + active * (1 - e). [sched_lock] */
+#define LOAD_SHIFT 11
+#define LOAD_ONE (1UL << LOAD_SHIFT)
+#define LOAD_PERIOD_TICKS (5 * HZ)
+static const uint64_t load_decay[3] = { 1884, 2014, 2037 }; /* 2048 / e^(5 s / 1, 5, 15 min) */
+static uint64_t load_avg[3];
+static uint64_t load_ticks;
+
 extern char init_stack[]; /* boot.asm: the boot context's stack, KSTACK_SIZE bytes */
 
 static uint64_t kstack_top(struct task *t) { return (uint64_t)t->kstack + KSTACK_SIZE; }
@@ -67,6 +78,9 @@ static void switch_to(struct task *prev, struct task *next)
 {
 	uint64_t now = clock_ns();
 	prev->stime_ns += now - prev->account_from;
+	if (prev != idle_task())
+		__atomic_add_fetch(&cpu_system_ns, now - prev->account_from, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&nr_switches, 1, __ATOMIC_RELAXED);
 	next->account_from = now;
 	next->state = TASK_RUNNING;
 	next->switches++;
@@ -213,6 +227,11 @@ void sched_tick(struct trap_frame *tf)
 			enqueue(t);
 	}
 	struct task *cur = current();
+	if (++load_ticks % LOAD_PERIOD_TICKS == 0) {
+		uint64_t active = (nr_runnable + (cur != idle_task())) * LOAD_ONE;
+		for (int i = 0; i < 3; i++)
+			load_avg[i] = (load_avg[i] * load_decay[i] + active * (LOAD_ONE - load_decay[i])) >> LOAD_SHIFT;
+	}
 	if (cur == idle_task())
 		need_resched[this_cpu()->id] = !list_empty(&run_queue);
 	else if (cur->slice_ticks && --cur->slice_ticks == 0)
@@ -251,6 +270,7 @@ void account_user_to_kernel(void)
 	struct task *t = current();
 	uint64_t now = clock_ns();
 	t->utime_ns += now - t->account_from;
+	__atomic_add_fetch(&cpu_user_ns, now - t->account_from, __ATOMIC_RELAXED);
 	t->account_from = now;
 }
 
@@ -259,5 +279,18 @@ void account_kernel_to_user(void)
 	struct task *t = current();
 	uint64_t now = clock_ns();
 	t->stime_ns += now - t->account_from;
+	__atomic_add_fetch(&cpu_system_ns, now - t->account_from, __ATOMIC_RELAXED);
 	t->account_from = now;
+}
+
+void sched_cpu_times(struct cpu_times *ct)
+{
+	ct->user_ns = __atomic_load_n(&cpu_user_ns, __ATOMIC_RELAXED);
+	ct->system_ns = __atomic_load_n(&cpu_system_ns, __ATOMIC_RELAXED);
+	ct->idle_ns = sched_idle_ns();
+	ct->switches = __atomic_load_n(&nr_switches, __ATOMIC_RELAXED);
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	for (int i = 0; i < 3; i++)
+		ct->load_avg[i] = load_avg[i] * 100 >> LOAD_SHIFT;
+	spin_unlock_irqrestore(&sched_lock, f);
 }

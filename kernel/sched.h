@@ -37,6 +37,13 @@ void sched_preempt_if_needed(void);
 /* Remove a task that has become a zombie from the run queue bookkeeping and switch away
  * for good. */
 __noreturn void sched_exit_current(void);
+/* What /proc/stat and /proc/loadavg show: CPU time by kind (ns, all CPUs), context
+ * switches, and the 1, 5 and 15-minute load averages in hundredths. */
+struct cpu_times {
+	uint64_t user_ns, system_ns, idle_ns, switches;
+	uint64_t load_avg[3];
+};
+void sched_cpu_times(struct cpu_times *ct);
 /* Time the CPUs spent idle, ns (/proc/uptime). */
 uint64_t sched_idle_ns(void);
 /* Count of tasks runnable now (for /proc/loadavg and ps). */

@@ -27,6 +27,7 @@ int cmd_selftest(int argc, char **argv);
 int cmd_fault(int argc, char **argv);
 /* shell_cmds_proc.c */
 int cmd_run(int argc, char **argv);
+int cmd_sh(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 /* Report and reap every program of the shell that has ended (background ones, orphans). */

@@ -1,6 +1,7 @@
 /* Shell commands about programs: run, ps, kill, and reporting programs that ended. */
 #include "shell_cmds.h"
 #include "exec.h"
+#include "shellparse.h"
 #include "process.h"
 #include "sched.h"
 #include "file.h"
@@ -149,6 +150,14 @@ int cmd_run(int argc, char **argv)
 	task_put(z);
 	report_end(pid, status);
 	return 0;
+}
+
+int cmd_sh(int argc, char **argv)
+{
+	char *args[SHELL_MAX_ARGS + 2] = { "run", "/bin/sh" };
+	for (int i = 1; i < argc; i++)
+		args[i + 1] = argv[i];
+	return cmd_run(argc + 1, args);
 }
 
 struct ps_row {

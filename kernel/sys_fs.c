@@ -1,12 +1,11 @@
 /* File-descriptor system calls: open, close, read and write (and their vector and
- * positional forms), lseek, dup family, pipe, fcntl, ioctl. User buffers are bounced
- * through kernel memory in chunks; a buffer is checked before a stream (pipe, console) is
- * read, so bad pointers cost no input. */
+ * positional forms), lseek, dup family, pipe, fcntl, ioctl (the terminal's requests are in
+ * tty.c). User buffers are bounced through kernel memory in chunks; a buffer is checked
+ * before a stream (pipe, console) is read, so bad pointers cost no input. */
 #include "syscall_table.h"
 #include "sys_path.h"
 #include "file.h"
 #include "pipe.h"
-#include "tty.h"
 #include "task.h"
 #include "addrspace.h"
 #include "kmalloc.h"
@@ -352,61 +351,12 @@ long sys_fcntl(int fd, int cmd, long arg)
 	return rc;
 }
 
-#define TCGETS     0x5401
-#define TCSETS     0x5402
-#define TCSETSW    0x5403
-#define TCSETSF    0x5404
-#define TIOCGPGRP  0x540f
-#define TIOCSPGRP  0x5410
-#define TIOCGWINSZ 0x5413
-#define TIOCSWINSZ 0x5414
-
-struct winsize {
-	uint16_t rows, cols, xpixel, ypixel;
-};
-
-/* struct termios as the kernel passes it (no speed fields beyond c_line/c_cc). */
-struct kernel_termios {
-	uint32_t iflag, oflag, cflag, lflag;
-	uint8_t line;
-	uint8_t cc[19];
-};
-
 long sys_ioctl(int fd, unsigned long req, unsigned long arg)
 {
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
-	long rc = -ENOTTY;
-	if (!tty_is_console(f->vn))
-		goto out;
-	switch (req) {
-	case TIOCGWINSZ: {
-		struct winsize ws = { 24, 80, 0, 0 };
-		rc = copy_to_user((void *)arg, &ws, sizeof(ws));
-		break;
-	}
-	case TCGETS: { /* canonical mode with echo: what the console does */
-		struct kernel_termios t = { .iflag = 0x500 /* ICRNL|IXON */, .oflag = 0x5 /* OPOST|ONLCR */,
-					    .cflag = 0xbf /* B38400|CS8|CREAD */,
-					    .lflag = 0x8a3b /* ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN */ };
-		const uint8_t cc[] = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 };
-		memcpy(t.cc, cc, sizeof(cc));
-		rc = copy_to_user((void *)arg, &t, sizeof(t));
-		break;
-	}
-	case TIOCGPGRP: {
-		int pid = current()->pid;
-		rc = copy_to_user((void *)arg, &pid, sizeof(pid));
-		break;
-	}
-	case TCSETS: case TCSETSW: case TCSETSF: case TIOCSWINSZ: case TIOCSPGRP:
-		rc = 0; /* accepted: the console has one fixed mode */
-		break;
-	default:
-		rc = -EINVAL;
-	}
-out:
+	long rc = f->vn->ops && f->vn->ops->ioctl ? f->vn->ops->ioctl(f, req, arg) : -ENOTTY;
 	file_put(f);
 	return rc;
 }

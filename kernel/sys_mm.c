@@ -35,3 +35,7 @@ long sys_munmap(uint64_t addr, uint64_t len) { return mm_munmap(current()->mm, a
 long sys_mprotect(uint64_t addr, uint64_t len, int prot) { return mm_mprotect(current()->mm, addr, len, prot); }
 long sys_madvise(uint64_t addr, uint64_t len, int advice) { return mm_madvise(current()->mm, addr, len, advice); }
 long sys_brk(uint64_t brk) { return mm_brk(current()->mm, brk); }
+long sys_mremap(uint64_t addr, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr)
+{
+	return mm_mremap(current()->mm, addr, old_len, new_len, flags);
+}

@@ -16,6 +16,7 @@ spinlock_t task_lock = SPINLOCK_INIT("tasks");
 static struct list_head all_tasks = LIST_HEAD_INIT(all_tasks); /* [task_lock] by pid */
 static unsigned nr_tasks;					/* [task_lock] */
 static int last_pid;						/* [task_lock] */
+static uint64_t nr_created;					/* [task_lock] */
 
 void task_set_name(struct task *t, const char *name)
 {
@@ -64,6 +65,7 @@ struct task *task_alloc(const char *name)
 	wait_queue_init(&t->child_exit);
 	wait_queue_init(&t->vfork_done);
 	strlcpy(t->cwd, "/", sizeof(t->cwd));
+	t->umask = 022;
 	t->start_ns = clock_ns();
 	t->refcount = 1; /* the task tree's: dropped when the task is reaped */
 
@@ -78,6 +80,7 @@ struct task *task_alloc(const char *name)
 	t->pid = alloc_pid(&pos);
 	list_add_tail(&t->all_node, pos);
 	nr_tasks++;
+	nr_created++;
 	spin_unlock_irqrestore(&task_lock, f);
 	return t;
 }
@@ -136,6 +139,15 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
 	task_set_first_frame(t, kthread_start, task_kstack_top(t));
 	sched_start(t);
 	return t;
+}
+
+void task_counts(struct task_counts *c)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	c->tasks = nr_tasks;
+	c->created = nr_created;
+	c->last_pid = last_pid;
+	spin_unlock_irqrestore(&task_lock, f);
 }
 
 struct task *task_find(int pid)

@@ -66,6 +66,8 @@ struct task {
 
 	/* CPU time accounting, ns. */
 	uint64_t utime_ns, stime_ns;		/* [self] */
+	uint64_t cutime_ns, cstime_ns;		/* [self] of the children it reaped (and theirs) */
+	unsigned umask;				/* [self] */
 	uint64_t account_from;			/* [self] clock when the current slice began */
 	uint64_t start_ns;			/* [const] creation time */
 	uint64_t switches;			/* [sched] times scheduled in */
@@ -103,6 +105,13 @@ uint64_t task_kstack_top(struct task *t);
 extern spinlock_t task_lock;
 /* Iterate all tasks in pid order with the task-tree lock held (fn must not sleep). */
 void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx);
+/* Task numbers for /proc: tasks now, created since boot, the last pid given out. */
+struct task_counts {
+	unsigned tasks;
+	uint64_t created;
+	int last_pid;
+};
+void task_counts(struct task_counts *c);
 /* Set the name (comm) shown by ps and /proc. */
 void task_set_name(struct task *t, const char *name);
 

@@ -14,7 +14,8 @@ extern const struct vnode_ops tty_vnode_ops;
 void tty_init(void);
 /* The /dev/console vnode, to open the standard descriptors of a new task. */
 struct vnode *tty_console(void);
-/* The task that Ctrl-C kills (NULL: Ctrl-C is just a character for the shell). */
+/* The task that Ctrl-C interrupts with its descendants (NULL: Ctrl-C is just a character
+ * for the shell, and the terminal returns to its default mode). */
 void tty_set_foreground(struct task *t);
 /* Called from the console input path for each received byte: true if the tty consumed it
  * (Ctrl-C with a foreground task). */

@@ -47,6 +47,8 @@ struct vnode_ops {
 	long (*readlink)(struct vnode *vn, char *buf, size_t size);
 	/* Readiness for poll(): POLLIN / POLLOUT bits now. */
 	unsigned (*poll)(struct file *f);
+	/* ioctl(2) on an open file (terminals); NULL: -ENOTTY. */
+	long (*ioctl)(struct file *f, unsigned long req, unsigned long arg);
 };
 
 struct vnode {

@@ -25,11 +25,13 @@ struct mm *mm_create(void)
 		return NULL;
 	}
 	mutex_init(&mm->lock, "mm");
-	vma_set_init(&mm->vmas, MAX_MAP_COUNT);
+	vma_set_init(&mm->vmas, READ_ONCE(vm_max_map_count));
 	mm->users = 1;
 	mm->stack_top = STACK_TOP;
 	return mm;
 }
+
+unsigned vm_max_map_count = MAX_MAP_COUNT;
 
 void mm_get(struct mm *mm)
 {
@@ -110,6 +112,8 @@ struct mm *mm_fork(struct mm *parent)
 	child->stack_top = parent->stack_top;
 	child->merge_any = parent->merge_any;
 	memcpy(child->exe, parent->exe, sizeof(child->exe));
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
 	int rc = vma_copy_all(&child->vmas, &parent->vmas);
 	struct vma *v;
 	if (!rc) {

@@ -33,6 +33,8 @@
 #include "vma.h"
 
 #define MAX_MAP_COUNT   65530			/* VMAs per address space (vm.max_map_count) */
+/* /proc/sys/vm/max_map_count: the limit new address spaces get (default MAX_MAP_COUNT). */
+extern unsigned vm_max_map_count;
 #define STACK_TOP       0x7ffffffde000UL	/* just below USER_END minus a guard gap */
 #define STACK_MAX       (8UL << 20)		/* RLIMIT_STACK: the stack VMA's size */
 #define MMAP_TOP        (STACK_TOP - STACK_MAX - (1UL << 30)) /* mmap grows down from here */
@@ -90,6 +92,7 @@ struct mm {
 	struct ksm_mm_slot *ksm_slot;	/* [ksm_mmlist_lock] registered with ksmd (mm/ksm.c) */
 	uint64_t ksm_zero_pages;	/* atomic: PTEs ksmd pointed at the zero page */
 	char exe[64];			/* [lock] path of the executable (/proc/PID/exe) */
+	uint64_t arg_start, arg_end;	/* [lock] argv's strings on the stack (/proc/PID/cmdline) */
 };
 
 /* Boot, once, after mm_init and the IDT: the zero page, the reverse-map cache, and the
@@ -137,6 +140,12 @@ long mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
  * Unaligned start or overflowing range -EINVAL; unmapped parts -ENOMEM after the advice
  * was applied to the mapped parts (Linux). */
 long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice);
+/* mremap without MREMAP_FIXED: shrinking unmaps the tail; growing works in place, for a
+ * private anonymous mapping with room behind it, else -ENOMEM (even with MREMAP_MAYMOVE:
+ * libc then maps anew and copies). The old range must lie in one VMA (-EFAULT). Returns
+ * addr or -errno. Takes mm->lock. */
+#define MREMAP_MAYMOVE 1
+long mm_mremap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, int flags);
 /* prctl(PR_SET_MEMORY_MERGE, on): set merge_any; on registers mm with ksmd and marks every
  * compatible VMA (private, i.e. not VMA_SHARED: anonymous or private file mappings, as
  * Linux) mergeable now and new ones later; off unmerges what ksmd merged and clears the

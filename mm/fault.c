@@ -24,6 +24,7 @@
 #include "printk.h"
 #include "string.h"
 #include "vmstat.h"
+#include "oom.h"
 
 struct page *zero_page;
 
@@ -146,8 +147,13 @@ static bool page_fault(struct trap_frame *tf)
 	bool irq_on = tf->rflags & RFLAGS_IF;
 	if (irq_on)
 		irq_enable(); /* mm->lock may sleep */
-	int rc = t->mm ? mm_handle_fault(t->mm, addr, tf->error & PF_WRITE, tf->error & PF_INSTR)
-		       : -EFAULT;
+	bool write = tf->error & PF_WRITE, exec = tf->error & PF_INSTR;
+	int rc = t->mm ? mm_handle_fault(t->mm, addr, write, exec) : -EFAULT;
+	/* No frame: the OOM killer frees some (or picks this task) and the fault tries again. */
+	for (int tries = 0; rc == -ENOMEM && !t->pending_kill && tries < 8 && out_of_memory(); tries++)
+		rc = mm_handle_fault(t->mm, addr, write, exec);
+	if (rc == -ENOMEM && t->pending_kill)
+		rc = 0; /* chosen itself: it ends on the way back to user mode */
 	if (rc == -ENOMEM)
 		task_fault_kill(SIGSEGV, "page fault: out of memory", addr, tf->rip);
 	if (rc)

@@ -67,6 +67,8 @@ void mm_get_meminfo(struct mm_meminfo *mi)
 	mi->struct_page_kb = page_array_bytes() >> 10;
 	mi->page_tables_kb = pgtable_nr_pages() * (PAGE_SIZE >> 10);
 	mi->slab_kb = slab_nr_pages() * (PAGE_SIZE >> 10);
+	mi->swap_total_kb = 0; /* no swap device yet */
+	mi->swap_free_kb = 0;
 }
 
 const struct memmap *mm_usable_ram(void)

@@ -24,6 +24,8 @@ struct mm_meminfo {
 	uint64_t struct_page_kb;  /* the struct page array */
 	uint64_t page_tables_kb;  /* page-table pages, all address spaces */
 	uint64_t slab_kb;         /* frames held by slab caches (kmalloc up to 2 KiB included) */
+	uint64_t swap_total_kb;   /* swap space enabled */
+	uint64_t swap_free_kb;    /* of it, not in use */
 };
 /* A lock-free snapshot of the counters (each exact, the set not atomic). Any CPU. */
 void mm_get_meminfo(struct mm_meminfo *mi);

@@ -285,3 +285,34 @@ out:
 	mutex_unlock(&mm->lock);
 	return rc;
 }
+
+long mm_mremap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, int flags)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || (flags & ~MREMAP_MAYMOVE))
+		return -EINVAL; /* MREMAP_FIXED and MREMAP_DONTUNMAP: not here */
+	uint64_t old_size = ALIGN_UP(old_len, PAGE_SIZE), new_size = ALIGN_UP(new_len, PAGE_SIZE);
+	if (!new_size || addr >= USER_END || old_size > USER_END - addr)
+		return -EINVAL;
+	if (new_size > USER_END - addr)
+		return -ENOMEM;
+	long rc;
+	mutex_lock(&mm->lock);
+	struct vma *v = vma_find(&mm->vmas, addr);
+	if (!v || addr + old_size > v->end) {
+		rc = -EFAULT; /* the old range must be one mapping */
+	} else if (new_size <= old_size) {
+		rc = new_size == old_size ? 0 : vma_remove(&mm->vmas, addr + new_size, addr + old_size,
+							   unmap_pages, mm);
+		if (!rc && new_size < old_size)
+			pgtable_free_empty(&mm->pt, addr + new_size, addr + old_size);
+	} else if (addr + old_size != v->end || (v->flags & (VMA_FILE | VMA_SHARED | VMA_STACK)) ||
+		   !vma_range_free(&mm->vmas, v->end, addr + new_size)) {
+		rc = -ENOMEM; /* grows in place only: libc falls back to a new mapping and a copy */
+	} else {
+		rc = vma_insert(&mm->vmas, v->end, addr + new_size, v->flags, NULL);
+		if (!rc)
+			mm_note_size(mm);
+	}
+	mutex_unlock(&mm->lock);
+	return rc ? rc : (long)addr;
+}

@@ -1,0 +1,9 @@
+/* What the CPU says of itself (CPUID), for /proc/cpuinfo. */
+#ifndef ARCH_CPUINFO_H
+#define ARCH_CPUINFO_H
+
+#include "seqbuf.h"
+
+void cpuinfo_render(struct seqbuf *s);
+
+#endif

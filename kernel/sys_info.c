@@ -1,0 +1,192 @@
+/* What a process may ask about the system and about itself: sysinfo, times, getrusage,
+ * resource limits, CPU affinity, random bytes, umask, process groups and sessions. */
+#include "syscall_table.h"
+#include "process.h"
+#include "sched.h"
+#include "clock.h"
+#include "file.h"
+#include "random.h"
+#include "addrspace.h"
+#include "mm.h"
+#include "string.h"
+#include "errno.h"
+
+#define USER_HZ 100
+#define NS_PER_TICK (NSEC_PER_SEC / USER_HZ)
+
+struct sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+_Static_assert(sizeof(struct sysinfo) == 112, "struct sysinfo");
+
+static void count_task(struct task *t, void *ctx)
+{
+	(*(unsigned *)ctx)++;
+}
+
+long sys_sysinfo(struct sysinfo *uinfo)
+{
+	struct sysinfo si;
+	struct mm_meminfo mi;
+	memset(&si, 0, sizeof(si));
+	mm_get_meminfo(&mi);
+	unsigned procs = 0;
+	task_for_each(count_task, &procs);
+	si.uptime = clock_ns() / NSEC_PER_SEC;
+	for (int i = 0; i < 3; i++) /* 1, 5, 15-minute averages, fixed point 1 << 16 */
+		si.loads[i] = (uint64_t)sched_nr_runnable() << 16;
+	si.totalram = mi.total_kb * 1024;
+	si.freeram = mi.free_kb * 1024;
+	si.totalswap = mi.swap_total_kb * 1024;
+	si.freeswap = mi.swap_free_kb * 1024;
+	si.procs = procs;
+	si.mem_unit = 1;
+	return copy_to_user(uinfo, &si, sizeof(si));
+}
+
+struct tms {
+	int64_t utime, stime, cutime, cstime;
+};
+
+long sys_times(struct tms *ubuf)
+{
+	struct task *t = current();
+	struct tms tms = { t->utime_ns / NS_PER_TICK, t->stime_ns / NS_PER_TICK,
+			   t->cutime_ns / NS_PER_TICK, t->cstime_ns / NS_PER_TICK };
+	if (ubuf && copy_to_user(ubuf, &tms, sizeof(tms)))
+		return -EFAULT;
+	return clock_ns() / NS_PER_TICK;
+}
+
+struct rusage {
+	struct { int64_t sec, usec; } utime, stime;
+	int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock;
+	int64_t msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
+};
+
+#define RUSAGE_SELF 0
+#define RUSAGE_CHILDREN (-1)
+
+long sys_getrusage(int who, struct rusage *uru)
+{
+	struct task *t = current();
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN)
+		return -EINVAL;
+	uint64_t u = who == RUSAGE_SELF ? t->utime_ns : t->cutime_ns;
+	uint64_t s = who == RUSAGE_SELF ? t->stime_ns : t->cstime_ns;
+	struct rusage ru;
+	memset(&ru, 0, sizeof(ru));
+	ru.utime.sec = u / NSEC_PER_SEC;
+	ru.utime.usec = u % NSEC_PER_SEC / 1000;
+	ru.stime.sec = s / NSEC_PER_SEC;
+	ru.stime.usec = s % NSEC_PER_SEC / 1000;
+	if (who == RUSAGE_SELF && t->mm) {
+		struct mm_stats st;
+		mm_get_stats(t->mm, &st);
+		ru.maxrss = st.rss_kb;
+	}
+	ru.nvcsw = who == RUSAGE_SELF ? (int64_t)t->switches : 0;
+	return copy_to_user(uru, &ru, sizeof(ru));
+}
+
+/* Resource limits: reported as this kernel has them (RLIMIT_STACK is the stack VMA's size,
+ * RLIMIT_NOFILE and RLIMIT_NPROC its table sizes, the rest unlimited); setting one to a
+ * valid value succeeds and changes nothing, as no other limit is enforced. */
+#define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_NLIMITS 16
+#define RLIM_INFINITY (~0UL)
+
+struct rlimit {
+	uint64_t cur, max;
+};
+
+static struct rlimit limit_of(int resource)
+{
+	switch (resource) {
+	case RLIMIT_STACK: return (struct rlimit){ STACK_MAX, RLIM_INFINITY };
+	case RLIMIT_CORE: return (struct rlimit){ 0, RLIM_INFINITY };
+	case RLIMIT_NPROC: return (struct rlimit){ MAX_TASKS, MAX_TASKS };
+	case RLIMIT_NOFILE: return (struct rlimit){ MAX_FDS, MAX_FDS };
+	default: return (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
+	}
+}
+
+long sys_prlimit64(int pid, int resource, const struct rlimit *unew, struct rlimit *uold)
+{
+	if (resource < 0 || resource >= RLIMIT_NLIMITS)
+		return -EINVAL;
+	if (pid && pid != current()->pid) {
+		struct task *t = task_find(pid);
+		if (!t)
+			return -ESRCH;
+		task_put(t);
+	}
+	struct rlimit now = limit_of(resource), want;
+	if (unew) {
+		if (copy_from_user(&want, unew, sizeof(want)))
+			return -EFAULT;
+		if (want.cur > want.max)
+			return -EINVAL;
+	}
+	return uold ? copy_to_user(uold, &now, sizeof(now)) : 0;
+}
+
+long sys_getrlimit(int resource, struct rlimit *uold) { return sys_prlimit64(0, resource, NULL, uold); }
+long sys_setrlimit(int resource, const struct rlimit *unew) { return sys_prlimit64(0, resource, unew, NULL); }
+
+long sys_sched_getaffinity(int pid, size_t len, uint64_t *umask)
+{
+	if (len < sizeof(uint64_t) || len % sizeof(uint64_t))
+		return -EINVAL;
+	uint64_t mask = 1; /* CPU 0, the only one */
+	return copy_to_user(umask, &mask, sizeof(mask)) ? -EFAULT : (long)sizeof(mask);
+}
+
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM 2
+#define GRND_INSECURE 4
+
+long sys_getrandom(char *ubuf, size_t len, unsigned flags)
+{
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	len = MIN(len, (size_t)0x1ffffff);
+	uint8_t chunk[256];
+	for (size_t done = 0; done < len;) {
+		size_t n = MIN(len - done, sizeof(chunk));
+		random_bytes(chunk, n);
+		if (copy_to_user(ubuf + done, chunk, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return len;
+}
+
+long sys_umask(unsigned mask)
+{
+	unsigned old = current()->umask;
+	current()->umask = mask & 0777;
+	return old;
+}
+
+/* Every process is its own process group and session leader (no job control here). */
+long sys_getpgrp(void) { return current()->pid; }
+long sys_getsid(int pid) { return pid ? pid : current()->pid; }
+long sys_getpgid(int pid) { return pid ? pid : current()->pid; }
+long sys_setsid(void) { return current()->pid; }
+long sys_setpgid(int pid, int pgid) { return 0; }
+long sys_getgroups(int size, uint32_t *ulist) { return size < 0 ? -EINVAL : 0; }
+
+/* Known calls that are not there, answered -ENOSYS without a log line: libc's start-up
+ * probes them and falls back (robust futex lists, restartable sequences, statx). */
+long sys_ni(void) { return -ENOSYS; }
