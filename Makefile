@@ -36,7 +36,7 @@ QEMU_FLAGS := -M pc -accel $(ACCEL) -m $(MEM) -no-reboot -display none \
 # isa-debug-exit status for a clean `poweroff` (kernel/power.h)
 EXIT_POWEROFF := 33
 
-.PHONY: all iso run run-pvh test unit-test boot-test bench clean deps FORCE
+.PHONY: all iso run run-pvh test unit-test boot-test bench stress clean deps FORCE
 all: iso
 iso: $(ISO)
 
@@ -145,6 +145,11 @@ boot-test: deps
 test: deps
 	@$(MAKE) --no-print-directory iso $(UNIT_TESTS)
 	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)") "$(BOOT_TEST)"
+
+# The long runs (a million hostile system calls): not part of make test.
+stress: deps
+	@$(MAKE) --no-print-directory iso
+	@$(BOOT_TEST) --stress $(T)
 
 # Benchmarks under TCG (README: "Figures"): key=value lines.
 bench: deps

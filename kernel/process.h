@@ -83,6 +83,10 @@ struct mm *task_mm_get(struct task *t);
 /* Replace current's address space with mm (exec), dropping the old one. */
 void task_set_mm(struct mm *mm);
 
+/* Whether current is being killed: long loops in system calls stop early for it, so a kill
+ * never waits on a huge read or write. */
+static inline bool fatal_signal_pending(void) { return READ_ONCE(current()->pending_kill) != 0; }
+
 /* The task that adopts orphans (the shell); set once at boot. */
 void process_set_reaper(struct task *t);
 

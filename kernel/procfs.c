@@ -11,6 +11,7 @@
 #include "smaps.h"
 #include "vmstat.h"
 #include "sysfs.h"
+#include "process.h"
 #include "rtc.h"
 #include "cpuinfo.h"
 #include "addrspace.h"
@@ -54,7 +55,7 @@ long proc_read_u64_table(void *buf, size_t len, uint64_t *pos,
 		return -EINVAL;
 	size_t done = 0;
 	uint64_t value;
-	for (; done < len && entry(ctx, *pos / 8, &value); done += 8) {
+	for (; done < len && !(done && fatal_signal_pending()) && entry(ctx, *pos / 8, &value); done += 8) {
 		memcpy((char *)buf + done, &value, 8);
 		*pos += 8;
 	}

@@ -143,13 +143,24 @@ int cmd_run(int argc, char **argv)
 	}
 	tty_set_foreground(t);
 	sched_start(t);
-	int status;
-	struct task *z;
-	BUG_ON(task_wait(pid, &status, 0, &z) != pid); /* a kernel thread is never killed */
-	tty_set_foreground(NULL); /* before z goes: Ctrl-C must not find a freed task */
-	task_put(z);
-	report_end(pid, status);
-	return 0;
+	/* Like init, the shell reaps whatever ends meanwhile (its background jobs, orphans
+	 * it adopted), so zombies do not pile up while the program runs. */
+	for (;;) {
+		int status;
+		struct task *z;
+		int got = task_wait(-1, &status, 0, &z);
+		BUG_ON(got <= 0); /* the program is a child: ECHILD is impossible, and a kernel
+				   * thread is never killed */
+		if (got == pid)
+			tty_set_foreground(NULL); /* before z goes: Ctrl-C must not find a freed task */
+		task_put(z);
+		if (got == pid) {
+			report_end(pid, status);
+			return 0;
+		}
+		if (forget_job(got))
+			report_end(got, status);
+	}
 }
 
 int cmd_sh(int argc, char **argv)

@@ -3,6 +3,7 @@
  * tty.c). User buffers are bounced through kernel memory in chunks; a buffer is checked
  * before a stream (pipe, console) is read, so bad pointers cost no input. */
 #include "syscall_table.h"
+#include "process.h"
 #include "sys_path.h"
 #include "file.h"
 #include "pipe.h"
@@ -39,7 +40,7 @@ static long read_to_user(struct file *f, char *ubuf, size_t count, uint64_t *pos
 		return -ENOMEM;
 	size_t done = 0;
 	long rc = 0;
-	while (done < count) {
+	while (done < count && !(done && fatal_signal_pending())) {
 		size_t want = MIN(count - done, (size_t)IO_CHUNK);
 		long n = pos ? file_pread(f, buf, want, *pos) : file_read(f, buf, want);
 		if (n <= 0) {
@@ -73,7 +74,7 @@ static long write_from_user(struct file *f, const char *ubuf, size_t count)
 		return -ENOMEM;
 	size_t done = 0;
 	long rc = 0;
-	while (done < count) {
+	while (done < count && !(done && fatal_signal_pending())) {
 		size_t want = MIN(count - done, (size_t)IO_CHUNK);
 		if (copy_from_user(buf, ubuf + done, want)) {
 			rc = -EFAULT;
@@ -178,6 +179,60 @@ long sys_writev(int fd, const struct iovec *uiov, int iovcnt) { return vector_io
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+
+/* sendfile: in_fd to out_fd through a kernel buffer (from *uoff when given, which then
+ * advances instead of in_fd's position). Bytes moved or -errno. */
+long sys_sendfile(int out_fd, int in_fd, int64_t *uoff, size_t count)
+{
+	struct file *in = fget(in_fd), *out = fget(out_fd);
+	long rc = -EBADF;
+	char *buf = NULL;
+	int64_t off = 0;
+	if (!in || !out || !file_readable(in) || !file_writable(out))
+		goto out;
+	rc = -EFAULT;
+	if (uoff && copy_from_user(&off, uoff, sizeof(off)))
+		goto out;
+	rc = -EINVAL;
+	if (off < 0 || (uoff && file_is_stream(in)))
+		goto out;
+	rc = -ENOMEM;
+	if (!(buf = kmalloc(IO_CHUNK)))
+		goto out;
+	size_t done = 0;
+	rc = 0;
+	count = MIN(count, MAX_RW_COUNT);
+	while (done < count && !(done && fatal_signal_pending())) {
+		size_t want = MIN(count - done, (size_t)IO_CHUNK);
+		long n = uoff ? file_pread(in, buf, want, off + done) : file_read(in, buf, want);
+		if (n <= 0) {
+			rc = n;
+			break;
+		}
+		long w = file_write(out, buf, n);
+		if (w <= 0) {
+			rc = w;
+			break;
+		}
+		done += w;
+		if (w < n || (size_t)n < want)
+			break;
+	}
+	if (done)
+		rc = done;
+	if (uoff && done) {
+		off += done;
+		if (copy_to_user(uoff, &off, sizeof(off)))
+			rc = -EFAULT;
+	}
+out:
+	kfree(buf);
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return rc;
+}
 
 long sys_lseek(int fd, int64_t off, int whence)
 {

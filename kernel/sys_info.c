@@ -163,6 +163,8 @@ long sys_getrandom(char *ubuf, size_t len, unsigned flags)
 	len = MIN(len, (size_t)0x1ffffff);
 	uint8_t chunk[256];
 	for (size_t done = 0; done < len;) {
+		if (done && fatal_signal_pending())
+			return done;
 		size_t n = MIN(len - done, sizeof(chunk));
 		random_bytes(chunk, n);
 		if (copy_to_user(ubuf + done, chunk, n))

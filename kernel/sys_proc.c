@@ -130,8 +130,12 @@ long sys_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tl
 	bool vforkish = rest == (CLONE_VM | CLONE_VFORK);
 	if (sig == SIGCHLD && (forkish || vforkish))
 		return do_fork(rest, newsp, ptid, ctid);
-	printk("pid %d (%s): clone flags %#lx are not supported (fork and vfork are), returning -EINVAL\n",
-	       current()->pid, current()->name, flags);
+	struct task *t = current();
+	if (!t->clone_logged) { /* one line per process: a fuzzer must not flood the console */
+		t->clone_logged = true;
+		printk("pid %d (%s): clone flags %#lx are not supported (fork and vfork are), "
+		       "returning -EINVAL\n", t->pid, t->name, flags);
+	}
 	return -EINVAL;
 }
 

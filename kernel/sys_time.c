@@ -119,6 +119,14 @@ long sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
 	return sleep_to((uint64_t)ns > UINT64_MAX - now ? UINT64_MAX : now + ns, urem);
 }
 
+/* pause: sleep until a signal ends the task (no handler ever returns here). */
+long sys_pause(void)
+{
+	while (!sleep_ms(1000000))
+		;
+	return -EINTR;
+}
+
 long sys_clock_nanosleep(int id, int flags, const struct timespec *ureq, struct timespec *urem)
 {
 	if (id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID)

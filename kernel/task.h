@@ -62,6 +62,7 @@ struct task {
 	 * the child execs or exits. */
 	struct task *vfork_parent;		/* [self] of the child */
 	bool vfork_pending;			/* the parent's: its vfork child has not let go */
+	bool clone_logged;			/* [self] an unsupported clone was reported */
 	struct wait_queue vfork_done;
 
 	/* CPU time accounting, ns. */

@@ -280,7 +280,6 @@ uint64_t vma_find_gap(struct vma_set *vs, uint64_t len, uint64_t lo, uint64_t hi
 int vma_copy_all(struct vma_set *dst, struct vma_set *src)
 {
 	struct vma *v;
-	dst->max_count = src->max_count;
 	vma_for_each(v, src) {
 		struct vma *c = kzalloc(sizeof(*c));
 		if (!c) {

@@ -87,7 +87,7 @@ int vma_change(struct vma_set *vs, uint64_t start, uint64_t end, uint32_t set, u
 /* Highest free gap of len bytes inside [lo, hi), or 0 if none. */
 uint64_t vma_find_gap(struct vma_set *vs, uint64_t len, uint64_t lo, uint64_t hi);
 /* Copy every VMA of src into the empty dst (fork; shared objects gain a reference per
- * copy). Returns 0 or -ENOMEM (dst then emptied). */
+ * copy); dst keeps its own max_count. Returns 0 or -ENOMEM (dst then emptied). */
 int vma_copy_all(struct vma_set *dst, struct vma_set *src);
 /* Free every VMA (the page tables are the caller's business). */
 void vma_free_all(struct vma_set *vs);

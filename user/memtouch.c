@@ -1,10 +1,13 @@
-/* memtouch SIZE_MB [pattern]: map SIZE_MB of anonymous memory, write every page (a pattern
- * that is "zero", "same" (one byte value everywhere) or "unique" (page number in each page)),
- * read it all back, and report. Exits 1 on a mismatch. */
+/* memtouch SIZE_MB [pattern [SECONDS]]: map SIZE_MB of anonymous memory, write every page
+ * (a pattern that is "zero", "same" (one byte value everywhere) or "unique" (page number
+ * in each page)), read it all back, and report. With SECONDS, keep reading it back every
+ * 50 ms for that long first (data that must survive what other tasks do). Exits 1 on a
+ * mismatch. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #define PAGE 4096
 
@@ -32,7 +35,11 @@ int main(int argc, char **argv)
 			for (size_t w = 0; w < PAGE / sizeof(size_t); w++)
 				((size_t *)pg)[w] = i * 0x9e3779b97f4a7c15ull + w;
 	}
+	double hold = argc > 3 ? atof(argv[3]) : 0;
+	struct timespec t0, now, nap = { 0, 50 * 1000 * 1000 };
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	size_t bad = 0;
+	do {
 	for (size_t i = 0; i < pages; i++) {
 		unsigned char *pg = p + i * PAGE;
 		if (!strcmp(pattern, "zero") || !strcmp(pattern, "same")) {
@@ -44,6 +51,10 @@ int main(int argc, char **argv)
 				bad += ((size_t *)pg)[w] != i * 0x9e3779b97f4a7c15ull + w;
 		}
 	}
+	if (hold > 0)
+		nanosleep(&nap, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!bad && (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 < hold);
 	printf("memtouch: %zu MiB (%zu pages, %s) touched, %zu mismatches\n", mb, pages, pattern, bad);
 	munmap(p, len);
 	return bad ? 1 : 0;

@@ -4,11 +4,18 @@ import re
 from machine import TestFailure
 
 TESTS = []
+STRESS = []
 
 
 def test(fn):
     """Register a boot test: a function taking the Bench (which starts machines)."""
     TESTS.append(fn)
+    return fn
+
+
+def stress(fn):
+    """Register a long test that only `make stress` runs."""
+    STRESS.append(fn)
     return fn
 
 

@@ -11,10 +11,11 @@ import time
 import traceback
 
 from machine import Machine, TestFailure
-from registry import TESTS
+from registry import STRESS, TESTS
 import test_boot  # noqa: F401  (registers its tests)
 import test_process  # noqa: F401
 import test_ksm  # noqa: F401
+import test_abi  # noqa: F401
 
 
 class Bench:
@@ -36,11 +37,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every serial log")
+    ap.add_argument("--stress", action="store_true", help="run the long stress tests instead")
     ap.add_argument("names", nargs="*", help="run the tests whose name contains one of these")
     args = ap.parse_args()
 
     passed = failed = 0
-    for fn in TESTS:
+    for fn in STRESS if args.stress else TESTS:
         if args.names and not any(n in fn.__name__ for n in args.names):
             continue
         b = Bench(args.build)

@@ -1,0 +1,283 @@
+/* abitest: the Linux ABI beyond the basics, each call checked against Linux's documented
+ * behaviour: the stat family on files, links and /proc, file mappings (private, written
+ * copy-on-write), shared anonymous memory across fork, mremap, poll, signals with
+ * dispositions and masks, close-on-exec, resource and system queries, and /proc's memory
+ * figures agreeing with each other. Prints "abitest: N checks, F failed". */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/syscall.h>
+#include <sys/times.h>
+#include <sys/wait.h>
+#include <sched.h>
+#include <unistd.h>
+
+static int checks, failed;
+#define CHECK(cond) do { checks++; if (!(cond)) { failed++; \
+	printf("abitest: FAILED line %d: %s (errno %d)\n", __LINE__, #cond, errno); } } while (0)
+
+static void test_stat(void)
+{
+	struct stat st;
+	CHECK(stat("/bin/hello", &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 1000 && (st.st_mode & 0111));
+	CHECK(lstat("/bin/sh", &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK(stat("/bin/sh", &st) == 0 && S_ISREG(st.st_mode));
+	CHECK(stat("/proc", &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK(lstat("/proc/self", &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK(stat("/proc/self", &st) == 0 && S_ISDIR(st.st_mode));
+	int fd = open("/proc/meminfo", O_RDONLY);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
+	close(fd);
+	CHECK(fstatat(AT_FDCWD, "/dev/null", &st, 0) == 0 && S_ISCHR(st.st_mode));
+	CHECK(stat("/no/such", &st) == -1 && errno == ENOENT);
+	char exe[64] = "";
+	CHECK(readlink("/proc/self/exe", exe, sizeof(exe)) == 12 && !memcmp(exe, "/bin/abitest", 12));
+	CHECK(access("/bin/hello", X_OK) == 0 && access("/proc/meminfo", W_OK) == -1);
+}
+
+static void test_file_mmap(void)
+{
+	int fd = open("/bin/hello", O_RDONLY);
+	unsigned char *ro = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(ro != MAP_FAILED && !memcmp(ro, "\x7f" "ELF", 4));
+	unsigned char *rw = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(rw != MAP_FAILED && rw[1] == 'E');
+	rw[1] = 'X'; /* copy-on-write: the file and the other mapping keep their bytes */
+	char hdr[4];
+	CHECK(pread(fd, hdr, 4, 0) == 4 && hdr[1] == 'E' && ro[1] == 'E' && rw[1] == 'X');
+	CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 123) == MAP_FAILED && errno == EINVAL);
+	munmap(ro, 8192);
+	munmap(rw, 8192);
+	close(fd);
+	fd = open("/proc/meminfo", O_RDONLY);
+	CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED && errno == ENODEV);
+	close(fd);
+}
+
+static void test_shared_anon_and_mremap(void)
+{
+	volatile int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(shared != MAP_FAILED);
+	shared[0] = 1;
+	pid_t c = fork();
+	if (c == 0) {
+		shared[0] = 42;
+		shared[1] = 43; /* a page first touched by the child is shared too */
+		_exit(0);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	CHECK(shared[0] == 42 && shared[1] == 43);
+
+	char *p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(p + 2 * 4096, 4 * 4096); /* make sure there is room behind */
+	p[0] = 7;
+	CHECK(mremap(p, 2 * 4096, 6 * 4096, 0) == p && p[0] == 7);
+	p[5 * 4096] = 9;
+	CHECK(mremap(p, 6 * 4096, 4096, 0) == p && p[0] == 7);
+	CHECK(mremap(p + 1, 4096, 8192, 0) == MAP_FAILED && errno == EINVAL);
+	munmap(p, 4096);
+	void *big = malloc(1 << 20), *bigger = realloc(big, 4 << 20); /* musl: mremap or copy */
+	CHECK(bigger != NULL);
+	free(bigger);
+}
+
+static void test_poll(void)
+{
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	struct pollfd pfd = { fds[0], POLLIN, 0 };
+	CHECK(poll(&pfd, 1, 10) == 0 && pfd.revents == 0);
+	CHECK(write(fds[1], "x", 1) == 1);
+	CHECK(poll(&pfd, 1, 1000) == 1 && (pfd.revents & POLLIN));
+	struct pollfd wr = { fds[1], POLLOUT, 0 };
+	CHECK(poll(&wr, 1, 0) == 1 && (wr.revents & POLLOUT));
+	close(fds[1]);
+	char c;
+	CHECK(read(fds[0], &c, 1) == 1);
+	struct timespec ts = { 0, 1000000 };
+	CHECK(ppoll(&pfd, 1, &ts, NULL) == 1 && (pfd.revents & POLLHUP));
+	struct pollfd bad = { 999, POLLIN, 0 };
+	CHECK(poll(&bad, 1, 0) == 1 && bad.revents == POLLNVAL);
+	close(fds[0]);
+	CHECK(fcntl(0, F_GETFL) >= 0 && fcntl(999, F_GETFL) == -1 && errno == EBADF);
+}
+
+static void ignore(int sig) { (void)sig; }
+
+static int child_status(void (*fn)(void))
+{
+	pid_t c = fork();
+	if (c == 0) {
+		fn();
+		_exit(0);
+	}
+	int st = -1;
+	waitpid(c, &st, 0);
+	return st;
+}
+
+static void do_tkill_abrt(void) { syscall(SYS_tkill, gettid(), SIGABRT); }
+static void do_caught(void)
+{
+	signal(SIGUSR1, ignore);
+	raise(SIGUSR1); /* caught: the task goes on */
+	signal(SIGTERM, SIG_IGN);
+	kill(getpid(), SIGTERM);
+	_exit(5);
+}
+static void do_blocked(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	kill(getpid(), SIGTERM); /* pending until unblocked */
+	write(1, "", 0);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	_exit(6); /* not reached: SIGTERM is delivered on unblocking */
+}
+
+static void test_signals(void)
+{
+	int st = child_status(do_tkill_abrt);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+	st = child_status(do_caught);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 5);
+	st = child_status(do_blocked);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ignore;
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0 && sigaction(SIGUSR2, NULL, &old) == 0 && old.sa_handler == ignore);
+	CHECK(sigaction(SIGKILL, &sa, NULL) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_tgkill, getpid(), getpid() + 1000, 0) == -1 && errno == ESRCH);
+}
+
+static void test_cloexec(const char *self)
+{
+	int keep = open("/bin/hello", O_RDONLY), gone = open("/bin/hello", O_RDONLY | O_CLOEXEC);
+	CHECK(fcntl(gone, F_GETFD) == FD_CLOEXEC && fcntl(keep, F_GETFD) == 0);
+	pid_t c = fork();
+	if (c == 0) {
+		char a[16], b[16];
+		snprintf(a, sizeof(a), "%d", keep);
+		snprintf(b, sizeof(b), "%d", gone);
+		execl(self, self, "fds", a, b, (char *)NULL);
+		_exit(99);
+	}
+	int st;
+	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	int nb = dup(keep);
+	CHECK(fcntl(nb, F_SETFL, O_NONBLOCK) == 0 && (fcntl(nb, F_GETFL) & O_NONBLOCK));
+	CHECK(fcntl(keep, F_DUPFD, 50) == 50 && fcntl(keep, F_DUPFD_CLOEXEC, 50) == 51 && fcntl(51, F_GETFD) == FD_CLOEXEC);
+	close(keep);
+	close(gone);
+	close(nb);
+	close(50);
+	close(51);
+}
+
+static void test_queries(void)
+{
+	struct sysinfo si;
+	CHECK(sysinfo(&si) == 0 && si.totalram > (64ul << 20) && si.freeram > 0 && si.procs >= 3 && si.mem_unit == 1);
+	struct rlimit rl;
+	CHECK(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur == 8 << 20);
+	CHECK(getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY);
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == 256);
+	rl.rlim_cur = 2;
+	rl.rlim_max = 1;
+	CHECK(setrlimit(RLIMIT_CORE, &rl) == -1 && errno == EINVAL);
+	struct rusage ru;
+	volatile unsigned long spin = 0;
+	for (unsigned long i = 0; i < 20000000; i++)
+		spin += i;
+	CHECK(getrusage(RUSAGE_SELF, &ru) == 0 && (ru.ru_utime.tv_sec || ru.ru_utime.tv_usec) && ru.ru_maxrss > 0);
+	struct tms t;
+	CHECK(times(&t) > 0 && t.tms_utime + t.tms_stime > 0);
+	CHECK(getrusage(RUSAGE_CHILDREN, &ru) == 0 && getrusage(5, &ru) == -1 && errno == EINVAL);
+	cpu_set_t set;
+	CHECK(sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_ISSET(0, &set) && CPU_COUNT(&set) == 1);
+	unsigned char rnd[32] = { 0 }, rnd2[32] = { 0 };
+	CHECK(getrandom(rnd, sizeof(rnd), 0) == 32 && getrandom(rnd2, sizeof(rnd2), 0) == 32 && memcmp(rnd, rnd2, 32));
+	CHECK(getrandom((void *)8, 16, 0) == -1 && errno == EFAULT);
+	CHECK(umask(077) == 022 && umask(022) == 077);
+}
+
+/* The whole of a /proc file into buf, with no allocation (which could grow the resident
+ * set between two readings). */
+static char *slurp(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = 0, r;
+	while (fd >= 0 && (size_t)n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += r;
+	buf[n] = 0;
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/* The sum of the numbers after each line starting with key. */
+static long sum_of(const char *text, const char *key)
+{
+	long sum = 0;
+	size_t n = strlen(key);
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, key, n))
+			sum += atol(l + n);
+	return sum;
+}
+
+static void test_memory_figures(void)
+{
+	static char smaps[65536], rollup[4096], status[4096], statm[256], meminfo[4096];
+	memset(smaps, 0, sizeof(smaps)); /* touched now, not between the readings */
+	memset(rollup, 0, sizeof(rollup));
+	memset(status, 0, sizeof(status));
+	memset(statm, 0, sizeof(statm));
+	memset(meminfo, 0, sizeof(meminfo));
+	char *p = mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(p, 1, 64 * 4096);
+	slurp("/proc/self/smaps", smaps, sizeof(smaps));
+	slurp("/proc/self/smaps_rollup", rollup, sizeof(rollup));
+	slurp("/proc/self/status", status, sizeof(status));
+	slurp("/proc/self/statm", statm, sizeof(statm));
+	slurp("/proc/meminfo", meminfo, sizeof(meminfo));
+	long rss = sum_of(rollup, "Rss:"), resident = atol(strchr(statm, ' ') + 1) * 4;
+	CHECK(rss >= 256 && rss == sum_of(smaps, "Rss:") && rss == sum_of(status, "VmRSS:") && rss == resident);
+	/* Pss is summed before rounding down in the rollup: a kB per mapping at most apart */
+	CHECK(labs(sum_of(rollup, "Pss:") - sum_of(smaps, "Pss:")) < 64 &&
+	      sum_of(rollup, "Anonymous:") == sum_of(smaps, "Anonymous:"));
+	long total = sum_of(meminfo, "MemTotal:"), free_kb = sum_of(meminfo, "MemFree:");
+	CHECK(total > 0 && free_kb > 0 && free_kb < total && rss < total - free_kb);
+	munmap(p, 64 * 4096);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "fds")) /* the exec'd half of test_cloexec */
+		return fcntl(atoi(argv[2]), F_GETFD) == 0 && fcntl(atoi(argv[3]), F_GETFD) == -1 ? 0 : 1;
+	test_stat();
+	test_file_mmap();
+	test_shared_anon_and_mremap();
+	test_poll();
+	test_signals();
+	test_cloexec(argv[0]);
+	test_queries();
+	test_memory_figures();
+	printf("abitest: %d checks, %d failed\n", checks, failed);
+	return failed != 0;
+}
