@@ -5,6 +5,7 @@ MEM       ?= 256M
 ACCEL     ?= tcg
 BUILD     ?= build
 EXTRA_BIN ?=
+SWAP      ?= 256M
 CI        ?=
 
 CC      := gcc
@@ -156,18 +157,29 @@ bench: deps
 	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
 	@$(PYTHON) tests/bench/run.py --build $(BUILD)
 
+# The swap disk: a fresh sparse image of $(SWAP) per QEMU (QEMU locks the images it uses,
+# so two machines never share one), formatted by mkswap, removed when QEMU exits; SWAP=0:
+# none. Sets $$drive for the QEMU command line and $$img for the removal.
+SWAP_DISK = img=; drive=; \
+	if [ "$(SWAP)" != 0 ]; then \
+		img=$$(mktemp $(BUILD)/swap-XXXXXX.img) && truncate -s $(SWAP) $$img && \
+		/sbin/mkswap $$img >/dev/null 2>&1 || { echo "cannot make a $(SWAP) swap image"; exit 1; }; \
+		drive="-drive file=$$img,if=virtio,format=raw"; \
+	fi
+# The status QEMU ended with: a clean poweroff is success.
+QEMU_STATUS = s=$$?; rm -f $$img; \
+	if [ $$s -eq $(EXIT_POWEROFF) ]; then exit 0; fi; \
+	echo "qemu exited with status $$s (not a clean poweroff)"; exit 1
+
 run: deps
 	@$(MAKE) --no-print-directory iso
-	@$(QEMU) $(QEMU_FLAGS) -boot d -cdrom $(ISO); s=$$?; \
-		if [ $$s -eq $(EXIT_POWEROFF) ]; then exit 0; fi; \
-		echo "qemu exited with status $$s (not a clean poweroff)"; exit 1
+	@$(SWAP_DISK); $(QEMU) $(QEMU_FLAGS) $$drive -boot d -cdrom $(ISO); $(QEMU_STATUS)
 
 # The same kernel without GRUB, through QEMU's PVH entry.
 run-pvh: deps
 	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
-	@$(QEMU) $(QEMU_FLAGS) -kernel $(KERNEL) -initrd $(INITRD) -append "panic=exit"; s=$$?; \
-		if [ $$s -eq $(EXIT_POWEROFF) ]; then exit 0; fi; \
-		echo "qemu exited with status $$s (not a clean poweroff)"; exit 1
+	@$(SWAP_DISK); $(QEMU) $(QEMU_FLAGS) $$drive -kernel $(KERNEL) -initrd $(INITRD) \
+		-append "panic=exit"; $(QEMU_STATUS)
 
 clean:
 	rm -rf $(BUILD) build-*

@@ -17,6 +17,11 @@
 #define PTE_SOFT0 (1UL << 9)  /* ignored by the CPU: available to software */
 #define PTE_NX   (1UL << 63)  /* no-execute; needs EFER.NXE (reserved bit otherwise) */
 
+/* A leaf entry without PTE_P is ignored by the CPU in every other bit: mm keeps a swap entry
+ * there, marked by PTE_SWAP, its value in bits 12-62 (0 stays "nothing mapped"). */
+#define PTE_SWAP        (1UL << 1)
+#define PTE_SWAP_SHIFT  12
+
 /* Physical address held by an entry: a table, a 4 KiB frame, or (level 2 with PTE_PS) a
  * 2 MiB frame, whose bit 12 is the PAT bit and so is masked off by PTE_HUGE_ADDR. */
 #define PTE_ADDR      0x000ffffffffff000UL

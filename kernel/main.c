@@ -16,6 +16,9 @@
 #include "shell.h"
 #include "trace.h"
 #include "ksm.h"
+#include "swap.h"
+#include "pci.h"
+#include "virtio_blk.h"
 
 __noreturn void kmain(uint32_t loader_magic, uint32_t info_phys);
 
@@ -35,6 +38,9 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 
 	platform_init(); /* ACPI MADT, PIC off, LAPIC + IOAPIC, clock, timer, UART IRQ, sti */
 
+	pci_init(); /* the PCI functions, one line each */
+	virtio_blk_init(); /* disks vda, vdb, ... (kernel/blockdev.h), MSI-X completion */
+
 	rtc_init(); /* wall-clock time for CLOCK_REALTIME */
 
 	sched_init(); /* this context becomes CPU 0's idle task; tasks can be made */
@@ -50,6 +56,8 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 	shell_start(); /* the shell kernel thread, pid 1, waiting for the end of boot */
 
 	ksm_init(); /* ksmd (pid 2) and /sys/kernel/mm/ksm */
+
+	kswapd_init(); /* the reclaim watermarks and kswapd0 (pid 3); the shell enables swap */
 
 	shell_boot_done(); /* the prompt */
 

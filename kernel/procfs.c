@@ -16,6 +16,7 @@
 #include "cpuinfo.h"
 #include "addrspace.h"
 #include "errno.h"
+#include "swap.h"
 #include "printk.h"
 
 void proc_meminfo_render(struct seqbuf *s)
@@ -25,7 +26,7 @@ void proc_meminfo_render(struct seqbuf *s)
 	const struct { const char *name; uint64_t kb; } rows[] = {
 		{ "MemTotal", mi.total_kb }, { "MemFree", mi.free_kb },
 		{ "MemAvailable", mi.available_kb }, { "Buffers", 0 }, { "Cached", 0 },
-		{ "SwapCached", 0 }, { "Slab", mi.slab_kb }, { "PageTables", mi.page_tables_kb },
+		{ "SwapCached", mi.swap_cached_kb }, { "Slab", mi.slab_kb }, { "PageTables", mi.page_tables_kb },
 		{ "SwapTotal", mi.swap_total_kb }, { "SwapFree", mi.swap_free_kb },
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
@@ -82,6 +83,12 @@ static long kpagecount_read(struct file *f, void *buf, size_t len, uint64_t *pos
 }
 static const struct vnode_ops kpageflags_ops = { .read = kpageflags_read };
 static const struct vnode_ops kpagecount_ops = { .read = kpagecount_read };
+
+static int swaps_show(struct seqbuf *s, struct vnode *vn)
+{
+	swap_render_proc_swaps(s);
+	return 0;
+}
 
 static int loadavg_show(struct seqbuf *s, struct vnode *vn)
 {
@@ -144,6 +151,7 @@ static int max_map_count_store(struct vnode *vn, const char *text)
 }
 
 static const struct pseudo_ops loadavg_ops = { .show = loadavg_show };
+static const struct pseudo_ops swaps_ops = { .show = swaps_show };
 static const struct pseudo_ops stat_ops = { .show = stat_show };
 static const struct pseudo_ops cpuinfo_ops = { .show = cpuinfo_show };
 static const struct pseudo_ops version_ops = { .show = version_show };
@@ -207,6 +215,7 @@ void procfs_init(void)
 	BUG_ON(!pseudofile_create(proc, "uptime", &uptime_ops));
 	BUG_ON(!pseudofile_create(proc, "vmstat", &vmstat_ops));
 	BUG_ON(!pseudofile_create(proc, "loadavg", &loadavg_ops));
+	BUG_ON(!pseudofile_create(proc, "swaps", &swaps_ops));
 	BUG_ON(!pseudofile_create(proc, "stat", &stat_ops));
 	BUG_ON(!pseudofile_create(proc, "cpuinfo", &cpuinfo_ops));
 	BUG_ON(!pseudofile_create(proc, "version", &version_ops));

@@ -93,7 +93,7 @@ static void status_text(struct seqbuf *s, struct task *t, struct mm *mm)
 			{ "RssAnon", st.rss_anon_kb }, { "RssFile", st.rss_file_kb },
 			{ "RssShmem", st.rss_shmem_kb }, { "VmData", st.data_kb },
 			{ "VmStk", st.stack_kb }, { "VmExe", st.exec_kb }, { "VmLib", 0 },
-			{ "VmPTE", 0 }, { "VmSwap", 0 },
+			{ "VmPTE", 0 }, { "VmSwap", st.swap_kb },
 		};
 		for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
 			seq_printf(s, "%s:\t%8lu kB\n", rows[i].name, rows[i].kb);
@@ -239,7 +239,7 @@ static void smaps_figures(struct seqbuf *s, const struct mem_size_stats *st, boo
 	for (unsigned i = 0; i < ARRAY_SIZE(zeros); i++)
 		smaps_kb(s, zeros[i], 0);
 	smaps_kb(s, "Swap:", st->swap);
-	smaps_kb(s, "SwapPss:", 0);
+	smaps_kb(s, "SwapPss:", st->swap_pss >> PSS_SHIFT);
 	smaps_kb(s, "Locked:", 0);
 }
 

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "file.h"
 #include "seqbuf.h"
+#include "swap.h"
 #include "task.h"
 #include "process.h"
 #include "sched.h"
@@ -27,12 +28,15 @@ const struct shell_command shell_commands[] = {
 	{ "echo",     "[WORD...]",      "print the words (\"> FILE\" writes them to FILE)", 0, SHELL_MAX_ARGS, cmd_echo },
 	{ "run",      "PROG [ARG...] [&]", "run /bin/PROG (or a path) in the foreground, or in the background with &", 1, SHELL_MAX_ARGS, cmd_run },
 	{ "sh",       "[ARG...]",       "busybox's shell (/bin/sh) on the console; exit comes back here", 0, SHELL_MAX_ARGS - 1, cmd_sh },
-	{ "ps",       "",               "list the tasks: pid, ppid, state, CPU ms, RSS KiB, name", 0, 0, cmd_ps },
+	{ "ps",       "",               "list the tasks: pid, ppid, state, CPU ms, RSS KiB, swapped KiB, name", 0, 0, cmd_ps },
 	{ "kill",     "PID",            "end the program PID (SIGTERM)",                  1, 1, cmd_kill },
 	{ "ls",       "[PATH]",         "list a directory",                               0, 1, cmd_ls },
 	{ "cat",      "FILE...",        "print files",                                    1, SHELL_MAX_ARGS, cmd_cat },
 	{ "ksm",      "[watch]",        "KSM at a glance: run state, knobs, counters, profit, ksmd's CPU use (watch: every second until Ctrl-C)", 0, 1, cmd_ksm },
 	{ "trace",    "[clear | on|off [EVENT|SYSTEM]]", "print the trace buffer, empty it, or switch events on or off (all by default)", 0, 2, cmd_trace },
+	{ "swapon",   "DEVICE",         "enable the swap area on a disk (/dev/vda or vda)", 1, 1, cmd_swapon },
+	{ "swapoff",  "DEVICE",         "disable a swap area, bringing its pages back in first", 1, 1, cmd_swapoff },
+	{ "swapinfo", "",               "swap areas: size, use, pages out and in, the disk's requests and interrupts", 0, 0, cmd_swapinfo },
 	{ "selftest", "",               "in-kernel tests of the allocators, page tables and address spaces", 0, 0, cmd_selftest },
 	{ "fault",    "",               "write to an unmapped kernel address: shows the panic report", 0, 0, cmd_fault },
 	{ "poweroff", "",               "stop the machine (QEMU exits)",                  0, 0, cmd_poweroff },
@@ -60,6 +64,18 @@ void sh_printf(const char *fmt, ...)
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	sh_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+}
+
+void sh_print_rendered(void (*render)(struct seqbuf *s))
+{
+	struct seqbuf s;
+	seq_init(&s);
+	render(&s);
+	if (s.buf)
+		sh_write(s.buf, s.len);
+	if (s.failed)
+		sh_printf("(out of memory: the text is cut short)\n");
+	seq_free(&s);
 }
 
 bool sh_redirected(void) { return capture != NULL; }
@@ -163,6 +179,9 @@ static void shell_main(void *arg)
 	 * it gets the CPU back. */
 	process_set_reaper(current());
 	wait_event_killable(boot_wait, READ_ONCE(boot_done));
+	/* What an init's "swapon -a" does: every disk with a swap header becomes swap. Here,
+	 * in a task, because it reads the disks. */
+	swap_init();
 	lineedit_init(&editor, echo_to_console, NULL);
 	printk("boot: prompt after %lu ms\n", clock_ns() / 1000000);
 	for (;;) {

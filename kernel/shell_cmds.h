@@ -14,6 +14,9 @@
  * that the shell writes to FILE once the command is done. */
 void sh_printf(const char *fmt, ...) __printf(1, 2);
 void sh_write(const char *s, size_t len);
+/* Print what render writes into a buffer (a note if memory ran out half-way). */
+struct seqbuf;
+void sh_print_rendered(void (*render)(struct seqbuf *s));
 /* Whether the command's output goes to a file (commands that cannot redirect refuse). */
 bool sh_redirected(void);
 
@@ -35,6 +38,10 @@ void shell_reap_finished(void);
 /* shell_cmds_ksm.c */
 int cmd_ksm(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+/* shell_cmds_swap.c */
+int cmd_swapon(int argc, char **argv);
+int cmd_swapoff(int argc, char **argv);
+int cmd_swapinfo(int argc, char **argv);
 /* shell_cmds_fs.c */
 int cmd_ls(int argc, char **argv);
 int cmd_cat(int argc, char **argv);

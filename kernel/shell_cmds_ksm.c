@@ -7,18 +7,6 @@
 #include "sched.h"
 #include "string.h"
 
-static void print_buffer(void (*render)(struct seqbuf *s))
-{
-	struct seqbuf s;
-	seq_init(&s);
-	render(&s);
-	if (s.buf)
-		sh_write(s.buf, s.len);
-	if (s.failed)
-		sh_printf("(out of memory: the text is cut short)\n");
-	seq_free(&s);
-}
-
 /* Sleep ms, or less if Ctrl-C arrives: true if it did. */
 static bool interrupted_within(unsigned ms)
 {
@@ -35,14 +23,14 @@ static bool interrupted_within(unsigned ms)
 int cmd_ksm(int argc, char **argv)
 {
 	if (argc == 1) {
-		print_buffer(ksm_render_summary);
+		sh_print_rendered(ksm_render_summary);
 		return 0;
 	}
 	if (strcmp(argv[1], "watch") || sh_redirected())
 		return SH_USAGE;
 	for (;;) {
 		sh_printf("\x1b[H\x1b[J"); /* home, clear: one screen, refreshed in place */
-		print_buffer(ksm_render_summary);
+		sh_print_rendered(ksm_render_summary);
 		sh_printf("(Ctrl-C ends)\n");
 		if (interrupted_within(1000))
 			return 0;
@@ -52,7 +40,7 @@ int cmd_ksm(int argc, char **argv)
 int cmd_trace(int argc, char **argv)
 {
 	if (argc == 1) {
-		print_buffer(trace_render);
+		sh_print_rendered(trace_render);
 		return 0;
 	}
 	if (!strcmp(argv[1], "clear") && argc == 2) {

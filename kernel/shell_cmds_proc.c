@@ -175,7 +175,7 @@ struct ps_row {
 	int pid, ppid;
 	char state;
 	bool kthread;
-	uint64_t cpu_ms, rss_kb;
+	uint64_t cpu_ms, rss_kb, swap_kb;
 	char name[TASK_NAME_LEN];
 };
 
@@ -208,6 +208,7 @@ static void collect_row(struct task *t, void *ctx)
 	struct mm *mm = t->mm;
 	row->rss_kb = mm ? (READ_ONCE(mm->rss_anon) + READ_ONCE(mm->rss_file) +
 			    READ_ONCE(mm->rss_shmem)) * (PAGE_SIZE / 1024) : 0;
+	row->swap_kb = mm ? READ_ONCE(mm->swap_ents) * (PAGE_SIZE / 1024) : 0;
 	memcpy(row->name, t->name, sizeof(row->name));
 }
 
@@ -219,11 +220,11 @@ int cmd_ps(int argc, char **argv)
 		return SH_FAILED;
 	}
 	task_for_each(collect_row, &r);
-	sh_printf("  PID  PPID S   CPU_MS   RSS_KB NAME\n");
+	sh_printf("  PID  PPID S   CPU_MS   RSS_KB  SWAP_KB NAME\n");
 	for (unsigned i = 0; i < r.n; i++) {
 		const struct ps_row *row = &r.rows[i];
-		sh_printf("%5d %5d %c %8lu %8lu %s%s%s\n", row->pid, row->ppid, row->state,
-			  row->cpu_ms, row->rss_kb, row->kthread ? "[" : "", row->name,
+		sh_printf("%5d %5d %c %8lu %8lu %8lu %s%s%s\n", row->pid, row->ppid, row->state,
+			  row->cpu_ms, row->rss_kb, row->swap_kb, row->kthread ? "[" : "", row->name,
 			  row->kthread ? "]" : "");
 	}
 	kfree(r.rows);

@@ -49,6 +49,19 @@ void wake_up_all(struct wait_queue *wq);
 	__rc; \
 })
 
+/* Sleep until cond is true, kills or not: for waits that must not end early, such as for
+ * a disk request whose buffer is on the waiter's stack. */
+#define wait_event(wq, cond) do { \
+	struct wait_entry __we = { .task = NULL }; \
+	for (;;) { \
+		wait_prepare(&(wq), &__we); \
+		if (cond) \
+			break; \
+		schedule(); \
+	} \
+	wait_finish(&(wq), &__we); \
+} while (0)
+
 /* The same with a deadline on the monotonic clock: 0 when cond held, -ETIMEDOUT at the
  * deadline. Not killable (for kernel threads). */
 #define wait_event_timeout(wq, cond, deadline_ns) ({ \

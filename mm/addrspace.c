@@ -9,11 +9,18 @@
 #include "printk.h"
 #include "string.h"
 #include "ksm.h"
+#include "swap.h"
 
 #define PM_PFN_MASK    ((1UL << 55) - 1)
+#define PM_SWAP_TYPE_BITS 5	/* swapped: the type in bits 0-4, the offset above it */
 #define PM_EXCLUSIVE   (1UL << 56)
 #define PM_FILE_SHARED (1UL << 61)
+#define PM_SWAP        (1UL << 62)
 #define PM_PRESENT     (1UL << 63)
+
+/* Every address space, for those who must visit them all (swapoff). */
+static spinlock_t mm_list_lock = SPINLOCK_INIT("mm_list");
+static struct list_head mm_list = LIST_HEAD_INIT(mm_list);	/* [mm_list_lock] */
 
 struct mm *mm_create(void)
 {
@@ -28,7 +35,39 @@ struct mm *mm_create(void)
 	vma_set_init(&mm->vmas, READ_ONCE(vm_max_map_count));
 	mm->users = 1;
 	mm->stack_top = STACK_TOP;
+	uint64_t f = spin_lock_irqsave(&mm_list_lock);
+	list_add_tail(&mm->mm_node, &mm_list);
+	spin_unlock_irqrestore(&mm_list_lock, f);
 	return mm;
+}
+
+/* The first mm after pos on the list (pos NULL: the first) that can still be referenced,
+ * with a reference. pos must be referenced by the caller (so it is still on the list). */
+static struct mm *next_live_mm(struct mm *pos)
+{
+	struct mm *found = NULL;
+	uint64_t f = spin_lock_irqsave(&mm_list_lock);
+	for (struct list_head *n = pos ? pos->mm_node.next : mm_list.next; n != &mm_list && !found;
+	     n = n->next) {
+		struct mm *mm = list_entry(n, struct mm, mm_node);
+		if (mm_tryget(mm))
+			found = mm;
+	}
+	spin_unlock_irqrestore(&mm_list_lock, f);
+	return found;
+}
+
+int mm_for_each(int (*fn)(struct mm *mm, void *ctx), void *ctx)
+{
+	int rc = 0;
+	struct mm *mm = next_live_mm(NULL);
+	while (mm) {
+		rc = fn(mm, ctx);
+		struct mm *next = rc ? NULL : next_live_mm(mm);
+		mm_put(mm);
+		mm = next;
+	}
+	return rc;
 }
 
 unsigned vm_max_map_count = MAX_MAP_COUNT;
@@ -60,8 +99,11 @@ void mm_put(struct mm *mm)
 	vma_for_each(v, &mm->vmas)
 		zap_range(mm, v->start, v->end);
 	vma_free_all(&mm->vmas);
-	BUG_ON(mm->rss_anon || mm->rss_file || mm->rss_shmem);
+	BUG_ON(mm->rss_anon || mm->rss_file || mm->rss_shmem || mm->swap_ents);
 	mutex_unlock(&mm->lock);
+	uint64_t f = spin_lock_irqsave(&mm_list_lock);
+	list_del(&mm->mm_node);
+	spin_unlock_irqrestore(&mm_list_lock, f);
 	pgtable_destroy(&mm->pt, NULL, NULL); /* a page still mapped outside any VMA is a bug */
 	kfree(mm);
 }
@@ -71,13 +113,31 @@ void mm_activate(struct mm *mm)
 	pgtable_activate(mm ? &mm->pt : &kernel_pgtable);
 }
 
+/* Give child the swap entry parent holds at va: the slot gains a reference. */
+static int fork_swap_entry(struct mm *child, uint64_t va, uint64_t entry)
+{
+	int rc = pgtable_set_swap(&child->pt, va, entry);
+	if (rc)
+		return rc;
+	swap_dup(entry);
+	__atomic_add_fetch(&child->swap_ents, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* Share the present pages of parent's VMA v with child: private ones copy-on-write
- * (write-protected in both), shared ones as they are. Expects both locks. */
+ * (write-protected in both), shared ones as they are; swap entries are shared too. Expects
+ * both locks. */
 static int fork_range(struct mm *parent, struct mm *child, const struct vma *v)
 {
 	const unsigned mask = MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER;
 	struct pte_info pte;
-	for (uint64_t va = v->start; pgtable_next(&parent->pt, &va, v->end, &pte); va += PAGE_SIZE) {
+	for (uint64_t va = v->start; pgtable_next_entry(&parent->pt, &va, v->end, &pte); va += PAGE_SIZE) {
+		if (pte.prot & MMU_SWAPPED) {
+			int rc = fork_swap_entry(child, va, pte.swap);
+			if (rc)
+				return rc;
+			continue;
+		}
 		struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
 		unsigned prot = pte.prot & mask;
 		struct rmap_item *item = NULL;
@@ -154,6 +214,7 @@ void mm_get_stats(struct mm *mm, struct mm_stats *st)
 	st->rss_file_kb = __atomic_load_n(&mm->rss_file, __ATOMIC_RELAXED) * (PAGE_SIZE >> 10);
 	st->rss_shmem_kb = __atomic_load_n(&mm->rss_shmem, __ATOMIC_RELAXED) * (PAGE_SIZE >> 10);
 	st->rss_kb = st->rss_anon_kb + st->rss_file_kb + st->rss_shmem_kb;
+	st->swap_kb = __atomic_load_n(&mm->swap_ents, __ATOMIC_RELAXED) * (PAGE_SIZE >> 10);
 	mutex_unlock(&mm->lock);
 }
 
@@ -180,6 +241,9 @@ uint64_t mm_pagemap_entry(struct mm *mm, uint64_t va)
 			entry |= PM_EXCLUSIVE;
 		if (page_test(p, PG_SHMEM))
 			entry |= PM_FILE_SHARED;
+	} else if (pgtable_swap_entry(&mm->pt, va & PAGE_MASK, &entry)) {
+		entry = ((swp_offset(entry) << PM_SWAP_TYPE_BITS | swp_type(entry)) & PM_PFN_MASK) |
+			PM_SWAP | (swap_count(entry) == 1 ? PM_EXCLUSIVE : 0);
 	}
 	mutex_unlock(&mm->lock);
 	return entry;

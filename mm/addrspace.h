@@ -91,6 +91,8 @@ struct mm {
 					 * are mergeable; inherited by fork */
 	struct ksm_mm_slot *ksm_slot;	/* [ksm_mmlist_lock] registered with ksmd (mm/ksm.c) */
 	uint64_t ksm_zero_pages;	/* atomic: PTEs ksmd pointed at the zero page */
+	uint64_t swap_ents;		/* atomic: PTEs holding a swap entry (VmSwap) */
+	struct list_head mm_node;	/* [mm_list_lock, addrspace.c] in the list of all mms */
 	char exe[64];			/* [lock] path of the executable (/proc/PID/exe) */
 	uint64_t arg_start, arg_end;	/* [lock] argv's strings on the stack (/proc/PID/cmdline) */
 };
@@ -110,6 +112,10 @@ bool mm_tryget(struct mm *mm);
 /* Drop a user; the last one unmaps every page (dropping frames, reverse maps, counters) and
  * frees the page tables and VMAs. Must not be the active address space of any CPU. */
 void mm_put(struct mm *mm);
+/* Call fn(mm, ctx) for each address space in turn, each held by a reference while fn runs
+ * (fn may sleep and take mm->lock); stops at the first non-zero return, which it returns.
+ * Address spaces made meanwhile may be missed. */
+int mm_for_each(int (*fn)(struct mm *mm, void *ctx), void *ctx);
 /* fork(): a copy of parent (VMAs, brk, merge_any, exe) whose private pages are shared
  * copy-on-write: write-protected in both. NULL when out of memory (nothing leaked).
  * Takes parent->lock. */
@@ -193,14 +199,16 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max);
 /* Figures for /proc (kB), a consistent snapshot taken under mm->lock. */
 struct mm_stats {
 	uint64_t vm_size_kb, vm_peak_kb, rss_kb, rss_anon_kb, rss_file_kb, rss_shmem_kb;
-	uint64_t data_kb, stack_kb, exec_kb;
+	uint64_t data_kb, stack_kb, exec_kb, swap_kb;
 };
 void mm_get_stats(struct mm *mm, struct mm_stats *st);
 /* Call fn for each VMA in address order, under mm->lock (fn must not take it). */
 void mm_for_each_vma(struct mm *mm, void (*fn)(const struct vma *v, void *ctx), void *ctx);
 /* /proc/PID/pagemap entry of the page at va: PFN in bits 0-54, bit 56 exclusively mapped
- * (mapcount 1), bit 61 shared anonymous page, bit 62 swapped, bit 63 present (Linux's
- * format; the zero page is present with its PFN, not exclusive). Takes mm->lock. */
+ * (mapcount 1), bit 61 shared anonymous page, bit 63 present; or for a swapped-out page,
+ * bit 62 with the swap type in bits 0-4 and the offset in bits 5-54 (bit 56 if this is
+ * the slot's only PTE). Linux's format; the zero page is present with its PFN, not
+ * exclusive. Takes mm->lock. */
 uint64_t mm_pagemap_entry(struct mm *mm, uint64_t va);
 
 #endif

@@ -8,7 +8,10 @@
  *                                    write enabled in place (reuse); otherwise copy-on-write:
  *                                    a private copy replaces the PTE in one step and the old
  *                                    page loses this mapping (a KSM page is never reused:
- *                                    it is always copied, and counted in cow_ksm)
+ *                                    it is always copied, and counted in cow_ksm; a
+ *                                    swap-cache page its only user writes leaves the
+ *                                    cache and is reused)
+ *   swap entry                    -> swap_in.c
  * Each decision is taken under mm->lock, and the page counters it reads cannot change
  * behind it: only an address space that maps a page can add mappings of it. */
 #include "mapping.h"
@@ -24,7 +27,7 @@
 #include "printk.h"
 #include "string.h"
 #include "vmstat.h"
-#include "oom.h"
+#include "swap.h"
 
 struct page *zero_page;
 
@@ -101,7 +104,8 @@ static int fault_write_protected(struct mm *mm, struct vma *v, uint64_t va,
 				 const struct pte_info *pte)
 {
 	struct page *old = pfn_to_page(PFN_DOWN(pte->pa));
-	if ((v->flags & VMA_SHARED) || page_exclusive(old)) {
+	if ((v->flags & VMA_SHARED) || page_exclusive(old) ||
+	    (page_test(old, PG_SWAPCACHE) && swap_cache_reuse(old))) {
 		BUG_ON(!pgtable_protect(&mm->pt, va, vma_mmu_prot(v->flags), NULL));
 		return 0;
 	}
@@ -111,8 +115,12 @@ static int fault_write_protected(struct mm *mm, struct vma *v, uint64_t va,
 int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write)
 {
 	struct pte_info pte;
-	if (!pgtable_lookup(&mm->pt, va, &pte))
+	if (!pgtable_lookup(&mm->pt, va, &pte)) {
+		uint64_t entry;
+		if (pgtable_swap_entry(&mm->pt, va, &entry))
+			return fault_swap(mm, v, va, entry, write);
 		return fault_absent(mm, v, va, write);
+	}
 	if (write && !(pte.prot & MMU_WRITE))
 		return fault_write_protected(mm, v, va, &pte);
 	/* Present and allowing the access: a spurious fault (a stale TLB entry elsewhere).
@@ -149,13 +157,16 @@ static bool page_fault(struct trap_frame *tf)
 		irq_enable(); /* mm->lock may sleep */
 	bool write = tf->error & PF_WRITE, exec = tf->error & PF_INSTR;
 	int rc = t->mm ? mm_handle_fault(t->mm, addr, write, exec) : -EFAULT;
-	/* No frame: the OOM killer frees some (or picks this task) and the fault tries again. */
-	for (int tries = 0; rc == -ENOMEM && !t->pending_kill && tries < 8 && out_of_memory(); tries++)
+	/* No frame: reclaim (or the OOM killer, which may pick this task) frees some, and the
+	 * fault tries again. */
+	for (int tries = 0; rc == -ENOMEM && !t->pending_kill && tries < 8 && make_room_for_user_page(); tries++)
 		rc = mm_handle_fault(t->mm, addr, write, exec);
 	if (rc == -ENOMEM && t->pending_kill)
 		rc = 0; /* chosen itself: it ends on the way back to user mode */
 	if (rc == -ENOMEM)
 		task_fault_kill(SIGSEGV, "page fault: out of memory", addr, tf->rip);
+	if (rc == -EIO)
+		task_fault_kill(SIGBUS, "page fault: swap read error", addr, tf->rip);
 	if (rc)
 		task_fault_kill(SIGSEGV, "page fault", addr, tf->rip);
 	if (irq_on)

@@ -62,8 +62,13 @@
 #include "string.h"
 #include "errno.h"
 #include "printk.h"
+#include "rmap.h"
+#include "swap.h"
 
 struct mutex ksm_lock = MUTEX_INIT(ksm_lock, "ksm");
+
+void ksm_reclaim_lock(void) { mutex_lock(&ksm_lock); }
+void ksm_reclaim_unlock(void) { mutex_unlock(&ksm_lock); }
 struct ksm_knobs ksm_knobs = {
 	.run = KSM_RUN_STOP,
 	.pages_to_scan = 100,
@@ -190,6 +195,23 @@ static struct page *try_to_merge_two_pages(struct ksm_rmap_item *item, struct pa
 	return page;
 }
 
+/* A former KSM page, swapped out and read back in, that its former sharers map through the
+ * swap cache: make it a KSM page again where it is (the sharers' items join it as they
+ * are visited, finding it in the stable tree). true if it was such a page. */
+static bool remerge_swapped_in(struct page *page, struct ksm_rmap_item *item)
+{
+	if (page_mapcount(page) < 2 || !swap_cache_page_was_ksm(page))
+		return false;
+	if (ksm_merge_with_ksm_page(item, page, NULL))
+		return true;
+	struct ksm_stable_node *node = stable_tree_insert(page);
+	if (node)
+		stable_tree_append(item, node);
+	else
+		page_clear(page, PG_KSM); /* no memory for a node: leave it ordinary, try again */
+	return true;
+}
+
 /* One candidate page, mapped at item's address, in the order described at the top. */
 static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item)
 {
@@ -219,6 +241,8 @@ static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item)
 		return;
 	}
 
+	if (remerge_swapped_in(page, item))
+		return;
 	struct page *tree_page;
 	struct ksm_rmap_item *tree_item = unstable_tree_search_insert(item, page, &tree_page);
 	if (!tree_item)

@@ -59,7 +59,9 @@ static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, str
 		pte->prot &= ~MMU_WRITE;
 		BUG_ON(!pgtable_protect(&mm->pt, va, pte->prot & ~(MMU_ACCESSED | MMU_DIRTY), NULL));
 	}
-	if (page_refcount(page) != page_mapcount(page) + 1) {
+	/* Its mappings, our reference, and the swap cache's if it is there. */
+	int32_t expected = page_mapcount(page) + 1 + (page_test(page, PG_SWAPCACHE) ? 1 : 0);
+	if (page_refcount(page) != expected) {
 		if (was_writable) /* somebody holds it (an exit in flight, a copy): leave it be */
 			pgtable_protect(&mm->pt, va, (pte->prot | MMU_WRITE) & ~(MMU_ACCESSED | MMU_DIRTY), NULL);
 		return -EBUSY;

@@ -17,6 +17,7 @@
 #include "ksm_internal.h"
 #include "page_alloc.h"
 #include "page_cmp.h"
+#include "rmap.h"
 #include "kmalloc.h"
 #include "spinlock.h"
 #include "trace.h"
@@ -122,6 +123,23 @@ static unsigned prune_chain(struct ksm_stable_node *chain)
 		return 1;
 	}
 	return 2;
+}
+
+void ksm_page_swapped_out(struct page *page)
+{
+	BUG_ON(page_mapcount(page) || !page_test(page, PG_KSM));
+	struct ksm_stable_node *node = page_stable_node(page);
+	if (node) {
+		uint64_t f = spin_lock_irqsave(&ksm_node_lock);
+		node->page = NULL;
+		spin_unlock_irqrestore(&ksm_node_lock, f);
+		struct ksm_stable_node *chain = node->chain;
+		remove_node_from_stable_tree(node);
+		if (chain)
+			prune_chain(chain);
+	}
+	page->private = 0;
+	page_clear(page, PG_KSM);
 }
 
 /* What the tree node n stands for: *cmp, a referenced page with its content, and *room,

@@ -9,6 +9,7 @@
 #include "printk.h"
 #include "string.h"
 #include "ksm.h"
+#include "swap.h"
 
 unsigned vma_mmu_prot(uint32_t vflags)
 {
@@ -82,6 +83,8 @@ void release_mapping(struct mm *mm, uint64_t va, const struct pte_info *old)
 	BUG_ON(!page_test(p, PG_ANON | PG_SHMEM));
 	rmap_remove(p, mm, va);
 	__atomic_sub_fetch(rss_counter(mm, p), 1, __ATOMIC_RELAXED);
+	if (page_test(p, PG_SWAPCACHE) && !page_mapcount(p))
+		swap_cache_unmapped(p);
 	put_page(p);
 }
 
@@ -89,23 +92,32 @@ void zap_range(struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct pte_info pte;
 	uint64_t va = start;
-	while (pgtable_next(&mm->pt, &va, end, &pte)) {
-		struct pte_info old;
-		BUG_ON(!pgtable_unmap(&mm->pt, va, &old));
-		release_mapping(mm, va, &old);
+	while (pgtable_next_entry(&mm->pt, &va, end, &pte)) {
+		if (pte.prot & MMU_SWAPPED) {
+			uint64_t entry;
+			BUG_ON(!pgtable_swap_clear(&mm->pt, va, &entry));
+			__atomic_sub_fetch(&mm->swap_ents, 1, __ATOMIC_RELAXED);
+			swap_free(entry);
+		} else {
+			struct pte_info old;
+			BUG_ON(!pgtable_unmap(&mm->pt, va, &old));
+			release_mapping(mm, va, &old);
+		}
 		va += PAGE_SIZE;
 	}
 }
 
 struct page *alloc_anon_page(bool zero)
 {
-	struct page *p = alloc_page();
+	struct page *p = user_alloc_allowed() ? alloc_page() : NULL;
 	if (!p)
 		return NULL;
 	if (zero)
 		memset(page_address(p), 0, PAGE_SIZE);
-	p->rmap = NULL; /* the union may hold a former slab owner's pointer */
+	p->rmap = NULL; /* the unions may hold a former slab owner's pointers */
+	p->swap = 0;
 	p->private = 0;
 	page_set(p, PG_ANON);
+	lru_add(p);
 	return p;
 }

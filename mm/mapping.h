@@ -47,16 +47,23 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 /* A PTE mark (MMU_SOFT): KSM pointed this mapping of the zero page there (use_zero_pages),
  * so it counts in ksm_zero_pages until it goes. */
 #define MMU_KSM_ZERO MMU_SOFT
-/* Unmap and release every page mapped in [start, end) (page-aligned). */
+/* Unmap and release every page mapped in [start, end) (page-aligned), and drop the swap
+ * entries held there. */
 void zap_range(struct mm *mm, uint64_t start, uint64_t end);
 
-/* A new private anonymous page (PG_ANON, refcount 1, not on any list), zero-filled when
- * zero; NULL when out of memory. */
+/* A new private anonymous page (PG_ANON, refcount 1, on the LRU), zero-filled when zero;
+ * NULL when out of memory or when free memory is down to the kernel's reserve (the caller
+ * returns -ENOMEM, and the fault path reclaims without locks: make_room_for_user_page). */
 struct page *alloc_anon_page(bool zero);
 
 /* Resolve an access to va (page-aligned) inside v that v allows: demand paging, the zero
- * page, file data, copy-on-write. 0 (the PTE now allows the access) or -ENOMEM. */
+ * page, file data, copy-on-write, swap-in. 0 (the PTE now allows the access), -ENOMEM, or
+ * -EIO (the page could not be read back from swap). */
 int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write);
+
+/* Resolve an access to va (page-aligned) in v, whose PTE holds swap entry `entry`: the
+ * page from the swap cache or the disk (swap_in.c). 0, -ENOMEM or -EIO (read error). */
+int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool write);
 
 /* Record the current total VMA size in vm_peak if it is a new high. */
 static inline void mm_note_size(struct mm *mm)

@@ -1,5 +1,6 @@
 /* mm_init: the order of memory bring-up, and meminfo. */
 #include "mm.h"
+#include "swap.h"
 #include "bootinfo.h"
 #include "cpu.h"
 #include "kernel_map.h"
@@ -67,8 +68,11 @@ void mm_get_meminfo(struct mm_meminfo *mi)
 	mi->struct_page_kb = page_array_bytes() >> 10;
 	mi->page_tables_kb = pgtable_nr_pages() * (PAGE_SIZE >> 10);
 	mi->slab_kb = slab_nr_pages() * (PAGE_SIZE >> 10);
-	mi->swap_total_kb = 0; /* no swap device yet */
-	mi->swap_free_kb = 0;
+	uint64_t swap_total, swap_free;
+	swap_totals(&swap_total, &swap_free);
+	mi->swap_total_kb = swap_total * (PAGE_SIZE >> 10);
+	mi->swap_free_kb = swap_free * (PAGE_SIZE >> 10);
+	mi->swap_cached_kb = swap_cache_pages() * (PAGE_SIZE >> 10);
 }
 
 const struct memmap *mm_usable_ram(void)

@@ -18,14 +18,15 @@ void mm_init(void);
 struct mm_meminfo {
 	uint64_t total_kb;        /* usable RAM in the firmware map */
 	uint64_t free_kb;         /* free frames */
-	uint64_t available_kb;    /* what allocations could still get (= free: nothing is
-				   * reclaimable yet) */
+	uint64_t available_kb;    /* what allocations could still get without swapping: free
+				   * frames (clean swap-cache pages could be added; Linux does) */
 	uint64_t kernel_image_kb; /* the kernel's loaded image (boot section included) */
 	uint64_t struct_page_kb;  /* the struct page array */
 	uint64_t page_tables_kb;  /* page-table pages, all address spaces */
 	uint64_t slab_kb;         /* frames held by slab caches (kmalloc up to 2 KiB included) */
 	uint64_t swap_total_kb;   /* swap space enabled */
 	uint64_t swap_free_kb;    /* of it, not in use */
+	uint64_t swap_cached_kb;  /* pages in the swap cache (also counted as used swap) */
 };
 /* A lock-free snapshot of the counters (each exact, the set not atomic). Any CPU. */
 void mm_get_meminfo(struct mm_meminfo *mi);

@@ -1,6 +1,7 @@
 /* mm_selftest: in-kernel checks of the frame allocator, kmalloc and slab caches, page
  * tables and the kernel's own mappings. Each part leaves the counters where it found them
  * and checks that it did. Needs an otherwise idle system: the frame test holds all memory. */
+#include "swap.h"
 #include "mm.h"
 #include "selftest.h"
 #include "bootinfo.h"
@@ -324,6 +325,9 @@ static void test_kernel_map(struct selftest *t)
 
 void mm_selftest(struct selftest *t)
 {
+	/* The tests empty the allocator on purpose and count every frame: reclaim must not
+	 * move their pages, nor the watermarks turn their allocations down early. */
+	reclaim_disable(true);
 	test_frames(t);
 	test_kmalloc(t);
 	test_slab_cache(t);
@@ -331,4 +335,5 @@ void mm_selftest(struct selftest *t)
 	test_kernel_map(t);
 	selftest_as(t);
 	selftest_mmap(t);
+	reclaim_disable(false);
 }

@@ -24,9 +24,16 @@
 				* never counted in rss or mapcount */
 #define PG_SHMEM    (1UL << 7) /* page of a shared anonymous object (mm/shmem.c), which holds
 				* one reference; on ->rmap like anonymous pages */
-#define PG_KSM      (1UL << 8) /* KSM page (mm/ksm.c, later): ->rmap is its stable node; never
+#define PG_KSM      (1UL << 8) /* KSM page (mm/ksm.c): ->private is its stable node; never
 				* written in place, always copied on write */
-/* Bits 9-15 stay free for swap-backed, locked, dirty, referenced, swap cache. */
+/* Reclaim and swap (mm/vmscan.c, mm/swap_state.c): */
+#define PG_LRU       (1UL << 9)  /* on the reclaim LRU (->list), [lru lock] */
+#define PG_SWAPCACHE (1UL << 10) /* in the swap cache under ->swap, which holds one reference
+				  * [swap lock] */
+#define PG_DIRTY     (1UL << 11) /* swap cache page newer than its slot on disk */
+#define PG_WRITEBACK (1UL << 12) /* being written to its slot */
+#define PG_LOCKED    (1UL << 13) /* being read from its slot: contents not valid yet */
+/* Bits 14-15 stay free. */
 #define PG_USER_MASK (0x7ffUL << 5)
 
 struct kmem_cache;
@@ -36,15 +43,18 @@ struct page {
 	int32_t refcount;       /*  8: references (atomic); 0 = free, reserved or a tail frame */
 	int32_t mapcount;       /* 12: PTEs that map the frame (atomic; user pages: the length of
 				 *     ->rmap, changed under the rmap lock) */
-	struct list_head list;  /* 16: the owner's list: buddy free list, partial slabs (later
-				 *     the reclaim LRU) */
+	struct list_head list;  /* 16: the owner's list: buddy free list, partial slabs, the
+				 *     reclaim LRU (PG_LRU) */
 	union {                 /* 32: by owner */
 		void *rmap;     /*     PG_ANON/PG_SHMEM: reverse map, the list of (mm, address)
-				 *     that map the frame (mm/rmap.h); later PG_KSM: stable node */
+				 *     that map the frame (mm/rmap.h) */
 		struct kmem_cache *slab_cache; /* PG_SLAB: the owning cache */
 	};
-	void *freelist;         /* 40: PG_SLAB, first frame of the slab: first free object */
-	uint64_t private;       /* 48: the owner's word (later: swap entry) */
+	union {                 /* 40: by owner */
+		void *freelist; /*     PG_SLAB, first frame of the slab: first free object */
+		uint64_t swap;  /*     PG_SWAPCACHE: the swap entry (mm/swap.h) */
+	};
+	uint64_t private;       /* 48: the owner's word (PG_KSM: the stable node) */
 	uint8_t order;          /* 56: first frame of a block: its order (free or allocated) */
 	uint16_t inuse;         /* 58: PG_SLAB, first frame of the slab: objects handed out */
 	uint32_t unused;        /* 60 */

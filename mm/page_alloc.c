@@ -3,6 +3,7 @@
 #include "string.h"
 #include "printk.h"
 #include "ksm.h"
+#include "swap.h"
 
 static struct buddy buddy;
 
@@ -26,7 +27,9 @@ void put_page(struct page *page)
 	if (refs)
 		return;
 	/* The last reference: nobody else can see the frame any more. */
-	BUG_ON(page->mapcount || page->rmap);
+	BUG_ON(page->mapcount || page->rmap || page_test(page, PG_SWAPCACHE));
+	if (page_test(page, PG_LRU))
+		lru_remove(page);
 	if (page_test(page, PG_KSM))
 		ksm_page_freed(page); /* its stable node must not point here once it is reused */
 	page_clear(page, PG_USER_MASK);

@@ -94,6 +94,19 @@ static struct pte_info pte_describe(uint64_t e, unsigned level, uint64_t va)
 	return info;
 }
 
+_Static_assert(PTE_SWAP_SHIFT + 51 <= 63 && PGTABLE_SWAP_LIMIT == 1UL << 51,
+	       "a swap entry must fit below the NX bit");
+
+static bool is_swap_entry(uint64_t e) { return !(e & PTE_P) && (e & PTE_SWAP); }
+
+static uint64_t swap_pte(uint64_t entry)
+{
+	BUG_ON(!entry || entry >= PGTABLE_SWAP_LIMIT);
+	return (entry << PTE_SWAP_SHIFT) | PTE_SWAP;
+}
+
+static uint64_t swap_value(uint64_t e) { return e >> PTE_SWAP_SHIFT; }
+
 /* The entry for va at `level` (1: 4 KiB, 2: 2 MiB), or the 2 MiB leaf above it that maps
  * va already; *at says which level the returned entry is. Missing tables are allocated
  * when alloc (their entries allow everything: the leaf decides). NULL when a table is
@@ -141,7 +154,7 @@ static int map_at(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot, u
 	uint64_t *e = walk(pt, va, level, true, &at);
 	if (!e)
 		ret = -ENOMEM;
-	else if (at != level || (*e & PTE_P))
+	else if (at != level || *e) /* present, or a swap entry */
 		ret = -EEXIST;
 	else
 		WRITE_ONCE(*e, pa | bits);
@@ -160,15 +173,99 @@ int pgtable_map_huge(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot
 	return map_at(pt, va, pa, prot, 2);
 }
 
-/* The present 4 KiB leaf for va, or NULL. Expects pt->lock. */
-static uint64_t *leaf(struct pgtable *pt, uint64_t va)
+/* The 4 KiB leaf slot for va if its table exists, or NULL. Expects pt->lock. */
+static uint64_t *leaf_slot(struct pgtable *pt, uint64_t va)
 {
 	check_va(pt, va, PAGE_SIZE);
 	unsigned at;
 	uint64_t *e = walk(pt, va, 1, false, &at);
-	if (!e || !(*e & PTE_P))
-		return NULL;
-	BUG_ON(at != 1); /* 2 MiB pages are the direct map's, never changed */
+	BUG_ON(e && at != 1); /* 2 MiB pages are the direct map's, never changed */
+	return e;
+}
+
+/* The present 4 KiB leaf for va, or NULL. Expects pt->lock. */
+static uint64_t *leaf(struct pgtable *pt, uint64_t va)
+{
+	uint64_t *e = leaf_slot(pt, va);
+	return e && (*e & PTE_P) ? e : NULL;
+}
+
+/* The leaf for user address va if it holds a swap entry, or NULL. Expects pt->lock. */
+static uint64_t *swap_leaf(struct pgtable *pt, uint64_t va)
+{
+	BUG_ON(pt == &kernel_pgtable);
+	uint64_t *e = leaf_slot(pt, va);
+	return e && is_swap_entry(*e) ? e : NULL;
+}
+
+bool pgtable_swap_out(struct pgtable *pt, uint64_t va, uint64_t entry, struct pte_info *old)
+{
+	BUG_ON(pt == &kernel_pgtable);
+	uint64_t bits = swap_pte(entry);
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	uint64_t *e = leaf(pt, va);
+	if (e) {
+		/* Atomic: the accessed/dirty bits the CPU sets until the flush are in `was`. */
+		uint64_t was = __atomic_exchange_n(e, bits, __ATOMIC_SEQ_CST);
+		tlb_flush_page(pt, va);
+		if (old)
+			*old = pte_describe(was, 1, va);
+	}
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return e;
+}
+
+int pgtable_set_swap(struct pgtable *pt, uint64_t va, uint64_t entry)
+{
+	BUG_ON(pt == &kernel_pgtable);
+	check_va(pt, va, PAGE_SIZE);
+	uint64_t bits = swap_pte(entry);
+	int ret = 0;
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	unsigned at;
+	uint64_t *e = walk(pt, va, 1, true, &at);
+	if (!e)
+		ret = -ENOMEM;
+	else if (*e)
+		ret = -EEXIST;
+	else
+		WRITE_ONCE(*e, bits);
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return ret;
+}
+
+bool pgtable_swap_in(struct pgtable *pt, uint64_t va, uint64_t entry, uint64_t pa, unsigned prot)
+{
+	BUG_ON(!IS_ALIGNED(pa, PAGE_SIZE) || pa >= PHYS_LIMIT);
+	uint64_t bits = pte_bits(va, prot);
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	uint64_t *e = swap_leaf(pt, va);
+	bool ok = e && *e == swap_pte(entry);
+	if (ok)
+		WRITE_ONCE(*e, pa | bits); /* not present before: nothing cached to flush */
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return ok;
+}
+
+bool pgtable_swap_entry(struct pgtable *pt, uint64_t va, uint64_t *entry)
+{
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	uint64_t *e = swap_leaf(pt, va);
+	if (e)
+		*entry = swap_value(*e);
+	spin_unlock_irqrestore(&pt->lock, flags);
+	return e;
+}
+
+bool pgtable_swap_clear(struct pgtable *pt, uint64_t va, uint64_t *entry)
+{
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	uint64_t *e = swap_leaf(pt, va);
+	if (e) {
+		*entry = swap_value(*e);
+		WRITE_ONCE(*e, 0);
+	}
+	spin_unlock_irqrestore(&pt->lock, flags);
 	return e;
 }
 
@@ -218,11 +315,11 @@ bool pgtable_replace(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot
 	return e;
 }
 
-/* The first present leaf mapping an address in [from, end) below the level-`level` table
- * `table`, which maps from `base` on: its entry, with its address in *found; NULL if none.
- * Absent tables are skipped whole. Expects pt->lock. */
-static uint64_t *next_present(uint64_t *table, unsigned level, uint64_t base, uint64_t from,
-			      uint64_t end, uint64_t *found)
+/* The first present leaf (or, with swaps, swap entry) for an address in [from, end) below
+ * the level-`level` table `table`, which maps from `base` on: its entry, with its address in
+ * *found; NULL if none. Absent tables are skipped whole. Expects pt->lock. */
+static uint64_t *next_leaf(uint64_t *table, unsigned level, uint64_t base, uint64_t from,
+			   uint64_t end, bool swaps, uint64_t *found)
 {
 	uint64_t span = 1UL << (PAGE_SHIFT + 9 * (level - 1));
 	unsigned last = level == PT_LEVELS ? PML4_KERNEL_FIRST : PT_ENTRIES;
@@ -231,21 +328,22 @@ static uint64_t *next_present(uint64_t *table, unsigned level, uint64_t base, ui
 		if (addr >= end)
 			return NULL;
 		uint64_t e = table[i];
-		if (!(e & PTE_P))
-			continue;
-		if (level == 1) {
+		if (level == 1 && ((e & PTE_P) || (swaps && is_swap_entry(e)))) {
 			*found = addr;
 			return &table[i];
 		}
+		if (level == 1 || !(e & PTE_P))
+			continue;
 		BUG_ON(e & PTE_PS); /* no huge pages in user space */
-		uint64_t *r = next_present(table_of(e), level - 1, addr, MAX(addr, from), end, found);
+		uint64_t *r = next_leaf(table_of(e), level - 1, addr, MAX(addr, from), end, swaps, found);
 		if (r)
 			return r;
 	}
 	return NULL;
 }
 
-bool pgtable_next(struct pgtable *pt, uint64_t *va, uint64_t end, struct pte_info *out)
+static bool next_entry(struct pgtable *pt, uint64_t *va, uint64_t end, bool swaps,
+		       struct pte_info *out)
 {
 	BUG_ON(pt == &kernel_pgtable || !IS_ALIGNED(*va, PAGE_SIZE));
 	end = MIN(end, (uint64_t)PML4_KERNEL_FIRST << 39);
@@ -253,13 +351,26 @@ bool pgtable_next(struct pgtable *pt, uint64_t *va, uint64_t end, struct pte_inf
 		return false;
 	uint64_t flags = spin_lock_irqsave(&pt->lock);
 	uint64_t found;
-	uint64_t *e = next_present(pt->pml4, PT_LEVELS, 0, *va, end, &found);
+	uint64_t *e = next_leaf(pt->pml4, PT_LEVELS, 0, *va, end, swaps, &found);
 	if (e) {
 		*va = found;
-		*out = pte_describe(*e, 1, found);
+		if (*e & PTE_P)
+			*out = pte_describe(*e, 1, found);
+		else
+			*out = (struct pte_info){ .prot = MMU_SWAPPED, .swap = swap_value(*e) };
 	}
 	spin_unlock_irqrestore(&pt->lock, flags);
 	return e;
+}
+
+bool pgtable_next(struct pgtable *pt, uint64_t *va, uint64_t end, struct pte_info *out)
+{
+	return next_entry(pt, va, end, false, out);
+}
+
+bool pgtable_next_entry(struct pgtable *pt, uint64_t *va, uint64_t end, struct pte_info *out)
+{
+	return next_entry(pt, va, end, true, out);
 }
 
 /* Free the tables below the level-`level` table `table` (mapping from base on) that overlap
@@ -272,8 +383,10 @@ static bool free_empty(uint64_t *table, unsigned level, uint64_t base, uint64_t 
 	bool empty = true;
 	for (unsigned i = 0; i < last; i++) {
 		uint64_t addr = base + i * span, e = table[i];
-		if (!(e & PTE_P))
+		if (!(e & PTE_P)) {
+			empty &= !e; /* a swap entry keeps its table */
 			continue;
+		}
 		if (level > 1 && addr < end && addr + span > start) {
 			uint64_t *child = table_of(e);
 			if (free_empty(child, level - 1, addr, start, end, freed)) {
@@ -375,8 +488,10 @@ static void free_tree(uint64_t entry, unsigned level, uint64_t va, pgtable_relea
 	uint64_t span = 1UL << (PAGE_SHIFT + 9 * (level - 1));
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
 		uint64_t e = t[i];
-		if (!(e & PTE_P))
+		if (!(e & PTE_P)) {
+			BUG_ON(e); /* a swap entry left: its slot would leak */
 			continue;
+		}
 		if (level > 1) {
 			BUG_ON(e & PTE_PS); /* no huge pages in user space */
 			free_tree(e, level - 1, va + i * span, release, arg);

@@ -32,6 +32,8 @@
  * map and replace from prot, kept by protect (it belongs to what the entry maps, not to its
  * protection), reported by lookups. */
 #define MMU_SOFT     (1u << 9)
+/* Reported by pgtable_next_entry() alone: the entry maps nothing but holds a swap entry. */
+#define MMU_SWAPPED  (1u << 10)
 
 struct pgtable {
 	uint64_t *pml4;  /* top-level table, by its direct-map address */
@@ -45,7 +47,13 @@ extern struct pgtable kernel_pgtable;
 struct pte_info {
 	uint64_t pa;   /* the 4 KiB frame (for MMU_HUGE: the 4 KiB part of the 2 MiB frame) */
 	unsigned prot; /* MMU_* protection and state flags */
+	uint64_t swap; /* MMU_SWAPPED: the swap entry (pa and the other flags are 0) */
 };
+
+/* Swap entries: a user address that maps nothing may hold one, a non-zero value below
+ * PGTABLE_SWAP_LIMIT whose meaning is mm/swap.h's. The CPU faults on it as on an absent page;
+ * pgtable_map() treats it as taken (-EEXIST), so a swap entry is never lost by accident. */
+#define PGTABLE_SWAP_LIMIT (1UL << 51)
 
 /* Called by pgtable_destroy() for each page still mapped. */
 typedef void (*pgtable_release_fn)(void *arg, uint64_t va, const struct pte_info *pte);
@@ -93,6 +101,23 @@ bool pgtable_lookup(struct pgtable *pt, uint64_t va, struct pte_info *out);
 /* Clear the MMU_ACCESSED / MMU_DIRTY bits named in which at va and return those of them
  * that were set (0 if not mapped); flushes the page when it cleared any. */
 unsigned pgtable_test_and_clear(struct pgtable *pt, uint64_t va, unsigned which);
+
+/* User half: make the present 4 KiB mapping at va the swap entry `entry`, flush it, and
+ * return the entry as it was in *old (its accessed/dirty bits are final). false (nothing
+ * changed) if va maps nothing. */
+bool pgtable_swap_out(struct pgtable *pt, uint64_t va, uint64_t entry, struct pte_info *old);
+/* User half: put swap entry `entry` at va, which holds nothing, allocating missing
+ * tables (fork). 0, -EEXIST or -ENOMEM, as pgtable_map(). */
+int pgtable_set_swap(struct pgtable *pt, uint64_t va, uint64_t entry);
+/* User half: if va holds the swap entry `entry`, map frame pa there with prot instead, in
+ * one step; false (nothing changed) if it holds anything else. */
+bool pgtable_swap_in(struct pgtable *pt, uint64_t va, uint64_t entry, uint64_t pa, unsigned prot);
+/* User half: the swap entry va holds (true and *entry), or false. */
+bool pgtable_swap_entry(struct pgtable *pt, uint64_t va, uint64_t *entry);
+/* User half: remove the swap entry va holds, returning it in *entry; false if none. */
+bool pgtable_swap_clear(struct pgtable *pt, uint64_t va, uint64_t *entry);
+/* pgtable_next() that also stops at swap entries (reported with MMU_SWAPPED). */
+bool pgtable_next_entry(struct pgtable *pt, uint64_t *va, uint64_t end, struct pte_info *out);
 
 /* Page-table pages in use, all address spaces (lock-free snapshot). */
 uint64_t pgtable_nr_pages(void);

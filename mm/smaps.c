@@ -1,12 +1,14 @@
 /* Per-VMA memory figures for /proc/PID/smaps and smaps_rollup, Linux's definitions: a page
  * mapped more than once is shared, and its proportional share (Pss) is its size divided by
  * its mapcount; dirty is the PTE's dirty bit, and every KSM page (written before it was
- * merged, never written since) counts as dirty as Linux marks it. */
+ * merged, never written since) counts as dirty as Linux marks it. A swapped-out page
+ * counts in Swap, and in SwapPss divided by the PTEs that share its slot. */
 #include "smaps.h"
 #include "mapping.h"
 #include "pgtable.h"
 #include "rmap.h"
 #include "string.h"
+#include "swap.h"
 
 static void account_page(struct mem_size_stats *st, const struct page *p, unsigned prot)
 {
@@ -49,7 +51,13 @@ void mm_smaps(struct mm *mm, void (*fn)(const struct vma *v, const struct mem_si
 		struct mem_size_stats st;
 		memset(&st, 0, sizeof(st));
 		struct pte_info pte;
-		for (uint64_t va = v->start; pgtable_next(&mm->pt, &va, v->end, &pte); va += PAGE_SIZE) {
+		for (uint64_t va = v->start; pgtable_next_entry(&mm->pt, &va, v->end, &pte); va += PAGE_SIZE) {
+			if (pte.prot & MMU_SWAPPED) {
+				uint32_t n = swap_count(pte.swap);
+				st.swap += PAGE_SIZE;
+				st.swap_pss += (PAGE_SIZE << PSS_SHIFT) / (n ? n : 1);
+				continue;
+			}
 			struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
 			if (!is_zero_page(p))
 				account_page(&st, p, pte.prot);

@@ -1,5 +1,5 @@
-/* /proc/PID/smaps figures: what each VMA has resident, shared, private, dirty, KSM, as
- * Linux's smaps accounts it (mm/smaps.c). */
+/* /proc/PID/smaps figures: what each VMA has resident, shared, private, dirty, KSM,
+ * swapped out, as Linux's smaps accounts it (mm/smaps.c). */
 #ifndef MM_SMAPS_H
 #define MM_SMAPS_H
 
@@ -14,7 +14,7 @@ struct vma;
 struct mem_size_stats {
 	uint64_t resident, shared_clean, shared_dirty, private_clean, private_dirty;
 	uint64_t referenced, anonymous, ksm, swap;
-	uint64_t pss, pss_anon, pss_file, pss_shmem, pss_dirty;
+	uint64_t pss, pss_anon, pss_file, pss_shmem, pss_dirty, swap_pss;
 };
 
 /* Call fn(v, figures of v, ctx) for each VMA in address order, under mm->lock (fn must not

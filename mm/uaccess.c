@@ -10,6 +10,7 @@
 #include "errno.h"
 #include "string.h"
 #include "printk.h"
+#include "swap.h"
 
 /* The kernel alias of user byte va in mm for a read or a write, faulting the page in.
  * Expects mm->lock. */
@@ -42,12 +43,20 @@ static int walk_user(struct mm *mm, uint64_t va, size_t len, bool write,
 		return 0;
 	if (va >= USER_END || len > USER_END - va)
 		return -EFAULT;
-	int rc = 0;
+	int rc = 0, tries = 0;
 	mutex_lock(&mm->lock);
 	while (len) {
 		size_t n = MIN(len, PAGE_SIZE - (va & ~PAGE_MASK));
 		uint8_t *k;
 		rc = user_byte(mm, va, write, &k);
+		if (rc == -ENOMEM && tries++ < 8 && !current()->pending_kill) {
+			/* Reclaim needs this mm's lock: let go of it while making room. */
+			mutex_unlock(&mm->lock);
+			bool again = make_room_for_user_page();
+			mutex_lock(&mm->lock);
+			if (again)
+				continue;
+		}
 		if (!rc)
 			rc = fn(ctx, k, n);
 		if (rc)

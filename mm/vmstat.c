@@ -5,7 +5,8 @@ uint64_t vm_events[NR_VM_EVENTS];
 const char *vm_event_name(enum vm_event e)
 {
 	static const char *const names[NR_VM_EVENTS] = {
-		[PGFAULT] = "pgfault", [PGMAJFAULT] = "pgmajfault", [COW_KSM] = "cow_ksm",
+		[PGFAULT] = "pgfault", [PGMAJFAULT] = "pgmajfault",
+		[PSWPIN] = "pswpin", [PSWPOUT] = "pswpout", [COW_KSM] = "cow_ksm",
 		[KSM_SWPIN_COPY] = "ksm_swpin_copy",
 	};
 	return names[e];

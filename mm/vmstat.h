@@ -7,6 +7,8 @@
 enum vm_event {
 	PGFAULT,	/* page faults resolved or not, user and kernel copies alike */
 	PGMAJFAULT,	/* faults that had to read from a disk (swap) */
+	PSWPIN,		/* pages read from swap */
+	PSWPOUT,	/* pages written to swap */
 	COW_KSM,	/* copies made because a KSM page was written or unshared */
 	KSM_SWPIN_COPY,	/* KSM pages copied when swapped back in */
 	NR_VM_EVENTS,

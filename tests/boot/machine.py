@@ -3,7 +3,9 @@ power it off. Used by tests/boot/run.py; Python 3 standard library only."""
 import os
 import re
 import select
+import shutil
 import subprocess
+import tempfile
 import time
 
 PROMPT = "ksm> "
@@ -16,9 +18,22 @@ class TestFailure(Exception):
     """A failed expectation; the message says what was expected."""
 
 
+def make_swap_image(path, size, mkswap_args=()):
+    """A sparse image of `size` (e.g. "64M") at path, formatted by mkswap (unless
+    mkswap_args is None: left blank)."""
+    subprocess.run(["truncate", "-s", size, path], check=True)
+    if mkswap_args is not None:
+        subprocess.run(["/sbin/mkswap", *mkswap_args, path], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return path
+
+
 class Machine:
     def __init__(self, build, boot="pvh", mem="128M", cmdline="panic=exit", qemu_args=(),
-                 timeout=30.0, initrd=None):
+                 timeout=30.0, initrd=None, swap="64M", disk=None, blkdebug=None):
+        """swap: size of a fresh mkswap-formatted disk for this machine (None: no disk);
+        disk: an image the test made instead; blkdebug: a QEMU blkdebug config to put
+        between the guest and the disk (error injection)."""
         self.build = build
         self.initrd = initrd or os.path.join(build, "initrd.cpio")
         self.boot = boot
@@ -30,6 +45,11 @@ class Machine:
         self.log = ""       # everything the guest printed, CRs removed
         self.pos = 0        # how much of the log the test has consumed
         self.allow_panic = False
+        self.tmpdir = tempfile.mkdtemp(prefix="ksm-boot-")
+        self.disk = disk
+        if swap and not disk:
+            self.disk = make_swap_image(os.path.join(self.tmpdir, "swap.img"), swap)
+        self.blkdebug = blkdebug
 
     # ---- life cycle ----
     def qemu_command(self):
@@ -43,6 +63,9 @@ class Machine:
             cmd += ["-kernel", os.path.join(self.build, "kernel.elf"),
                     "-initrd", self.initrd,
                     "-append", self.cmdline]
+        if self.disk:
+            path = f"blkdebug:{self.blkdebug}:{self.disk}" if self.blkdebug else self.disk
+            cmd += ["-drive", f"file={path},if=virtio,format=raw"]
         return cmd + self.qemu_args
 
     def start(self, typeahead=None):
@@ -58,6 +81,7 @@ class Machine:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
 
     # ---- output ----
     def _read_some(self, wait):

@@ -16,6 +16,7 @@ import test_boot  # noqa: F401  (registers its tests)
 import test_process  # noqa: F401
 import test_ksm  # noqa: F401
 import test_abi  # noqa: F401
+import test_blk  # noqa: F401
 
 
 class Bench:

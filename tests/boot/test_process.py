@@ -126,9 +126,9 @@ def ctrl_c_background_ps_and_kill(b):
     out = m.command("run spin &")
     pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
     out = m.command("ps")
-    row = re.search(rf"^\s*{pid}\s+1\s+[RS]\s+\d+\s+\d+\s+spin$", out, re.M)
+    row = re.search(rf"^\s*{pid}\s+1\s+[RS]\s+\d+\s+\d+\s+0\s+spin$", out, re.M)
     check(row, f"ps does not show the background spin:\n{out}")
-    check(re.search(r"^\s*1\s+0\s+[RS]\s+\d+\s+0\s+\[shell\]$", out, re.M), f"ps does not show the shell:\n{out}")
+    check(re.search(r"^\s*1\s+0\s+[RS]\s+\d+\s+0\s+0\s+\[shell\]$", out, re.M), f"ps does not show the shell:\n{out}")
     status = m.command(f"cat /proc/{pid}/status")
     check(re.search(rf"^Pid:\s+{pid}$", status, re.M) and re.search(r"^VmRSS:\s+\d+ kB$", status, re.M),
           f"/proc/{pid}/status:\n{status}")

@@ -1,0 +1,123 @@
+/* The fault side of swap: a PTE holding a swap entry gets its page back.
+ *
+ *   the entry's page is in the swap cache -> use it (waiting while another task reads it);
+ *   it is not                            -> a new page, added to the cache, read from disk
+ * then
+ *   read fault                           -> map the cache page read-only: it keeps its slot,
+ *                                           so reclaiming it again costs no write
+ *   write fault, sole user of the slot   -> take the page out of the cache, map it writable
+ *   write fault, slot shared             -> map a private copy (a former KSM page's copies
+ *                                           count in ksm_swpin_copy)
+ * and the PTE's reference to the slot goes. A failed read leaves the PTE as it was and
+ * returns -EIO: the caller kills the task (the data is gone for it, not for the kernel).
+ * Everything runs under mm->lock, which the disk read sleeps with. */
+#include "mapping.h"
+#include "swap_internal.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "rmap.h"
+#include "vmstat.h"
+#include "errno.h"
+#include "printk.h"
+#include "string.h"
+
+/* entry's page, from the cache or the disk, with a reference and valid contents; NULL
+ * with *err -ENOMEM or -EIO. */
+static struct page *get_swap_page(uint64_t entry, int *err)
+{
+	for (;;) {
+		struct page *p = swap_cache_lookup(entry);
+		if (p) {
+			swap_wait_page_io(p);
+			if (page_test(p, PG_SWAPCACHE) && p->swap == entry)
+				return p;
+			put_page(p); /* its read failed and it left the cache: read it ourselves */
+			continue;
+		}
+		if (!(p = alloc_anon_page(false))) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		page_set(p, PG_LOCKED);
+		if (!swap_cache_add(p, entry)) { /* another task got there first */
+			page_clear(p, PG_LOCKED);
+			put_page(p);
+			continue;
+		}
+		count_vm_event(PGMAJFAULT);
+		int rc = swap_read_page(entry, p);
+		if (rc)
+			swap_cache_delete(p);
+		swap_page_unlocked(p);
+		if (!rc)
+			return p;
+		printk("swap: read error on slot %lu of area %u\n", swp_offset(entry), swp_type(entry));
+		put_page(p);
+		*err = -EIO;
+		return NULL;
+	}
+}
+
+int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool write)
+{
+	int err;
+	struct page *p = get_swap_page(entry, &err);
+	if (!p)
+		return err;
+	struct rmap_item *item = rmap_item_alloc();
+	if (!item) {
+		put_page(p);
+		return -ENOMEM;
+	}
+	unsigned prot = vma_mmu_prot(v->flags);
+	struct page *map = p;
+	if (!write) {
+		prot &= ~MMU_WRITE; /* a write faults again: reuse or copy then */
+	} else if (!swap_cache_reuse(p)) {
+		if (!(map = alloc_anon_page(false))) {
+			rmap_item_free(item);
+			put_page(p);
+			return -ENOMEM;
+		}
+		memcpy(page_address(map), page_address(p), PAGE_SIZE);
+		if (swap_was_ksm(entry))
+			count_vm_event(KSM_SWPIN_COPY);
+		put_page(p);
+	}
+	BUG_ON(!pgtable_swap_in(&mm->pt, va, entry, page_to_phys(map), prot));
+	account_mapping(mm, va, map, item); /* our reference becomes the mapping's */
+	__atomic_sub_fetch(&mm->swap_ents, 1, __ATOMIC_RELAXED);
+	swap_free(entry);
+	return 0;
+}
+
+/* Bring in every page of area `type` mapped in v (read faults). Expects mm->lock. */
+static int unuse_vma(struct mm *mm, struct vma *v, unsigned type)
+{
+	struct pte_info pte;
+	for (uint64_t va = v->start; pgtable_next_entry(&mm->pt, &va, v->end, &pte); va += PAGE_SIZE) {
+		if (!(pte.prot & MMU_SWAPPED) || swp_type(pte.swap) != type)
+			continue;
+		int rc = fault_swap(mm, v, va, pte.swap, false);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int swap_unuse_mm(struct mm *mm, unsigned type)
+{
+	int rc = 0;
+	for (int tries = 0; tries < 4; tries++) {
+		mutex_lock(&mm->lock);
+		struct vma *v;
+		vma_for_each(v, &mm->vmas)
+			if ((rc = unuse_vma(mm, v, type)))
+				break;
+		mutex_unlock(&mm->lock);
+		/* Out of frames: other areas may take some pages (never this one: it is closing). */
+		if (rc != -ENOMEM || !reclaim_pages(64))
+			break;
+	}
+	return rc;
+}

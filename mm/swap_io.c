@@ -1,0 +1,103 @@
+/* Page I/O on swap slots: slot n of an area is its disk's bytes [n * 4096, (n + 1) * 4096).
+ * Writes go out in batches, all in flight at once, so that the disk's queue is kept busy;
+ * reads are one page at a time, for the faulting task. Completion runs in the disk's
+ * interrupt handler, which only records the status and wakes the waiters. */
+#include "swap_internal.h"
+#include "blockdev.h"
+#include "page_alloc.h"
+#include "sched.h"
+#include "vmstat.h"
+#include "wait.h"
+#include "printk.h"
+
+#define SECTORS_PER_PAGE (PAGE_SIZE / 512)
+
+/* Woken whenever a swap page's I/O ends (PG_LOCKED or PG_WRITEBACK cleared). */
+static struct wait_queue swap_io_wait = WAIT_QUEUE_INIT(swap_io_wait);
+
+/* The area's disk and the slot's first sector. The area cannot go while a PTE or a cache
+ * page refers to the slot, which the caller's page or entry does. */
+static struct blockdev *slot_disk(uint64_t entry, uint64_t *sector, struct swap_area **area)
+{
+	uint64_t f = spin_lock_irqsave(&swap_lock);
+	struct swap_area *a = swap_area_of(entry);
+	spin_unlock_irqrestore(&swap_lock, f);
+	*sector = swp_offset(entry) * SECTORS_PER_PAGE;
+	*area = a;
+	return a->dev;
+}
+
+int swap_read_page(uint64_t entry, struct page *page)
+{
+	uint64_t sector;
+	struct swap_area *a;
+	struct blockdev *dev = slot_disk(entry, &sector, &a);
+	int rc = blk_rw(dev, sector, page_address(page), PAGE_SIZE, false);
+	if (!rc) {
+		__atomic_add_fetch(&a->pswpin, 1, __ATOMIC_RELAXED);
+		count_vm_event(PSWPIN);
+	}
+	return rc;
+}
+
+struct write_req {
+	struct blk_request req;
+	struct page *page;
+	bool done;
+};
+
+static void write_done(struct blk_request *r)
+{
+	struct write_req *w = r->private;
+	page_clear(w->page, PG_WRITEBACK);
+	WRITE_ONCE(w->done, true);
+	wake_up_all(&swap_io_wait);
+}
+
+#define WRITE_BATCH_MAX 32
+
+void swap_write_pages(struct page **pages, int *err, unsigned n)
+{
+	BUG_ON(n > WRITE_BATCH_MAX);
+	struct write_req reqs[WRITE_BATCH_MAX];
+	struct swap_area *areas[WRITE_BATCH_MAX];
+	for (unsigned i = 0; i < n; i++) {
+		struct write_req *w = &reqs[i];
+		struct page *p = pages[i];
+		BUG_ON(!page_test(p, PG_SWAPCACHE) || !page_test(p, PG_WRITEBACK));
+		uint64_t sector;
+		struct blockdev *dev = slot_disk(p->swap, &sector, &areas[i]);
+		*w = (struct write_req){
+			.req = { .sector = sector, .buf = page_address(p), .len = PAGE_SIZE,
+				 .write = true, .done = write_done, .private = w },
+			.page = p,
+		};
+		err[i] = blk_submit(dev, &w->req);
+		if (err[i]) { /* refused without being queued */
+			page_clear(p, PG_WRITEBACK);
+			w->done = true;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct write_req *w = &reqs[i];
+		wait_event(swap_io_wait, READ_ONCE(w->done));
+		if (err[i])
+			continue;
+		err[i] = w->req.status;
+		if (!err[i]) {
+			__atomic_add_fetch(&areas[i]->pswpout, 1, __ATOMIC_RELAXED);
+			count_vm_event(PSWPOUT);
+		}
+	}
+}
+
+void swap_wait_page_io(struct page *page)
+{
+	wait_event(swap_io_wait, !page_test(page, PG_LOCKED | PG_WRITEBACK));
+}
+
+void swap_page_unlocked(struct page *page)
+{
+	page_clear(page, PG_LOCKED);
+	wake_up_all(&swap_io_wait);
+}
