@@ -199,7 +199,6 @@ int swap_off(const char *name, const char **why)
 	BUG_ON(a->slots.nused || a->pte_refs || a->cached);
 	swap_areas[type] = NULL;
 	spin_unlock_irqrestore(&swap_lock, f);
-	printk("swap: %s off\n", a->path);
 	swap_slots_destroy(&a->slots);
 	kfree(a);
 	*why = NULL;

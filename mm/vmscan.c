@@ -191,15 +191,11 @@ static enum verdict shrink_page(struct page *page)
 
 #define BATCH 32
 
-/* Write the batch out and free what the writes made clean; returns the frames freed.
- * Drops the batch's references. */
+/* Write the batch (pages marked by add_to_batch) out and free what the writes made clean;
+ * returns the frames freed. Drops the batch's references. */
 static uint64_t write_batch(struct page **batch, unsigned n)
 {
 	int err[BATCH];
-	for (unsigned i = 0; i < n; i++) {
-		page_clear(batch[i], PG_DIRTY);
-		page_set(batch[i], PG_WRITEBACK);
-	}
 	swap_write_pages(batch, err, n);
 	uint64_t freed = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -226,6 +222,10 @@ uint64_t reclaim_pages(uint64_t nr)
 			break;
 		enum verdict v = shrink_page(p);
 		if (v == WRITE) {
+			/* Busy from now on: the clock passes it by if it comes round again before
+			 * the batch is written, and faults wait for the write. */
+			page_clear(p, PG_DIRTY);
+			page_set(p, PG_WRITEBACK);
 			batch[nb++] = p;
 			if (nb == BATCH) {
 				freed += write_batch(batch, nb);

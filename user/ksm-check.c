@@ -136,13 +136,9 @@ int main(int argc, char **argv)
 	int status, failed = 0;
 	while (wait(&status) > 0)
 		failed |= !WIFEXITED(status) || WEXITSTATUS(status);
-	char buf[24];
-	snprintf(buf, sizeof(buf), "%ld", old_pages);
-	ksm_write("pages_to_scan", buf);
-	snprintf(buf, sizeof(buf), "%ld", old_sleep);
-	ksm_write("sleep_millisecs", buf);
-	snprintf(buf, sizeof(buf), "%ld", old_run);
-	ksm_write("run", buf);
+	ksm_write_long("pages_to_scan", old_pages);
+	ksm_write_long("sleep_millisecs", old_sleep);
+	ksm_write_long("run", old_run);
 	printf("ksm-check: %d tasks x %zu pages x %d rounds, pages_sharing seen up to %ld\n", tasks,
 	       pages, rounds, max_sharing);
 	printf("ksm-check: %ld pages verified, %ld corrupted\n", verified, corrupted);

@@ -251,9 +251,7 @@ static int mode_knobs(void)
 	bad |= knob_case("merge_across_nodes", "2", EINVAL, ksm_read("merge_across_nodes"));
 	bad |= knob_case("use_zero_pages", "maybe", EINVAL, ksm_read("use_zero_pages"));
 	bad |= knob_case("pages_shared", "1", EACCES, ksm_read("pages_shared"));
-	char buf[24];
-	snprintf(buf, sizeof(buf), "%ld", old);
-	ksm_write("pages_to_scan", buf);
+	ksm_write_long("pages_to_scan", old);
 	return bad ? fail("a knob misbehaved") : 0;
 }
 

@@ -42,6 +42,14 @@ static inline int ksm_write(const char *name, const char *value)
 	return rc;
 }
 
+/* The same with a number (restoring a knob read with ksm_read). */
+static inline int ksm_write_long(const char *name, long value)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%ld", value);
+	return ksm_write(name, buf);
+}
+
 static inline double now_s(void)
 {
 	struct timespec ts;

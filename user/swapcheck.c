@@ -4,7 +4,12 @@
  * all back; it does so for several passes, alternating rewrites (which make each page
  * dirty again) and read-only checks (which the kernel may serve from the swap cache).
  *
- * usage: swapcheck SIZE_MB [PASSES]     (PASSES >= 1, default 3)
+ * usage: swapcheck [-f] [-o] SIZE_MB [PASSES]     (PASSES >= 1, default 3)
+ *   -f  fork once the memory is filled: the child, sharing every page and swap slot with
+ *       the parent, prints its smaps_rollup Swap and SwapPss (a slot shared by both counts
+ *       half), runs the passes' checks itself, then the parent does
+ *   -o  after the passes, wait until no swap area is left (/proc/swaps), then check once
+ *       more: what swapoff brought back in must be intact
  * prints one line per pass and then "swapcheck: N pages verified, M corrupted"; exits 0
  * only if nothing was corrupted. */
 #include <stdbool.h>
@@ -13,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PAGE 4096
 #define WORDS (PAGE / 8)
@@ -57,13 +64,50 @@ static size_t verify(const uint64_t *mem, size_t pages, uint64_t seed, size_t *r
 	return bad;
 }
 
+/* A line of /proc/self/smaps_rollup ("Swap:"), in kB; -1 if missing. */
+static long rollup_kb(const char *key)
+{
+	char line[128];
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	long kb = -1;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			kb = strtol(line + strlen(key), NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* Whether /proc/swaps lists an area (a line after its header). */
+static bool swap_on(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/swaps", "r");
+	int lines = 0;
+	while (f && fgets(line, sizeof(line), f))
+		lines++;
+	if (f)
+		fclose(f);
+	return lines > 1;
+}
+
 int main(int argc, char **argv)
 {
-	char *end;
-	long mb = argc >= 2 ? strtol(argv[1], &end, 10) : 0;
-	long passes = argc >= 3 ? strtol(argv[2], NULL, 10) : 3;
-	if (argc < 2 || argc > 3 || *end || mb <= 0 || passes < 1) {
-		fprintf(stderr, "usage: swapcheck SIZE_MB [PASSES]\n");
+	bool fork_mode = false, wait_swapoff = false;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-f"))
+			fork_mode = true;
+		else if (!strcmp(argv[i], "-o"))
+			wait_swapoff = true;
+		else
+			break;
+	}
+	char *end = "";
+	long mb = i < argc ? strtol(argv[i], &end, 10) : 0;
+	long passes = i + 1 < argc ? strtol(argv[i + 1], NULL, 10) : 3;
+	if (i >= argc || argc > i + 2 || *end || mb <= 0 || passes < 1) {
+		fprintf(stderr, "usage: swapcheck [-f] [-o] SIZE_MB [PASSES]\n");
 		return 2;
 	}
 	size_t pages = (size_t)mb << 8;
@@ -77,17 +121,43 @@ int main(int argc, char **argv)
 	double t0 = now_s();
 	fill(mem, pages, seed);
 	printf("swapcheck: filled %zu pages (%ld MiB) in %.2f s\n", pages, mb, now_s() - t0);
+	const char *who = "swapcheck";
+	pid_t child = -1;
+	if (fork_mode) {
+		fflush(stdout);
+		child = fork();
+		if (child < 0) {
+			perror("swapcheck: fork");
+			return 1;
+		}
+		who = child ? "swapcheck: parent" : "swapcheck: child";
+		if (!child)
+			printf("swapcheck: child: Swap %ld kB, SwapPss %ld kB\n", rollup_kb("Swap:"),
+			       rollup_kb("SwapPss:"));
+		else if (waitpid(child, NULL, 0) != child) /* then the parent checks alone */
+			return 1;
+	}
 	for (long pass = 1; pass <= passes; pass++) {
 		t0 = now_s();
 		size_t bad = verify(mem, pages, seed, &reported);
 		verified += pages;
 		corrupted += bad;
-		bool rewrite = pass % 2 == 1 && pass < passes;
+		bool rewrite = pass % 2 == 1 && pass < passes && !fork_mode; /* forked: read only */
 		if (rewrite)
 			fill(mem, pages, ++seed);
-		printf("swapcheck: pass %ld: %zu pages checked, %zu corrupted%s, %.2f s\n", pass, pages,
+		printf("%s: pass %ld: %zu pages checked, %zu corrupted%s, %.2f s\n", who, pass, pages,
 		       bad, rewrite ? ", then rewritten" : "", now_s() - t0);
 	}
-	printf("swapcheck: %zu pages verified, %zu corrupted\n", verified, corrupted);
+	if (wait_swapoff) {
+		printf("swapcheck: waiting for swapoff\n");
+		fflush(stdout);
+		while (swap_on())
+			usleep(20000);
+		size_t bad = verify(mem, pages, seed, &reported);
+		verified += pages;
+		corrupted += bad;
+		printf("swapcheck: after swapoff: %zu pages checked, %zu corrupted\n", pages, bad);
+	}
+	printf("%s: %zu pages verified, %zu corrupted\n", who, verified, corrupted);
 	return corrupted ? 1 : 0;
 }

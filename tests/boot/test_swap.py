@@ -1,0 +1,238 @@
+"""Boot tests of swap: the mkswap header checked at boot and by swapon (valid, missing,
+corrupt, another page size), swapon/swapoff/swapinfo and /proc/swaps, memory twice the
+size of RAM written and read back intact (clean pages not written again), a failing disk
+read that kills only its task, slots shared after fork, KSM pages swapped out and back in
+and merged again, swapoff bringing pages back (and refusing when memory is short), and
+OOM with swap full. Memory-pressure cases run at 64 or 128 MiB so they stay quick under
+TCG; each checks that swap and memory are back where they were."""
+import os
+import re
+import struct
+
+from machine import make_swap_image
+from registry import check, meminfo_kb, test
+from test_process import run
+
+SWAP_64M_KB = 65532  # a 64 MiB area: 16384 pages, less the header
+
+
+def vmstat(m):
+    return {k: int(v) for k, v in re.findall(r"^(\w+) (\d+)$", m.command("cat /proc/vmstat"), re.M)}
+
+
+def swap_back_to_empty(m, what, mem_free=None):
+    """Wait (a few seconds at most) until every slot is free again, and MemFree is mem_free
+    if given: an address space is torn down by its last user, which may be reclaim, a
+    moment after its task ended."""
+    for _ in range(100):
+        mi = meminfo_kb(m)
+        if (mi["SwapFree"] == mi["SwapTotal"] and mi["SwapCached"] == 0 and
+                mem_free in (None, mi["MemFree"])):
+            return mi
+        m.quiet_for(0.1)
+    check(False, f"{what}: swap or memory not all free again (MemFree {mem_free} kB before): {mi}")
+
+
+def start_background(m, line):
+    out = m.command(f"run {line} &")
+    return int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
+
+
+def wait_exit(m, pid, tries=600):
+    """Wait for the shell's report of background pid's end (made before a prompt, so an
+    empty command is typed until it comes); return how it ended."""
+    rx = re.compile(rf"\[pid {pid} (exited, status=(\d+)|killed by (\w+))\]")
+    for _ in range(tries):
+        end = rx.search(m.command("echo"))
+        if end:
+            return ("exited", int(end.group(2))) if end.group(2) is not None else ("killed", end.group(3))
+        m.quiet_for(0.1)
+    check(False, f"pid {pid} did not end")
+
+
+@test
+def swap_area_enabled_at_boot_and_from_the_shell(b):
+    m = b.machine(swap="64M").start()
+    boot = m.wait_prompt()
+    check(f"swap: adding {SWAP_64M_KB}k swap on /dev/vda, priority -2" in boot, f"boot log:\n{boot}")
+    swaps = m.command("cat /proc/swaps")
+    check(re.search(rf"^Filename\t+Type\t+Size\t+Used\t+Priority$", swaps, re.M) and
+          re.search(rf"^/dev/vda +partition\t{SWAP_64M_KB}\t+0\t+-2$", swaps, re.M), f"/proc/swaps:\n{swaps}")
+    mi = meminfo_kb(m)
+    check(mi["SwapTotal"] == SWAP_64M_KB and mi["SwapFree"] == SWAP_64M_KB, f"meminfo: {mi}")
+    info = m.command("swapinfo")
+    check(re.search(rf"^/dev/vda: size={SWAP_64M_KB}KiB used=0KiB prio=-2", info, re.M) and
+          re.search(r"disk vda: reads=\d+ writes=0 completed=\d+ errors=0 in_flight=0 peak_in_flight=\d+ irqs=\d+",
+                    info), f"swapinfo:\n{info}")
+
+    check(m.command("swapoff /dev/vda").strip() == "", "swapoff printed something")
+    check(meminfo_kb(m)["SwapTotal"] == 0, "SwapTotal after swapoff")
+    check(len(m.command("cat /proc/swaps").strip().splitlines()) == 1, "/proc/swaps after swapoff")
+    check("swap: off" in m.command("swapinfo"), "swapinfo after swapoff")
+    free_off = meminfo_kb(m)["MemFree"]
+    out = m.command("swapon vda").strip()
+    check(out == f"swap: adding {SWAP_64M_KB}k swap on /dev/vda, priority -3", f"swapon: {out!r}")
+    check(re.search(r"^/dev/vda +partition\t\d+\t+0\t+-3$", m.command("cat /proc/swaps"), re.M),
+          "the second swapon gets the next default priority, -3")
+    for line, answer in (("swapon /dev/vda", "swapon: /dev/vda: already in use as swap"),
+                         ("swapon vdz", "swapon: vdz: no such block device"),
+                         ("swapoff vdq", "swapoff: vdq: no such block device")):
+        check(m.command(line).strip() == answer, f"{line}: expected {answer!r}")
+    m.command("swapoff vda")
+    check(m.command("swapoff vda").strip() == "swapoff: vda: not an active swap area", "double swapoff")
+    check(meminfo_kb(m)["MemFree"] == free_off, "the slot map was not given back by swapoff")
+    m.poweroff()
+
+
+def patched_image(path, offset, data, mkswap_args=()):
+    make_swap_image(path, "16M", mkswap_args)
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        f.write(data)
+    return path
+
+
+@test
+def swap_headers_missing_corrupt_or_foreign_are_refused(b):
+    tmp = b.machine(swap=None).tmpdir  # a scratch directory that goes with the bench
+    cases = (
+        ("blank", make_swap_image(os.path.join(tmp, "blank.img"), "16M", None),
+         "no swap signature (not formatted with mkswap)"),
+        ("corrupt", patched_image(os.path.join(tmp, "corrupt.img"), 1028, struct.pack("<I", 1 << 30)),
+         "corrupt swap header: the area is larger than the device"),
+        ("badpages", patched_image(os.path.join(tmp, "bad.img"), 1032, struct.pack("<I", 5000)),
+         "corrupt swap header: bad-page count out of range"),
+        ("version", patched_image(os.path.join(tmp, "v2.img"), 1024, struct.pack("<I", 2)),
+         "unknown swap header version"),
+        ("old", patched_image(os.path.join(tmp, "old.img"), 4086, b"SWAP-SPACE"),
+         "old swap format (version 0): reformat it with mkswap"),
+        ("16k pages", make_swap_image(os.path.join(tmp, "16k.img"), "16M", ("-p", "16384")),
+         "swap area made for another page size"),
+    )
+    for name, image, why in cases:
+        m = b.machine(disk=image).start()
+        boot = m.wait_prompt()
+        check(f"swap: /dev/vda not used: {why}" in boot, f"{name}: boot log:\n{boot}")
+        check(meminfo_kb(m)["SwapTotal"] == 0, f"{name}: swap enabled anyway")
+        out = m.command("swapon /dev/vda").strip()
+        check(out.startswith(f"swapon: /dev/vda: {why}"), f"{name}: swapon says {out!r}")
+        check(run(m, "hello")[2] == ("exited", 0), f"{name}: the kernel does not go on")
+        m.poweroff()
+
+
+@test
+def swapcheck_twice_ram_comes_back_intact(b):
+    m = b.machine(mem="64M", swap="192M").start()
+    m.wait_prompt()
+    run(m, "hello")  # warm-up: what a first program run allocates for good
+    before = meminfo_kb(m)["MemFree"]
+    out, _, how = run(m, "swapcheck 128 3", timeout=300)
+    check(how == ("exited", 0) and "swapcheck: 98304 pages verified, 0 corrupted" in out, f"swapcheck:\n{out}")
+    vm = vmstat(m)
+    # Pass 1 rewrites everything; passes 2 and 3 only read, so their pages go out clean,
+    # without a write: about two writes per page in all, not three or more.
+    check(vm["pswpout"] > 32768 and vm["pswpin"] > 32768 and vm["pswpout"] < 2.5 * 32768,
+          f"swap traffic for 32768 pages written twice and read thrice: {vm}")
+    check(vm["pgmajfault"] == vm["pswpin"], f"every read from swap is a major fault: {vm}")
+    info = m.command("swapinfo")
+    peak = int(re.search(r"peak_in_flight=(\d+)", info).group(1))
+    check(peak > 1 and re.search(r"errors=0", info), f"several requests in flight:\n{info}")
+    swap_back_to_empty(m, "after swapcheck", before)
+    m.poweroff()
+
+
+@test
+def failing_swap_read_kills_only_that_task(b):
+    conf = os.path.join(b.machine(swap=None).tmpdir, "blkdebug.conf")
+    with open(conf, "w") as f:  # slot 2000 (sectors 16000-16007) cannot be read
+        f.write('[inject-error]\nevent = "read_aio"\niotype = "read"\nerrno = "5"\nsector = "16000"\n')
+    m = b.machine(mem="64M", swap="192M", blkdebug=conf).start()
+    m.wait_prompt()
+    out, pid, how = run(m, "swapcheck 128 1", timeout=300)
+    check(how == ("killed", "SIGBUS"), f"swapcheck ended {how}:\n{out}")
+    check(re.search(rf"pid {pid} \(swapcheck\): page fault: swap read error at 0x[0-9a-f]+ ip 0x[0-9a-f]+", out),
+          f"no one-line reason:\n{out}")
+    check("swap: read error on slot 2000 of area 0" in out, f"the kernel does not name the slot:\n{out}")
+    check(re.search(r"errors=[1-9]", m.command("swapinfo")), "the disk error is not counted")
+    swap_back_to_empty(m, "after the killed task")
+    out, _, how = run(m, "memtouch 48 unique")  # swap still works, the kernel goes on
+    check(how == ("exited", 0) and "0 mismatches" in out, f"memtouch after the error:\n{out}")
+    m.poweroff()
+
+
+@test
+def fork_shares_swap_slots(b):
+    m = b.machine(mem="64M", swap="192M").start()
+    m.wait_prompt()
+    out, _, how = run(m, "swapcheck -f 96 1", timeout=300)
+    check(how == ("exited", 0), f"swapcheck -f ended {how}:\n{out}")
+    r = re.search(r"swapcheck: child: Swap (\d+) kB, SwapPss (\d+) kB", out)
+    check(r and int(r.group(1)) > 16384 and int(r.group(2)) <= int(r.group(1)) // 2 + 4,
+          f"the child's swap is not shared with its parent (SwapPss about half of Swap):\n{out}")
+    check("swapcheck: child: 24576 pages verified, 0 corrupted" in out and
+          "swapcheck: parent: 24576 pages verified, 0 corrupted" in out, f"swapcheck -f:\n{out}")
+    swap_back_to_empty(m, "after fork and exit")
+    m.poweroff()
+
+
+@test
+def ksm_pages_swap_out_come_back_and_merge_again(b):
+    m = b.machine(mem="128M", swap="320M").start()
+    m.wait_prompt()
+    out, _, how = run(m, "ksm-swap 3 2048 192", timeout=300)
+    check(how == ("exited", 0) and "ksm-swap: ok" in out, f"ksm-swap:\n{out}")
+    check("ksm-swap: merged pages_shared=2048 pages_sharing=4096 guests_ksm_kb=24576" in out, f"merge:\n{out}")
+    p = re.search(r"under pressure pages_shared=(\d+) pages_sharing=(\d+) guests_ksm_kb=(\d+) "
+                  r"guests_swap_kb=(\d+)", out)
+    shared, sharing, ksm_kb, swap_kb = map(int, p.groups())
+    # The stable tree lost the pages that went out, exactly: what is left is what is mapped.
+    check(shared < 2048 and (shared + sharing) * 4 == ksm_kb and swap_kb >= (2048 - shared) * 3 * 4,
+          f"KSM pages through swap:\n{out}")
+    copies = int(re.search(r"0 corrupted, ksm_swpin_copy=(\d+)", out).group(1))
+    check("6144 pages verified, 0 corrupted" in out and 1 <= copies <= 16 and (shared or copies == 16),
+          f"swap-in of the KSM pages:\n{out}")
+    check("ksm-swap: merged again pages_shared=2048 pages_sharing=4080" in out, f"re-merge:\n{out}")
+    check(vmstat(m)["ksm_swpin_copy"] == copies, "ksm_swpin_copy in /proc/vmstat")
+    swap_back_to_empty(m, "after ksm-swap")
+    m.poweroff()
+
+
+@test
+def swapoff_brings_pages_back_or_refuses(b):
+    m = b.machine(mem="64M", swap="128M").start()
+    m.wait_prompt()
+    keeper = start_background(m, "swapcheck -o 40 1")
+    m.expect(r"swapcheck: waiting for swapoff", 120)
+    hog = start_background(m, "memtouch 40 unique 60")
+    for _ in range(200):  # until the keeper is partly out
+        swapped = int(re.search(r"^VmSwap:\s+(\d+) kB$", m.command(f"cat /proc/{keeper}/status"), re.M).group(1))
+        if swapped > 8192:
+            break
+        m.quiet_for(0.1)
+    check(swapped > 8192, f"the keeper did not go out to swap ({swapped} kB)")
+    out = m.command("swapoff /dev/vda").strip()
+    check(re.fullmatch(r"swapoff: /dev/vda: not enough free memory to bring \d+ KiB back in \(\d+ KiB free\)", out),
+          f"swapoff with memory short: {out!r}")
+    check(meminfo_kb(m)["SwapTotal"] > 0, "the refused swapoff changed something")
+    m.command(f"kill {hog}")
+    check(wait_exit(m, hog) == ("killed", "SIGTERM"), "the memory hog did not end")
+    check(m.command("swapoff /dev/vda").strip() == "", "swapoff with memory free failed")
+    check(wait_exit(m, keeper) == ("exited", 0), "the keeper's data did not survive swapoff")
+    check("swapcheck: after swapoff: 10240 pages checked, 0 corrupted" in m.log, "after swapoff")
+    check(meminfo_kb(m)["SwapTotal"] == 0, "swap still on")
+    m.poweroff()
+
+
+@test
+def oom_with_swap_full_kills_one_task(b):
+    m = b.machine(mem="64M", swap="32M").start()
+    m.wait_prompt()
+    keeper = start_background(m, "memtouch 8 unique 8")
+    out, big, how = run(m, "memtouch 160 unique", timeout=300)
+    check(how == ("killed", "SIGKILL"), f"the big task ended {how}:\n{out}")
+    r = re.search(rf"out of memory: killed pid {big} \(memtouch\), rss (\d+) KiB, swap (\d+) KiB", out)
+    check(r and int(r.group(2)) > 16384, f"not killed with swap full:\n{out}")
+    check(wait_exit(m, keeper) == ("exited", 0), "the other task lost its data")
+    check("memtouch: 8 MiB (2048 pages, unique) touched, 0 mismatches" in m.log, "keeper's check")
+    swap_back_to_empty(m, "after the OOM kill")
+    m.poweroff()
