@@ -3,6 +3,8 @@
 #include "procfs.h"
 #include "seqbuf.h"
 #include "selftest.h"
+#include "blockdev.h"
+#include "swap.h"
 #include "clock.h"
 #include "power.h"
 #include "mm.h"
@@ -55,10 +57,25 @@ int cmd_echo(int argc, char **argv)
 	return 0;
 }
 
+/* The disk checks need sectors nobody uses: the last 64 KiB of each disk that is not swap. */
+static void disk_selftests(struct selftest *t)
+{
+	const uint32_t sectors = 128;
+	for (struct blockdev *d = blk_next(NULL); d; d = blk_next(d)) {
+		if (swap_uses_disk(d) || blk_sectors(d) < sectors)
+			continue;
+		uint64_t first = blk_sectors(d) - sectors;
+		sh_printf("selftest: disk %s, sectors %lu-%lu (restored afterwards)\n", blk_name(d), first,
+			  first + sectors - 1);
+		blk_selftest(t, d, first, sectors);
+	}
+}
+
 int cmd_selftest(int argc, char **argv)
 {
 	struct selftest t = { 0, 0 };
 	mm_selftest(&t);
+	disk_selftests(&t);
 	sh_printf("selftest: %d passed, %d failed\n", t.passed, t.failed);
 	return t.failed ? SH_FAILED : 0;
 }

@@ -27,6 +27,7 @@
 
 struct page;
 struct seqbuf;
+struct blockdev;
 
 #define MAX_SWAPFILES 8
 /* Swap entries: the area's index above the page offset; never 0 (offset 0 is the header). */
@@ -57,6 +58,8 @@ void swap_render_proc_swaps(struct seqbuf *s);
 void swap_render_info(struct seqbuf *s);
 /* Pages of all areas, and of them free (lock-free snapshot). */
 void swap_totals(uint64_t *total_pages, uint64_t *free_pages);
+/* Whether an enabled swap area lives on disk d. Takes swapon_mutex. */
+bool swap_uses_disk(const struct blockdev *d);
 /* Whether some area can take pages now (lock-free snapshot). */
 bool swap_available(void);
 

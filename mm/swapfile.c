@@ -217,6 +217,14 @@ void swap_init(void)
 	}
 }
 
+bool swap_uses_disk(const struct blockdev *d)
+{
+	mutex_lock(&swapon_mutex);
+	bool used = area_index(d) >= 0;
+	mutex_unlock(&swapon_mutex);
+	return used;
+}
+
 void swap_totals(uint64_t *total_pages, uint64_t *free_pages)
 {
 	*total_pages = *free_pages = 0;

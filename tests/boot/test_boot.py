@@ -140,12 +140,22 @@ def uptime_advances_and_console_stays_quiet(b):
 
 @test
 def selftest_passes(b):
-    m = b.machine().start()
+    """The in-kernel tests, with a swap disk (vda, left alone) and a scratch disk (vdb, whose
+    last 64 KiB get the disk checks and must read back as they were)."""
+    scratch = os.path.join(b.machine(swap=None).tmpdir, "scratch.img")
+    data = bytes(range(256)) * (4096 * 4)  # 4 MiB with a recognisable tail
+    with open(scratch, "wb") as f:
+        f.write(data)
+    m = b.machine(qemu_args=["-drive", f"file={scratch},if=virtio,format=raw"]).start()
     m.wait_prompt()
     out = m.command("selftest", timeout=120)
     r = re.search(r"selftest: (\d+) passed, (\d+) failed", out)
     check(r and int(r.group(1)) > 0 and r.group(2) == "0", f"selftest output:\n{out}")
+    check("selftest: disk vdb, sectors 8064-8191 (restored afterwards)" in out and "disk vda" not in out,
+          f"the disk checks: on the scratch disk only:\n{out}")
     m.poweroff()
+    with open(scratch, "rb") as f:
+        check(f.read() == data, "the scratch disk's data changed")
 
 
 @test
