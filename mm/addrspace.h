@@ -13,8 +13,10 @@
  *    mapping, no other reference); fork write-protects it in both address spaces;
  *  - a page of a shared anonymous object (PG_SHMEM, shmem.h), writable as its VMA allows.
  * Each PG_ANON/PG_SHMEM page has one reference and one reverse-map entry (rmap.h) per PTE
- * mapping it (plus the object's reference for PG_SHMEM), and counts in rss_anon/rss_shmem
- * of each address space mapping it. The zero page has none of these.
+ * mapping it (plus the object's reference for PG_SHMEM, and the swap cache's for a page
+ * in it), and counts in rss_anon/rss_shmem of each address space mapping it. The zero
+ * page has none of these. A private anonymous page may also be swapped out (swap.h): its
+ * PTEs then hold a swap entry instead, counted in swap_ents and on the swap slot.
  *
  * Locking, outermost first: mm->lock (mutex: every change to an address space's VMAs or
  * user PTEs, and every lookup that must stay true while it is used) -> pt.lock (spinlock

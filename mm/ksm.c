@@ -42,6 +42,12 @@
  * and run = 2 copy every merged page of the range back. A KSM page is freed when its last
  * mapping goes; its stable node then drops out of the tree on the next walk past it.
  *
+ * Swap. Reclaim may choose a KSM page: it unmaps it from every sharer (under ksm_lock),
+ * and ksm_page_swapped_out() takes its node out of the stable tree, with the counters;
+ * the page goes out once and comes back an ordinary page, which its former sharers map
+ * through the swap cache. cmp_and_merge_page makes such a page a KSM page again where it
+ * is (remerge_swapped_in); Linux gets there by merging the copies each sharer made.
+ *
  * max_page_sharing caps the items of one KSM page: the next page of that content gets a
  * second KSM page, chained with the first at the same tree position (stable_node_chains,
  * stable_node_dups). smart_scan skips pages that failed to merge on recent scans for a
