@@ -236,3 +236,23 @@ def oom_with_swap_full_kills_one_task(b):
     check("memtouch: 8 MiB (2048 pages, unique) touched, 0 mismatches" in m.log, "keeper's check")
     swap_back_to_empty(m, "after the OOM kill")
     m.poweroff()
+
+
+@test
+def ksm_and_fork_under_memory_pressure_lose_nothing(b):
+    """ksm-check's tasks keep merging, writing (copy-on-write of KSM pages) and verifying
+    while a forked swapcheck keeps memory short: KSM pages, shared slots and the swap cache
+    all in play at once."""
+    m = b.machine(mem="64M", swap="256M").start()
+    m.wait_prompt()
+    pressure = start_background(m, "swapcheck -f 80 3")
+    m.expect(r"swapcheck: filled", 120)  # its passes, run by two tasks, overlap what follows
+    out, _, how = run(m, "ksm-check 4 1024 10", timeout=300)
+    check(how == ("exited", 0) and "0 corrupted" in out, f"ksm-check under pressure:\n{out}")
+    check(wait_exit(m, pressure) == ("exited", 0), "swapcheck under KSM")
+    check("swapcheck: child: 61440 pages verified, 0 corrupted" in m.log and
+          "swapcheck: parent: 61440 pages verified, 0 corrupted" in m.log, "swapcheck's checks")
+    vm = vmstat(m)
+    check(vm["pswpout"] > 0 and vm["cow_ksm"] > 0, f"no swapping or no KSM copy-on-write: {vm}")
+    swap_back_to_empty(m, "after the run")
+    m.poweroff()
