@@ -241,8 +241,17 @@ void sched_tick(struct trap_frame *tf)
 
 void sched_preempt_if_needed(void)
 {
-	if (need_resched[this_cpu()->id])
-		schedule();
+	if (!need_resched[this_cpu()->id])
+		return;
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	struct task *prev = current();
+	/* Preempted on its way to sleep (after wait_prepare(), before its schedule()): it has
+	 * not looked at its condition yet, which may hold already, so it must stay runnable;
+	 * it goes to sleep in its own schedule() afterwards if the condition is still false. */
+	if (prev->state == TASK_SLEEPING && prev != idle_task())
+		enqueue(prev);
+	spin_unlock_irqrestore(&sched_lock, f);
+	schedule();
 }
 
 void sched_exit_current(void)

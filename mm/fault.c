@@ -159,7 +159,7 @@ static bool page_fault(struct trap_frame *tf)
 	int rc = t->mm ? mm_handle_fault(t->mm, addr, write, exec) : -EFAULT;
 	/* No frame: reclaim (or the OOM killer, which may pick this task) frees some, and the
 	 * fault tries again. */
-	for (int tries = 0; rc == -ENOMEM && !t->pending_kill && tries < 8 && make_room_for_user_page(); tries++)
+	for (int tries = 0; rc == -ENOMEM && !t->pending_kill && tries < 32 && make_room_for_user_page(); tries++)
 		rc = mm_handle_fault(t->mm, addr, write, exec);
 	if (rc == -ENOMEM && t->pending_kill)
 		rc = 0; /* chosen itself: it ends on the way back to user mode */

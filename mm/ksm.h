@@ -37,9 +37,9 @@ int ksm_unmerge_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 /* The final put_page() of a KSM page: its stable node forgets it (ksmd drops the node
  * later). Any context; takes a spinlock. */
 void ksm_page_freed(struct page *page);
-/* Reclaim of a KSM page (mm/vmscan.c): it holds the KSM mutex (ksm_reclaim_lock) while it
- * unmaps the page from its sharers, so that ksmd does not add one meanwhile; once no PTE
- * maps it, ksm_page_swapped_out() takes it out of the stable tree (its sharers' items
+/* Reclaim (mm/vmscan.c) holds the KSM mutex (ksm_reclaim_lock) while it unmaps a victim,
+ * so that ksmd neither makes it a KSM page nor adds a sharer meanwhile; once no PTE maps
+ * a KSM victim, ksm_page_swapped_out() takes it out of the stable tree (its sharers' items
  * leave the node, the counters follow) and makes it an ordinary anonymous page. Called
  * without mm->lock. */
 void ksm_reclaim_lock(void);

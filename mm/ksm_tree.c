@@ -127,7 +127,8 @@ static unsigned prune_chain(struct ksm_stable_node *chain)
 
 void ksm_page_swapped_out(struct page *page)
 {
-	BUG_ON(page_mapcount(page) || !page_test(page, PG_KSM));
+	/* A sharer may have faulted it back in meanwhile: it then maps an ordinary page. */
+	BUG_ON(!page_test(page, PG_KSM));
 	struct ksm_stable_node *node = page_stable_node(page);
 	if (node) {
 		uint64_t f = spin_lock_irqsave(&ksm_node_lock);

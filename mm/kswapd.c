@@ -28,6 +28,8 @@ static bool disabled; /* atomic: reclaim_disable() */
 void reclaim_disable(bool on)
 {
 	WRITE_ONCE(disabled, on);
+	if (!on)
+		wake_up_all(&kswapd_wait); /* a wake-up may have come meanwhile */
 }
 
 static uint64_t isqrt(uint64_t n)

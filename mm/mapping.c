@@ -83,9 +83,7 @@ void release_mapping(struct mm *mm, uint64_t va, const struct pte_info *old)
 	BUG_ON(!page_test(p, PG_ANON | PG_SHMEM));
 	rmap_remove(p, mm, va);
 	__atomic_sub_fetch(rss_counter(mm, p), 1, __ATOMIC_RELAXED);
-	if (page_test(p, PG_SWAPCACHE) && !page_mapcount(p))
-		swap_cache_unmapped(p);
-	put_page(p);
+	put_page(p); /* (an orphaned swap-cache page goes with it: put_page) */
 }
 
 void zap_range(struct mm *mm, uint64_t start, uint64_t end)

@@ -24,6 +24,8 @@ void put_page(struct page *page)
 {
 	int32_t refs = __atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
 	BUG_ON(refs < 0 || page_test(page, PG_ZERO));
+	if (refs == 1 && page_test(page, PG_SWAPCACHE))
+		swap_cache_drop_orphan(page); /* only the cache left: is the page still wanted? */
 	if (refs)
 		return;
 	/* The last reference: nobody else can see the frame any more. */

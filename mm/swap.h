@@ -79,8 +79,12 @@ bool swap_was_ksm(uint64_t entry);
 /* Whether page is in the swap cache for a slot that held a KSM page (ksmd re-merges such
  * a page where it is: its former sharers map it through the cache). */
 bool swap_cache_page_was_ksm(const struct page *page);
-/* Whether entry's area is being emptied by swapoff (reclaim must not add to it). */
-bool swap_area_closing(uint64_t entry);
+/* Whether page is in the swap cache of an area that swapoff is emptying (reclaim must not
+ * add to it). */
+bool swap_page_closing(const struct page *page);
+/* Reclaim: page (in the cache, unmapped, dirty) goes into a write batch: PG_DIRTY becomes
+ * PG_WRITEBACK, unless it left the cache or its area is closing (false, nothing changed). */
+bool swap_cache_start_writeback(struct page *page);
 /* Put page (PG_ANON, caller holds a reference) in the cache for entry, a used slot: the
  * cache takes a reference of its own. false if the slot has a cache page already (another
  * task is reading it in: look it up instead). */
@@ -90,12 +94,13 @@ struct page *swap_cache_lookup(uint64_t entry);
 /* Take page out of the cache (the caller holds its own reference, so it survives); its
  * slot is freed if no PTE holds it. */
 void swap_cache_delete(struct page *page);
-/* Reclaim, after writing: take a clean cache page nobody maps out of the cache if the
- * caller's reference is the only other one; true if done (the caller's is then the last). */
+/* Reclaim: take a cache page nobody maps out of the cache if the caller's reference is
+ * the only other one and the page is clean (or no PTE holds its entry any more); true if
+ * done (the caller's reference is then the last). */
 bool swap_cache_release_unused(struct page *page);
-/* The last mapping of a cache page is going (the caller holds its reference): if no PTE
- * holds its entry either, it leaves the cache. */
-void swap_cache_unmapped(struct page *page);
+/* put_page() left only the cache's reference on page: if no PTE holds its entry either,
+ * nobody can ask for the data again, and it leaves the cache (and is freed). */
+void swap_cache_drop_orphan(struct page *page);
 /* A write to a cache page by its one user (one mapping or one PTE holding its entry, plus
  * the cache, hold it): take it out of the cache, so that it may be written in place; its
  * slot goes with the last reference to it. false (nothing changed) if anyone else may see
@@ -110,8 +115,10 @@ int swap_read_page(uint64_t entry, struct page *page);
 /* Write pages[i] (each PG_SWAPCACHE, PG_WRITEBACK set by the caller) to their slots, all
  * in flight at once; err[i] gets 0 or -EIO. PG_WRITEBACK is cleared as each one ends. */
 void swap_write_pages(struct page **pages, int *err, unsigned n);
-/* Sleep until page is neither being read nor written (PG_LOCKED, PG_WRITEBACK). */
-void swap_wait_page_io(struct page *page);
+/* Sleep until page has none of flags (PG_LOCKED: being read in, PG_WRITEBACK: in a write
+ * batch or being written). A fault waits for PG_LOCKED only: a page under writeback is
+ * valid, and its batch may wait for locks the faulter holds. */
+void swap_wait_page(struct page *page, uint64_t flags);
 
 /* ---- vmscan.c / kswapd.c: reclaim ---- */
 /* A new user page joins the LRU (alloc_anon_page); its final put_page() leaves it. */

@@ -28,7 +28,7 @@ static struct page *get_swap_page(uint64_t entry, int *err)
 	for (;;) {
 		struct page *p = swap_cache_lookup(entry);
 		if (p) {
-			swap_wait_page_io(p);
+			swap_wait_page(p, PG_LOCKED);
 			if (page_test(p, PG_SWAPCACHE) && p->swap == entry)
 				return p;
 			put_page(p); /* its read failed and it left the cache: read it ourselves */

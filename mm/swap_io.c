@@ -43,12 +43,19 @@ int swap_read_page(uint64_t entry, struct page *page)
 struct write_req {
 	struct blk_request req;
 	struct page *page;
+	struct swap_area *area;
 	bool done;
 };
 
+/* In the disk's interrupt. The counting comes first: once PG_WRITEBACK is clear, swapoff
+ * may take the page out of the cache and free its area. */
 static void write_done(struct blk_request *r)
 {
 	struct write_req *w = r->private;
+	if (!r->status) {
+		__atomic_add_fetch(&w->area->pswpout, 1, __ATOMIC_RELAXED);
+		count_vm_event(PSWPOUT);
+	}
 	page_clear(w->page, PG_WRITEBACK);
 	WRITE_ONCE(w->done, true);
 	wake_up_all(&swap_io_wait);
@@ -60,40 +67,36 @@ void swap_write_pages(struct page **pages, int *err, unsigned n)
 {
 	BUG_ON(n > WRITE_BATCH_MAX);
 	struct write_req reqs[WRITE_BATCH_MAX];
-	struct swap_area *areas[WRITE_BATCH_MAX];
 	for (unsigned i = 0; i < n; i++) {
 		struct write_req *w = &reqs[i];
 		struct page *p = pages[i];
 		BUG_ON(!page_test(p, PG_SWAPCACHE) || !page_test(p, PG_WRITEBACK));
 		uint64_t sector;
-		struct blockdev *dev = slot_disk(p->swap, &sector, &areas[i]);
 		*w = (struct write_req){
-			.req = { .sector = sector, .buf = page_address(p), .len = PAGE_SIZE,
-				 .write = true, .done = write_done, .private = w },
+			.req = { .write = true, .buf = page_address(p), .len = PAGE_SIZE,
+				 .done = write_done, .private = w },
 			.page = p,
 		};
+		struct blockdev *dev = slot_disk(p->swap, &sector, &w->area);
+		w->req.sector = sector;
 		err[i] = blk_submit(dev, &w->req);
 		if (err[i]) { /* refused without being queued */
 			page_clear(p, PG_WRITEBACK);
 			w->done = true;
+			wake_up_all(&swap_io_wait);
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct write_req *w = &reqs[i];
 		wait_event(swap_io_wait, READ_ONCE(w->done));
-		if (err[i])
-			continue;
-		err[i] = w->req.status;
-		if (!err[i]) {
-			__atomic_add_fetch(&areas[i]->pswpout, 1, __ATOMIC_RELAXED);
-			count_vm_event(PSWPOUT);
-		}
+		if (!err[i])
+			err[i] = w->req.status;
 	}
 }
 
-void swap_wait_page_io(struct page *page)
+void swap_wait_page(struct page *page, uint64_t flags)
 {
-	wait_event(swap_io_wait, !page_test(page, PG_LOCKED | PG_WRITEBACK));
+	wait_event(swap_io_wait, !page_test(page, flags));
 }
 
 void swap_page_unlocked(struct page *page)

@@ -112,12 +112,25 @@ bool swap_cache_page_was_ksm(const struct page *page)
 	return ksm;
 }
 
-bool swap_area_closing(uint64_t entry)
+bool swap_page_closing(const struct page *page)
 {
 	uint64_t f = spin_lock_irqsave(&swap_lock);
-	bool closing = !swap_area_of(entry)->writeok;
+	bool closing = page_test(page, PG_SWAPCACHE) && !swap_area_of(page->swap)->writeok;
 	spin_unlock_irqrestore(&swap_lock, f);
 	return closing;
+}
+
+bool swap_cache_start_writeback(struct page *page)
+{
+	uint64_t f = spin_lock_irqsave(&swap_lock);
+	bool ok = page_test(page, PG_SWAPCACHE) && swap_area_of(page->swap)->writeok &&
+		  page_test(page, PG_DIRTY) && !page_test(page, PG_WRITEBACK | PG_LOCKED);
+	if (ok) {
+		page_clear(page, PG_DIRTY);
+		page_set(page, PG_WRITEBACK);
+	}
+	spin_unlock_irqrestore(&swap_lock, f);
+	return ok;
 }
 
 bool swap_cache_add(struct page *page, uint64_t entry)
@@ -183,10 +196,11 @@ static bool uncache_if(struct page *page, bool (*cond)(const struct page *p, con
 	return done;
 }
 
-/* Written out (clean), unmapped, and held by the caller and the cache alone. */
+/* Unmapped, held by the caller and the cache alone, and either written out (clean) or
+ * of no use to anyone (no PTE holds its slot). */
 static bool unused(const struct page *p, const struct swap_slot *sl)
 {
-	return page_idle(p) && !page_test(p, PG_DIRTY) && page_refcount(p) == 2;
+	return page_idle(p) && page_refcount(p) == 2 && (!page_test(p, PG_DIRTY) || !sl->count);
 }
 
 bool swap_cache_release_unused(struct page *page)
@@ -194,14 +208,13 @@ bool swap_cache_release_unused(struct page *page)
 	return uncache_if(page, unused);
 }
 
-/* Its last mapping is going (the caller holds that mapping's reference) and no PTE holds
- * the entry: nobody can ask for this data again. */
+/* Held by the cache alone, and no PTE holds the entry. */
 static bool orphaned(const struct page *p, const struct swap_slot *sl)
 {
-	return page_idle(p) && !sl->count && page_refcount(p) == 2;
+	return page_idle(p) && !sl->count && page_refcount(p) == 1;
 }
 
-void swap_cache_unmapped(struct page *page)
+void swap_cache_drop_orphan(struct page *page)
 {
 	uncache_if(page, orphaned);
 }

@@ -9,6 +9,7 @@
 #include "mutex.h"
 #include "page_alloc.h"
 #include "seqbuf.h"
+#include "sched.h"
 #include "errno.h"
 #include "printk.h"
 #include "string.h"
@@ -141,7 +142,7 @@ static void drop_area_cache(struct swap_area *a, unsigned type)
 		struct page *p = swap_cache_lookup(swp_entry(type, off));
 		if (!p)
 			continue;
-		swap_wait_page_io(p);
+		swap_wait_page(p, PG_LOCKED | PG_WRITEBACK);
 		swap_cache_delete(p);
 		put_page(p);
 	}
@@ -182,8 +183,11 @@ int swap_off(const char *name, const char **why)
 	reclaim_pages(0);
 	/* A fork may copy swap entries into an mm already visited: go on until none is left. */
 	struct unuse_ctx c = { .type = type, .err = 0 };
-	for (int pass = 0; pass < 16 && READ_ONCE(a->pte_refs) && !c.err; pass++)
+	for (int pass = 0; pass < 16 && READ_ONCE(a->pte_refs) && !c.err; pass++) {
+		if (pass)
+			sleep_ms(20); /* an exiting address space may still be dropping its entries */
 		mm_for_each(unuse_one, &c);
+	}
 	if (c.err || READ_ONCE(a->pte_refs)) {
 		f = spin_lock_irqsave(&swap_lock);
 		a->writeok = true;

@@ -49,7 +49,7 @@ static int walk_user(struct mm *mm, uint64_t va, size_t len, bool write,
 		size_t n = MIN(len, PAGE_SIZE - (va & ~PAGE_MASK));
 		uint8_t *k;
 		rc = user_byte(mm, va, write, &k);
-		if (rc == -ENOMEM && tries++ < 8 && !current()->pending_kill) {
+		if (rc == -ENOMEM && tries++ < 32 && !current()->pending_kill) {
 			/* Reclaim needs this mm's lock: let go of it while making room. */
 			mutex_unlock(&mm->lock);
 			bool again = make_room_for_user_page();

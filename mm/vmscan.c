@@ -11,8 +11,9 @@
  * cache and its frame is freed. A page read back in and not written since is clean: it
  * still has its slot, so reclaiming it again frees it without writing.
  *
- * A KSM victim is unmapped from every sharer under ksm_lock and leaves the stable tree
- * (ksm_page_swapped_out): it goes out once, and comes back as an ordinary page.
+ * Victims are unmapped under ksm_lock, so that ksmd does not merge into them meanwhile; a
+ * KSM victim, unmapped from every sharer, leaves the stable tree (ksm_page_swapped_out):
+ * it goes out once, and comes back as an ordinary page.
  *
  * Locking: reclaim_mutex lets one reclaimer run at a time (kswapd or a direct reclaimer);
  * the LRU lock guards the list. A page's mappings are collected under the rmap lock with a
@@ -137,18 +138,20 @@ static void unmap_page(struct page *page)
 
 enum verdict { KEEP, FREED, WRITE, NO_SWAP };
 
-/* A page that is no longer mapped: write it if it is dirty, else let it go. */
+/* A cache page that is no longer mapped: let it go if it is clean (or nobody wants it),
+ * else write it (not to an area swapoff is emptying: swapoff takes it from the cache). */
 static enum verdict unmapped_verdict(struct page *page)
 {
-	if (page_test(page, PG_DIRTY))
-		return WRITE;
-	return swap_cache_release_unused(page) ? FREED : KEEP;
+	if (swap_cache_release_unused(page))
+		return FREED;
+	return swap_cache_start_writeback(page) ? WRITE : KEEP;
 }
 
 /* Unmap page into its swap slot (taking one if it has none) unless it was referenced.
- * Expects reclaim_mutex, and ksm_lock for a KSM page. */
-static enum verdict unmap_victim(struct page *page, bool ksm)
+ * Expects reclaim_mutex and ksm_lock (so PG_KSM cannot change meanwhile). */
+static enum verdict unmap_victim(struct page *page)
 {
+	bool ksm = page_test(page, PG_KSM);
 	maps_overflow = false;
 	rmap_walk(page, collect, NULL);
 	if (maps_overflow)
@@ -168,21 +171,28 @@ static enum verdict unmap_victim(struct page *page, bool ksm)
 	return KEEP;
 }
 
-/* The clock's decision on page (referenced by the caller). */
-static enum verdict shrink_page(struct page *page)
+/* Whether the clock may consider page at all (cheap tests first). no_slots: swap is full,
+ * so only pages that have a slot already (in the swap cache) can go. */
+static bool candidate(struct page *page, bool no_slots)
 {
 	if (!page_test(page, PG_ANON) || page_test(page, PG_LOCKED | PG_WRITEBACK))
+		return false;
+	if (!page_test(page, PG_SWAPCACHE))
+		return !no_slots && page_mapcount(page); /* unmapped: in transit, someone holds it */
+	return !swap_page_closing(page);
+}
+
+/* The clock's decision on page (referenced by the caller). */
+static enum verdict shrink_page(struct page *page, bool no_slots)
+{
+	if (!candidate(page, no_slots))
 		return KEEP;
 	if (!page_mapcount(page))
-		return page_test(page, PG_SWAPCACHE) ? unmapped_verdict(page) : KEEP;
-	if (page_test(page, PG_SWAPCACHE) && swap_area_closing(page->swap))
-		return KEEP;
-	bool ksm = page_test(page, PG_KSM);
-	if (ksm)
-		ksm_reclaim_lock();
-	enum verdict v = unmap_victim(page, ksm);
-	if (ksm)
-		ksm_reclaim_unlock();
+		return unmapped_verdict(page);
+	/* Held for every page, not only KSM ones: ksmd may be making this one a KSM page. */
+	ksm_reclaim_lock();
+	enum verdict v = unmap_victim(page);
+	ksm_reclaim_unlock();
 	release_mappings();
 	if (v == NO_SWAP || page_mapcount(page) || !page_test(page, PG_SWAPCACHE))
 		return v; /* mapped again meanwhile: it stays in the cache, for its next turn */
@@ -191,8 +201,8 @@ static enum verdict shrink_page(struct page *page)
 
 #define BATCH 32
 
-/* Write the batch (pages marked by add_to_batch) out and free what the writes made clean;
- * returns the frames freed. Drops the batch's references. */
+/* Write the batch (pages marked by swap_cache_start_writeback) out and free what the
+ * writes made clean; returns the frames freed. Drops the batch's references. */
 static uint64_t write_batch(struct page **batch, unsigned n)
 {
 	int err[BATCH];
@@ -216,16 +226,13 @@ uint64_t reclaim_pages(uint64_t nr)
 	unsigned nb = 0;
 	/* Two turns of the clock: the first may only clear accessed bits. */
 	uint64_t budget = nr && (swap_available() || swap_cache_pages()) ? 2 * READ_ONCE(nr_lru) + BATCH : 0;
+	bool no_slots = false;
 	while (freed + nb < nr && budget--) {
 		struct page *p = lru_next();
 		if (!p)
 			break;
-		enum verdict v = shrink_page(p);
-		if (v == WRITE) {
-			/* Busy from now on: the clock passes it by if it comes round again before
-			 * the batch is written, and faults wait for the write. */
-			page_clear(p, PG_DIRTY);
-			page_set(p, PG_WRITEBACK);
+		enum verdict v = shrink_page(p, no_slots);
+		if (v == WRITE) { /* PG_WRITEBACK from now on: the clock passes it by */
 			batch[nb++] = p;
 			if (nb == BATCH) {
 				freed += write_batch(batch, nb);
@@ -234,8 +241,11 @@ uint64_t reclaim_pages(uint64_t nr)
 			continue;
 		}
 		freed += v == FREED;
-		if (v == NO_SWAP)
-			budget = 0;
+		if (v == NO_SWAP) { /* swap is full: only pages with a slot can still go */
+			no_slots = true;
+			if (!swap_cache_pages())
+				budget = 0;
+		}
 		put_page(p);
 	}
 	if (nb)

@@ -4,7 +4,9 @@
  * all back; it does so for several passes, alternating rewrites (which make each page
  * dirty again) and read-only checks (which the kernel may serve from the swap cache).
  *
- * usage: swapcheck [-f] [-o] SIZE_MB [PASSES]     (PASSES >= 1, default 3)
+ * usage: swapcheck [-f] [-o] [-r] SIZE_MB [PASSES]     (PASSES >= 1, default 3)
+ *   -r  visit the pages in a scattered order instead of one after the other (faults hit
+ *       pages whichever state reclaim left them in)
  *   -f  fork once the memory is filled: the child, sharing every page and swap slot with
  *       the parent, prints its smaps_rollup Swap and SwapPss (a slot shared by both counts
  *       half), runs the passes' checks itself, then the parent does
@@ -38,18 +40,33 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static bool scattered;
+
+/* The i-th page to visit: i itself, or with -r a permutation of [0, pages): steps of a
+ * prime that does not divide pages reach every page once. */
+static size_t visit(size_t i, size_t pages)
+{
+	if (!scattered)
+		return i;
+	size_t step = pages % 40009 ? 40009 : 40013;
+	return (i * step) % pages;
+}
+
 static void fill(uint64_t *mem, size_t pages, uint64_t seed)
 {
-	for (size_t p = 0; p < pages; p++)
+	for (size_t i = 0; i < pages; i++) {
+		size_t p = visit(i, pages);
 		for (size_t w = 0; w < WORDS; w++)
 			mem[p * WORDS + w] = expected(p, w, seed);
+	}
 }
 
 /* Pages whose contents differ from seed's pattern (the first few are named). */
 static size_t verify(const uint64_t *mem, size_t pages, uint64_t seed, size_t *reported)
 {
 	size_t bad = 0;
-	for (size_t p = 0; p < pages; p++) {
+	for (size_t i = 0; i < pages; i++) {
+		size_t p = visit(i, pages);
 		for (size_t w = 0; w < WORDS; w++) {
 			if (mem[p * WORDS + w] == expected(p, w, seed))
 				continue;
@@ -100,6 +117,8 @@ int main(int argc, char **argv)
 			fork_mode = true;
 		else if (!strcmp(argv[i], "-o"))
 			wait_swapoff = true;
+		else if (!strcmp(argv[i], "-r"))
+			scattered = true;
 		else
 			break;
 	}
@@ -107,7 +126,7 @@ int main(int argc, char **argv)
 	long mb = i < argc ? strtol(argv[i], &end, 10) : 0;
 	long passes = i + 1 < argc ? strtol(argv[i + 1], NULL, 10) : 3;
 	if (i >= argc || argc > i + 2 || *end || mb <= 0 || passes < 1) {
-		fprintf(stderr, "usage: swapcheck [-f] [-o] SIZE_MB [PASSES]\n");
+		fprintf(stderr, "usage: swapcheck [-f] [-o] [-r] SIZE_MB [PASSES]\n");
 		return 2;
 	}
 	size_t pages = (size_t)mb << 8;

@@ -142,6 +142,21 @@ def swapcheck_twice_ram_comes_back_intact(b):
 
 
 @test
+def nearly_full_swap_scattered_access_no_oom(b):
+    """108 MiB in 56 MiB of free RAM and 64 MiB of swap, visited in a scattered order:
+    swap runs full of slots whose pages are back in memory (clean, in the swap cache), and
+    reclaim must still find those, not call the OOM killer; faults on pages in a write
+    batch must not wait on the batch."""
+    m = b.machine(mem="64M", swap="64M").start()
+    m.wait_prompt()
+    out, _, how = run(m, "swapcheck -r 108 3", timeout=300)
+    check(how == ("exited", 0) and "swapcheck: 82944 pages verified, 0 corrupted" in out and
+          "out of memory" not in out, f"swapcheck -r:\n{out}")
+    swap_back_to_empty(m, "after swapcheck -r")
+    m.poweroff()
+
+
+@test
 def failing_swap_read_kills_only_that_task(b):
     conf = os.path.join(b.machine(swap=None).tmpdir, "blkdebug.conf")
     with open(conf, "w") as f:  # slot 2000 (sectors 16000-16007) cannot be read
