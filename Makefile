@@ -7,6 +7,8 @@ BUILD     ?= build
 EXTRA_BIN ?=
 SWAP      ?= 256M
 CI        ?=
+DEMO_GUESTS   ?= 6
+DEMO_GUEST_MB ?= 64
 
 CC      := gcc
 NASM    := nasm
@@ -37,7 +39,7 @@ QEMU_FLAGS := -M pc -accel $(ACCEL) -m $(MEM) -no-reboot -display none \
 # isa-debug-exit status for a clean `poweroff` (kernel/power.h)
 EXIT_POWEROFF := 33
 
-.PHONY: all iso run run-pvh test unit-test boot-test bench stress clean deps FORCE
+.PHONY: all iso run run-pvh test unit-test boot-test bench demo stress clean deps FORCE
 all: iso
 iso: $(ISO)
 
@@ -156,6 +158,12 @@ stress: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
 	@$(PYTHON) tests/bench/run.py --build $(BUILD)
+
+# The density demo (README): guests with more memory than RAM, with KSM off, then on.
+demo: deps
+	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
+	@$(PYTHON) tests/demo/run.py --build $(BUILD) --mem $(MEM) --guests $(DEMO_GUESTS) \
+		--guest-mb $(DEMO_GUEST_MB)
 
 # The swap disk: a fresh sparse image of $(SWAP) per QEMU (QEMU locks the images it uses,
 # so two machines never share one), formatted by mkswap, removed when QEMU exits; SWAP=0:

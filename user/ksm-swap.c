@@ -40,20 +40,6 @@ static long proc_kb(int pid, const char *file, const char *key)
 	return kb;
 }
 
-static long vmstat(const char *key)
-{
-	char line[128];
-	FILE *f = fopen("/proc/vmstat", "r");
-	long v = -1;
-	size_t n = strlen(key);
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ' ')
-			v = strtol(line + n + 1, NULL, 10);
-	if (f)
-		fclose(f);
-	return v;
-}
-
 /* One guest: fill, then obey one-byte commands from cmd_fd: 'w' write into the first
  * WRITTEN pages, 'v' verify (answer: the corrupted count), 'q' quit. */
 static int guest(int id, size_t pages, int cmd_fd, int ans_fd)

@@ -1,5 +1,6 @@
-/* Helpers the KSM programs share: reading and writing /sys/kernel/mm/ksm, waiting for
- * ksmd's scans. Header-only (each program is one static binary). */
+/* Helpers the KSM and swap programs share: reading and writing /sys/kernel/mm/ksm, waiting
+ * for ksmd's scans, /proc/vmstat, the clock. Header-only (each program is one static
+ * binary). */
 #ifndef KSM_UTIL_H
 #define KSM_UTIL_H
 
@@ -48,6 +49,20 @@ static inline int ksm_write_long(const char *name, long value)
 	char buf[24];
 	snprintf(buf, sizeof(buf), "%ld", value);
 	return ksm_write(name, buf);
+}
+
+/* A /proc/vmstat counter ("pswpout"), or -1. */
+static inline long vmstat(const char *name)
+{
+	char key[64];
+	long value, found = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+	while (f && fscanf(f, "%63s %ld", key, &value) == 2)
+		if (!strcmp(key, name))
+			found = value;
+	if (f)
+		fclose(f);
+	return found;
 }
 
 static inline double now_s(void)

@@ -6,8 +6,13 @@
  * or with prctl(PR_SET_MEMORY_MERGE) before it is mapped. The guests live until vmsim is
  * killed (they notice their parent is gone) or for -t seconds.
  *
+ * Guests at work (-a SECONDS) read every page of their memory back every SECONDS and
+ * check it, so pages that went to swap must come back, unchanged. Guests are numbered from
+ * -i FIRST (default 0): separate vmsim runs with distinct numbers start guests one at a
+ * time whose unique pages stay unique.
+ *
  * usage: vmsim [-n GUESTS] [-m MIB | -g PAGES] [-s SHARED%] [-z ZERO%] [-v VOLATILE%]
- *              [-r WRITES/S] [-p] [-t SECONDS] */
+ *              [-r WRITES/S] [-p] [-t SECONDS] [-a SECONDS] [-i FIRST] */
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -20,19 +25,47 @@
 #define PAGE 4096
 
 struct config {
-	int guests, shared_pct, zero_pct, volatile_pct, rate, use_prctl;
+	int guests, shared_pct, zero_pct, volatile_pct, rate, use_prctl, first_id;
 	size_t pages;
-	double seconds;
+	double seconds, read_every;
 };
+
+static uint64_t word(uint64_t seed, int w)
+{
+	return (seed + w) * 0x9e3779b97f4a7c15ull;
+}
 
 static void fill(uint64_t *page, uint64_t seed)
 {
 	for (int w = 0; w < PAGE / 8; w++)
-		page[w] = (seed + w) * 0x9e3779b97f4a7c15ull;
+		page[w] = word(seed, w);
 }
 
-/* One guest: set up its memory, say so on fd, then rewrite the volatile pages until the
- * parent goes or time is up. */
+/* The seed of page i of guest id (its contents are fill(seed)), or 0 for a zero page. */
+static uint64_t page_seed(size_t i, size_t shared, size_t zero, int id)
+{
+	if (i < shared)
+		return i + 1;
+	if (i < shared + zero)
+		return 0;
+	return ((uint64_t)(id + 1) << 32) + i;
+}
+
+/* Read the first word of every page but the volatile ones: the index of the first page
+ * that is not what fill() wrote, or pages if all are. */
+static size_t read_back(const unsigned char *mem, size_t pages, size_t shared, size_t zero,
+			size_t vol, int id)
+{
+	for (size_t i = 0; i < pages - vol; i++) {
+		uint64_t seed = page_seed(i, shared, zero, id);
+		if (*(const volatile uint64_t *)(mem + i * PAGE) != (seed ? word(seed, 0) : 0))
+			return i;
+	}
+	return pages;
+}
+
+/* One guest: set up its memory, say so on fd, then rewrite the volatile pages and read its
+ * memory back (-a) until the parent goes or time is up. */
 static int guest(const struct config *c, int id, int ready_fd, pid_t parent)
 {
 	size_t pages = c->pages;
@@ -45,13 +78,11 @@ static int guest(const struct config *c, int id, int ready_fd, pid_t parent)
 		return 1;
 	}
 	for (size_t i = 0; i < pages; i++) {
-		uint64_t *pg = (uint64_t *)(mem + i * PAGE);
-		if (i < shared)
-			fill(pg, i + 1);
-		else if (i < shared + zero)
-			memset(pg, 0, PAGE);
+		uint64_t *pg = (uint64_t *)(mem + i * PAGE), seed = page_seed(i, shared, zero, id);
+		if (seed)
+			fill(pg, seed);
 		else
-			fill(pg, ((uint64_t)(id + 1) << 32) + i);
+			memset(pg, 0, PAGE);
 	}
 	if (!c->use_prctl && madvise(mem, pages * PAGE, MADV_MERGEABLE)) {
 		perror("vmsim: madvise");
@@ -61,8 +92,17 @@ static int guest(const struct config *c, int id, int ready_fd, pid_t parent)
 		return 1;
 	close(ready_fd);
 	double end = c->seconds > 0 ? now_s() + c->seconds : 0;
+	double next_read = c->read_every > 0 ? now_s() + c->read_every : 0;
 	uint64_t stamp = 0;
 	while (getppid() == parent && (!end || now_s() < end)) {
+		if (next_read && now_s() >= next_read) {
+			size_t bad = read_back(mem, pages, shared, zero, vol, id);
+			if (bad < pages) {
+				fprintf(stderr, "vmsim: guest %d: page %zu is not what it wrote\n", id, bad);
+				return 1;
+			}
+			next_read = now_s() + c->read_every;
+		}
 		if (vol && c->rate > 0) { /* a burst of rewrites every 100 ms */
 			for (int k = 0; k < c->rate / 10 + 1; k++, stamp++) {
 				size_t i = pages - vol + stamp % vol;
@@ -76,7 +116,7 @@ static int guest(const struct config *c, int id, int ready_fd, pid_t parent)
 
 int main(int argc, char **argv)
 {
-	struct config c = { 2, 50, 25, 0, 0, 0, 8 << 8, 0 };
+	struct config c = { 2, 50, 25, 0, 0, 0, 0, 8 << 8, 0, 0 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-p")) {
@@ -95,10 +135,12 @@ int main(int argc, char **argv)
 		case 'v': c.volatile_pct = atoi(v); break;
 		case 'r': c.rate = atoi(v); break;
 		case 't': c.seconds = atof(v); break;
+		case 'a': c.read_every = atof(v); break;
+		case 'i': c.first_id = atoi(v); break;
 		default: goto usage;
 		}
 	}
-	if (c.guests < 1 || c.pages < 1 || c.shared_pct < 0 || c.zero_pct < 0 ||
+	if (c.guests < 1 || c.pages < 1 || c.shared_pct < 0 || c.zero_pct < 0 || c.first_id < 0 ||
 	    c.shared_pct + c.zero_pct > 100 || c.volatile_pct < 0 || c.volatile_pct > 100)
 		goto usage;
 	if (c.use_prctl && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0)) {
@@ -127,7 +169,7 @@ int main(int argc, char **argv)
 		}
 		if (pid == 0) {
 			close(ready[0]);
-			_exit(guest(&c, g, ready[1], self));
+			_exit(guest(&c, c.first_id + g, ready[1], self));
 		}
 		if (g < 64)
 			pids[g] = pid;
@@ -151,6 +193,6 @@ int main(int argc, char **argv)
 	return failed;
 usage:
 	fprintf(stderr, "usage: vmsim [-n GUESTS] [-m MIB | -g PAGES] [-s SHARED%%] [-z ZERO%%] "
-			"[-v VOLATILE%%] [-r WRITES/S] [-p] [-t SECONDS]\n");
+			"[-v VOLATILE%%] [-r WRITES/S] [-p] [-t SECONDS] [-a SECONDS] [-i FIRST]\n");
 	return 2;
 }

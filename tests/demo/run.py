@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""make demo: the density demo. Simulated guests (vmsim) whose memory together is well
+above the machine's RAM start one after another, then work for a while, reading all their
+memory back; twice, on a fresh boot each: with KSM off, and with KSM on from the start
+(ksmd merges each guest before the next one starts, as it would keep up with guests that
+boot over minutes). With KSM off the guests only fit by swapping, and at work they keep
+swapping in; with KSM on their shared and zero pages are one copy each, so they fit in RAM.
+Prints a progress line per guest, then a table and one key=value line per run. Fails if a
+guest dies (or its memory reads back wrong) or the kernel panics.
+
+usage: run.py --build DIR [--mem 256M] [--guests 6] [--guest-mb 64]
+"""
+import argparse
+import re
+import sys
+import time
+
+sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/boot")
+from machine import Machine, TestFailure  # noqa: E402
+from registry import check, meminfo_kb  # noqa: E402
+from test_ksm import counters, ksm_set, start_vmsim, wait_scans  # noqa: E402
+
+SHARED, ZERO = 60, 15  # % of each guest's pages; the other 25% are its own
+READ_EVERY_S = 2       # guests at work read all their memory back this often
+WORK_S = 15            # how long they work once all are up
+KNOBS = (("pages_to_scan", 4096), ("sleep_millisecs", 10))
+# what the console says when a guest is gone: the OOM killer, a guest's check failing, the
+# end of a vmsim (which lives as long as its guest)
+DEATH = re.compile(r"out of memory: killed pid \d+.*|vmsim: guest \d+: .*|\[pid \d+ (?:exited|killed by)[^\]]*\]")
+
+COLUMNS = (  # key, table heading
+    ("ksm", "KSM"), ("guests", "guests"), ("guest_mib", "guest MiB"), ("rss_mib", "guests' RSS MiB"),
+    ("used_mib", "RAM used MiB"), ("swap_mib", "swap used MiB"), ("pages_sharing", "pages_sharing"),
+    ("profit_mib", "general_profit MiB"), ("pswpout", "pswpout"), ("pswpin", "pswpin"),
+    ("work_pswpin", f"pswpin at work ({WORK_S} s)"), ("up_s", "all up after s"), ("elapsed_s", "run s"))
+
+
+def snapshot(m, guests):
+    """The figures now; fails if a guest is gone."""
+    death = DEATH.search(m.log)
+    check(not death, f"a guest is gone: {death and death.group(0)}")
+    ps = {int(pid): (state, int(rss), int(swap)) for pid, state, rss, swap in
+          re.findall(r"^\s*(\d+)\s+\d+\s+([RSZ])\s+\d+\s+(\d+)\s+(\d+)\s+\S+$", m.command("ps"), re.M)}
+    gone = [pid for pid in guests if pid not in ps or ps[pid][0] == "Z"]
+    check(not gone, f"guests {gone} are not running")
+    mem = meminfo_kb(m)
+    ksm = counters(m)
+    vmstat = {k: int(v) for k, v in re.findall(r"^(\w+) (\d+)$", m.command("cat /proc/vmstat"), re.M)}
+    return dict(guests=len(guests), rss_mib=sum(ps[pid][1] for pid in guests) // 1024,
+                used_mib=(mem["MemTotal"] - mem["MemFree"]) // 1024,
+                swap_mib=(mem["SwapTotal"] - mem["SwapFree"]) // 1024,
+                pages_sharing=ksm["pages_sharing"], profit_mib=ksm["general_profit"] >> 20,
+                pswpout=vmstat["pswpout"], pswpin=vmstat["pswpin"])
+
+
+def demo_run(args, ksm_on):
+    """One boot: the guests up one by one, then at work; the figures at the end."""
+    name = "on" if ksm_on else "off"
+    total = args.guests * args.guest_mb
+    t_boot = time.monotonic()
+    m = Machine(args.build, mem=args.mem, swap=f"{max(512, total)}M", timeout=120)
+    try:
+        m.start()
+        m.wait_prompt()
+        for knob, value in KNOBS + (("run", int(ksm_on)),):
+            check(ksm_set(m, knob, value) == "", f"cannot set {knob} to {value}")
+        t0 = time.monotonic()
+        guests = []
+        for g in range(args.guests):
+            guests += start_vmsim(m, f"-n 1 -i {g} -m {args.guest_mb} -s {SHARED} -z {ZERO} "
+                                     f"-p -a {READ_EVERY_S}")[1]
+            if ksm_on:
+                wait_scans(m, 2)  # every page of the new guest seen twice: merged
+            s = snapshot(m, guests)
+            print(f"ksm {name}: guest {g + 1}/{args.guests} up at {time.monotonic() - t0:5.1f} s: "
+                  f"RAM used {s['used_mib']:3} MiB, swap used {s['swap_mib']:3} MiB, "
+                  f"pages_sharing {s['pages_sharing']}", flush=True)
+        up_s = time.monotonic() - t0
+        m.quiet_for(WORK_S)
+        end = snapshot(m, guests)
+        m.poweroff(timeout=60)
+    except TestFailure as e:
+        print(f"demo failed (KSM {name}): {e}\n---- serial log ----\n{m.log.rstrip()}\n---- end of log ----")
+        return None
+    finally:
+        m.kill()
+    return dict(end, ksm=name, guest_mib=total, work_pswpin=end["pswpin"] - s["pswpin"],
+                up_s=round(up_s, 1), elapsed_s=round(time.monotonic() - t_boot, 1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--mem", default="256M")
+    ap.add_argument("--guests", type=int, default=6)
+    ap.add_argument("--guest-mb", type=int, default=64)
+    args = ap.parse_args()
+    if args.guests < 1 or args.guest_mb < 1:
+        ap.error("--guests and --guest-mb must be at least 1")
+    print(f"density demo: {args.guests} guests x {args.guest_mb} MiB ({SHARED}% shared, {ZERO}% zero, "
+          f"{100 - SHARED - ZERO}% unique) = {args.guests * args.guest_mb} MiB on a {args.mem} machine; "
+          f"at work each reads its memory back every {READ_EVERY_S} s", flush=True)
+    runs = []
+    for ksm_on in (False, True):
+        r = demo_run(args, ksm_on)
+        if not r:
+            return 1
+        runs.append(r)
+    print()
+    print("| " + " | ".join(head for _, head in COLUMNS) + " |")
+    print("|" + "---|" * len(COLUMNS))
+    for r in runs:
+        print("| " + " | ".join(str(r[key]) for key, _ in COLUMNS) + " |")
+    print()
+    for r in runs:
+        print(" ".join(f"{key}={r[key]}" for key, _ in COLUMNS))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
