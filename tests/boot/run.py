@@ -6,7 +6,9 @@ the test and prints the whole serial log. Ends with "N passed, N failed".
 usage: run.py --build DIR [NAME-SUBSTRING ...]
 """
 import argparse
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 
@@ -24,6 +26,7 @@ class Bench:
     def __init__(self, build):
         self.build = build
         self.machines = []
+        self.tmpdir = tempfile.mkdtemp(prefix="ksm-test-")  # the test's scratch files
 
     def machine(self, **kw):
         m = Machine(self.build, **kw)
@@ -33,6 +36,7 @@ class Bench:
     def cleanup(self):
         for m in self.machines:
             m.kill()
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
 
 
 def main():

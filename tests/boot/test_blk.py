@@ -6,8 +6,8 @@ from registry import check, test
 
 
 def scratch_disk(b, name, mib):
-    """A sparse raw image of mib MiB in the build directory."""
-    path = os.path.join(b.build, f"test-{name}.img")
+    """A sparse raw image of mib MiB in the test's scratch directory."""
+    path = os.path.join(b.tmpdir, f"{name}.img")
     with open(path, "wb") as f:
         f.truncate(mib << 20)
     return path

@@ -142,7 +142,7 @@ def uptime_advances_and_console_stays_quiet(b):
 def selftest_passes(b):
     """The in-kernel tests, with a swap disk (vda, left alone) and a scratch disk (vdb, whose
     last 64 KiB get the disk checks and must read back as they were)."""
-    scratch = os.path.join(b.machine(swap=None).tmpdir, "scratch.img")
+    scratch = os.path.join(b.tmpdir, "scratch.img")
     data = bytes(range(256)) * (4096 * 4)  # 4 MiB with a recognisable tail
     with open(scratch, "wb") as f:
         f.write(data)

@@ -94,7 +94,7 @@ def patched_image(path, offset, data, mkswap_args=()):
 
 @test
 def swap_headers_missing_corrupt_or_foreign_are_refused(b):
-    tmp = b.machine(swap=None).tmpdir  # a scratch directory that goes with the bench
+    tmp = b.tmpdir
     cases = (
         ("blank", make_swap_image(os.path.join(tmp, "blank.img"), "16M", None),
          "no swap signature (not formatted with mkswap)"),
@@ -158,7 +158,7 @@ def nearly_full_swap_scattered_access_no_oom(b):
 
 @test
 def failing_swap_read_kills_only_that_task(b):
-    conf = os.path.join(b.machine(swap=None).tmpdir, "blkdebug.conf")
+    conf = os.path.join(b.tmpdir, "blkdebug.conf")
     with open(conf, "w") as f:  # slot 2000 (sectors 16000-16007) cannot be read
         f.write('[inject-error]\nevent = "read_aio"\niotype = "read"\nerrno = "5"\nsector = "16000"\n')
     m = b.machine(mem="64M", swap="192M", blkdebug=conf).start()
