@@ -134,19 +134,30 @@ static int version_show(struct seqbuf *s, struct vnode *vn)
 	return 0;
 }
 
-static int max_map_count_show(struct seqbuf *s, struct vnode *vn)
+/* The writable numbers of /proc/sys/vm, by the files' priv_id. */
+static const struct vm_knob {
+	const char *name;
+	unsigned *value;
+	unsigned max;
+} vm_knobs[] = {
+	/* new address spaces get a new limit (Linux applies it to all at once) */
+	{ "max_map_count", &vm_max_map_count, INT32_MAX },
+	{ "page-cluster", &swap_page_cluster, SWAP_CLUSTER_MAX },
+};
+
+static int vm_knob_show(struct seqbuf *s, struct vnode *vn)
 {
-	seq_printf(s, "%u\n", READ_ONCE(vm_max_map_count));
+	seq_printf(s, "%u\n", READ_ONCE(*vm_knobs[vn->priv_id].value));
 	return 0;
 }
 
-/* New address spaces get the new limit (Linux applies it to all at once). */
-static int max_map_count_store(struct vnode *vn, const char *text)
+static int vm_knob_store(struct vnode *vn, const char *text)
 {
+	const struct vm_knob *k = &vm_knobs[vn->priv_id];
 	uint64_t v;
-	if (sysfs_parse_u64(text, INT32_MAX, &v))
+	if (sysfs_parse_u64(text, k->max, &v))
 		return -EINVAL;
-	WRITE_ONCE(vm_max_map_count, (unsigned)v);
+	WRITE_ONCE(*k->value, (unsigned)v);
 	return 0;
 }
 
@@ -155,7 +166,7 @@ static const struct pseudo_ops swaps_ops = { .show = swaps_show };
 static const struct pseudo_ops stat_ops = { .show = stat_show };
 static const struct pseudo_ops cpuinfo_ops = { .show = cpuinfo_show };
 static const struct pseudo_ops version_ops = { .show = version_show };
-static const struct pseudo_ops max_map_count_ops = { max_map_count_show, max_map_count_store };
+static const struct pseudo_ops vm_knob_ops = { vm_knob_show, vm_knob_store };
 static const struct pseudo_ops meminfo_ops = { .show = meminfo_show };
 static const struct pseudo_ops vmstat_ops = { .show = vmstat_show };
 static const struct pseudo_ops uptime_ops = { .show = uptime_show };
@@ -219,7 +230,8 @@ void procfs_init(void)
 	BUG_ON(!pseudofile_create(proc, "stat", &stat_ops));
 	BUG_ON(!pseudofile_create(proc, "cpuinfo", &cpuinfo_ops));
 	BUG_ON(!pseudofile_create(proc, "version", &version_ops));
-	sysfs_file(sysfs_dir("/proc/sys/vm"), "max_map_count", &max_map_count_ops);
+	for (unsigned i = 0; i < ARRAY_SIZE(vm_knobs); i++)
+		sysfs_file(sysfs_dir("/proc/sys/vm"), vm_knobs[i].name, &vm_knob_ops)->priv_id = i;
 	BUG_ON(!vfs_create(proc, "kpageflags", S_IFREG | 0400, &kpageflags_ops, NULL));
 	BUG_ON(!vfs_create(proc, "kpagecount", S_IFREG | 0400, &kpagecount_ops, NULL));
 	BUG_ON(!vfs_create(proc, "self", S_IFLNK | 0777, &self_ops, NULL));

@@ -67,6 +67,9 @@ bool swap_available(void);
 /* A free slot of a writable area (SLOT_USED, no references yet; ksm: the page going out is
  * a KSM page), or 0 when all swap is full. */
 uint64_t swap_alloc(bool ksm);
+/* Readahead: the slot offsets [*first, *end) of the naturally aligned 2^order slots around
+ * entry's, clipped to its area (the header excluded). */
+void swap_cluster(uint64_t entry, unsigned order, uint64_t *first, uint64_t *end);
 /* One more PTE holds entry (fork, unmapping a page). */
 void swap_dup(uint64_t entry);
 /* One PTE less holds entry (unmap, swap-in, exit): the slot is freed when nothing refers to
@@ -89,6 +92,9 @@ bool swap_cache_start_writeback(struct page *page);
  * cache takes a reference of its own. false if the slot has a cache page already (another
  * task is reading it in: look it up instead). */
 bool swap_cache_add(struct page *page, uint64_t entry);
+/* Readahead: the same, only if PTEs hold entry's slot (its data is wanted) and nothing is
+ * in the cache for it yet. */
+bool swap_cache_add_readahead(struct page *page, uint64_t entry);
 /* The cache page of entry with a reference, or NULL. */
 struct page *swap_cache_lookup(uint64_t entry);
 /* Take page out of the cache (the caller holds its own reference, so it survives); its
@@ -109,9 +115,12 @@ bool swap_cache_reuse(struct page *page);
 /* Pages in the swap cache (lock-free snapshot). */
 uint64_t swap_cache_pages(void);
 
-/* ---- swap_io.c: page I/O on an entry's slot (sleep until done) ---- */
-/* Read entry's slot into page: 0 or -EIO. */
-int swap_read_page(uint64_t entry, struct page *page);
+/* ---- swap_io.c: page I/O on the slots of cache pages (sleep until done) ---- */
+#define SWAP_BATCH_MAX 32	/* pages in one batch of I/O */
+/* Read the slots of pages[i] (each PG_SWAPCACHE, PG_LOCKED by the caller, who clears it
+ * afterwards with swap_page_unlocked) into them, all in flight at once; err[i] gets 0 or
+ * -EIO. */
+void swap_read_pages(struct page **pages, int *err, unsigned n);
 /* Write pages[i] (each PG_SWAPCACHE, PG_WRITEBACK set by the caller) to their slots, all
  * in flight at once; err[i] gets 0 or -EIO. PG_WRITEBACK is cleared as each one ends. */
 void swap_write_pages(struct page **pages, int *err, unsigned n);
@@ -119,6 +128,13 @@ void swap_write_pages(struct page **pages, int *err, unsigned n);
  * batch or being written). A fault waits for PG_LOCKED only: a page under writeback is
  * valid, and its batch may wait for locks the faulter holds. */
 void swap_wait_page(struct page *page, uint64_t flags);
+
+/* ---- swap_in.c ---- */
+/* /proc/sys/vm/page-cluster, Linux's knob: a fault that reads from swap reads the 2^n
+ * slots around its own (those whose data some PTE still wants) in one batch. 0: no
+ * readahead. At most SWAP_CLUSTER_MAX. */
+extern unsigned swap_page_cluster;
+#define SWAP_CLUSTER_MAX 5
 
 /* ---- vmscan.c / kswapd.c: reclaim ---- */
 /* A new user page joins the LRU (alloc_anon_page); its final put_page() leaves it. */

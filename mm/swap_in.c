@@ -2,6 +2,7 @@
  *
  *   the entry's page is in the swap cache -> use it (waiting while another task reads it);
  *   it is not                            -> a new page, added to the cache, read from disk
+ *                                           with its cluster's neighbours (readahead)
  * then
  *   read fault                           -> map the cache page read-only: it keeps its slot,
  *                                           so reclaiming it again costs no write
@@ -20,6 +21,51 @@
 #include "errno.h"
 #include "printk.h"
 #include "string.h"
+
+unsigned swap_page_cluster = 3;
+_Static_assert((1 << SWAP_CLUSTER_MAX) <= SWAP_BATCH_MAX, "a cluster is read in one batch");
+
+/* Read entry's slot into target (in the cache, PG_LOCKED), with the neighbouring slots of
+ * its cluster that PTEs still want and that are not in memory, into new cache pages: all
+ * in one batch. The neighbours stay in the cache, clean, for faults to come (or for
+ * reclaim to drop at no cost). 0 or -EIO (for target; a failed neighbour is simply
+ * dropped). */
+static int read_cluster(uint64_t entry, struct page *target)
+{
+	struct page *pages[1 << SWAP_CLUSTER_MAX];
+	int err[1 << SWAP_CLUSTER_MAX];
+	unsigned n = 0;
+	pages[n++] = target;
+	uint64_t first, end;
+	swap_cluster(entry, MIN(READ_ONCE(swap_page_cluster), SWAP_CLUSTER_MAX), &first, &end);
+	for (uint64_t off = first; off < end; off++) {
+		uint64_t e = swp_entry(swp_type(entry), off);
+		if (e == entry)
+			continue;
+		struct page *p = alloc_anon_page(false);
+		if (!p)
+			break; /* memory is short: no readahead */
+		page_set(p, PG_LOCKED);
+		if (!swap_cache_add_readahead(p, e)) {
+			page_clear(p, PG_LOCKED);
+			put_page(p);
+			continue;
+		}
+		pages[n++] = p;
+	}
+	swap_read_pages(pages, err, n);
+	for (unsigned i = 0; i < n; i++) {
+		if (err[i]) {
+			printk("swap: read error on slot %lu of area %u\n", swp_offset(pages[i]->swap),
+			       swp_type(entry));
+			swap_cache_delete(pages[i]);
+		}
+		swap_page_unlocked(pages[i]);
+		if (i)
+			put_page(pages[i]); /* the cache keeps it */
+	}
+	return err[0];
+}
 
 /* entry's page, from the cache or the disk, with a reference and valid contents; NULL
  * with *err -ENOMEM or -EIO. */
@@ -45,13 +91,8 @@ static struct page *get_swap_page(uint64_t entry, int *err)
 			continue;
 		}
 		count_vm_event(PGMAJFAULT);
-		int rc = swap_read_page(entry, p);
-		if (rc)
-			swap_cache_delete(p);
-		swap_page_unlocked(p);
-		if (!rc)
+		if (!read_cluster(entry, p))
 			return p;
-		printk("swap: read error on slot %lu of area %u\n", swp_offset(entry), swp_type(entry));
 		put_page(p);
 		*err = -EIO;
 		return NULL;

@@ -1,7 +1,9 @@
 /* Page I/O on swap slots: slot n of an area is its disk's bytes [n * 4096, (n + 1) * 4096).
- * Writes go out in batches, all in flight at once, so that the disk's queue is kept busy;
- * reads are one page at a time, for the faulting task. Completion runs in the disk's
- * interrupt handler, which only records the status and wakes the waiters. */
+ * Reads and writes go in batches, all requests of a batch in flight at once, so that the
+ * disk's queue is kept busy: reclaim's write batches, and a fault's read of its page with
+ * the neighbouring slots (readahead, swap_in.c). Completion runs in the disk's interrupt
+ * handler, which only counts, clears PG_WRITEBACK and wakes the waiters; the task that
+ * started a read clears PG_LOCKED itself, once it has dealt with a failure. */
 #include "swap_internal.h"
 #include "blockdev.h"
 #include "page_alloc.h"
@@ -16,7 +18,7 @@
 static struct wait_queue swap_io_wait = WAIT_QUEUE_INIT(swap_io_wait);
 
 /* The area's disk and the slot's first sector. The area cannot go while a PTE or a cache
- * page refers to the slot, which the caller's page or entry does. */
+ * page refers to the slot, which the caller's page does. */
 static struct blockdev *slot_disk(uint64_t entry, uint64_t *sector, struct swap_area **area)
 {
 	uint64_t f = spin_lock_irqsave(&swap_lock);
@@ -27,20 +29,7 @@ static struct blockdev *slot_disk(uint64_t entry, uint64_t *sector, struct swap_
 	return a->dev;
 }
 
-int swap_read_page(uint64_t entry, struct page *page)
-{
-	uint64_t sector;
-	struct swap_area *a;
-	struct blockdev *dev = slot_disk(entry, &sector, &a);
-	int rc = blk_rw(dev, sector, page_address(page), PAGE_SIZE, false);
-	if (!rc) {
-		__atomic_add_fetch(&a->pswpin, 1, __ATOMIC_RELAXED);
-		count_vm_event(PSWPIN);
-	}
-	return rc;
-}
-
-struct write_req {
+struct swap_req {
 	struct blk_request req;
 	struct page *page;
 	struct swap_area *area;
@@ -49,49 +38,61 @@ struct write_req {
 
 /* In the disk's interrupt. The counting comes first: once PG_WRITEBACK is clear, swapoff
  * may take the page out of the cache and free its area. */
-static void write_done(struct blk_request *r)
+static void io_done(struct blk_request *r)
 {
-	struct write_req *w = r->private;
+	struct swap_req *w = r->private;
 	if (!r->status) {
-		__atomic_add_fetch(&w->area->pswpout, 1, __ATOMIC_RELAXED);
-		count_vm_event(PSWPOUT);
+		__atomic_add_fetch(r->write ? &w->area->pswpout : &w->area->pswpin, 1, __ATOMIC_RELAXED);
+		count_vm_event(r->write ? PSWPOUT : PSWPIN);
 	}
-	page_clear(w->page, PG_WRITEBACK);
+	if (r->write)
+		page_clear(w->page, PG_WRITEBACK);
 	WRITE_ONCE(w->done, true);
 	wake_up_all(&swap_io_wait);
 }
 
-#define WRITE_BATCH_MAX 32
-
-void swap_write_pages(struct page **pages, int *err, unsigned n)
+/* Move pages[i] (each in the swap cache) to or from its slot, all in flight at once, and
+ * wait for every one; err[i] gets 0 or -EIO. */
+static void swap_io(struct page **pages, int *err, unsigned n, bool write)
 {
-	BUG_ON(n > WRITE_BATCH_MAX);
-	struct write_req reqs[WRITE_BATCH_MAX];
+	BUG_ON(n > SWAP_BATCH_MAX);
+	struct swap_req reqs[SWAP_BATCH_MAX];
 	for (unsigned i = 0; i < n; i++) {
-		struct write_req *w = &reqs[i];
+		struct swap_req *w = &reqs[i];
 		struct page *p = pages[i];
-		BUG_ON(!page_test(p, PG_SWAPCACHE) || !page_test(p, PG_WRITEBACK));
-		uint64_t sector;
-		*w = (struct write_req){
-			.req = { .write = true, .buf = page_address(p), .len = PAGE_SIZE,
-				 .done = write_done, .private = w },
+		BUG_ON(!page_test(p, PG_SWAPCACHE) || !page_test(p, write ? PG_WRITEBACK : PG_LOCKED));
+		*w = (struct swap_req){
+			.req = { .write = write, .buf = page_address(p), .len = PAGE_SIZE,
+				 .done = io_done, .private = w },
 			.page = p,
 		};
+		uint64_t sector;
 		struct blockdev *dev = slot_disk(p->swap, &sector, &w->area);
 		w->req.sector = sector;
 		err[i] = blk_submit(dev, &w->req);
 		if (err[i]) { /* refused without being queued */
-			page_clear(p, PG_WRITEBACK);
+			if (write)
+				page_clear(p, PG_WRITEBACK);
 			w->done = true;
 			wake_up_all(&swap_io_wait);
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
-		struct write_req *w = &reqs[i];
+		struct swap_req *w = &reqs[i];
 		wait_event(swap_io_wait, READ_ONCE(w->done));
 		if (!err[i])
 			err[i] = w->req.status;
 	}
+}
+
+void swap_read_pages(struct page **pages, int *err, unsigned n)
+{
+	swap_io(pages, err, n, false);
+}
+
+void swap_write_pages(struct page **pages, int *err, unsigned n)
+{
+	swap_io(pages, err, n, true);
 }
 
 void swap_wait_page(struct page *page, uint64_t flags)

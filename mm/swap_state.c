@@ -36,6 +36,16 @@ uint64_t swap_alloc(bool ksm)
 	return entry;
 }
 
+void swap_cluster(uint64_t entry, unsigned order, uint64_t *first, uint64_t *end)
+{
+	uint64_t f = spin_lock_irqsave(&swap_lock);
+	uint64_t nslots = swap_area_of(entry)->slots.nslots;
+	spin_unlock_irqrestore(&swap_lock, f);
+	uint64_t off = swp_offset(entry), size = 1UL << order;
+	*first = MAX(ALIGN_DOWN(off, size), 1); /* slot 0 is the header */
+	*end = MIN(ALIGN_DOWN(off, size) + size, nslots);
+}
+
 void swap_dup(uint64_t entry)
 {
 	uint64_t f = spin_lock_irqsave(&swap_lock);
@@ -133,14 +143,16 @@ bool swap_cache_start_writeback(struct page *page)
 	return ok;
 }
 
-bool swap_cache_add(struct page *page, uint64_t entry)
+/* Put page in the cache for entry unless the slot has a cache page already, or (wanted)
+ * no PTE holds it. */
+static bool cache_add(struct page *page, uint64_t entry, bool wanted)
 {
 	BUG_ON(!page_test(page, PG_ANON) || page_test(page, PG_SWAPCACHE));
 	uint64_t f = spin_lock_irqsave(&swap_lock);
 	struct swap_area *a = swap_area_of(entry);
 	struct swap_slot *sl = swap_slot_of(entry);
-	BUG_ON(!(sl->flags & SLOT_USED));
-	bool added = !sl->cache;
+	BUG_ON(!wanted && !(sl->flags & SLOT_USED));
+	bool added = !sl->cache && (!wanted || sl->count);
 	if (added) {
 		get_page(page);
 		sl->cache = page;
@@ -151,6 +163,16 @@ bool swap_cache_add(struct page *page, uint64_t entry)
 	}
 	spin_unlock_irqrestore(&swap_lock, f);
 	return added;
+}
+
+bool swap_cache_add(struct page *page, uint64_t entry)
+{
+	return cache_add(page, entry, false);
+}
+
+bool swap_cache_add_readahead(struct page *page, uint64_t entry)
+{
+	return cache_add(page, entry, true);
 }
 
 struct page *swap_cache_lookup(uint64_t entry)

@@ -199,7 +199,7 @@ static enum verdict shrink_page(struct page *page, bool no_slots)
 	return unmapped_verdict(page);
 }
 
-#define BATCH 32
+#define BATCH SWAP_BATCH_MAX
 
 /* Write the batch (pages marked by swap_cache_start_writeback) out and free what the
  * writes made clean; returns the frames freed. Drops the batch's references. */
