@@ -158,8 +158,8 @@ static bool page_fault(struct trap_frame *tf)
 	bool write = tf->error & PF_WRITE, exec = tf->error & PF_INSTR;
 	int rc = t->mm ? mm_handle_fault(t->mm, addr, write, exec) : -EFAULT;
 	/* No frame: reclaim (or the OOM killer, which may pick this task) frees some, and the
-	 * fault tries again. */
-	for (int tries = 0; rc == -ENOMEM && !t->pending_kill && tries < 32 && make_room_for_user_page(); tries++)
+	 * fault tries again, as long as somebody could make room (as Linux's page faults do). */
+	while (rc == -ENOMEM && !t->pending_kill && make_room_for_user_page())
 		rc = mm_handle_fault(t->mm, addr, write, exec);
 	if (rc == -ENOMEM && t->pending_kill)
 		rc = 0; /* chosen itself: it ends on the way back to user mode */

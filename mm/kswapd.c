@@ -54,8 +54,8 @@ bool user_alloc_allowed(void)
 
 bool make_room_for_user_page(void)
 {
-	if (READ_ONCE(disabled))
-		return false;
+	if (READ_ONCE(disabled) || current()->pending_kill)
+		return false; /* a dying task frees memory by going */
 	if (reclaim_pages(RECLAIM_CHUNK))
 		return true;
 	if (nr_free_pages() > wmark_min)

@@ -43,13 +43,13 @@ static int walk_user(struct mm *mm, uint64_t va, size_t len, bool write,
 		return 0;
 	if (va >= USER_END || len > USER_END - va)
 		return -EFAULT;
-	int rc = 0, tries = 0;
+	int rc = 0;
 	mutex_lock(&mm->lock);
 	while (len) {
 		size_t n = MIN(len, PAGE_SIZE - (va & ~PAGE_MASK));
 		uint8_t *k;
 		rc = user_byte(mm, va, write, &k);
-		if (rc == -ENOMEM && tries++ < 32 && !current()->pending_kill) {
+		if (rc == -ENOMEM && !current()->pending_kill) {
 			/* Reclaim needs this mm's lock: let go of it while making room. */
 			mutex_unlock(&mm->lock);
 			bool again = make_room_for_user_page();

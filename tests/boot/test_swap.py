@@ -10,7 +10,7 @@ import re
 import struct
 
 from machine import make_swap_image
-from registry import check, meminfo_kb, test
+from registry import check, meminfo_kb, stress, test
 from test_process import run
 
 SWAP_64M_KB = 65532  # a 64 MiB area: 16384 pages, less the header
@@ -282,4 +282,27 @@ def ksm_and_fork_under_memory_pressure_lose_nothing(b):
     vm = vmstat(m)
     check(vm["pswpout"] > 0 and vm["cow_ksm"] > 0, f"no swapping or no KSM copy-on-write: {vm}")
     swap_back_to_empty(m, "after the run")
+    m.poweroff()
+
+
+@stress
+def swap_ksm_fork_and_oom_for_minutes(b):
+    """Many rounds of everything at once on a small machine: scattered swapcheck with fork,
+    ksm-check merging and breaking KSM pages, and a hog that the OOM killer takes each
+    round; no data is lost, the kernel lives, and swap drains at the end."""
+    m = b.machine(mem="64M", swap="96M", timeout=3600).start()
+    m.wait_prompt()
+    for round_ in range(12):
+        pressure = start_background(m, "swapcheck -r -f 48 3")
+        m.expect(r"swapcheck: filled", 300)
+        hog = start_background(m, "memtouch 160 unique")
+        out, _, how = run(m, "ksm-check 4 512 10", timeout=600)
+        check(how == ("exited", 0) and "0 corrupted" in out, f"round {round_}: ksm-check:\n{out}")
+        check(wait_exit(m, pressure, tries=3000) == ("exited", 0), f"round {round_}: swapcheck")
+        hog_end = wait_exit(m, hog, tries=3000)
+        check(hog_end in (("killed", "SIGKILL"), ("exited", 0)), f"round {round_}: the hog ended {hog_end}")
+    check("corrupted" not in re.sub(r", 0 corrupted", "", m.log), "some check found corruption")
+    swap_back_to_empty(m, "after the rounds")
+    st = m.command("selftest", timeout=300)
+    check(re.search(r"selftest: \d+ passed, 0 failed", st), f"selftest after the rounds:\n{st}")
     m.poweroff()
