@@ -15,6 +15,7 @@
 #include "initramfs.h"
 #include "shell.h"
 #include "trace.h"
+#include "numa.h"
 #include "ksm.h"
 #include "swap.h"
 #include "pci.h"
@@ -51,6 +52,7 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 	tty_init();
 	procfs_init();
 	trace_init();
+	numa_init();
 	initramfs_load();
 
 	shell_start(); /* the shell kernel thread, pid 1, waiting for the end of boot */

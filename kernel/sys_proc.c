@@ -87,6 +87,7 @@ static long do_fork(uint64_t flags, uint64_t newsp, int *ptid, int *ctid)
 	}
 	signals_inherit(child, self, acts);
 	child->fs_base = self->fs_base;
+	child->mempolicy = self->mempolicy;
 	child->umask = self->umask;
 	memcpy(child->cwd, self->cwd, sizeof(child->cwd));
 	int pid = child->pid;

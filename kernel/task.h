@@ -44,6 +44,7 @@ struct task {
 	struct fpu_state *fpu;			/* user FPU state, NULL for kernel threads */
 	uint64_t fs_base;			/* [self] user FS base (TLS) */
 	uint64_t clear_child_tid;		/* [self] set_tid_address */
+	int mempolicy;				/* [self] set_mempolicy's mode | flags (numa.c) */
 	char cwd[64];				/* [self] */
 
 	struct task *parent;			/* [tree] */

@@ -173,3 +173,50 @@ def shell_survives_any_line(b):
     m.command("\x1b[A\x1b[B\x1b[C\x1b[D\x1b[Z\x1b\x1b[[[\x15")  # arrows, unknown and broken escapes
     check(m.command("echo still").strip().endswith("still"), "the shell does not answer after escapes")
     m.poweroff()
+
+
+# What user/mempolicy prints on Linux 6.18 (CONFIG_NUMA, one node): this kernel
+# must answer every call the same way.
+MEMPOLICY_ON_LINUX = """\
+get default = 0
+mode 0 mask 0 0
+get allowed = 0
+mode 0 mask 1
+get node of page = 0
+node 0
+get unmapped addr = -EFAULT
+get addr without F_ADDR = -EINVAL
+get bad flags = -EINVAL
+get allowed with F_NODE = -EINVAL
+get maxnode 0 with mask = -EINVAL
+get bad mode pointer = -EFAULT
+set bind node 0 = 0
+get after bind = 0
+mode 2 mask 1
+set bind node 1 = -EINVAL
+set bind empty = -EINVAL
+set preferred empty = 0
+get after preferred empty = 0
+mode 4
+set default with nodes = -EINVAL
+set static and relative = -EINVAL
+set mode 99 = -EINVAL
+set default = 0
+get after default = 0
+mode 0
+"""
+
+
+@test
+def memory_policy_calls_answer_as_linux_on_one_node(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    out, _, how = run(m, "mempolicy")
+    check(how == ("exited", 0) and out == MEMPOLICY_ON_LINUX,
+          f"mempolicy differs from Linux's answers:\n{out}")
+    online = m.command("cat /sys/devices/system/node/online /sys/devices/system/node/possible")
+    check(online.split() == ["0", "0"], f"node lists: {online!r}")
+    total = meminfo_kb(m)["MemTotal"]
+    node0 = m.command("cat /sys/devices/system/node/node0/meminfo")
+    check(re.search(rf"^Node 0 MemTotal:\s+{total} kB$", node0, re.M), f"node0/meminfo:\n{node0}")
+    m.poweroff()
