@@ -1,6 +1,12 @@
 /* Round-robin scheduling. One run queue and one lock (sched_lock) guard every task's
  * state, the run queue and the sleep timers; per-CPU run queues replace them with SMP.
  *
+ * The guarantee: a runnable task runs within one quantum (SCHED_SLICE_MS) per task queued
+ * ahead of it, whatever the others do. A task that used up its quantum is preempted
+ * whenever another is runnable, and gets a fresh quantum when none is (so it is preempted
+ * again one quantum after somebody wakes); a task woken while the CPU idles is switched
+ * to at once; queued tasks run in the order they became runnable.
+ *
  * A context switch happens only inside schedule(), with sched_lock held and interrupts
  * off; the task switched to releases the lock (in its own schedule() frame, or in
  * sched_new_task_entry() the first time it runs). The timer interrupt preempts: sched_tick
@@ -71,6 +77,15 @@ static void enqueue(struct task *t)
 	t->state = TASK_RUNNABLE;
 	list_add_tail(&t->run_node, &run_queue);
 	nr_runnable++;
+}
+
+/* A sleeping task became runnable: an idle CPU switches to it at its next chance (the
+ * end of the interrupt or system call in progress). [sched_lock] */
+static void enqueue_woken(struct task *t)
+{
+	enqueue(t);
+	if (current() == idle_task())
+		need_resched[this_cpu()->id] = true;
 }
 
 /* [sched_lock], interrupts off. */
@@ -148,7 +163,7 @@ void sched_wake(struct task *t)
 	uint64_t f = spin_lock_irqsave(&sched_lock);
 	if (t->state == TASK_SLEEPING) {
 		list_del(&t->timer_node);
-		enqueue(t);
+		enqueue_woken(t);
 	}
 	spin_unlock_irqrestore(&sched_lock, f);
 }
@@ -224,7 +239,7 @@ void sched_tick(struct trap_frame *tf)
 			break;
 		list_del(&t->timer_node);
 		if (t->state == TASK_SLEEPING)
-			enqueue(t);
+			enqueue_woken(t);
 	}
 	struct task *cur = current();
 	if (++load_ticks % LOAD_PERIOD_TICKS == 0) {
@@ -232,10 +247,18 @@ void sched_tick(struct trap_frame *tf)
 		for (int i = 0; i < 3; i++)
 			load_avg[i] = (load_avg[i] * load_decay[i] + active * (LOAD_ONE - load_decay[i])) >> LOAD_SHIFT;
 	}
-	if (cur == idle_task())
+	if (cur == idle_task()) {
 		need_resched[this_cpu()->id] = !list_empty(&run_queue);
-	else if (cur->slice_ticks && --cur->slice_ticks == 0)
-		need_resched[this_cpu()->id] = !list_empty(&run_queue);
+	} else if (cur->slice_ticks <= 1) {
+		/* Quantum over: give way if anyone waits, else start a new one, so that a task
+		 * woken later waits one quantum at most. */
+		if (list_empty(&run_queue))
+			cur->slice_ticks = SCHED_SLICE_MS * HZ / 1000;
+		else
+			need_resched[this_cpu()->id] = true;
+	} else {
+		cur->slice_ticks--;
+	}
 	spin_unlock(&sched_lock);
 }
 
