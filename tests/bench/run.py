@@ -3,13 +3,15 @@
 key=value figures. Figures compare between runs on the same kind of machine; TCG timings
 are not native timings. Each program gets its own boot: ksm-bench a machine big enough to
 keep its region in RAM, swap-bench a small one (with a big swap disk) that its region
-overflows three times.
+overflows three times; then the shell's answer time, idle and beside two busy tasks.
 
 usage: run.py --build DIR [--mem 1G]
 """
 import argparse
 import re
+import statistics
 import sys
+import time
 
 sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/boot")
 from machine import Machine, TestFailure  # noqa: E402
@@ -37,6 +39,35 @@ def bench(build, line, mem, swap="64M"):
     return figures
 
 
+def shell_latency(build, spins=2, samples=30):
+    """The shell's answer time (ms, host wall clock: serial round trip included) to
+    `uptime`, idle and with `spins` busy tasks beside it: key=value lines, or None."""
+    m = Machine(build, mem="128M", timeout=60)
+    figures = []
+    try:
+        m.start()
+        m.wait_prompt()
+        for load in ("idle", "busy"):
+            if load == "busy":
+                for _ in range(spins):
+                    m.command("run spin &")
+                    m.expect(r"spin: running")
+            times = []
+            for _ in range(samples):
+                t0 = time.monotonic()
+                m.command("uptime")
+                times.append((time.monotonic() - t0) * 1000)
+            figures += [f"shell_answer_{load}_ms_median={statistics.median(times):.1f}",
+                        f"shell_answer_{load}_ms_max={max(times):.1f}"]
+        m.poweroff()
+    except TestFailure as e:
+        print(f"bench failed: {e}\n{m.log}")
+        return None
+    finally:
+        m.kill()
+    return figures
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -44,9 +75,10 @@ def main():
     args = ap.parse_args()
     ksm = bench(args.build, "ksm-bench", args.mem)
     swap = ksm and bench(args.build, **SWAP_BENCH)
-    if not swap:
+    shell = swap and shell_latency(args.build)
+    if not shell:
         return 1
-    print("\n".join(ksm + swap))
+    print("\n".join(ksm + swap + shell))
     return 0
 
 

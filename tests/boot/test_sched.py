@@ -1,0 +1,64 @@
+"""Boot tests of the scheduler's guarantee (docs/architecture.md, "Scheduling"): busy
+tasks cannot starve ksmd or the shell, and two busy tasks share the CPU evenly. No timing
+asserts beyond hang detection: the shell must answer within a few seconds, and CPU shares
+are compared with each other, not with the clock."""
+import re
+
+from registry import check, test
+from test_process import run
+
+ANSWER_S = 5  # the shell is hung if it takes longer than this to answer under load
+
+
+def start_spin(m):
+    out = m.command("run spin &")
+    pid = re.search(r"\[pid (\d+) started", out)
+    check(pid, f"no pid for the background spin:\n{out}")
+    m.expect(r"spin: running", timeout=ANSWER_S)
+    return int(pid.group(1))
+
+
+def cpu_ticks(stat_line):
+    """utime + stime (clock ticks) from one /proc/PID/stat line."""
+    fields = stat_line[stat_line.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])
+
+
+@test
+def busy_task_starves_neither_ksmd_nor_the_shell(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    start_spin(m)
+    # Leave the spin alone on the CPU for many quanta (its quantum ends while nobody
+    # else is runnable), then wake the shell and ksmd.
+    m.quiet_for(0.5)
+    m.command("echo 1 > /sys/kernel/mm/ksm/run", timeout=ANSWER_S)
+    for _ in range(3):
+        up = m.command("uptime", timeout=ANSWER_S)
+        check("up" in up, f"uptime under load: {up!r}")
+        m.quiet_for(0.2)
+    out, _, how = run(m, "ksm-seed", timeout=2 * ANSWER_S)
+    check(how == ("exited", 0) and "merged, then unmerged" in out,
+          f"ksm-seed beside a busy task:\n{out}")
+    m.poweroff()
+
+
+@test
+def two_busy_tasks_share_the_cpu_evenly(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    a, c = start_spin(m), start_spin(m)
+    hz = 100  # USER_HZ: /proc/PID/stat counts in clock ticks
+    for _ in range(200):
+        out = m.command(f"cat /proc/{a}/stat /proc/{c}/stat", timeout=ANSWER_S)
+        stats = re.findall(r"^\d+ \(spin\) .*$", out, re.M)
+        check(len(stats) == 2, f"/proc/PID/stat of the spins:\n{out}")
+        ta, tc = cpu_ticks(stats[0]), cpu_ticks(stats[1])
+        if min(ta, tc) >= 3 * hz:
+            break
+        m.quiet_for(0.5)
+    check(min(ta, tc) >= 3 * hz, f"the spins never got 3 s of CPU each: {ta}, {tc} ticks")
+    check(abs(ta - tc) <= 0.1 * max(ta, tc), f"uneven share: {ta} and {tc} ticks")
+    m.command(f"kill {a}")
+    m.command(f"kill {c}")
+    m.poweroff()
