@@ -39,7 +39,8 @@ QEMU_FLAGS := -M pc -accel $(ACCEL) -m $(MEM) -no-reboot -display none \
 # isa-debug-exit status for a clean `poweroff` (kernel/power.h)
 EXIT_POWEROFF := 33
 
-.PHONY: all iso run run-pvh test unit-test boot-test bench demo stress clean deps FORCE
+.PHONY: all iso run run-pvh test unit-test boot-test bench demo stress clean deps FORCE \
+	linux-selftests linux-selftests-initrd
 all: iso
 iso: $(ISO)
 
@@ -117,6 +118,24 @@ $(INITRD): $(USER_BINS) $(BUILD)/extra-bin.txt $(wildcard $(EXTRA_BIN)/*) $(BUSY
 	@if [ -n "$(EXTRA_BIN)" ]; then cp -r $(EXTRA_BIN)/. $(BUILD)/initrd/bin/; fi
 	cd $(BUILD)/initrd && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet > ../initrd.cpio
 
+# ---- Linux's own KSM selftests (unmodified, static; see tests/boot/linux_selftests.py) ----
+LINUX_SELFTESTS ?= ../shared/linux-selftests
+export LINUX_SELFTESTS
+LST_BUILD  := $(BUILD)/linux-selftests
+LST_BINS   := ksm_tests ksm_functional_tests merge rmap
+LST_INITRD := $(BUILD)/initrd-selftests.cpio
+# Present only where the sources are: make test then runs them too.
+LST_IF_PRESENT := $(if $(wildcard $(LINUX_SELFTESTS)/build-linux-selftests.sh),$(LST_INITRD))
+$(LST_BUILD)/ksm_tests: $(wildcard $(LINUX_SELFTESTS)/build-linux-selftests.sh $(LINUX_SELFTESTS)/src/tools/testing/selftests/*.h $(LINUX_SELFTESTS)/src/tools/testing/selftests/mm/*)
+	sh $(LINUX_SELFTESTS)/build-linux-selftests.sh $(abspath $(LST_BUILD)) >$(BUILD)/linux-selftests.log 2>&1 || \
+		{ cat $(BUILD)/linux-selftests.log; exit 1; }
+# The initramfs of make test, plus the four programs in /bin.
+$(LST_INITRD): $(INITRD) $(LST_BUILD)/ksm_tests
+	@rm -rf $(BUILD)/initrd-selftests && cp -a $(BUILD)/initrd $(BUILD)/initrd-selftests
+	cp $(addprefix $(LST_BUILD)/,$(LST_BINS)) $(BUILD)/initrd-selftests/bin/
+	cd $(BUILD)/initrd-selftests && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet > ../$(notdir $@)
+linux-selftests-initrd: $(LST_IF_PRESENT)
+
 # ---- GRUB ISO ----
 $(ISO): $(KERNEL) $(INITRD) boot/grub.cfg
 	@rm -rf $(BUILD)/isoroot && mkdir -p $(BUILD)/isoroot/boot/grub
@@ -142,12 +161,17 @@ unit-test: $(UNIT_TESTS)
 
 BOOT_TEST := $(PYTHON) tests/boot/run.py --build $(BUILD)
 boot-test: deps
-	@$(MAKE) --no-print-directory iso
+	@$(MAKE) --no-print-directory iso linux-selftests-initrd
 	@$(BOOT_TEST) $(T)
 
 test: deps
-	@$(MAKE) --no-print-directory iso $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory iso $(UNIT_TESTS) linux-selftests-initrd
 	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)") "$(BOOT_TEST)"
+
+# Linux's KSM selftests alone, with a table of results (README: "Linux's own selftests").
+linux-selftests: deps
+	@$(MAKE) --no-print-directory $(KERNEL) linux-selftests-initrd
+	@$(PYTHON) tests/boot/linux_selftests.py --build $(BUILD)
 
 # The long runs (a million hostile system calls): not part of make test.
 stress: deps

@@ -19,6 +19,10 @@ def stress(fn):
     return fn
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (what it needs is absent): reported, not failed."""
+
+
 def check(cond, what):
     if not cond:
         raise TestFailure(what)
