@@ -19,19 +19,27 @@ from machine import Machine, TestFailure  # noqa: E402
 SWAP_BENCH = dict(line="swap-bench 384", mem="128M", swap="1G")
 
 
-def bench(build, line, mem, swap="64M"):
-    """Boot, `run LINE`, power off: the program's key=value lines, or None on failure."""
+def session(build, body, mem, swap="64M"):
+    """Boot, body(machine), power off: what body returned, or None if the machine failed."""
     m = Machine(build, mem=mem, swap=swap, timeout=600)
     try:
         m.start()
         m.wait_prompt()
-        out = m.command(f"run {line}", timeout=900)
+        result = body(m)
         m.poweroff()
+        return result
     except TestFailure as e:
         print(f"bench failed: {e}\n{m.log}")
         return None
     finally:
         m.kill()
+
+
+def bench(build, line, mem, swap="64M"):
+    """`run LINE` on a fresh machine: the program's key=value lines, or None on failure."""
+    out = session(build, lambda m: m.command(f"run {line}", timeout=900), mem, swap)
+    if out is None:
+        return None
     figures = re.findall(r"^\w+=\S+$", out, re.M)
     if not figures or "exited, status=0" not in out:
         print(f"{line} failed:\n{out}")
@@ -42,11 +50,8 @@ def bench(build, line, mem, swap="64M"):
 def shell_latency(build, spins=2, samples=30):
     """The shell's answer time (ms, host wall clock: serial round trip included) to
     `uptime`, idle and with `spins` busy tasks beside it: key=value lines, or None."""
-    m = Machine(build, mem="128M", timeout=60)
-    figures = []
-    try:
-        m.start()
-        m.wait_prompt()
+    def measure(m):
+        figures = []
         for load in ("idle", "busy"):
             if load == "busy":
                 for _ in range(spins):
@@ -59,13 +64,8 @@ def shell_latency(build, spins=2, samples=30):
                 times.append((time.monotonic() - t0) * 1000)
             figures += [f"shell_answer_{load}_ms_median={statistics.median(times):.1f}",
                         f"shell_answer_{load}_ms_max={max(times):.1f}"]
-        m.poweroff()
-    except TestFailure as e:
-        print(f"bench failed: {e}\n{m.log}")
-        return None
-    finally:
-        m.kill()
-    return figures
+        return figures
+    return session(build, measure, mem="128M")
 
 
 def main():
