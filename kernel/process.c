@@ -1,9 +1,10 @@
 /* Process life cycle: exit, wait, kill. A task becomes a zombie when it exits and is freed
- * when its parent reaps it with wait4; orphans are adopted by the reaper (the shell). */
+ * when its parent reaps it with wait4 or waitid; orphans are adopted by the reaper (the shell). */
 #include "process.h"
 #include "sched.h"
 #include "addrspace.h"
 #include "file.h"
+#include "poll.h"
 #include "kmalloc.h"
 #include "printk.h"
 #include "string.h"
@@ -61,6 +62,10 @@ struct task *process_create(const char *name, struct task *parent, struct mm *mm
 	uint64_t f = spin_lock_irqsave(&task_lock);
 	t->parent = parent;
 	list_add_tail(&t->sibling, &parent->children);
+	/* A program the shell (a kernel thread) starts leads its own session and group, as
+	 * a job-control shell's would; a forked child joins its parent's. */
+	t->pgid = parent->pgid ? parent->pgid : t->pid;
+	t->sid = parent->sid ? parent->sid : t->pid;
 	spin_unlock_irqrestore(&task_lock, f);
 	return t;
 }
@@ -122,6 +127,7 @@ void task_exit(int status)
 	if (!list_empty(&reaper->children))
 		wake_up_all(&reaper->child_exit);
 	wake_up_all(&parent->child_exit);
+	poll_notify(); /* pidfds on t are readable now */
 	sched_exit_current();
 }
 
@@ -169,52 +175,76 @@ int task_kill(struct task *t, int sig)
 	return 0;
 }
 
-/* [task_lock] A zombie child matching pid, whether any child matches at all. */
-static struct task *find_zombie(struct task *parent, int pid, bool *any)
+/* [task_lock] Whether child c is one q asks about. */
+static bool wait_matches(const struct wait_query *q, const struct task *c)
+{
+	switch (q->target) {
+	case WAIT_PID: return c->pid == q->id;
+	case WAIT_PGID: return c->pgid == q->id;
+	default: return true;
+	}
+}
+
+/* [task_lock] A child of parent that q may report now, and whether any child matches q at
+ * all. Stops and continues are never reported (there is no job control here). */
+static struct task *find_waitable(struct task *parent, const struct wait_query *q, bool *any)
 {
 	struct list_head *p;
+	BUG_ON(!spin_is_locked(&task_lock));
 	*any = false;
 	list_for_each(p, &parent->children) {
 		struct task *c = list_entry(p, struct task, sibling);
-		if (pid != -1 && c->pid != pid)
+		if (!wait_matches(q, c))
 			continue;
 		*any = true;
-		if (c->state == TASK_ZOMBIE && !c->on_cpu)
+		if (c->state == TASK_ZOMBIE && (q->options & WEXITED))
 			return c;
 	}
 	return NULL;
 }
 
-int task_wait(int pid, int *status, int options, struct task **reaped_info)
+int task_wait(const struct wait_query *q, struct wait_result *res, struct task **reaped)
 {
 	struct task *self = current();
+	bool reap = !(q->options & WNOWAIT);
 	for (;;) {
 		bool any;
 		uint64_t f = spin_lock_irqsave(&task_lock);
-		struct task *z = find_zombie(self, pid, &any);
-		if (z)
+		struct task *z = find_waitable(self, q, &any);
+		if (z && reap) { /* the tree's reference is ours now */
 			list_del(&z->sibling);
+			task_unhash(z);
+		} else if (z) {
+			task_get(z);
+		}
 		spin_unlock_irqrestore(&task_lock, f);
 		if (z) {
-			int zpid = z->pid;
-			self->cutime_ns += z->utime_ns + z->cutime_ns;
-			self->cstime_ns += z->stime_ns + z->cstime_ns;
-			if (status)
-				*status = z->exit_status;
-			if (reaped_info)
-				*reaped_info = z; /* caller reads it, then task_put()s */
+			/* It may still be switching away on another CPU: its times and stack are
+			 * final once it is off (a few instructions, with interrupts off there). */
+			while (READ_ONCE(z->on_cpu))
+				cpu_relax();
+			res->pid = z->pid;
+			res->status = z->exit_status;
+			res->utime_ns = z->utime_ns + z->cutime_ns;
+			res->stime_ns = z->stime_ns + z->cstime_ns;
+			if (reap) {
+				self->cutime_ns += res->utime_ns;
+				self->cstime_ns += res->stime_ns;
+			}
+			if (reap && reaped)
+				*reaped = z; /* caller reads it, then task_put()s */
 			else
 				task_put(z);
-			return zpid;
+			return res->pid;
 		}
 		if (!any)
 			return -ECHILD;
-		if (options & WNOHANG)
+		if (q->options & WNOHANG)
 			return 0;
 		int rc = wait_event_killable(self->child_exit, ({
 			bool a;
 			uint64_t g = spin_lock_irqsave(&task_lock);
-			bool ready = find_zombie(self, pid, &a) || !a;
+			bool ready = find_waitable(self, q, &a) || !a;
 			spin_unlock_irqrestore(&task_lock, g);
 			ready;
 		}));

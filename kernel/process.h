@@ -44,6 +44,10 @@ __noreturn void task_fault_kill(int sig, const char *what, uint64_t addr, uint64
  * default action is to do nothing, t ends with it on its next return to user mode or from
  * its current sleep. 0, or -EPERM for kernel threads. */
 int task_kill(struct task *t, int sig);
+/* Send sig to every process of group pgid (kernel threads are in none): 0 if that reached
+ * one, -ESRCH if the group is empty or pgid <= 0, -EINVAL for a bad signal; sig 0 only
+ * checks. Takes task_lock. */
+long signal_process_group(int pgid, int sig);
 /* Whether sig's default action leaves the task alone (SIGCHLD, SIGURG, SIGWINCH, and, as
  * there is no job control, the stop and continue signals). */
 bool sig_default_ignored(int sig);
@@ -56,10 +60,30 @@ void signals_exec(struct task *t);
 /* A vfork child lets its parent go on (at execve or exit). */
 void vfork_release(struct task *child);
 
-/* wait4: reap a zombie child of current (pid -1: any). 0 if WNOHANG and none yet; -ECHILD
- * if there is no such child; -EINTR if killed while waiting. */
-#define WNOHANG 1
-int task_wait(int pid, int *status, int options, struct task **reaped_info);
+/* wait options (Linux's values). */
+#define WNOHANG    0x00000001
+#define WSTOPPED   0x00000002	/* = WUNTRACED */
+#define WEXITED    0x00000004
+#define WCONTINUED 0x00000008
+#define WNOWAIT    0x01000000
+
+/* Which children a wait looks at (wait4's pid, waitid's idtype and id). */
+enum wait_target { WAIT_ANY, WAIT_PID, WAIT_PGID };
+struct wait_query {
+	enum wait_target target;
+	int id;		/* the pid or the process group */
+	int options;	/* WNOHANG, WNOWAIT; zombies are reported only with WEXITED */
+};
+/* What a wait found. */
+struct wait_result {
+	int pid, status;		/* status: a wait4 status word */
+	uint64_t utime_ns, stime_ns;	/* the child's and its reaped children's */
+};
+/* wait4 and waitid: wait for a child of current that q matches to be a zombie and reap
+ * it, or with WNOWAIT leave it waitable. Its pid (*res filled); 0 if WNOHANG and none is
+ * ready yet; -ECHILD if no child matches; -EINTR if killed while waiting. reaped (may be
+ * NULL): the reaped task, for the caller to look at and task_put(). Takes task_lock. */
+int task_wait(const struct wait_query *q, struct wait_result *res, struct task **reaped);
 
 struct mm;
 struct files;

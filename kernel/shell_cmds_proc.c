@@ -55,10 +55,11 @@ static void remember_job(int pid)
 
 void shell_reap_finished(void)
 {
-	int pid, status;
-	while ((pid = task_wait(-1, &status, WNOHANG, NULL)) > 0)
-		if (forget_job(pid))
-			report_end(pid, status);
+	struct wait_query any = { WAIT_ANY, 0, WEXITED | WNOHANG };
+	struct wait_result r;
+	while (task_wait(&any, &r, NULL) > 0)
+		if (forget_job(r.pid))
+			report_end(r.pid, r.status);
 }
 
 /* Descriptors 0, 1 and 2 on the console, sharing one open file as a login shell's do. */
@@ -146,20 +147,21 @@ int cmd_run(int argc, char **argv)
 	/* Like init, the shell reaps whatever ends meanwhile (its background jobs, orphans
 	 * it adopted), so zombies do not pile up while the program runs. */
 	for (;;) {
-		int status;
+		struct wait_query any = { WAIT_ANY, 0, WEXITED };
+		struct wait_result r;
 		struct task *z;
-		int got = task_wait(-1, &status, 0, &z);
+		int got = task_wait(&any, &r, &z);
 		BUG_ON(got <= 0); /* the program is a child: ECHILD is impossible, and a kernel
 				   * thread is never killed */
 		if (got == pid)
 			tty_set_foreground(NULL); /* before z goes: Ctrl-C must not find a freed task */
 		task_put(z);
 		if (got == pid) {
-			report_end(pid, status);
+			report_end(pid, r.status);
 			return 0;
 		}
 		if (forget_job(got))
-			report_end(got, status);
+			report_end(got, r.status);
 	}
 }
 

@@ -1,5 +1,5 @@
 /* What a process may ask about the system and about itself: sysinfo, times, getrusage,
- * resource limits, CPU affinity, random bytes, umask, process groups and sessions. */
+ * resource limits, CPU affinity, random bytes, umask. */
 #include "syscall_table.h"
 #include "process.h"
 #include "sched.h"
@@ -181,12 +181,6 @@ long sys_umask(unsigned mask)
 	return old;
 }
 
-/* Every process is its own process group and session leader (no job control here). */
-long sys_getpgrp(void) { return current()->pid; }
-long sys_getsid(int pid) { return pid ? pid : current()->pid; }
-long sys_getpgid(int pid) { return pid ? pid : current()->pid; }
-long sys_setsid(void) { return current()->pid; }
-long sys_setpgid(int pid, int pgid) { return 0; }
 long sys_getgroups(int size, uint32_t *ulist) { return size < 0 ? -EINVAL : 0; }
 
 /* Known calls that are not there, answered -ENOSYS without a log line: libc's start-up

@@ -1,4 +1,4 @@
-/* Process system calls: identity, exit, fork and vfork (clone), execve, wait4, prctl,
+/* Process system calls: identity, exit, fork and vfork (clone), execve, wait4, waitid, prctl,
  * arch_prctl, uname. Signals are in sys_signal.c. */
 #include "syscall_table.h"
 #include "sys_path.h"
@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "file.h"
 #include "fpu.h"
+#include "pidfd.h"
 #include "gdt.h"
 #include "cpu.h"
 #include "addrspace.h"
@@ -182,6 +183,9 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	/* The point of no return: the old image goes. */
 	task_set_mm(img.mm);
 	vfork_release(t); /* the parent may run again: this task has its own memory now */
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	t->did_exec = true;
+	spin_unlock_irqrestore(&task_lock, f);
 	signals_exec(t);
 	files_close_on_exec(t->files);
 	fpu_init_state(t->fpu);
@@ -211,22 +215,109 @@ static void ns_to_timeval(uint64_t ns, int64_t *sec, int64_t *usec)
 	*usec = ns % NSEC_PER_SEC / 1000;
 }
 
+/* The rusage of a reaped child: its CPU times (and its reaped children's), the rest 0. */
+static int put_rusage(struct rusage *uru, const struct wait_result *r)
+{
+	struct rusage ru = { 0 };
+	ns_to_timeval(r->utime_ns, &ru.utime.sec, &ru.utime.usec);
+	ns_to_timeval(r->stime_ns, &ru.stime.sec, &ru.stime.usec);
+	return uru && copy_to_user(uru, &ru, sizeof(ru)) ? -EFAULT : 0;
+}
+
+#define __WNOTHREAD 0x20000000
+#define __WALL      0x40000000
+#define __WCLONE    0x80000000
+
+/* pid > 0: that child; -1: any; 0: any in the caller's group; < -1: any in group -pid. */
 long sys_wait4(int pid, int *ustatus, int options, struct rusage *uru)
 {
-	if (options & ~(WNOHANG | 0x2 /* WUNTRACED */ | 0x8 /* WCONTINUED */ | 0x40000000 /* __WALL */))
+	if (options & ~(WNOHANG | WSTOPPED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
 		return -EINVAL;
-	struct task *z;
-	int status;
-	int rc = task_wait(pid > 0 ? pid : -1, &status, options & WNOHANG, &z);
+	if (pid == -__INT_MAX__ - 1) /* -INT_MIN is no group, as on Linux */
+		return -ESRCH;
+	struct wait_query q = { WAIT_ANY, 0, (options & WNOHANG) | WEXITED };
+	if (pid > 0)
+		q.target = WAIT_PID, q.id = pid;
+	else if (pid == 0)
+		q.target = WAIT_PGID, q.id = current()->pgid;
+	else if (pid < -1)
+		q.target = WAIT_PGID, q.id = -pid;
+	struct wait_result r;
+	int rc = task_wait(&q, &r, NULL);
 	if (rc <= 0)
 		return rc;
-	struct rusage ru = { 0 };
-	ns_to_timeval(z->utime_ns, &ru.utime.sec, &ru.utime.usec);
-	ns_to_timeval(z->stime_ns, &ru.stime.sec, &ru.stime.usec);
-	task_put(z);
-	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
+	if (ustatus && copy_to_user(ustatus, &r.status, sizeof(r.status)))
 		return -EFAULT;
-	if (uru && copy_to_user(uru, &ru, sizeof(ru)))
+	return put_rusage(uru, &r) ?: rc;
+}
+
+#define P_ALL   0
+#define P_PID   1
+#define P_PGID  2
+#define P_PIDFD 3
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+
+/* The siginfo_t fields waitid sets, in their places (x86-64): si_signo, si_errno, si_code
+ * at 0, then si_pid, si_uid, si_status at 16. Linux writes exactly these. */
+struct waitid_head { int signo, errnum, code; };
+struct waitid_child { int pid, uid, status; };
+#define WAITID_CHILD_OFFSET 16
+
+/* waitid: like wait4 with the child chosen by idtype (P_PIDFD: the process of a pidfd) and
+ * the outcome in a siginfo_t. With WNOHANG and nothing ready it returns 0 with the fields
+ * zeroed (si_pid 0); they are written whatever the result, as Linux does. */
+long sys_waitid(int idtype, int id, void *uinfo, int options, struct rusage *uru)
+{
+	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD |
+			__WALL | __WCLONE) ||
+	    !(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	struct wait_query q = { WAIT_ANY, 0, options & (WNOHANG | WNOWAIT | WEXITED) };
+	bool nonblocking_pidfd = false;
+	switch (idtype) {
+	case P_ALL:
+		break;
+	case P_PID:
+		if (id <= 0)
+			return -EINVAL;
+		q.target = WAIT_PID, q.id = id;
+		break;
+	case P_PGID:
+		if (id < 0)
+			return -EINVAL;
+		q.target = WAIT_PGID, q.id = id ? id : current()->pgid;
+		break;
+	case P_PIDFD: {
+		if (id < 0)
+			return -EINVAL;
+		int rc = pidfd_pid(id, &nonblocking_pidfd);
+		if (rc < 0)
+			return rc;
+		q.target = WAIT_PID, q.id = rc; /* a reaped process is nobody's child: ECHILD */
+		if (nonblocking_pidfd)
+			q.options |= WNOHANG;
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	struct wait_result r;
+	long rc = task_wait(&q, &r, NULL);
+	if (rc == 0 && nonblocking_pidfd && !(options & WNOHANG))
+		rc = -EAGAIN;
+	struct waitid_head head = { 0, 0, 0 };
+	struct waitid_child child = { 0, 0, 0 };
+	if (rc > 0) {
+		bool killed = r.status & 0x7f;
+		head = (struct waitid_head){ SIGCHLD, 0, killed ? CLD_KILLED : CLD_EXITED };
+		child = (struct waitid_child){ r.pid, 0, killed ? r.status & 0x7f : (r.status >> 8) & 0xff };
+		if (put_rusage(uru, &r))
+			return -EFAULT;
+		rc = 0;
+	}
+	if (uinfo && (copy_to_user(uinfo, &head, sizeof(head)) ||
+		      copy_to_user((char *)uinfo + WAITID_CHILD_OFFSET, &child, sizeof(child))))
 		return -EFAULT;
 	return rc;
 }

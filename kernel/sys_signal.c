@@ -1,5 +1,5 @@
-/* Signal system calls: rt_sigaction, rt_sigprocmask, kill, tkill, tgkill. This kernel runs
- * no signal handlers: a signal whose disposition is its default action ends the task (or
+/* Signal system calls: rt_sigaction, rt_sigprocmask, kill (of a process, a group, or all),
+ * tkill, tgkill. This kernel runs no signal handlers: a signal whose disposition is its default action ends the task (or
  * does nothing, for those Linux ignores by default), and a caught or ignored one is
  * discarded; a blocked one waits until it is unblocked. That keeps libc's uses working
  * (abort, raise, system's SIG_IGN, shells that catch SIGINT) without user-mode delivery. */
@@ -126,7 +126,7 @@ static long send_signal(int pid, int sig)
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
 	if (pid <= 0)
-		return -ESRCH; /* no process groups: kill(0), kill(-1), kill(-pgrp) find nobody */
+		return -ESRCH;
 	struct task *t = task_find(pid);
 	if (!t)
 		return -ESRCH;
@@ -135,7 +135,61 @@ static long send_signal(int pid, int sig)
 	return rc;
 }
 
-long sys_kill(int pid, int sig) { return send_signal(pid, sig); }
+/* Which tasks a kill of many signals: one group, or (pgid 0) all but the sender. */
+struct kill_many {
+	int pgid, sig;
+	struct task *sender;
+	int sent, rc;
+};
+
+/* [task_lock] Kernel threads are never signalled, nor counted. */
+static void kill_one_of_many(struct task *t, void *ctx)
+{
+	struct kill_many *k = ctx;
+	if (t->kthread_fn || (k->pgid ? t->pgid != k->pgid : t == k->sender))
+		return;
+	int rc = k->sig ? task_kill(t, k->sig) : 0;
+	if (!rc || !k->sent)
+		k->rc = rc;
+	k->sent++;
+}
+
+/* Send sig to every process of group pgid (pgid 0: every user process but the caller):
+ * 0 if it reached one, -ESRCH if there is none; sig 0 only checks. */
+static long send_signal_many(int pgid, int sig)
+{
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	struct kill_many k = { pgid, sig, current(), 0, -ESRCH };
+	task_for_each(kill_one_of_many, &k);
+	return k.rc;
+}
+
+long signal_process_group(int pgid, int sig)
+{
+	return pgid > 0 ? send_signal_many(pgid, sig) : -ESRCH;
+}
+
+/* pid > 0: that process; 0: the caller's group; -1: every process but the caller (and
+ * kernel threads, the shell among them, as init is spared on Linux); < -1: group -pid. */
+long sys_kill(int pid, int sig)
+{
+	if (pid > 0)
+		return send_signal(pid, sig);
+	if (pid == 0)
+		return signal_process_group(current()->pgid, sig);
+	if (pid == -1)
+		return send_signal_many(0, sig);
+	if (pid == -__INT_MAX__ - 1) /* -INT_MIN is no group, as on Linux */
+		return -ESRCH;
+	return signal_process_group(-pid, sig);
+}
+
 /* One thread per process here, so a thread id is a process id. */
-long sys_tkill(int tid, int sig) { return send_signal(tid, sig); }
-long sys_tgkill(int tgid, int tid, int sig) { return tgid != tid ? -ESRCH : send_signal(tid, sig); }
+long sys_tkill(int tid, int sig) { return tid <= 0 ? -EINVAL : send_signal(tid, sig); }
+long sys_tgkill(int tgid, int tid, int sig)
+{
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	return tgid != tid ? -ESRCH : send_signal(tid, sig);
+}

@@ -75,6 +75,7 @@ SYSCALL(231, exit_group)
 SYSCALL(234, tgkill)
 SYSCALL(238, set_mempolicy)
 SYSCALL(239, get_mempolicy)
+SYSCALL(247, waitid)
 SYSCALL(257, openat)
 SYSCALL(262, newfstatat)
 SYSCALL(267, readlinkat)
@@ -87,3 +88,5 @@ SYSCALL(302, prlimit64)
 SYSCALL(318, getrandom)
 SYSCALL(332, ni) /* statx */
 SYSCALL(334, ni) /* rseq */
+SYSCALL(424, pidfd_send_signal)
+SYSCALL(434, pidfd_open)

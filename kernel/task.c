@@ -80,7 +80,7 @@ struct task *task_alloc(const char *name)
 	t->pid = alloc_pid(&pos);
 	list_add_tail(&t->all_node, pos);
 	nr_tasks++;
-	nr_created++;
+	t->serial = ++nr_created;
 	spin_unlock_irqrestore(&task_lock, f);
 	return t;
 }
@@ -88,7 +88,8 @@ struct task *task_alloc(const char *name)
 static void task_free(struct task *t)
 {
 	uint64_t f = spin_lock_irqsave(&task_lock);
-	list_del(&t->all_node);
+	if (!list_empty(&t->all_node))
+		list_del(&t->all_node);
 	nr_tasks--;
 	spin_unlock_irqrestore(&task_lock, f);
 	BUG_ON(t->on_cpu);
@@ -150,28 +151,45 @@ void task_counts(struct task_counts *c)
 	spin_unlock_irqrestore(&task_lock, f);
 }
 
-struct task *task_find(int pid)
+void task_unhash(struct task *t)
 {
-	struct task *found = NULL;
+	BUG_ON(!spin_is_locked(&task_lock));
+	list_del(&t->all_node); /* leaves it empty: task_free sees it is gone */
+}
+
+struct task *task_find_locked(int pid)
+{
 	struct list_head *p;
-	uint64_t f = spin_lock_irqsave(&task_lock);
+	BUG_ON(!spin_is_locked(&task_lock));
 	list_for_each(p, &all_tasks) {
 		struct task *t = list_entry(p, struct task, all_node);
-		if (t->pid == pid) {
-			found = t;
-			task_get(t);
-			break;
-		}
+		if (t->pid == pid)
+			return t;
 	}
+	return NULL;
+}
+
+struct task *task_find(int pid)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	struct task *found = task_find_locked(pid);
+	if (found)
+		task_get(found);
 	spin_unlock_irqrestore(&task_lock, f);
 	return found;
 }
 
-void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx)
+void task_for_each_locked(void (*fn)(struct task *t, void *ctx), void *ctx)
 {
 	struct list_head *p;
-	uint64_t f = spin_lock_irqsave(&task_lock);
+	BUG_ON(!spin_is_locked(&task_lock));
 	list_for_each(p, &all_tasks)
 		fn(list_entry(p, struct task, all_node), ctx);
+}
+
+void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	task_for_each_locked(fn, ctx);
 	spin_unlock_irqrestore(&task_lock, f);
 }

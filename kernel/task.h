@@ -52,6 +52,11 @@ struct task {
 	struct list_head sibling;		/* [tree] in parent->children */
 	struct wait_queue child_exit;		/* woken when a child becomes a zombie */
 	int exit_status;			/* [tree] wait4 status once a zombie */
+	/* Process group and session (kernel/sys_pgrp.c): inherited on fork; 0 for kernel
+	 * threads, which belong to none. */
+	int pgid, sid;				/* [tree] */
+	bool did_exec;				/* [tree] has execve'd: setpgid by the parent fails */
+	uint64_t serial;			/* [const] unique for ever (pids are reused): pidfds */
 	volatile int pending_kill;		/* signal that will end the task, 0 if none */
 	/* Signals (sets with signal n at bit n - 1; kernel/sys_signal.c). Handlers are never run: a caught
 	 * signal is discarded like an ignored one, so only default actions end tasks. A
@@ -91,9 +96,12 @@ static inline struct task *current(void) { return this_cpu()->current; }
  * out of memory or tasks. A kernel thread ends by returning from fn. */
 struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
 
-/* Look a task up by pid and take a reference (task_put() it); NULL if none. Takes the
- * task-tree lock. */
+/* Look a task up by pid and take a reference (task_put() it); NULL if none (or reaped).
+ * Takes the task-tree lock. */
 struct task *task_find(int pid);
+/* [task_lock] Reaping: take t out of the task list, so no lookup finds it again although
+ * references to it may live on a little. */
+void task_unhash(struct task *t);
 void task_get(struct task *t);
 /* Drop a reference; the last one frees the task (its kernel stack and struct). */
 void task_put(struct task *t);
@@ -107,6 +115,11 @@ uint64_t task_kstack_top(struct task *t);
 extern spinlock_t task_lock;
 /* Iterate all tasks in pid order with the task-tree lock held (fn must not sleep). */
 void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx);
+/* [task_lock] The same, for a caller that holds the lock already. */
+void task_for_each_locked(void (*fn)(struct task *t, void *ctx), void *ctx);
+/* [task_lock] The task with that pid (no reference: valid while the lock is held), or
+ * NULL. */
+struct task *task_find_locked(int pid);
 /* Task numbers for /proc: tasks now, created since boot, the last pid given out. */
 struct task_counts {
 	unsigned tasks;

@@ -61,9 +61,10 @@ static long argument(int nr, int index)
 	bool pidlike = nr == SYS_kill || nr == SYS_tkill || nr == SYS_tgkill || nr == SYS_wait4 ||
 		       nr == SYS_prlimit64 || nr == SYS_sched_getaffinity || nr == SYS_getpgid ||
 		       nr == SYS_setpgid || nr == SYS_getsid;
-	if (pidlike) { /* only ever ourselves, nobody, or no one that exists */
+	if (pidlike) { /* only ever ourselves (our own group), nobody, or no one that exists */
 		static const long pids[] = { 0, -1, -2, 0x7fffffff };
-		return next() % 8 ? pids[next() % 4] : getpid();
+		long pid = next() % 8 ? pids[next() % 4] : getpid();
+		return nr == SYS_kill && pid == -1 ? -getpid() : pid; /* kill(-1): everyone */
 	}
 	switch (next() % 16) {
 	case 0: return 0;
@@ -90,6 +91,7 @@ static void fuzz(struct shared *sh, uint64_t seed)
 	rng = seed * 0x9e3779b97f4a7c15ull ^ 0x2545f4914f6cdd1dull;
 	if (!rng)
 		rng = 1;
+	setpgid(0, 0); /* a group of its own: kill(0) signals nobody else */
 	int null = open("/dev/null", O_RDWR);
 	for (int fd = 0; fd < 3; fd++)
 		dup2(null, fd);
