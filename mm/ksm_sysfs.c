@@ -114,12 +114,10 @@ static int stable_node_chains_prune_millisecs_store(struct vnode *vn, const char
 
 static int sleep_millisecs_store(struct vnode *vn, const char *text)
 {
-	uint64_t v;
-	if (sysfs_parse_u64(text, UINT32_MAX, &v))
-		return -EINVAL;
-	WRITE_ONCE(ksm_knobs.sleep_millisecs, (unsigned)v);
-	ksm_wake(); /* a long sleep under way ends now */
-	return 0;
+	int err = uint_store(&ksm_knobs.sleep_millisecs, text);
+	if (!err)
+		ksm_wake(); /* a long sleep under way ends now */
+	return err;
 }
 
 static int bool_store(bool *knob, const char *text)
