@@ -50,7 +50,9 @@
  *
  * max_page_sharing caps the items of one KSM page: the next page of that content gets a
  * second KSM page, chained with the first at the same tree position (stable_node_chains,
- * stable_node_dups). smart_scan skips pages that failed to merge on recent scans for a
+ * stable_node_dups). A lookup takes the first KSM page of a chain with room; only once per
+ * stable_node_chains_prune_millisecs does it look at them all, dropping those whose page
+ * went and folding a chain left with one page back into a plain node. smart_scan skips pages that failed to merge on recent scans for a
  * growing number of scans (pages_skipped).
  *
  * Locking: see ksm_internal.h. ksmd takes ksm_lock one page at a time, then the page's
@@ -80,6 +82,7 @@ struct ksm_knobs ksm_knobs = {
 	.pages_to_scan = 100,
 	.sleep_millisecs = 20,
 	.max_page_sharing = 256,
+	.stable_node_chains_prune_millisecs = 2000,
 	.use_zero_pages = false,
 	.merge_across_nodes = 1,
 	.smart_scan = true,

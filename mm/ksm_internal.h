@@ -72,6 +72,7 @@ struct ksm_stable_node {
 	struct page *page;		/* [ksm_node_lock] the KSM page (NULL once it was freed,
 					 * and for chains); it holds no reference */
 	uint64_t kpfn;			/* the page's frame number, for traces */
+	uint64_t chain_prune_time;	/* chain: when its dups were last pruned (clock_ns) */
 	int nr_items;			/* length of items */
 	bool is_chain;
 };
@@ -83,6 +84,7 @@ struct ksm_knobs {
 	unsigned pages_to_scan;
 	unsigned sleep_millisecs;
 	unsigned max_page_sharing;
+	unsigned stable_node_chains_prune_millisecs; /* a chain's dead dups go at most this often */
 	unsigned merge_across_nodes;	/* 0 or 1 */
 	bool use_zero_pages;
 	bool smart_scan;
@@ -115,7 +117,9 @@ extern struct ksm_counters ksm_stat;
 /* ksm_tree.c: the trees. All expect ksm_lock. Pages returned carry a reference. */
 #define KSM_BUSY ((struct page *)-1L)	/* a stable node's page is being freed: retry later */
 /* The KSM page with page's content that one more item may share (a node with room), or
- * page itself if it is a KSM page already, or NULL; KSM_BUSY. *node: its stable node. */
+ * page itself if it is a KSM page already, or NULL; KSM_BUSY. *node: its stable node. In a
+ * chain it stops at the first dup with room, but once per stable_node_chains_prune_millisecs
+ * it visits every dup (dropping dead ones, folding a chain of one) and picks the fullest. */
 struct page *stable_tree_search(struct page *page, struct ksm_stable_node **node);
 /* A new stable node for kpage (already PG_KSM), chained to an existing node of identical
  * content if there is one. NULL when out of memory or a node was busy. */

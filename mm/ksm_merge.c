@@ -156,17 +156,13 @@ int ksm_merge_with_zero_page(struct ksm_rmap_item *item, struct page *page)
 }
 
 /* Unshare the page at va if KSM merged it: a KSM page gets a private copy, a KSM zero-page
- * mapping becomes an ordinary one. Expects mm->lock. */
+ * mapping a private zeroed page of its own (as Linux's unshare fault does; release_mapping
+ * takes it out of ksm_zero_pages). Expects mm->lock. */
 static int unshare(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte)
 {
 	struct page *p = pfn_to_page(PFN_DOWN(pte->pa));
-	if (is_zero_page(p) && (pte->prot & MMU_KSM_ZERO)) {
-		unsigned prot = pte->prot & ~(MMU_KSM_ZERO | MMU_ACCESSED | MMU_DIRTY);
-		BUG_ON(!pgtable_replace(&mm->pt, va, pte->pa, prot, NULL));
-		ksm_zero_page_unmapped(mm);
-		return 0;
-	}
-	return page_test(p, PG_KSM) ? break_cow(mm, v, va, pte) : 0;
+	bool ksm_zero = is_zero_page(p) && (pte->prot & MMU_KSM_ZERO);
+	return ksm_zero || page_test(p, PG_KSM) ? break_cow(mm, v, va, pte) : 0;
 }
 
 void ksm_break_cow(struct ksm_rmap_item *item)

@@ -73,6 +73,7 @@ KNOB_SHOW(max_page_sharing, "%u")
 KNOB_SHOW(use_zero_pages, "%d")
 KNOB_SHOW(merge_across_nodes, "%u")
 KNOB_SHOW(smart_scan, "%d")
+KNOB_SHOW(stable_node_chains_prune_millisecs, "%u")
 
 /* 0: stop, 1: run, 2: unmerge everything but keep the registrations (Linux's run_store:
  * unmerging runs here, in the writer's context, and a failure stops ksmd). */
@@ -95,23 +96,28 @@ static int run_store(struct vnode *vn, const char *text)
 	return err;
 }
 
-static int pages_to_scan_store(struct vnode *vn, const char *text)
+/* A knob that takes any unsigned int (Linux's kstrtouint, base 10). */
+static int uint_store(unsigned *knob, const char *text)
 {
 	uint64_t v;
 	if (sysfs_parse_u64(text, UINT32_MAX, &v))
 		return -EINVAL;
-	WRITE_ONCE(ksm_knobs.pages_to_scan, (unsigned)v);
+	WRITE_ONCE(*knob, (unsigned)v);
 	return 0;
+}
+
+static int pages_to_scan_store(struct vnode *vn, const char *t) { return uint_store(&ksm_knobs.pages_to_scan, t); }
+static int stable_node_chains_prune_millisecs_store(struct vnode *vn, const char *t)
+{
+	return uint_store(&ksm_knobs.stable_node_chains_prune_millisecs, t);
 }
 
 static int sleep_millisecs_store(struct vnode *vn, const char *text)
 {
-	uint64_t v;
-	if (sysfs_parse_u64(text, UINT32_MAX, &v))
-		return -EINVAL;
-	WRITE_ONCE(ksm_knobs.sleep_millisecs, (unsigned)v);
-	ksm_wake(); /* a long sleep under way ends now */
-	return 0;
+	int err = uint_store(&ksm_knobs.sleep_millisecs, text);
+	if (!err)
+		ksm_wake(); /* a long sleep under way ends now */
+	return err;
 }
 
 static int bool_store(bool *knob, const char *text)
@@ -166,6 +172,7 @@ static const struct {
 } knob_files[] = {
 	KNOB(run), KNOB(pages_to_scan), KNOB(sleep_millisecs), KNOB(max_page_sharing),
 	KNOB(use_zero_pages), KNOB(merge_across_nodes), KNOB(smart_scan),
+	KNOB(stable_node_chains_prune_millisecs),
 };
 
 static const struct pseudo_ops counter_ops = { .show = counter_show };

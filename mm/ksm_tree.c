@@ -5,7 +5,11 @@
  * when the last one goes, ksm_page_freed() clears node->page and the next walk that meets
  * the node drops it. A node that would pass max_page_sharing items is not joined; the next
  * merge of that content makes a second KSM page, and the tree position becomes a chain
- * whose dups are the KSM pages of that content.
+ * whose dups are the KSM pages of that content. As in Linux, a lookup in a chain stops at
+ * the first dup with room (dropping dead dups it passes), so its cost does not grow with
+ * the chain; once per stable_node_chains_prune_millisecs a lookup visits every dup, drops
+ * the dead ones, joins the fullest with room, and folds a chain whose one dup has room
+ * back into a plain node.
  *
  * The unstable tree holds candidate pages that stayed unchanged for one scan, ordered by
  * what they contained when compared: they are still writable, so the order may be wrong
@@ -23,6 +27,7 @@
 #include "trace.h"
 #include "printk.h"
 #include "errno.h"
+#include "clock.h"
 
 static struct rb_root stable_root = RB_ROOT;	/* [ksm_lock] */
 static struct rb_root unstable_root = RB_ROOT;	/* [ksm_lock] */
@@ -95,34 +100,26 @@ static void free_chain(struct ksm_stable_node *chain)
 	kfree(chain);
 }
 
-/* Prune the chain's dead dups. A chain left with one dup becomes that plain node again;
- * an empty one goes. Returns how many dups are left (below 2: the chain is gone). */
-static unsigned prune_chain(struct ksm_stable_node *chain)
+/* Drop the chain's dups whose page is gone; a chain left empty goes too. Returns how many
+ * dups are left (0: the chain is gone). */
+static unsigned drop_dead_dups(struct ksm_stable_node *chain)
 {
+	unsigned left = 0;
 	struct list_head *p, *tmp;
 	list_for_each_safe(p, tmp, &chain->dups) {
 		struct ksm_stable_node *dup = list_entry(p, struct ksm_stable_node, dups);
 		struct page *pg = node_page_get(dup);
-		if (!pg)
+		if (!pg) {
 			remove_node_from_stable_tree(dup);
-		else if (pg != KSM_BUSY)
+			continue;
+		}
+		if (pg != KSM_BUSY)
 			put_page(pg);
+		left++;
 	}
-	if (list_empty(&chain->dups)) {
+	if (!left)
 		free_chain(chain);
-		return 0;
-	}
-	if (chain->dups.next->next == &chain->dups) { /* one dup left */
-		struct ksm_stable_node *dup = list_first_entry(&chain->dups, struct ksm_stable_node, dups);
-		rb_replace_node(&chain->node, &dup->node, &stable_root);
-		list_init(&dup->dups);
-		dup->chain = NULL;
-		ksm_stat.stable_node_dups--;
-		ksm_stat.stable_node_chains--;
-		kfree(chain);
-		return 1;
-	}
-	return 2;
+	return left;
 }
 
 void ksm_page_swapped_out(struct page *page)
@@ -136,59 +133,116 @@ void ksm_page_swapped_out(struct page *page)
 		spin_unlock_irqrestore(&ksm_node_lock, f);
 		struct ksm_stable_node *chain = node->chain;
 		remove_node_from_stable_tree(node);
-		if (chain)
-			prune_chain(chain);
+		if (chain && list_empty(&chain->dups))
+			free_chain(chain); /* a chain of one dup waits for its next pruning */
 	}
 	page->private = 0;
 	page_clear(page, PG_KSM);
 }
 
-/* What the tree node n stands for: *cmp, a referenced page with its content, and *room,
- * the node one more item may join (NULL if all are full). Drops dead nodes on the way. */
-static enum node_state tree_node_pages(struct ksm_stable_node *n, struct page **cmp,
-				       struct ksm_stable_node **room)
+/* Whether node has room for one more item beyond `extra` already on their way. */
+static bool has_room(const struct ksm_stable_node *node, int extra, unsigned max)
 {
+	return (unsigned)(node->nr_items + extra) < max;
+}
+
+/* Whether this lookup of chain is its pruning one (at most one per
+ * stable_node_chains_prune_millisecs); if so the next interval starts now. */
+static bool chain_prune_due(struct ksm_stable_node *chain)
+{
+	uint64_t now = clock_ns();
+	uint64_t interval = (uint64_t)READ_ONCE(ksm_knobs.stable_node_chains_prune_millisecs) * 1000000;
+	if (now - chain->chain_prune_time < interval)
+		return false;
+	chain->chain_prune_time = now;
+	return true;
+}
+
+/* The chain's only dup takes the chain's place in the tree as a plain node. */
+static void fold_chain(struct ksm_stable_node *chain, struct ksm_stable_node *dup)
+{
+	BUG_ON(chain->dups.next != &dup->dups || dup->dups.next != &chain->dups);
+	rb_replace_node(&chain->node, &dup->node, &stable_root);
+	list_init(&dup->dups);
+	dup->chain = NULL;
+	ksm_stat.stable_node_dups--;
+	ksm_stat.stable_node_chains--;
+	kfree(chain);
+}
+
+/* Linux's stable_node_dup: look a chain up; dead dups met on the way are dropped. An
+ * ordinary lookup stops at the first dup with room. A pruning one (prune, and the chain's
+ * interval has passed) visits every dup, picks the fullest with room, and folds a chain
+ * left with one dup, which has room, back into a plain node (*chainp becomes that node).
+ * *cmp: a referenced page of the content (the room node's if there is one); *room: the
+ * dup one more item may join, or NULL if all are full. */
+static enum node_state chain_lookup(struct ksm_stable_node **chainp, bool prune,
+				    struct page **cmp, struct ksm_stable_node **room)
+{
+	struct ksm_stable_node *chain = *chainp, *found = NULL;
 	unsigned max = READ_ONCE(ksm_knobs.max_page_sharing);
-	if (!n->is_chain) {
-		struct page *p = node_page_get(n);
-		if (!p) {
-			remove_node_from_stable_tree(n);
-			return NODE_GONE;
-		}
-		if (p == KSM_BUSY)
-			return NODE_BUSY;
-		*cmp = p;
-		*room = (unsigned)n->nr_items < max ? n : NULL;
-		return NODE_OK;
-	}
-	if (prune_chain(n) < 2)
-		return NODE_GONE;
-	/* Join the fullest dup that has room: pages fill up before new ones are used. */
-	struct ksm_stable_node *best = NULL;
-	struct page *any = NULL;
-	struct list_head *p;
-	list_for_each(p, &n->dups) {
+	struct page *page = NULL;
+	prune = prune && chain_prune_due(chain);
+	struct list_head *p, *tmp;
+	list_for_each_safe(p, tmp, &chain->dups) {
 		struct ksm_stable_node *dup = list_entry(p, struct ksm_stable_node, dups);
-		if ((unsigned)dup->nr_items < max && (!best || dup->nr_items > best->nr_items))
-			best = dup;
-		if (!any && (any = node_page_get(dup)) == KSM_BUSY)
-			any = NULL;
+		struct page *pg = node_page_get(dup);
+		if (!pg) {
+			remove_node_from_stable_tree(dup);
+			continue;
+		}
+		if (pg == KSM_BUSY)
+			continue;
+		if (has_room(dup, 0, max) && (!found || dup->nr_items > found->nr_items)) {
+			if (page)
+				put_page(page);
+			page = pg;
+			found = dup;
+			if (!prune)
+				break;
+			continue;
+		}
+		if (page) /* any live page does for comparing, until one with room turns up */
+			put_page(pg);
+		else
+			page = pg;
 	}
-	if (!any)
+	if (list_empty(&chain->dups)) {
+		free_chain(chain);
+		return NODE_GONE;
+	}
+	if (!page)
 		return NODE_BUSY;
-	*cmp = any;
-	*room = best;
+	if (found && prune && chain->dups.next->next == &chain->dups) {
+		fold_chain(chain, found);
+		*chainp = found;
+	} else if (found && chain->dups.next != &found->dups && has_room(found, 1, max)) {
+		list_del(&found->dups); /* to the front: the next lookup stops there */
+		list_add(&found->dups, &chain->dups);
+	}
+	*cmp = page;
+	*room = found;
 	return NODE_OK;
 }
 
-/* node's page for a caller that holds a reference to cmp, a page of the same content. */
-static struct page *room_page(struct ksm_stable_node *room, struct page *cmp)
+/* What the tree node *n stands for: *cmp, a referenced page with its content, and *room,
+ * the node one more item may join (NULL if all are full; else *cmp is its page). Drops
+ * dead nodes on the way; a chain may fold into its last dup, which *n then becomes. */
+static enum node_state tree_node_pages(struct ksm_stable_node **n, bool prune, struct page **cmp,
+				       struct ksm_stable_node **room)
 {
-	if (room->page == cmp)
-		return cmp;
-	struct page *p = node_page_get(room);
-	put_page(cmp);
-	return p ? p : KSM_BUSY;
+	if ((*n)->is_chain)
+		return chain_lookup(n, prune, cmp, room);
+	struct page *p = node_page_get(*n);
+	if (!p) {
+		remove_node_from_stable_tree(*n);
+		return NODE_GONE;
+	}
+	if (p == KSM_BUSY)
+		return NODE_BUSY;
+	*cmp = p;
+	*room = has_room(*n, 0, READ_ONCE(ksm_knobs.max_page_sharing)) ? *n : NULL;
+	return NODE_OK;
 }
 
 /* A walk down the stable tree by a page's content. */
@@ -199,8 +253,9 @@ struct stable_walk {
 	struct rb_node **link, *parent;	/* not found: where a node of this content goes */
 };
 
-/* Walk to page's content, dropping dead nodes on the way; false if a node was busy. */
-static bool stable_tree_walk(struct page *page, struct stable_walk *w)
+/* Walk to page's content, dropping dead nodes on the way and, if prune (the search does,
+ * the insertion not, as in Linux), pruning the chains met; false if a node was busy. */
+static bool stable_tree_walk(struct page *page, bool prune, struct stable_walk *w)
 {
 again:
 	w->link = &stable_root.node;
@@ -208,7 +263,7 @@ again:
 	w->found = NULL;
 	while (*w->link) {
 		struct ksm_stable_node *sn = rb_entry(*w->link, struct ksm_stable_node, node);
-		enum node_state st = tree_node_pages(sn, &w->cmp, &w->room);
+		enum node_state st = tree_node_pages(&sn, prune, &w->cmp, &w->room);
 		if (st == NODE_GONE)
 			goto again;
 		if (st == NODE_BUSY)
@@ -233,7 +288,7 @@ struct page *stable_tree_search(struct page *page, struct ksm_stable_node **node
 		return page;
 	}
 	struct stable_walk w;
-	if (!stable_tree_walk(page, &w))
+	if (!stable_tree_walk(page, true, &w))
 		return KSM_BUSY;
 	if (!w.found)
 		return NULL;
@@ -242,13 +297,13 @@ struct page *stable_tree_search(struct page *page, struct ksm_stable_node **node
 		return NULL;
 	}
 	*node = w.room;
-	return room_page(w.room, w.cmp);
+	return w.cmp;
 }
 
 struct ksm_stable_node *stable_tree_insert(struct page *kpage)
 {
 	struct stable_walk w;
-	if (!stable_tree_walk(kpage, &w))
+	if (!stable_tree_walk(kpage, false, &w))
 		return NULL;
 	struct ksm_stable_node *found = w.found;
 	if (found)
@@ -266,6 +321,7 @@ struct ksm_stable_node *stable_tree_insert(struct page *kpage)
 			return NULL;
 		}
 		rb_replace_node(&found->node, &chain->node, &stable_root);
+		chain->chain_prune_time = clock_ns();
 		found->chain = chain;
 		list_add_tail(&found->dups, &chain->dups);
 		ksm_stat.stable_node_chains++;
@@ -364,7 +420,7 @@ static int remove_if_dead(struct ksm_stable_node *n)
 		remove_node_from_stable_tree(n);
 		return 0;
 	}
-	return prune_chain(n) ? -EBUSY : 0; /* a dup that is left lives */
+	return drop_dead_dups(n) ? -EBUSY : 0; /* a dup that is left lives */
 }
 
 int remove_all_stable_nodes(void)

@@ -8,7 +8,12 @@
  *   prctl     PR_SET_MEMORY_MERGE without madvise; a forked child inherits it and merges
  *   volatile  pages that change all the time are never merged
  *   hold      merge, then wait (up to 60 s) for someone to unmerge everything (run = 2)
- *   knobs     writes to /sys/kernel/mm/ksm with and without newline, bad values refused */
+ *   knobs     writes to /sys/kernel/mm/ksm with and without newline, bad values refused
+ *   chain     (max_page_sharing 2) 64 identical pages make a chain of 32 KSM pages; with
+ *             all but one unmapped, the chain is not folded while the pruning interval
+ *             (stable_node_chains_prune_millisecs) is long, and is once it is 2000 ms
+ *   zero      (use_zero_pages is set and restored) zero pages merged with the zero page and
+ *             unmerged by MADV_UNMERGEABLE, prctl off and run = 2 get a frame each again */
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -82,16 +87,48 @@ static size_t bad_bytes(const unsigned char *p, size_t n, int kinds)
 	return bad;
 }
 
-/* Wait (scans, up to 60 s) until this process has want merging pages. */
-static int wait_merging(long want)
+/* Wait (scans, up to 60 s) until this process's ksm_stat line key reaches want. */
+static int wait_self_stat(const char *key, long want)
 {
 	for (int i = 0; i < 200; i++) {
-		if (self_stat("ksm_merging_pages") >= want)
+		if (self_stat(key) >= want)
 			return 0;
 		if (ksm_wait_scans(1, 60))
 			return -1;
 	}
 	return -1;
+}
+
+static int wait_merging(long want) { return wait_self_stat("ksm_merging_pages", want); }
+
+/* The frame mapped at addr (/proc/self/pagemap), 0 if none. */
+static uint64_t pfn_of(const void *addr)
+{
+	uint64_t entry = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &entry, 8, (uintptr_t)addr / PAGE * 8) != 8 || !(entry >> 63))
+		entry = 0;
+	close(fd);
+	return entry & ((1ull << 55) - 1);
+}
+
+/* How many of the n pages at p map a frame of their own (present, and no other page of
+ * the n maps it). */
+static size_t own_frames(const unsigned char *p, size_t n)
+{
+	uint64_t pfn[n];
+	size_t own = 0;
+	for (size_t i = 0; i < n; i++)
+		pfn[i] = pfn_of(p + i * PAGE);
+	for (size_t i = 0; i < n; i++) {
+		bool shared = !pfn[i];
+		for (size_t j = 0; j < n && !shared; j++)
+			shared = j != i && pfn[j] == pfn[i];
+		own += !shared;
+	}
+	return own;
 }
 
 static int mode_cow(void)
@@ -251,8 +288,151 @@ static int mode_knobs(void)
 	bad |= knob_case("merge_across_nodes", "2", EINVAL, ksm_read("merge_across_nodes"));
 	bad |= knob_case("use_zero_pages", "maybe", EINVAL, ksm_read("use_zero_pages"));
 	bad |= knob_case("pages_shared", "1", EACCES, ksm_read("pages_shared"));
+	long interval = ksm_read("stable_node_chains_prune_millisecs");
+	bad |= knob_case("stable_node_chains_prune_millisecs", "500", 0, 500);
+	bad |= knob_case("stable_node_chains_prune_millisecs", "0\n", 0, 0);
+	bad |= knob_case("stable_node_chains_prune_millisecs", "4294967295", 0, 4294967295L);
+	bad |= knob_case("stable_node_chains_prune_millisecs", "4294967296", EINVAL, 4294967295L);
+	bad |= knob_case("stable_node_chains_prune_millisecs", "1s", EINVAL, 4294967295L);
+	bad |= knob_case("stable_node_chains_prune_millisecs", "-5", EINVAL, 4294967295L);
+	ksm_write_long("stable_node_chains_prune_millisecs", interval);
 	ksm_write_long("pages_to_scan", old);
 	return bad ? fail("a knob misbehaved") : 0;
+}
+
+/* Wait (up to 60 s) until the global counters chains and dups read as given. */
+static int wait_chains(long chains, long dups)
+{
+	double end = now_s() + 60;
+	while (ksm_read("stable_node_chains") != chains || ksm_read("stable_node_dups") != dups) {
+		if (now_s() > end)
+			return -1;
+		sleep_ms(10);
+	}
+	return 0;
+}
+
+static void print_counters(const char *when)
+{
+	printf("ksm-test: chain: %s: pages_shared %ld pages_sharing %ld stable_node_chains %ld "
+	       "stable_node_dups %ld\n", when, ksm_read("pages_shared"), ksm_read("pages_sharing"),
+	       ksm_read("stable_node_chains"), ksm_read("stable_node_dups"));
+}
+
+static int mode_chain(void)
+{
+	size_t n = 64, unique = 2;
+	if (ksm_read("max_page_sharing") != 2)
+		return fail("needs max_page_sharing 2");
+	long smart_scan = ksm_read("smart_scan"), interval = ksm_read("stable_node_chains_prune_millisecs");
+	ksm_write("smart_scan", "0"); /* the unique pages look the tree up on every scan */
+	unsigned char *p = map_pages(n + unique);
+	if (!p)
+		return fail("mmap");
+	fill(p, n, 1);
+	for (size_t i = n; i < n + unique; i++)
+		memset(p + i * PAGE, (int)(i - n) + 1, PAGE); /* 1, 2: not fill()'s 0x41 */
+	int rc = 0;
+	if (madvise(p, (n + unique) * PAGE, MADV_MERGEABLE) || wait_merging((long)n) || ksm_wait_scans(1, 60)) {
+		rc = fail("the pages did not merge");
+		goto out;
+	}
+	print_counters("merged");
+	if (ksm_read("pages_shared") != (long)n / 2 || ksm_read("pages_sharing") != (long)n / 2 ||
+	    ksm_read("stable_node_chains") != 1 || ksm_read("stable_node_dups") != (long)n / 2) {
+		rc = fail("not one chain of pairs");
+		goto out;
+	}
+	/* All but page 0 go: their KSM pages die, and page 0's has room again. */
+	ksm_write("stable_node_chains_prune_millisecs", "600000");
+	munmap(p + PAGE, (n - 1) * PAGE);
+	if (ksm_wait_scans(3, 60)) {
+		rc = fail("no scans");
+		goto out;
+	}
+	print_counters("unmapped, interval 600000 ms");
+	if (ksm_read("pages_shared") != 1 || ksm_read("pages_sharing") != 0 ||
+	    ksm_read("stable_node_chains") != 1) {
+		rc = fail("the chain changed shape before its pruning");
+		goto out;
+	}
+	ksm_write("stable_node_chains_prune_millisecs", "2000");
+	if (wait_chains(0, 0)) {
+		rc = fail("the chain was not pruned");
+		goto out;
+	}
+	print_counters("pruned");
+	if (ksm_read("pages_shared") != 1 || ksm_read("pages_sharing") != 0 ||
+	    self_stat("ksm_merging_pages") != 1 || bad_bytes(p, 1, 1))
+		rc = fail("counters wrong after pruning");
+out:
+	ksm_write_long("stable_node_chains_prune_millisecs", interval);
+	ksm_write_long("smart_scan", smart_scan);
+	return rc;
+}
+
+/* n pages written with zeros (so each has a frame), mergeable by madvise unless the
+ * process merges everything (prctl); NULL unless all went to the zero page. */
+static unsigned char *merge_zero_pages(size_t n, bool madv)
+{
+	unsigned char *p = map_pages(n);
+	if (!p)
+		return NULL;
+	memset(p, 0, n * PAGE);
+	if ((madv && madvise(p, n * PAGE, MADV_MERGEABLE)) || wait_self_stat("ksm_zero_pages", (long)n))
+		return NULL;
+	return p;
+}
+
+/* After an unmerge: ksm_zero_pages (this process's and the global one) want, every page
+ * with its own frame and all zeros but the word at written_from on. */
+static int check_zero_unmerged(const char *how, unsigned char *p, size_t n, long want, size_t written_from)
+{
+	size_t own = own_frames(p, n), bad = 0;
+	for (size_t i = 0; i < n * PAGE; i++)
+		bad += p[i] != (i % PAGE == 0 && i / PAGE >= written_from ? 0x5a : 0);
+	long self = self_stat("ksm_zero_pages"), global = ksm_read("ksm_zero_pages");
+	printf("ksm-test: zero: %s: ksm_zero_pages %ld (global %ld), %zu of %zu pages own their "
+	       "frame, %zu bytes wrong\n", how, self, global, own, n, bad);
+	munmap(p, n * PAGE);
+	return self != want || global != want || own != n || bad ? fail(how) : 0;
+}
+
+static int mode_zero(void)
+{
+	size_t n = 32;
+	long use_zero_pages = ksm_read("use_zero_pages");
+	ksm_write("use_zero_pages", "1");
+	int rc = 1;
+	/* MADV_UNMERGEABLE on half; the other half unshared by writes */
+	unsigned char *p = merge_zero_pages(n, true);
+	if (!p || madvise(p, n / 2 * PAGE, MADV_UNMERGEABLE) ||
+	    self_stat("ksm_zero_pages") != (long)n / 2 || ksm_read("ksm_zero_pages") != (long)n / 2) {
+		fail("MADV_UNMERGEABLE of half");
+		goto out;
+	}
+	for (size_t i = n / 2; i < n; i++)
+		p[i * PAGE] = 0x5a;
+	if (check_zero_unmerged("MADV_UNMERGEABLE and writes", p, n, 0, n / 2))
+		goto out;
+	/* prctl on, then off */
+	if (prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) || !(p = merge_zero_pages(n, false)) ||
+	    prctl(PR_SET_MEMORY_MERGE, 0, 0, 0, 0)) {
+		fail("prctl");
+		goto out;
+	}
+	if (check_zero_unmerged("prctl off", p, n, 0, n))
+		goto out;
+	/* run = 2 */
+	if (!(p = merge_zero_pages(n, true)) || ksm_write("run", "2")) {
+		fail("run = 2");
+		goto out;
+	}
+	rc = check_zero_unmerged("run = 2", p, n, 0, n);
+	ksm_write("run", "1");
+out:
+	ksm_write_long("use_zero_pages", use_zero_pages);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -261,7 +441,7 @@ int main(int argc, char **argv)
 	static const struct { const char *name; int (*fn)(void); bool needs_run; } modes[] = {
 		{ "cow", mode_cow, true }, { "unmerge", mode_unmerge, true }, { "prctl", mode_prctl, true },
 		{ "volatile", mode_volatile, true }, { "hold", mode_hold, true },
-		{ "knobs", mode_knobs, false },
+		{ "knobs", mode_knobs, false }, { "chain", mode_chain, true }, { "zero", mode_zero, true },
 	};
 	for (unsigned i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		if (strcmp(mode, modes[i].name))
@@ -273,6 +453,6 @@ int main(int argc, char **argv)
 			printf("ksm-test: %s ok\n", mode);
 		return rc;
 	}
-	fprintf(stderr, "usage: ksm-test cow|unmerge|prctl|volatile|hold|knobs\n");
+	fprintf(stderr, "usage: ksm-test cow|unmerge|prctl|volatile|hold|knobs|chain|zero\n");
 	return 2;
 }

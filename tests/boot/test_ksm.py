@@ -295,6 +295,62 @@ def bad_knob_values_are_refused(b):
 
 
 @test
+def chain_pruning_knob_and_counters(b):
+    """stable_node_chains_prune_millisecs: 2000 by default, Linux's parsing; a chain of
+    max_page_sharing-2 pairs has exact counters, keeps its shape while the interval is
+    long, and is pruned (folded back into one plain node) once it is 2000 ms."""
+    m = b.machine().start()
+    m.wait_prompt()
+    knob = "stable_node_chains_prune_millisecs"
+    check(ksm(m, knob) == 2000, f"{knob} is not 2000 by default")
+    for bad in ("x12", -1, "2000ms", 4294967296):
+        check(ksm_set(m, knob, bad) == f"shell: {KSM}{knob}: Invalid argument", f"{knob} {bad} accepted")
+        check(ksm(m, knob) == 2000, f"{knob} changed by {bad}")
+    check(ksm_set(m, knob, 750) == "" and ksm(m, knob) == 750, f"{knob} 750")
+    check(ksm_set(m, knob, 2000) == "", f"{knob} 2000")
+    ksm_set(m, "run", 1)
+    check(ksm_set(m, "max_page_sharing", 2) == "", "max_page_sharing 2 refused")
+
+    def workload():
+        out, _, how = run(m, "ksm-test chain", timeout=180)
+        check(how == ("exited", 0) and "ksm-test: chain ok" in out, f"ksm-test chain:\n{out}")
+        for line in ("merged: pages_shared 32 pages_sharing 32 stable_node_chains 1 stable_node_dups 32",
+                     "unmapped, interval 600000 ms: pages_shared 1 pages_sharing 0 stable_node_chains 1",
+                     "pruned: pages_shared 1 pages_sharing 0 stable_node_chains 0 stable_node_dups 0"):
+            check(f"ksm-test: chain: {line}" in out, f"ksm-test chain lacks {line!r}:\n{out}")
+        c = wait_until(m, "exit", lambda c: c["pages_shared"] == 0 and c["stable_node_dups"] == 0)
+        check(c["pages_sharing"] == 0 and c["stable_node_chains"] == 0, f"counters after exit: {c}")
+        check(ksm(m, knob) == 2000 and ksm(m, "smart_scan") == 1, "ksm-test chain did not restore the knobs")
+
+    workload()  # warm-up: slab caches and page tables that stay once made
+    before = meminfo_kb(m)["MemFree"]
+    workload()
+    after = meminfo_kb(m)["MemFree"]
+    check(after == before, f"MemFree {before} kB before, {after} kB after")
+    check(ksm_set(m, "max_page_sharing", 256) == "", "max_page_sharing not settable afterwards")
+    m.poweroff()
+
+
+@test
+def zero_page_unmerge_gives_own_frames(b):
+    """KSM zero pages unmerged by MADV_UNMERGEABLE (half, the rest by writes), by turning
+    PR_SET_MEMORY_MERGE off and by run = 2 each get a zeroed frame of their own again, and
+    ksm_zero_pages (the process's and the global one) falls to 0."""
+    m = b.machine().start()
+    m.wait_prompt()
+    ksm_set(m, "run", 1)
+    out, _, how = run(m, "ksm-test zero", timeout=180)
+    check(how == ("exited", 0) and "ksm-test: zero ok" in out, f"ksm-test zero:\n{out}")
+    for how_ in ("MADV_UNMERGEABLE and writes", "prctl off", "run = 2"):
+        line = (f"ksm-test: zero: {how_}: ksm_zero_pages 0 (global 0), 32 of 32 pages own their "
+                "frame, 0 bytes wrong")
+        check(line in out, f"ksm-test zero lacks {line!r}:\n{out}")
+    check(ksm(m, "ksm_zero_pages") == 0 and ksm(m, "use_zero_pages") == 0 and ksm(m, "run") == 1,
+          "ksm-test zero left state behind")
+    m.poweroff()
+
+
+@test
 def ksm_memory_returns_to_baseline(b):
     m = b.machine(mem="256M").start()
     m.wait_prompt()

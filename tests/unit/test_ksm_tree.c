@@ -1,7 +1,9 @@
 /* KSM's trees and per-item decisions on fake pages: the stable tree finds KSM pages by
  * content and hands out the one with room, chains a second KSM page once the first is full
  * (max_page_sharing), drops a node whose page was freed (collapsing a chain of one), says
- * "busy" while a page is dying; the unstable tree finds or inserts by content and forgets
+ * "busy" while a page is dying; a chain lookup stops at the first dup with room and drops
+ * only the dead dups it passes, except once per stable_node_chains_prune_millisecs, when it
+ * drops every dead dup, joins the fullest and folds a chain of one; the unstable tree finds or inserts by content and forgets
  * last scan's items; the counters follow Linux's definitions throughout; rmap items are
  * kept in address order with stale ones dropped; volatility and smart-scan skipping. */
 #include <string.h>
@@ -21,7 +23,10 @@ static struct page pages[NPAGES];
 static uint8_t data[NPAGES][4096] __attribute__((aligned(64)));
 
 struct ksm_counters ksm_stat;
-struct ksm_knobs ksm_knobs = { .run = 1, .pages_to_scan = 100, .max_page_sharing = 256, .smart_scan = true };
+struct ksm_knobs ksm_knobs = { .run = 1, .pages_to_scan = 100, .max_page_sharing = 256, .smart_scan = true,
+			       .stable_node_chains_prune_millisecs = 2000 };
+static uint64_t now_ns = 1000000000;	/* the fake clock: tests move it */
+uint64_t clock_ns(void) { return now_ns; }
 bool trace_event_on[NR_TRACE_EVENTS];
 void trace_record(enum trace_event ev, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4) {}
 
@@ -138,10 +143,14 @@ static void test_chains(void)
 	stable_tree_append(item(5), k2);
 	CHECK_EQ(ksm_stat.pages_shared, 2);
 	CHECK_EQ(ksm_stat.pages_sharing, 1);
-	/* the full one dies: the chain collapses into k2, a plain node again */
+	/* the full one dies: the next pruning collapses the chain into k2, a plain node again */
 	remove_rmap_item_from_tree(&items[3]);
 	remove_rmap_item_from_tree(&items[4]);
 	put_page(&pages[4]);
+	CHECK(stable_tree_search(probe, &node) == &pages[5] && node == k2);
+	put_page(&pages[5]);
+	CHECK(k2->chain && ksm_stat.stable_node_dups == 2); /* k2 came first: k1 not looked at */
+	now_ns += 2000000000ULL;
 	CHECK(stable_tree_search(probe, &node) == &pages[5] && node == k2);
 	put_page(&pages[5]);
 	CHECK(k2->chain == NULL && !k2->is_chain);
@@ -154,6 +163,105 @@ static void test_chains(void)
 	remove_rmap_item_from_tree(&items[5]);
 	put_page(&pages[5]);
 	CHECK_EQ(remove_all_stable_nodes(), 0);
+	ksm_knobs.max_page_sharing = 256;
+}
+
+/* The dups of chain in list order, as a string of their pages' indexes. */
+static const char *dup_order(struct ksm_stable_node *chain)
+{
+	static char buf[16];
+	int n = 0;
+	struct list_head *p;
+	list_for_each(p, &chain->dups)
+		buf[n++] = (char)('0' + list_entry(p, struct ksm_stable_node, dups)->kpfn - 8);
+	buf[n] = 0;
+	return buf;
+}
+
+/* A chain of four dups (pages 8-11: full, 1 item, 2 items, none) under max_page_sharing 4. */
+static void test_chain_lookup_and_pruning(void)
+{
+	ksm_knobs.max_page_sharing = 4;
+	struct ksm_stable_node *d[4], *node;
+	for (int i = 0; i < 4; i++)
+		d[i] = ksm_page(8 + i, 'q');
+	struct ksm_stable_node *chain = d[0]->chain;
+	CHECK(chain && chain->is_chain && !strcmp(dup_order(chain), "0123"));
+	CHECK_EQ(ksm_stat.stable_node_dups, 4);
+	int nitems[4] = { 4, 1, 2, 0 }, it = 10;
+	for (int i = 0; i < 4; i++)
+		for (int k = 0; k < nitems[i]; k++)
+			stable_tree_append(item(it++), d[i]);
+	CHECK_EQ(ksm_stat.pages_shared, 3);
+	CHECK_EQ(ksm_stat.pages_sharing, 4);
+	struct page *probe = page_with(12, 'q');
+
+	/* Within the interval: the full first dup is passed, the lookup stops at the next
+	 * one with room (not the fullest), which moves to the front; d[3] is not looked at. */
+	put_page(&pages[11]); /* d[3]'s page goes */
+	CHECK(stable_tree_search(probe, &node) == &pages[9] && node == d[1]);
+	put_page(&pages[9]);
+	CHECK(!strcmp(dup_order(chain), "1023"));
+	CHECK_EQ(ksm_stat.stable_node_dups, 4);
+	/* a dead dup the lookup passes is dropped, with its items' counts */
+	for (int k = 10; k < 14; k++)
+		remove_rmap_item_from_tree(&items[k]);
+	for (int k = 10; k < 12; k++)
+		stable_tree_append(&items[k], d[0]); /* two left: d[0] has room again */
+	CHECK_EQ(ksm_stat.pages_sharing, 2);
+	d[1]->nr_items = 4; /* pretend d[1] is full, so the lookup passes it */
+	put_page(&pages[8]); /* d[0]'s page goes */
+	CHECK(stable_tree_search(probe, &node) == &pages[10] && node == d[2]);
+	put_page(&pages[10]);
+	d[1]->nr_items = 1;
+	CHECK_EQ(ksm_stat.stable_node_dups, 3); /* d[0] dropped, d[3] still there */
+	CHECK_EQ(ksm_stat.pages_shared, 2);
+	CHECK_EQ(ksm_stat.pages_sharing, 1);
+	CHECK(!(items[10].address & KSM_STABLE) && !(items[11].address & KSM_STABLE));
+	CHECK(!strcmp(dup_order(chain), "213"));
+
+	/* The interval passed: one lookup visits every dup, drops d[3], joins the fullest. */
+	now_ns += 2000000000ULL;
+	CHECK(stable_tree_search(probe, &node) == &pages[10] && node == d[2]);
+	put_page(&pages[10]);
+	CHECK_EQ(ksm_stat.stable_node_dups, 2);
+	CHECK_EQ(ksm_stat.stable_node_chains, 1);
+	/* d[1] dies; no pruning before the next interval is over */
+	remove_rmap_item_from_tree(&items[14]);
+	put_page(&pages[9]);
+	now_ns += 1999000000ULL;
+	CHECK(stable_tree_search(probe, &node) == &pages[10] && node == d[2]);
+	put_page(&pages[10]);
+	CHECK_EQ(ksm_stat.stable_node_dups, 2);
+	/* then the chain, left with d[2] (which has room), folds back into a plain node */
+	now_ns += 1000000ULL;
+	CHECK(stable_tree_search(probe, &node) == &pages[10] && node == d[2]);
+	put_page(&pages[10]);
+	CHECK_EQ(ksm_stat.stable_node_dups, 0);
+	CHECK_EQ(ksm_stat.stable_node_chains, 0);
+	CHECK(!d[2]->chain && !d[2]->is_chain && rb_entry(stable_root.node, struct ksm_stable_node, node) == d[2]);
+	CHECK_EQ(ksm_stat.pages_shared, 1);
+	CHECK_EQ(ksm_stat.pages_sharing, 1);
+
+	/* A chain whose one live dup is full stays a chain (Linux folds only one with room). */
+	ksm_knobs.max_page_sharing = 2;
+	struct ksm_stable_node *e = ksm_page(13, 'q');
+	CHECK(e && d[2]->chain == e->chain && ksm_stat.stable_node_chains == 1);
+	stable_tree_append(item(20), e);
+	remove_rmap_item_from_tree(&items[15]);
+	remove_rmap_item_from_tree(&items[16]);
+	put_page(&pages[10]); /* d[2] goes; e has one item */
+	stable_tree_append(item(21), e); /* e is full */
+	now_ns += 2000000000ULL;
+	CHECK(stable_tree_search(probe, &node) == NULL);
+	CHECK_EQ(ksm_stat.stable_node_chains, 1);
+	CHECK_EQ(ksm_stat.stable_node_dups, 1);
+	remove_rmap_item_from_tree(&items[20]);
+	remove_rmap_item_from_tree(&items[21]);
+	put_page(&pages[13]);
+	CHECK_EQ(remove_all_stable_nodes(), 0);
+	CHECK_EQ(ksm_stat.stable_node_chains + ksm_stat.stable_node_dups, 0);
+	CHECK(rb_empty(&stable_root));
 	ksm_knobs.max_page_sharing = 256;
 }
 
@@ -233,6 +341,7 @@ int main(void)
 	ksm_item_init();
 	test_stable_tree();
 	test_chains();
+	test_chain_lookup_and_pruning();
 	test_unstable_tree();
 	test_items();
 	CHECK_EQ(ksm_stat.pages_shared + ksm_stat.pages_sharing + ksm_stat.pages_unshared, 0);
