@@ -32,7 +32,8 @@ void sched_timer_sleep(uint64_t ns);
 /* Timer interrupt hook: CPU-time sampling, expired sleeps, quantum. */
 void sched_tick(struct trap_frame *tf);
 /* Switch away now if the quantum is over or a task with a better claim woke (called on the
- * way out of an interrupt when interrupts were on in the interrupted code). */
+ * way out of an interrupt when interrupts were on in the interrupted code, and by kernel
+ * loops that run on between batches, like Linux's cond_resched). No spinlock held. */
 void sched_preempt_if_needed(void);
 /* Remove a task that has become a zombie from the run queue bookkeeping and switch away
  * for good. */

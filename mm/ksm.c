@@ -302,7 +302,10 @@ static void ksmd_main(void *arg)
 		ksm_do_scan(READ_ONCE(ksm_knobs.pages_to_scan));
 		unsigned ms = READ_ONCE(ksm_knobs.sleep_millisecs);
 		if (!ms) {
-			schedule(); /* sleep_millisecs 0: still let everyone else run */
+			/* sleep_millisecs 0: scan on, giving way only when the quantum is over
+			 * (a yield per batch would leave ksmd one batch per quantum of a busy
+			 * task, as Linux's ksmd is not) */
+			sched_preempt_if_needed();
 			continue;
 		}
 		wait_event_timeout(ksm_iter_wait, READ_ONCE(ksm_knobs.sleep_millisecs) != ms,
