@@ -37,7 +37,7 @@ static long pseudo_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 	return n;
 }
 
-static long pseudo_write(struct file *f, const void *buf, size_t len)
+static long pseudo_write(struct file *f, const void *buf, size_t len, uint64_t *pos)
 {
 	if (len >= PAGE_SIZE)
 		return -EINVAL;
@@ -48,7 +48,10 @@ static long pseudo_write(struct file *f, const void *buf, size_t len)
 	text[len] = 0;
 	int rc = ops_of(f->vn)->store(f->vn, text);
 	kfree(text);
-	return rc ? rc : (long)len;
+	if (rc)
+		return rc;
+	*pos += len;
+	return len;
 }
 
 static void pseudo_release(struct file *f)
