@@ -187,19 +187,24 @@ static void name_at_column_73(struct seqbuf *s, size_t line_start, const char *n
 	seq_printf(s, "\n");
 }
 
+const char *proc_vma_name(const struct vma *v)
+{
+	if (v->flags & VMA_FILE)
+		return v->file.name;
+	if (v->flags & VMA_HEAP)
+		return "[heap]";
+	if (v->flags & VMA_STACK)
+		return "[stack]";
+	if (v->flags & VMA_SHARED)
+		return "/dev/zero (deleted)";
+	return NULL;
+}
+
 /* The maps line of v (also the first line of each smaps entry). */
 static void map_line(const struct vma *v, void *ctx)
 {
 	struct seqbuf *s = ctx;
-	const char *name = NULL;
-	if (v->flags & VMA_FILE)
-		name = v->file.name;
-	else if (v->flags & VMA_HEAP)
-		name = "[heap]";
-	else if (v->flags & VMA_STACK)
-		name = "[stack]";
-	else if (v->flags & VMA_SHARED)
-		name = "/dev/zero (deleted)";
+	const char *name = proc_vma_name(v);
 	size_t before = s->len;
 	seq_printf(s, "%08lx-%08lx %c%c%c%c %08lx 00:00 0 ", v->start, v->end,
 		   v->flags & VMA_READ ? 'r' : '-', v->flags & VMA_WRITE ? 'w' : '-',
@@ -341,7 +346,19 @@ static const struct pid_text statm_ops = PID_TEXT(statm_text);
 static const struct pid_text schedstat_ops = PID_TEXT(schedstat_text);
 static const struct pid_text comm_ops = PID_TEXT(comm_text);
 static const struct pid_text cmdline_ops = PID_TEXT(cmdline_text);
-static const struct pid_text maps_ops = PID_TEXT(maps_text);
+/* maps also answers PROCMAP_QUERY (procfs_procmap.c) about the task's current memory. */
+static long maps_ioctl(struct vnode *vn, unsigned long req, unsigned long arg)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	long ret = procmap_ioctl(r.mm, req, arg);
+	pid_ref_put(&r);
+	return ret;
+}
+
+static const struct pid_text maps_ops = { { .show = pid_text_show, .ioctl = maps_ioctl }, maps_text };
 
 /* Open f on the address space of vn's task, keeping its struct in f->priv: 0, -ESRCH (no
  * such task, or a kernel thread), or -EACCES (ancestors_only and current is neither the

@@ -54,6 +54,12 @@ static long pseudo_write(struct file *f, const void *buf, size_t len, uint64_t *
 	return len;
 }
 
+static long pseudo_ioctl(struct file *f, unsigned long req, unsigned long arg)
+{
+	const struct pseudo_ops *ops = ops_of(f->vn);
+	return ops->ioctl ? ops->ioctl(f->vn, req, arg) : -ENOTTY;
+}
+
 static void pseudo_release(struct file *f)
 {
 	kfree(f->priv);
@@ -64,6 +70,7 @@ const struct vnode_ops pseudofile_vnode_ops = {
 	.read = pseudo_read,
 	.write = pseudo_write,
 	.release = pseudo_release,
+	.ioctl = pseudo_ioctl,
 };
 
 struct vnode *pseudofile_create(struct vnode *dir, const char *name, const struct pseudo_ops *ops)

@@ -418,6 +418,7 @@ long sys_ioctl(int fd, unsigned long req, unsigned long arg)
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
+	req = (uint32_t)req; /* Linux's request is an unsigned int: libc may sign-extend it */
 	long rc = f->vn->ops && f->vn->ops->ioctl ? f->vn->ops->ioctl(f, req, arg) : -ENOTTY;
 	file_put(f);
 	return rc;

@@ -1,7 +1,7 @@
 """Boot tests of /proc/PID/mem: forced reads and writes at full 64-bit file positions,
 copy-on-write kept for pages shared by fork, KSM and the zero page, -EIO and partial
 counts, the ancestor rule, an exited target that reads 0 and pins no memory; and memory
-back to its baseline."""
+back to its baseline. And the PROCMAP_QUERY ioctl of /proc/PID/maps."""
 import re
 
 from registry import check, meminfo_kb, test
@@ -21,4 +21,13 @@ def proc_pid_mem_reads_and_forced_writes(b):
           f"the exited child's memory stayed pinned by its open mem file:\n{out}")
     after = meminfo_kb(m)["MemFree"]
     check(after == before, f"MemFree {before} kB before procmem, {after} kB after")
+    m.poweroff()
+
+
+@test
+def procmap_query_ioctl_on_maps(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    out, _, how = run(m, "procmap")
+    check(how == ("exited", 0) and re.search(r"^procmap: \d+ checks, 0 failed$", out, re.M), f"procmap:\n{out}")
     m.poweroff()
