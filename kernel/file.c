@@ -207,11 +207,23 @@ bool file_is_stream(const struct file *f)
 	return type == S_IFIFO || type == S_IFCHR;
 }
 
-long file_write(struct file *f, const void *buf, size_t len)
+static long write_at(struct file *f, const void *buf, size_t len, uint64_t *pos)
 {
 	if (!file_writable(f))
 		return -EBADF;
 	if (f->vn->ops && f->vn->ops->write)
-		return f->vn->ops->write(f, buf, len);
+		return f->vn->ops->write(f, buf, len, pos);
 	return -EROFS;
+}
+
+long file_write(struct file *f, const void *buf, size_t len)
+{
+	return write_at(f, buf, len, &f->pos);
+}
+
+long file_pwrite(struct file *f, const void *buf, size_t len, uint64_t off)
+{
+	if (file_is_stream(f))
+		return -ESPIPE;
+	return write_at(f, buf, len, &off);
 }

@@ -56,8 +56,11 @@ long file_read(struct file *f, void *buf, size_t len);
 long file_pread(struct file *f, void *buf, size_t len, uint64_t off);
 /* Pipes and character devices: no position, no seeking. */
 bool file_is_stream(const struct file *f);
-/* Write len bytes from the kernel buffer buf: bytes written or -errno (-EROFS). */
+/* Write len bytes from the kernel buffer buf at f->pos (advancing it): bytes written or
+ * -errno (-EBADF not open for writing, -EROFS). May sleep. */
 long file_write(struct file *f, const void *buf, size_t len);
+/* The same at offset off, leaving f->pos alone (pwrite64): -ESPIPE for streams. */
+long file_pwrite(struct file *f, const void *buf, size_t len, uint64_t off);
 bool file_writable(const struct file *f);
 
 struct files *files_create(void);

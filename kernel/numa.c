@@ -159,8 +159,8 @@ static int show_meminfo(struct seqbuf *s, struct vnode *vn)
 
 void numa_init(void)
 {
-	static const struct pseudo_ops node0_ops = { show_node0, NULL };
-	static const struct pseudo_ops meminfo_ops = { show_meminfo, NULL };
+	static const struct pseudo_ops node0_ops = { .show = show_node0 };
+	static const struct pseudo_ops meminfo_ops = { .show = show_meminfo };
 	static const char *const node_lists[] = {
 		"possible", "online", "has_memory", "has_normal_memory", "has_cpu",
 	};

@@ -49,7 +49,7 @@ static long pipe_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 	}
 }
 
-static long pipe_write(struct file *f, const void *buf, size_t len)
+static long pipe_write(struct file *f, const void *buf, size_t len, uint64_t *pos)
 {
 	struct pipe *p = pipe_of(f);
 	size_t done = 0;

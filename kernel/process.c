@@ -80,6 +80,15 @@ struct mm *task_mm_get(struct task *t)
 	return mm;
 }
 
+bool task_descends_from(struct task *t, struct task *anc)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	while (t && t != anc)
+		t = t->parent;
+	spin_unlock_irqrestore(&task_lock, f);
+	return t != NULL;
+}
+
 void task_set_mm(struct mm *mm)
 {
 	struct task *t = current();

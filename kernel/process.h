@@ -104,6 +104,9 @@ struct task *process_create(const char *name, struct task *parent, struct mm *mm
 			    const struct fpu_state *fpu);
 /* t's address space with a reference (mm_put it), or NULL (kernel thread, or exiting). */
 struct mm *task_mm_get(struct task *t);
+/* Whether t is anc or one of its descendants (who may open t's /proc/PID/mem). Takes the
+ * task-tree lock. */
+bool task_descends_from(struct task *t, struct task *anc);
 /* Replace current's address space with mm (exec), dropping the old one. */
 void task_set_mm(struct mm *mm);
 

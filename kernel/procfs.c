@@ -166,7 +166,7 @@ static const struct pseudo_ops swaps_ops = { .show = swaps_show };
 static const struct pseudo_ops stat_ops = { .show = stat_show };
 static const struct pseudo_ops cpuinfo_ops = { .show = cpuinfo_show };
 static const struct pseudo_ops version_ops = { .show = version_show };
-static const struct pseudo_ops vm_knob_ops = { vm_knob_show, vm_knob_store };
+static const struct pseudo_ops vm_knob_ops = { .show = vm_knob_show, .store = vm_knob_store };
 static const struct pseudo_ops meminfo_ops = { .show = meminfo_show };
 static const struct pseudo_ops vmstat_ops = { .show = vmstat_show };
 static const struct pseudo_ops uptime_ops = { .show = uptime_show };

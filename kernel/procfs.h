@@ -20,4 +20,15 @@ long proc_read_u64_table(void *buf, size_t len, uint64_t *pos,
 /* procfs_pid.c: the directory node /proc/PID for pid (a new dynamic node), or NULL. */
 struct vnode *procfs_pid_dir(struct vnode *proc, int pid);
 
+struct vma;
+struct mm;
+/* procfs_pid.c: the name /proc/PID/maps shows for v (a file's path, "[heap]", "[stack]",
+ * "/dev/zero (deleted)" for shared anonymous memory), a string that lives for good; NULL
+ * for anonymous private memory. Expects v's mm->lock. */
+const char *proc_vma_name(const struct vma *v);
+/* procfs_procmap.c: ioctl on /proc/PID/maps, whose task has address space mm (a user the
+ * caller holds; NULL when the task has none: -ESRCH). PROCMAP_QUERY with Linux's
+ * semantics and errno values; other requests -ENOTTY. Takes mm->lock. */
+long procmap_ioctl(struct mm *mm, unsigned long req, unsigned long arg);
+
 #endif

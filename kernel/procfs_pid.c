@@ -1,7 +1,10 @@
 /* /proc/PID: each task's files in Linux's formats. The directory and its files are dynamic
  * nodes that carry the pid (priv_id); every read looks the task up again, so a file of a
  * task that has gone reads as -ESRCH, as on Linux. Text files render at open (a snapshot);
- * pagemap is binary and read in place. */
+ * pagemap and mem are binary and read in place from the address space the task had at
+ * open (Linux's proc_mem_open): the file keeps only the struct (mm_grab), each access
+ * takes the address space for its duration, and once it is gone (the task exited or
+ * exec'd) reads and writes move nothing. */
 #include "procfs.h"
 #include "pseudofile.h"
 #include "file.h"
@@ -12,6 +15,7 @@
 #include "string.h"
 #include "smaps.h"
 #include "ksm.h"
+#include "access_remote.h"
 #include "errno.h"
 #include "printk.h"
 
@@ -183,19 +187,24 @@ static void name_at_column_73(struct seqbuf *s, size_t line_start, const char *n
 	seq_printf(s, "\n");
 }
 
+const char *proc_vma_name(const struct vma *v)
+{
+	if (v->flags & VMA_FILE)
+		return v->file.name;
+	if (v->flags & VMA_HEAP)
+		return "[heap]";
+	if (v->flags & VMA_STACK)
+		return "[stack]";
+	if (v->flags & VMA_SHARED)
+		return "/dev/zero (deleted)";
+	return NULL;
+}
+
 /* The maps line of v (also the first line of each smaps entry). */
 static void map_line(const struct vma *v, void *ctx)
 {
 	struct seqbuf *s = ctx;
-	const char *name = NULL;
-	if (v->flags & VMA_FILE)
-		name = v->file.name;
-	else if (v->flags & VMA_HEAP)
-		name = "[heap]";
-	else if (v->flags & VMA_STACK)
-		name = "[stack]";
-	else if (v->flags & VMA_SHARED)
-		name = "/dev/zero (deleted)";
+	const char *name = proc_vma_name(v);
 	size_t before = s->len;
 	seq_printf(s, "%08lx-%08lx %c%c%c%c %08lx 00:00 0 ", v->start, v->end,
 		   v->flags & VMA_READ ? 'r' : '-', v->flags & VMA_WRITE ? 'w' : '-',
@@ -337,20 +346,50 @@ static const struct pid_text statm_ops = PID_TEXT(statm_text);
 static const struct pid_text schedstat_ops = PID_TEXT(schedstat_text);
 static const struct pid_text comm_ops = PID_TEXT(comm_text);
 static const struct pid_text cmdline_ops = PID_TEXT(cmdline_text);
-static const struct pid_text maps_ops = PID_TEXT(maps_text);
-
-/* pagemap: 8 bytes per virtual page, read at the file position (pread or lseek + read);
- * the open file holds the address space. */
-static int pagemap_open(struct vnode *vn, struct file *f)
+/* maps also answers PROCMAP_QUERY (procfs_procmap.c) about the task's current memory. */
+static long maps_ioctl(struct vnode *vn, unsigned long req, unsigned long arg)
 {
 	struct pid_ref r;
 	int rc = pid_ref_get(vn, &r);
 	if (rc)
 		return rc;
-	f->priv = r.mm;
-	r.mm = NULL;
+	long ret = procmap_ioctl(r.mm, req, arg);
 	pid_ref_put(&r);
-	return f->priv ? 0 : -ESRCH;
+	return ret;
+}
+
+static const struct pid_text maps_ops = { { .show = pid_text_show, .ioctl = maps_ioctl }, maps_text };
+
+/* Open f on the address space of vn's task, keeping its struct in f->priv: 0, -ESRCH (no
+ * such task, or a kernel thread), or -EACCES (ancestors_only and current is neither the
+ * task nor an ancestor of it: Linux's ptrace attach rule, simplified). */
+static int proc_mm_open(struct vnode *vn, struct file *f, bool ancestors_only)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	if (!r.mm)
+		rc = -ESRCH;
+	else if (ancestors_only && !task_descends_from(r.task, current()))
+		rc = -EACCES;
+	else
+		mm_grab(r.mm);
+	if (!rc)
+		f->priv = r.mm;
+	pid_ref_put(&r);
+	return rc;
+}
+
+static void proc_mm_release(struct file *f)
+{
+	mm_drop(f->priv);
+}
+
+/* pagemap: 8 bytes per virtual page, read at the file position (pread or lseek + read). */
+static int pagemap_open(struct vnode *vn, struct file *f)
+{
+	return proc_mm_open(vn, f, false);
 }
 
 static bool pagemap_entry(void *mm, uint64_t index, uint64_t *value)
@@ -363,17 +402,71 @@ static bool pagemap_entry(void *mm, uint64_t index, uint64_t *value)
 
 static long pagemap_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 {
-	return proc_read_u64_table(buf, len, pos, pagemap_entry, f->priv);
-}
-
-static void pagemap_release(struct file *f)
-{
-	if (f->priv)
-		mm_put(f->priv);
+	struct mm *mm = f->priv;
+	if (!mm_tryget(mm))
+		return 0;
+	long rc = proc_read_u64_table(buf, len, pos, pagemap_entry, mm);
+	mm_put(mm);
+	return rc;
 }
 
 static const struct vnode_ops pagemap_ops = {
-	.open = pagemap_open, .read = pagemap_read, .release = pagemap_release,
+	.open = pagemap_open, .read = pagemap_read, .release = proc_mm_release,
+};
+
+/* mem: the task's memory at the file position, which is the address (any 64-bit value:
+ * lseek takes it unsigned, like Linux's FMODE_UNSIGNED_OFFSET). Reads and writes are
+ * forced (access_remote.h); they return the bytes moved, -EIO when the first page could
+ * not be reached, and 0 once the address space is gone. */
+static int mem_open(struct vnode *vn, struct file *f)
+{
+	return proc_mm_open(vn, f, true);
+}
+
+static long mem_rw(struct file *f, void *buf, size_t len, uint64_t *pos, bool write)
+{
+	struct mm *mm = f->priv;
+	if (!len || !mm_tryget(mm))
+		return 0;
+	size_t n = access_remote_vm(mm, *pos, buf, len, write);
+	mm_put(mm);
+	if (!n)
+		return -EIO;
+	*pos += n;
+	return n;
+}
+
+static long mem_read(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+	return mem_rw(f, buf, len, pos, false);
+}
+
+static long mem_write(struct file *f, const void *buf, size_t len, uint64_t *pos)
+{
+	return mem_rw(f, (void *)buf, len, pos, true);
+}
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+
+/* Linux's mem_lseek: from the start or the current position, wrapping freely; no end. */
+static int64_t mem_lseek(struct file *f, int64_t off, int whence)
+{
+	switch (whence) {
+	case SEEK_SET:
+		f->pos = off;
+		return f->pos;
+	case SEEK_CUR:
+		f->pos += off;
+		return f->pos;
+	default:
+		return -EINVAL;
+	}
+}
+
+static const struct vnode_ops mem_ops = {
+	.open = mem_open, .read = mem_read, .write = mem_write, .lseek = mem_lseek,
+	.release = proc_mm_release,
 };
 
 /* exe: a link to the executable. */
@@ -407,6 +500,7 @@ static const struct pid_entry {
 	{ "ksm_merging_pages", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_merging_pages_ops.ops },
 	{ "ksm_stat", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_stat_ops.ops },
 	{ "maps", S_IFREG | 0444, &pseudofile_vnode_ops, &maps_ops.ops },
+	{ "mem", S_IFREG | 0600, &mem_ops, NULL },
 	{ "pagemap", S_IFREG | 0400, &pagemap_ops, NULL },
 	{ "schedstat", S_IFREG | 0444, &pseudofile_vnode_ops, &schedstat_ops.ops },
 	{ "smaps", S_IFREG | 0444, &pseudofile_vnode_ops, &smaps_ops.ops },

@@ -37,7 +37,7 @@ static long pseudo_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 	return n;
 }
 
-static long pseudo_write(struct file *f, const void *buf, size_t len)
+static long pseudo_write(struct file *f, const void *buf, size_t len, uint64_t *pos)
 {
 	if (len >= PAGE_SIZE)
 		return -EINVAL;
@@ -48,7 +48,16 @@ static long pseudo_write(struct file *f, const void *buf, size_t len)
 	text[len] = 0;
 	int rc = ops_of(f->vn)->store(f->vn, text);
 	kfree(text);
-	return rc ? rc : (long)len;
+	if (rc)
+		return rc;
+	*pos += len;
+	return len;
+}
+
+static long pseudo_ioctl(struct file *f, unsigned long req, unsigned long arg)
+{
+	const struct pseudo_ops *ops = ops_of(f->vn);
+	return ops->ioctl ? ops->ioctl(f->vn, req, arg) : -ENOTTY;
 }
 
 static void pseudo_release(struct file *f)
@@ -61,6 +70,7 @@ const struct vnode_ops pseudofile_vnode_ops = {
 	.read = pseudo_read,
 	.write = pseudo_write,
 	.release = pseudo_release,
+	.ioctl = pseudo_ioctl,
 };
 
 struct vnode *pseudofile_create(struct vnode *dir, const char *name, const struct pseudo_ops *ops)

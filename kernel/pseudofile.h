@@ -8,10 +8,12 @@
 
 /* What a pseudo file's vnode->priv points to. show renders the content (an error makes
  * open fail); store parses a write (a NUL-terminated copy of what was written, at most one
- * page): 0 or -errno. store NULL makes the file read-only. */
+ * page): 0 or -errno. store NULL makes the file read-only. ioctl answers ioctl(2) on an
+ * open file (NULL: -ENOTTY). */
 struct pseudo_ops {
 	int (*show)(struct seqbuf *s, struct vnode *vn);
 	int (*store)(struct vnode *vn, const char *text);
+	long (*ioctl)(struct vnode *vn, unsigned long req, unsigned long arg);
 };
 
 extern const struct vnode_ops pseudofile_vnode_ops;

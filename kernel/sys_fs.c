@@ -61,8 +61,8 @@ static long read_to_user(struct file *f, char *ubuf, size_t count, uint64_t *pos
 	return done ? (long)done : rc;
 }
 
-/* Write from user memory (pos: pwrite's offset, ignored by every writable file here). */
-static long write_from_user(struct file *f, const char *ubuf, size_t count)
+/* Write from user memory at *pos (NULL: the file position). Bytes written or -errno. */
+static long write_from_user(struct file *f, const char *ubuf, size_t count, uint64_t *pos)
 {
 	if (!file_writable(f))
 		return -EBADF;
@@ -80,12 +80,14 @@ static long write_from_user(struct file *f, const char *ubuf, size_t count)
 			rc = -EFAULT;
 			break;
 		}
-		long n = file_write(f, buf, want);
+		long n = pos ? file_pwrite(f, buf, want, *pos) : file_write(f, buf, want);
 		if (n <= 0) {
 			rc = n;
 			break;
 		}
 		done += n;
+		if (pos)
+			*pos += n;
 		if ((size_t)n < want)
 			break;
 	}
@@ -108,7 +110,7 @@ long sys_write(int fd, const char *ubuf, size_t count)
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
-	long rc = write_from_user(f, ubuf, count);
+	long rc = write_from_user(f, ubuf, count, NULL);
 	file_put(f);
 	return rc;
 }
@@ -133,7 +135,8 @@ long sys_pwrite64(int fd, const char *ubuf, size_t count, int64_t off)
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
-	long rc = file_is_stream(f) ? -ESPIPE : write_from_user(f, ubuf, count);
+	uint64_t pos = off;
+	long rc = file_is_stream(f) ? -ESPIPE : write_from_user(f, ubuf, count, &pos);
 	file_put(f);
 	return rc;
 }
@@ -160,7 +163,7 @@ static long vector_io(int fd, const struct iovec *uiov, int iovcnt, bool write)
 		}
 		if (!v.len)
 			continue;
-		long n = write ? write_from_user(f, v.base, v.len) : read_to_user(f, v.base, v.len, NULL);
+		long n = write ? write_from_user(f, v.base, v.len, NULL) : read_to_user(f, v.base, v.len, NULL);
 		if (n < 0) {
 			rc = n;
 			break;
@@ -243,6 +246,10 @@ long sys_lseek(int fd, int64_t off, int whence)
 	long rc;
 	if (file_is_stream(f)) {
 		rc = -ESPIPE;
+		goto out;
+	}
+	if (f->vn->ops && f->vn->ops->lseek) {
+		rc = f->vn->ops->lseek(f, off, whence);
 		goto out;
 	}
 	switch (whence) {
@@ -411,6 +418,7 @@ long sys_ioctl(int fd, unsigned long req, unsigned long arg)
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
+	req = (uint32_t)req; /* Linux's request is an unsigned int: libc may sign-extend it */
 	long rc = f->vn->ops && f->vn->ops->ioctl ? f->vn->ops->ioctl(f, req, arg) : -ENOTTY;
 	file_put(f);
 	return rc;

@@ -170,10 +170,10 @@ static int tracing_on_store(struct vnode *vn, const char *text)
 	return 0;
 }
 
-static const struct pseudo_ops trace_ops = { trace_show, trace_store };
-static const struct pseudo_ops event_enable_ops = { event_enable_show, event_enable_store };
-static const struct pseudo_ops system_enable_ops = { system_enable_show, system_enable_store };
-static const struct pseudo_ops tracing_on_ops = { tracing_on_show, tracing_on_store };
+static const struct pseudo_ops trace_ops = { .show = trace_show, .store = trace_store };
+static const struct pseudo_ops event_enable_ops = { .show = event_enable_show, .store = event_enable_store };
+static const struct pseudo_ops system_enable_ops = { .show = system_enable_show, .store = system_enable_store };
+static const struct pseudo_ops tracing_on_ops = { .show = tracing_on_show, .store = tracing_on_store };
 
 void trace_init(void)
 {

@@ -174,7 +174,7 @@ static long tty_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 	return lflag() & ICANON ? read_canonical(buf, len) : read_raw(f, buf, len);
 }
 
-static long tty_write(struct file *f, const void *buf, size_t len)
+static long tty_write(struct file *f, const void *buf, size_t len, uint64_t *pos)
 {
 	console_write(buf, len);
 	return len;
@@ -248,7 +248,7 @@ const struct vnode_ops tty_vnode_ops = {
 };
 
 static long null_read(struct file *f, void *buf, size_t len, uint64_t *pos) { return 0; }
-static long null_write(struct file *f, const void *buf, size_t len) { return len; }
+static long null_write(struct file *f, const void *buf, size_t len, uint64_t *pos) { return len; }
 static const struct vnode_ops null_ops = { .read = null_read, .write = null_write };
 
 void tty_init(void)

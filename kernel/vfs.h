@@ -34,8 +34,12 @@ struct vnode_ops {
 	 * and advance *pos. Returns bytes read (0 = end of file) or -errno. May sleep (pipes,
 	 * console). Streams ignore *pos. */
 	long (*read)(struct file *f, void *buf, size_t len, uint64_t *pos);
-	/* Write len bytes from the kernel buffer buf; bytes written or -errno. */
-	long (*write)(struct file *f, const void *buf, size_t len);
+	/* Write len bytes from the kernel buffer buf at *pos (f->pos, or pwrite's offset) and
+	 * advance *pos. Returns bytes written or -errno. Streams ignore *pos. */
+	long (*write)(struct file *f, const void *buf, size_t len, uint64_t *pos);
+	/* Files with their own seek rule (e.g. /proc/PID/mem, whose positions are addresses):
+	 * the new position for lseek(off, whence), or -errno. NULL: the generic rule. */
+	int64_t (*lseek)(struct file *f, int64_t off, int whence);
 	/* Free what open() attached to f. */
 	void (*release)(struct file *f);
 	/* Dynamic directories: the child called name (a new reference), or NULL. */

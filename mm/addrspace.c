@@ -34,6 +34,7 @@ struct mm *mm_create(void)
 	mutex_init(&mm->lock, "mm");
 	vma_set_init(&mm->vmas, READ_ONCE(vm_max_map_count));
 	mm->users = 1;
+	mm->count = 1;
 	mm->stack_top = STACK_TOP;
 	uint64_t f = spin_lock_irqsave(&mm_list_lock);
 	list_add_tail(&mm->mm_node, &mm_list);
@@ -105,6 +106,19 @@ void mm_put(struct mm *mm)
 	list_del(&mm->mm_node);
 	spin_unlock_irqrestore(&mm_list_lock, f);
 	pgtable_destroy(&mm->pt, NULL, NULL); /* a page still mapped outside any VMA is a bug */
+	mm_drop(mm);
+}
+
+void mm_grab(struct mm *mm)
+{
+	__atomic_add_fetch(&mm->count, 1, __ATOMIC_RELAXED);
+}
+
+void mm_drop(struct mm *mm)
+{
+	if (__atomic_sub_fetch(&mm->count, 1, __ATOMIC_ACQ_REL))
+		return;
+	BUG_ON(READ_ONCE(mm->users));
 	kfree(mm);
 }
 

@@ -74,7 +74,10 @@ extern unsigned vm_max_map_count;
 #define MADV_UNMERGEABLE 13
 
 /* One user address space, shared by the tasks that use it (vfork; references from /proc
- * readers). `lock` (sleeping) guards the VMAs, brk and the user-half page tables as a
+ * readers). Two counts, as Linux's mm_users and mm_count: `users` keeps the address space
+ * (VMAs, pages, page tables) alive, `count` only the struct; all users together hold one
+ * count. An open /proc/PID/mem or pagemap holds a count, so it never pins a dead process's
+ * memory: it takes a user (mm_tryget) for each access. `lock` (sleeping) guards the VMAs, brk and the user-half page tables as a
  * whole: take it for any lookup-then-change sequence (faults, mmap family, fork, exit,
  * ksmd's scans). pt.lock (a spinlock inside the pgtable API) only makes single entry
  * updates atomic. The rss counters are atomic. */
@@ -82,7 +85,8 @@ struct mm {
 	struct pgtable pt;
 	struct mutex lock;
 	struct vma_set vmas;		/* [lock] */
-	int users;			/* atomic: mm_get/mm_put */
+	int users;			/* atomic: mm_get/mm_tryget/mm_put */
+	int count;			/* atomic: mm_grab/mm_drop; the users hold one */
 	uint64_t brk_start, brk;	/* [lock] heap [brk_start, brk), page granular VMA */
 	uint64_t stack_top;		/* [lock] highest stack address */
 	uint64_t rss_anon;		/* atomic: private pages mapped (anonymous or copied file data) */
@@ -111,9 +115,15 @@ void mm_get(struct mm *mm);
 /* Take a reference unless the last one is already gone (the mm is being torn down): for
  * holders of a bare pointer, e.g. from a reverse-map walk. */
 bool mm_tryget(struct mm *mm);
-/* Drop a user; the last one unmaps every page (dropping frames, reverse maps, counters) and
- * frees the page tables and VMAs. Must not be the active address space of any CPU. */
+/* Drop a user; the last one unmaps every page (dropping frames, reverse maps, counters),
+ * frees the page tables and VMAs, and drops the users' count (mm_drop). Must not be the
+ * active address space of any CPU. */
 void mm_put(struct mm *mm);
+/* Keep the struct (not the address space) of mm, which the caller holds a user or count of:
+ * mm_tryget then tells whether the address space is still alive. */
+void mm_grab(struct mm *mm);
+/* Drop a count; the last one frees the struct (the address space is long gone). */
+void mm_drop(struct mm *mm);
 /* Call fn(mm, ctx) for each address space in turn, each held by a reference while fn runs
  * (fn may sleep and take mm->lock); stops at the first non-zero return, which it returns.
  * Address spaces made meanwhile may be missed. */

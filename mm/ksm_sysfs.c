@@ -165,7 +165,7 @@ static int merge_across_nodes_store(struct vnode *vn, const char *text)
 	return set_while_no_ksm_pages(&ksm_knobs.merge_across_nodes, (unsigned)v);
 }
 
-#define KNOB(name) { #name, { name##_show, name##_store } }
+#define KNOB(name) { #name, { .show = name##_show, .store = name##_store } }
 static const struct {
 	const char *name;
 	struct pseudo_ops ops;

@@ -65,6 +65,17 @@ int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write);
  * page from the swap cache or the disk (swap_in.c). 0, -ENOMEM or -EIO (read error). */
 int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool write);
 
+/* How walk_user() finds the kernel alias of user byte va for a read or a write, faulting
+ * its page in as needed: 0 with *kaddr set, or -errno. Called with mm->lock held. */
+typedef int (*page_resolver)(struct mm *mm, uint64_t va, bool write, uint8_t **kaddr);
+/* The page walk of the user copies (uaccess.c) and forced access (access_remote.c): call
+ * fn(ctx, kaddr, n) on each page-sized piece of [va, va + len) of mm in order, each page
+ * resolved by resolve, under mm->lock (let go of while reclaiming after -ENOMEM). fn
+ * returns 0 to go on, > 0 to stop (success), < 0 to fail with that error. Returns 0 or
+ * the first error (-EFAULT: no mm, or a range beyond user space). Takes mm->lock. */
+int walk_user(struct mm *mm, uint64_t va, size_t len, bool write, page_resolver resolve,
+	      int (*fn)(void *ctx, uint8_t *kaddr, size_t n), void *ctx);
+
 /* Record the current total VMA size in vm_peak if it is a new high. */
 static inline void mm_note_size(struct mm *mm)
 {

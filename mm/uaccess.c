@@ -12,8 +12,8 @@
 #include "printk.h"
 #include "swap.h"
 
-/* The kernel alias of user byte va in mm for a read or a write, faulting the page in.
- * Expects mm->lock. */
+/* The kernel alias of user byte va in mm for a read or a write as user code would make it
+ * (the VMA must allow it), faulting the page in. Expects mm->lock. */
 static int user_byte(struct mm *mm, uint64_t va, bool write, uint8_t **kaddr)
 {
 	struct vma *v = vma_find(&mm->vmas, va);
@@ -32,10 +32,8 @@ static int user_byte(struct mm *mm, uint64_t va, bool write, uint8_t **kaddr)
 	return 0;
 }
 
-/* Call fn(ctx, kaddr, n) on each page-sized piece of [va, va + len) in mm, in order, under
- * mm->lock. fn returns 0 to go on, > 0 to stop (success), < 0 to fail with that error. */
-static int walk_user(struct mm *mm, uint64_t va, size_t len, bool write,
-		     int (*fn)(void *ctx, uint8_t *kaddr, size_t n), void *ctx)
+int walk_user(struct mm *mm, uint64_t va, size_t len, bool write, page_resolver resolve,
+	      int (*fn)(void *ctx, uint8_t *kaddr, size_t n), void *ctx)
 {
 	if (!mm)
 		return -EFAULT;
@@ -48,7 +46,7 @@ static int walk_user(struct mm *mm, uint64_t va, size_t len, bool write,
 	while (len) {
 		size_t n = MIN(len, PAGE_SIZE - (va & ~PAGE_MASK));
 		uint8_t *k;
-		rc = user_byte(mm, va, write, &k);
+		rc = resolve(mm, va, write, &k);
 		if (rc == -ENOMEM && !current()->pending_kill) {
 			/* Reclaim needs this mm's lock: let go of it while making room. */
 			mutex_unlock(&mm->lock);
@@ -122,13 +120,13 @@ bool user_range_ok(const void *uptr, size_t n, bool write)
 int mm_write(struct mm *mm, uint64_t va, const void *src, size_t len)
 {
 	struct cursor c = { .kbuf = (uint8_t *)src };
-	return walk_user(mm, va, len, true, to_user, &c);
+	return walk_user(mm, va, len, true, user_byte, to_user, &c);
 }
 
 int mm_read(struct mm *mm, uint64_t va, void *dst, size_t len)
 {
 	struct cursor c = { .kbuf = dst };
-	return walk_user(mm, va, len, false, from_user, &c);
+	return walk_user(mm, va, len, false, user_byte, from_user, &c);
 }
 
 int copy_to_user(void *udst, const void *src, size_t n)
@@ -152,7 +150,7 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max)
 	 * unmapped page or the end of user space. */
 	size_t span = MIN(max, USER_END - va);
 	struct cursor c = { .kbuf = (uint8_t *)dst };
-	int rc = walk_user(current()->mm, va, span, false, string_from_user, &c);
+	int rc = walk_user(current()->mm, va, span, false, user_byte, string_from_user, &c);
 	if (rc)
 		return rc;
 	if (c.copied && !dst[c.copied - 1])
