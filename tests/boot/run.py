@@ -20,6 +20,7 @@ import test_ksm  # noqa: F401
 import test_abi  # noqa: F401
 import test_blk  # noqa: F401
 import test_swap  # noqa: F401
+import test_uffd  # noqa: F401
 
 
 class Bench:
