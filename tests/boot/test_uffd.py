@@ -61,7 +61,7 @@ def uffd_unmerge_in_write_protected_range(b):
     m = b.machine().start()
     m.wait_prompt()
     out = uffdtest(m, "ksmwp")
-    check("unmerge: 64 frames, all still write-protected, no fault" in out, out)
+    check("unmerge: 512 frames, all still write-protected, no fault" in out, out)
     m.poweroff()
 
 
