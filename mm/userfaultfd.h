@@ -14,7 +14,8 @@
  * Invariants: a VMA has uffd set exactly when it has a VMA_UFFD_* mode; a PTE carries
  * MMU_UFFD_WP only inside a VMA_UFFD_WP range (unregistering, closing and fork's copy drop
  * the marks with the registration). Fork does not copy registrations (no
- * UFFD_FEATURE_EVENT_FORK). Swapping a page out drops its mark (not kept in swap entries).
+ * UFFD_FEATURE_EVENT_FORK). Swap entries cannot hold the mark, so reclaim leaves a marked
+ * page resident (vmscan.c).
  *
  * Locking: mm->lock guards registrations and marks; ctx->lock (spinlock, a leaf) the
  * message lists. Waiting faults live on their tasks' stacks and hold a context reference. */
