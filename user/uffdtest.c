@@ -9,6 +9,8 @@
  *   badargs  the errors of bad requests (EINVAL, ENOENT, EEXIST, EFAULT, EAGAIN)
  *   ksmwp    MADV_UNMERGEABLE on KSM-merged pages of a write-protected range: no fault,
  *            every page its own frame again, still write-protected
+ *   wpreclaim  write-protected pages stay resident and protected while a memory hog
+ *            pushes everything else out to swap
  * Prints what it checks and "uffdtest MODE: ok"; exits 1 at the first failure. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -355,6 +357,43 @@ static void test_badargs(void)
 	munmap(base, 4 * PAGE);
 }
 
+/* Write-protected pages under memory pressure: a child touches more memory than RAM, so
+ * reclaim swaps out what it can; the protected pages stay resident and protected. */
+static void test_wp_reclaim(void)
+{
+	const int n = 16;
+	char *base = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(base != MAP_FAILED, "mmap");
+	for (int i = 0; i < n; i++)
+		memset(base + i * PAGE, 'a' + i, PAGE);
+	int fd = uffd_open(O_NONBLOCK, UFFD_FEATURE_PAGEFAULT_FLAG_WP);
+	uffd_register(fd, base, n * PAGE, UFFDIO_REGISTER_MODE_WP);
+	CHECK(writeprotect(fd, base, n * PAGE, UFFDIO_WRITEPROTECT_MODE_WP) == 0, "WP set");
+	long out0 = vmstat("pswpout");
+	pid_t pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		size_t big = (size_t)160 << 20;
+		char *p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHECK(p != MAP_FAILED, "mmap of the hog");
+		for (size_t off = 0; off < big; off += PAGE)
+			p[off] = 1;
+		exit(0);
+	}
+	CHECK(wait_child(pid) == 0, "memory hog failed");
+	long swapped = vmstat("pswpout") - out0;
+	CHECK(swapped > 0, "nothing was swapped out");
+	for (int i = 0; i < n; i++) {
+		uint64_t e = pagemap(base + i * PAGE);
+		CHECK((e >> 63) && (e & PM_UFFD_WP), "page %d: pagemap %#llx", i, (unsigned long long)e);
+		CHECK(base[i * PAGE] == 'a' + i, "data");
+	}
+	printf("reclaim: %ld pages swapped out, %d protected pages resident and protected\n",
+	       swapped, n);
+	close(fd);
+	munmap(base, n * PAGE);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -443,8 +482,10 @@ int main(int argc, char **argv)
 			test_badargs();
 		else if (!strcmp(m, "ksmwp"))
 			test_ksm_wp();
+		else if (!strcmp(m, "wpreclaim"))
+			test_wp_reclaim();
 		else {
-			printf("usage: uffdtest copy|zero|release|wp|badargs|ksmwp...\n");
+			printf("usage: uffdtest copy|zero|release|wp|badargs|ksmwp|wpreclaim...\n");
 			return 2;
 		}
 		printf("uffdtest %s: ok\n", m);

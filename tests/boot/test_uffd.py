@@ -1,8 +1,8 @@
 """Boot tests of userfaultfd(2): MISSING faults on shared anonymous memory served by a
 forked handler (UFFDIO_COPY, UFFDIO_ZEROPAGE) through poll() and blocking read(), a waiter
 released when the descriptor closes, write-protect faults from user and kernel writes,
-the errno of bad requests, MADV_UNMERGEABLE of KSM pages in a write-protected range, and
-memory back to its baseline. Every wait is on the program's own output."""
+the errno of bad requests, MADV_UNMERGEABLE of KSM pages in a write-protected range,
+protected pages kept resident by reclaim, and memory back to its baseline. Every wait is on the program's own output."""
 import re
 
 from registry import check, meminfo_kb, test
@@ -62,6 +62,15 @@ def uffd_unmerge_in_write_protected_range(b):
     m.wait_prompt()
     out = uffdtest(m, "ksmwp")
     check("unmerge: 512 frames, all still write-protected, no fault" in out, out)
+    m.poweroff()
+
+
+@test
+def uffd_protected_pages_stay_through_reclaim(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    out = uffdtest(m, "wpreclaim")
+    check(re.search(r"reclaim: \d+ pages swapped out, 16 protected pages resident and protected", out), out)
     m.poweroff()
 
 
