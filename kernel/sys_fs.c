@@ -406,8 +406,7 @@ long sys_fcntl(int fd, int cmd, long arg)
 	return rc;
 }
 
-/* The request is 32 bits, as Linux's (libc may pass _IOWR numbers sign-extended). */
-long sys_ioctl(int fd, unsigned int req, unsigned long arg)
+long sys_ioctl(int fd, unsigned long req, unsigned long arg)
 {
 	struct file *f = fget(fd);
 	if (!f)

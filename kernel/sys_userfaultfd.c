@@ -122,8 +122,9 @@ static long ioctl_zeropage(struct uffd_ctx *ctx, void *uarg)
 	return (uint64_t)done == z.range.len ? 0 : -EAGAIN;
 }
 
-static long uffd_file_ioctl(struct file *f, unsigned long req, unsigned long arg)
+static long uffd_file_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 {
+	uint32_t req = (uint32_t)cmd; /* 32 bits, as Linux's: libc may sign-extend _IOWR numbers */
 	struct uffd_ctx *ctx = ctx_of(f);
 	void *uarg = (void *)arg;
 	if (req == UFFDIO_API_REQ)
