@@ -86,6 +86,7 @@ SYSCALL(292, dup3)
 SYSCALL(293, pipe2)
 SYSCALL(302, prlimit64)
 SYSCALL(318, getrandom)
+SYSCALL(323, userfaultfd)
 SYSCALL(332, ni) /* statx */
 SYSCALL(334, ni) /* rseq */
 SYSCALL(424, pidfd_send_signal)

@@ -14,6 +14,7 @@
 #define PM_PFN_MASK    ((1UL << 55) - 1)
 #define PM_SWAP_TYPE_BITS 5	/* swapped: the type in bits 0-4, the offset above it */
 #define PM_EXCLUSIVE   (1UL << 56)
+#define PM_UFFD_WP     (1UL << 57)	/* the userfaultfd write-protect mark */
 #define PM_FILE_SHARED (1UL << 61)
 #define PM_SWAP        (1UL << 62)
 #define PM_PRESENT     (1UL << 63)
@@ -255,6 +256,8 @@ uint64_t mm_pagemap_entry(struct mm *mm, uint64_t va)
 			entry |= PM_EXCLUSIVE;
 		if (page_test(p, PG_SHMEM))
 			entry |= PM_FILE_SHARED;
+		if (pte.prot & MMU_UFFD_WP)
+			entry |= PM_UFFD_WP;
 	} else if (pgtable_swap_entry(&mm->pt, va & PAGE_MASK, &entry)) {
 		entry = ((swp_offset(entry) << PM_SWAP_TYPE_BITS | swp_type(entry)) & PM_PFN_MASK) |
 			PM_SWAP | (swap_count(entry) == 1 ? PM_EXCLUSIVE : 0);

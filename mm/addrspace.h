@@ -217,9 +217,9 @@ void mm_get_stats(struct mm *mm, struct mm_stats *st);
 /* Call fn for each VMA in address order, under mm->lock (fn must not take it). */
 void mm_for_each_vma(struct mm *mm, void (*fn)(const struct vma *v, void *ctx), void *ctx);
 /* /proc/PID/pagemap entry of the page at va: PFN in bits 0-54, bit 56 exclusively mapped
- * (mapcount 1), bit 61 shared anonymous page, bit 63 present; or for a swapped-out page,
- * bit 62 with the swap type in bits 0-4 and the offset in bits 5-54 (bit 56 if this is
- * the slot's only PTE). Linux's format; the zero page is present with its PFN, not
+ * (mapcount 1), bit 57 userfaultfd write-protected, bit 61 shared anonymous page, bit 63
+ * present; or for a swapped-out page, bit 62 with the swap type in bits 0-4 and the offset
+ * in bits 5-54 (bit 56 if this is the slot's only PTE). Linux's format; the zero page is present with its PFN, not
  * exclusive. Takes mm->lock. */
 uint64_t mm_pagemap_entry(struct mm *mm, uint64_t va);
 

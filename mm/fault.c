@@ -12,6 +12,9 @@
  *                                    swap-cache page its only user writes leaves the
  *                                    cache and is reused)
  *   swap entry                    -> swap_in.c
+ *   missing page in a userfaultfd MISSING range, or a write to a page with the WP mark
+ *                                 -> reported to the userfaultfd, which resolves it
+ *                                    (userfaultfd.h); the fault then runs again
  * Each decision is taken under mm->lock, and the page counters it reads cannot change
  * behind it: only an address space that maps a page can add mappings of it. */
 #include "mapping.h"
@@ -19,6 +22,7 @@
 #include "pgtable.h"
 #include "rmap.h"
 #include "shmem.h"
+#include "userfaultfd.h"
 #include "process.h"
 #include "task.h"
 #include "trap.h"
@@ -78,7 +82,7 @@ static int fault_absent(struct mm *mm, struct vma *v, uint64_t va, bool write)
 int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte)
 {
 	struct page *old = pfn_to_page(PFN_DOWN(pte->pa));
-	unsigned prot = vma_mmu_prot(v->flags);
+	unsigned prot = vma_mmu_prot(v->flags) | (pte->prot & MMU_UFFD_WP);
 	struct page *copy = alloc_anon_page(is_zero_page(old));
 	if (!copy)
 		return -ENOMEM;
@@ -119,7 +123,13 @@ int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write)
 		uint64_t entry;
 		if (pgtable_swap_entry(&mm->pt, va, &entry))
 			return fault_swap(mm, v, va, entry, write);
+		if (uffd_reports_missing(v, va))
+			return FAULT_USERFAULT;
 		return fault_absent(mm, v, va, write);
+	}
+	if (write && (pte.prot & MMU_UFFD_WP)) {
+		BUG_ON(!(v->flags & VMA_UFFD_WP)); /* marks go with the registration */
+		return FAULT_USERFAULT;
 	}
 	if (write && !(pte.prot & MMU_WRITE))
 		return fault_write_protected(mm, v, va, &pte);
@@ -136,11 +146,17 @@ int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
 	if (addr >= USER_END)
 		return -EFAULT;
 	count_vm_event(PGFAULT);
-	mutex_lock(&mm->lock);
-	struct vma *v = vma_find(&mm->vmas, addr);
-	int rc = v && vma_allows(v, write, exec) ? fault_locked(mm, v, addr & PAGE_MASK, write)
-						 : -EFAULT;
-	mutex_unlock(&mm->lock);
+	int rc;
+	do {
+		mutex_lock(&mm->lock);
+		struct vma *v = vma_find(&mm->vmas, addr);
+		rc = v && vma_allows(v, write, exec) ? fault_locked(mm, v, addr & PAGE_MASK, write)
+						     : -EFAULT;
+		if (rc == FAULT_USERFAULT)
+			rc = uffd_handle_fault(mm, addr, write, true) ?: FAULT_USERFAULT;
+		else
+			mutex_unlock(&mm->lock);
+	} while (rc == FAULT_USERFAULT); /* the handler resolved it: try again */
 	return rc;
 }
 
@@ -161,8 +177,9 @@ static bool page_fault(struct trap_frame *tf)
 	 * fault tries again, as long as somebody could make room (as Linux's page faults do). */
 	while (rc == -ENOMEM && !t->pending_kill && make_room_for_user_page())
 		rc = mm_handle_fault(t->mm, addr, write, exec);
-	if (rc == -ENOMEM && t->pending_kill)
-		rc = 0; /* chosen itself: it ends on the way back to user mode */
+	if ((rc == -ENOMEM || rc == -EINTR) && t->pending_kill)
+		rc = 0; /* chosen itself, or killed waiting on a userfaultfd: it ends on the way
+			 * back to user mode */
 	if (rc == -ENOMEM)
 		task_fault_kill(SIGSEGV, "page fault: out of memory", addr, tf->rip);
 	if (rc == -EIO)

@@ -42,7 +42,8 @@ void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_ite
  * zero-page mapping leaves ksm_zero_pages. */
 void release_mapping(struct mm *mm, uint64_t va, const struct pte_info *old);
 /* Give va, which pte maps, a private copy of its page with v's protection (a copy-on-write
- * break, or KSM unsharing a merged page in a VMA of any protection). 0 or -ENOMEM. */
+ * break, or KSM unsharing a merged page in a VMA of any protection); a userfaultfd WP mark
+ * stays, and the copy read-only with it (as Linux's FAULT_FLAG_UNSHARE). 0 or -ENOMEM. */
 int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte);
 /* A PTE mark (MMU_SOFT): KSM pointed this mapping of the zero page there (use_zero_pages),
  * so it counts in ksm_zero_pages until it goes. */
@@ -57,8 +58,11 @@ void zap_range(struct mm *mm, uint64_t start, uint64_t end);
 struct page *alloc_anon_page(bool zero);
 
 /* Resolve an access to va (page-aligned) inside v that v allows: demand paging, the zero
- * page, file data, copy-on-write, swap-in. 0 (the PTE now allows the access), -ENOMEM, or
- * -EIO (the page could not be read back from swap). */
+ * page, file data, copy-on-write, swap-in. 0 (the PTE now allows the access), -ENOMEM,
+ * -EIO (the page could not be read back from swap), or FAULT_USERFAULT: v's userfaultfd
+ * must hear of it (a missing page, or a write to a WP-marked one): the caller passes it
+ * to uffd_handle_fault() (userfaultfd.h) and tries again. */
+#define FAULT_USERFAULT 1
 int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write);
 
 /* Resolve an access to va (page-aligned) in v, whose PTE holds swap entry `entry`: the

@@ -62,6 +62,8 @@ static uint64_t pte_bits(uint64_t va, unsigned prot)
 		pte |= PTE_G;
 	if (prot & MMU_SOFT)
 		pte |= PTE_SOFT0;
+	if (prot & MMU_UFFD_WP)
+		pte = (pte | PTE_SOFT1) & ~PTE_W;
 	return pte;
 }
 
@@ -91,6 +93,8 @@ static struct pte_info pte_describe(uint64_t e, unsigned level, uint64_t va)
 		info.prot |= MMU_DIRTY;
 	if (e & PTE_SOFT0)
 		info.prot |= MMU_SOFT;
+	if (e & PTE_SOFT1)
+		info.prot |= MMU_UFFD_WP;
 	return info;
 }
 
@@ -283,19 +287,39 @@ bool pgtable_unmap(struct pgtable *pt, uint64_t va, struct pte_info *old)
 	return e;
 }
 
-bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old)
+/* Give the leaf at va the bits of prot, keeping those of `keep` from the old entry (a kept
+ * userfaultfd mark leaves write off), and flush it: the entry as it was in *old. */
+static bool reprotect(struct pgtable *pt, uint64_t va, unsigned prot, uint64_t keep,
+		      struct pte_info *old)
 {
+	uint64_t bits = pte_bits(va, prot);
 	uint64_t flags = spin_lock_irqsave(&pt->lock);
 	uint64_t *e = leaf(pt, va);
 	if (e) {
-		uint64_t was = pte_update(e, ~(PTE_ADDR | PTE_A | PTE_D | PTE_SOFT0),
-					  pte_bits(va, prot & ~MMU_SOFT));
+		uint64_t was = __atomic_load_n(e, __ATOMIC_RELAXED), now;
+		do {
+			now = (was & keep) | bits;
+			if (now & PTE_SOFT1)
+				now &= ~PTE_W;
+		} while (!__atomic_compare_exchange_n(e, &was, now, false, __ATOMIC_SEQ_CST,
+						      __ATOMIC_RELAXED));
 		tlb_flush_page(pt, va);
 		if (old)
 			*old = pte_describe(was, 1, va);
 	}
 	spin_unlock_irqrestore(&pt->lock, flags);
 	return e;
+}
+
+bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old)
+{
+	return reprotect(pt, va, prot & ~(MMU_SOFT | MMU_UFFD_WP),
+			 PTE_ADDR | PTE_A | PTE_D | PTE_SOFT0 | PTE_SOFT1, old);
+}
+
+bool pgtable_protect_wp(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old)
+{
+	return reprotect(pt, va, prot & ~MMU_SOFT, PTE_ADDR | PTE_A | PTE_D | PTE_SOFT0, old);
 }
 
 bool pgtable_replace(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot,

@@ -34,6 +34,11 @@
 #define MMU_SOFT     (1u << 9)
 /* Reported by pgtable_next_entry() alone: the entry maps nothing but holds a swap entry. */
 #define MMU_SWAPPED  (1u << 10)
+/* The userfaultfd write-protect mark (mm/userfaultfd.h): a write to the page must be
+ * reported. An entry carrying it is never writable: set by map and replace from prot (which
+ * then lose MMU_WRITE), kept by protect (which leaves write off while it is there), changed
+ * only by pgtable_protect_wp(), reported by lookups. */
+#define MMU_UFFD_WP  (1u << 11)
 
 struct pgtable {
 	uint64_t *pml4;  /* top-level table, by its direct-map address */
@@ -79,9 +84,12 @@ int pgtable_map_huge(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot
 /* Remove the 4 KiB mapping at va and flush it; the old entry goes to *old if old is not
  * NULL (its frame's last use is over when this returns). false if va was not mapped. */
 bool pgtable_unmap(struct pgtable *pt, uint64_t va, struct pte_info *old);
-/* Give the 4 KiB mapping at va new protection flags (accessed/dirty and MMU_SOFT kept), flush it, and
+/* Give the 4 KiB mapping at va new protection flags (accessed/dirty, MMU_SOFT and MMU_UFFD_WP
+ * kept), flush it, and
  * return the entry as it was just before in *old (may be NULL). false if not mapped. */
 bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old);
+/* pgtable_protect() that also sets the MMU_UFFD_WP mark (when prot has it) or clears it. */
+bool pgtable_protect_wp(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old);
 /* Point the present 4 KiB mapping at va to frame pa with prot in one atomic step (no
  * moment without a mapping), flush it, and return the entry as it was in *old (may be
  * NULL): the old frame's last use through this entry is over when this returns. false

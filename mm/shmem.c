@@ -5,6 +5,7 @@
 #include "page_alloc.h"
 #include "printk.h"
 #include "string.h"
+#include "errno.h"
 
 struct shmem *shmem_create(uint64_t size)
 {
@@ -48,11 +49,16 @@ void shmem_put(struct shmem *s)
 	kfree(s);
 }
 
-struct page *shmem_page(struct shmem *s, uint64_t idx)
+/* The page at idx with one more reference for the caller, allocated from src's bytes
+ * (zeros for NULL) when the object has none there yet; with only_new, an existing page is
+ * -EEXIST. NULL with *err when it fails. */
+static struct page *page_at(struct shmem *s, uint64_t idx, const void *src, bool only_new,
+			    int *err)
 {
 	BUG_ON(idx >= s->npages);
 	struct page ***leaf = &s->leaves[idx / SHMEM_LEAF];
 	struct page **slot_leaf = NULL, *fresh = NULL, *page;
+	*err = -ENOMEM;
 	for (;;) {
 		uint64_t flags = spin_lock_irqsave(&s->lock);
 		if (!*leaf && slot_leaf) {
@@ -60,6 +66,12 @@ struct page *shmem_page(struct shmem *s, uint64_t idx)
 			slot_leaf = NULL;
 		}
 		page = *leaf ? (*leaf)[idx % SHMEM_LEAF] : NULL;
+		if (page && only_new) {
+			spin_unlock_irqrestore(&s->lock, flags);
+			*err = -EEXIST;
+			page = NULL;
+			break;
+		}
 		if (!page && *leaf && fresh) {
 			page = (*leaf)[idx % SHMEM_LEAF] = fresh;
 			fresh = NULL;
@@ -78,7 +90,10 @@ struct page *shmem_page(struct shmem *s, uint64_t idx)
 			fresh = alloc_page();
 			if (!fresh)
 				break;
-			memset(page_address(fresh), 0, PAGE_SIZE);
+			if (src)
+				memcpy(page_address(fresh), src, PAGE_SIZE);
+			else
+				memset(page_address(fresh), 0, PAGE_SIZE);
 			fresh->rmap = NULL;
 			page_set(fresh, PG_SHMEM);
 		}
@@ -87,4 +102,25 @@ struct page *shmem_page(struct shmem *s, uint64_t idx)
 	if (fresh)		/* someone else installed the page first */
 		put_page(fresh);
 	return page;
+}
+
+struct page *shmem_page(struct shmem *s, uint64_t idx)
+{
+	int err;
+	return page_at(s, idx, NULL, false, &err);
+}
+
+struct page *shmem_new_page(struct shmem *s, uint64_t idx, const void *src, int *err)
+{
+	return page_at(s, idx, src, true, err);
+}
+
+bool shmem_has_page(struct shmem *s, uint64_t idx)
+{
+	BUG_ON(idx >= s->npages);
+	uint64_t flags = spin_lock_irqsave(&s->lock);
+	struct page **leaf = s->leaves[idx / SHMEM_LEAF];
+	bool has = leaf && leaf[idx % SHMEM_LEAF];
+	spin_unlock_irqrestore(&s->lock, flags);
+	return has;
 }

@@ -38,5 +38,12 @@ void shmem_put(struct shmem *s);
  * with one more reference for the caller (the mapping about to be made). NULL when out of
  * memory. */
 struct page *shmem_page(struct shmem *s, uint64_t idx);
+/* The same for a page the object must not hold yet (userfaultfd's UFFDIO_COPY/ZEROPAGE): a
+ * new one filled from src's PAGE_SIZE bytes (zeros for NULL), or NULL with *err -EEXIST
+ * (the object has one there) or -ENOMEM. */
+struct page *shmem_new_page(struct shmem *s, uint64_t idx, const void *src, int *err);
+/* Whether the object holds a page at idx (a snapshot: the caller's locks decide how long it
+ * stays true). */
+bool shmem_has_page(struct shmem *s, uint64_t idx);
 
 #endif

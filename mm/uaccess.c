@@ -1,9 +1,10 @@
 /* Copies between the kernel and an address space, without ever dereferencing a user
  * address: under mm->lock, each page of the range is looked up in the VMAs (which must
  * allow the access) and the page tables, faulted in when absent (or, for a write, when
- * read-only: copy-on-write), and copied through the direct map. So a bad pointer from a
- * system call is -EFAULT, never a kernel fault, and any address space can be the target
- * (exec fills a new one before it runs). */
+ * read-only: copy-on-write; in a userfaultfd range, after the handler resolved it), and
+ * copied through the direct map. So a bad pointer from a system call is -EFAULT, never a
+ * kernel fault, and any address space can be the target (exec fills a new one before it
+ * runs). */
 #include "mapping.h"
 #include "pgtable.h"
 #include "task.h"
@@ -11,6 +12,7 @@
 #include "string.h"
 #include "printk.h"
 #include "swap.h"
+#include "userfaultfd.h"
 
 /* The kernel alias of user byte va in mm for a read or a write as user code would make it
  * (the VMA must allow it), faulting the page in. Expects mm->lock. */
@@ -47,6 +49,14 @@ int walk_user(struct mm *mm, uint64_t va, size_t len, bool write, page_resolver 
 		size_t n = MIN(len, PAGE_SIZE - (va & ~PAGE_MASK));
 		uint8_t *k;
 		rc = resolve(mm, va, write, &k);
+		if (rc == FAULT_USERFAULT) {
+			/* Wait for the userfaultfd handler as a user access would (it drops
+			 * mm->lock), then look again. */
+			rc = uffd_handle_fault(mm, va, write, false);
+			mutex_lock(&mm->lock);
+			if (!rc)
+				continue;
+		}
 		if (rc == -ENOMEM && !current()->pending_kill) {
 			/* Reclaim needs this mm's lock: let go of it while making room. */
 			mutex_unlock(&mm->lock);

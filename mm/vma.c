@@ -70,7 +70,7 @@ static void advance_backing(struct vma *v, uint64_t delta)
 /* b directly follows a and could be one VMA with it. */
 static bool mergeable(const struct vma *a, const struct vma *b)
 {
-	if (a->end != b->start || a->flags != b->flags || a->shm != b->shm)
+	if (a->end != b->start || a->flags != b->flags || a->shm != b->shm || a->uffd != b->uffd)
 		return false;
 	if (a->shm && a->shm_off + (a->end - a->start) != b->shm_off)
 		return false;
@@ -287,6 +287,8 @@ int vma_copy_all(struct vma_set *dst, struct vma_set *src)
 			return -ENOMEM;
 		}
 		*c = *v;
+		c->flags &= ~VMA_UFFD_MASK;
+		c->uffd = NULL;
 		if (c->shm)
 			shmem_get(c->shm);
 		list_add_tail(&c->node, &dst->list);

@@ -15,6 +15,9 @@
 #define VMA_MERGEABLE (1u << 5)	/* MADV_MERGEABLE: ksmd may merge its pages */
 #define VMA_STACK     (1u << 6)	/* the main stack (shown as [stack]) */
 #define VMA_HEAP      (1u << 7)	/* the brk area (shown as [heap]) */
+#define VMA_UFFD_MISSING (1u << 8) /* userfaultfd: report faults on missing pages (uffd) */
+#define VMA_UFFD_WP   (1u << 9)	/* userfaultfd: report writes to write-protected pages */
+#define VMA_UFFD_MASK (VMA_UFFD_MISSING | VMA_UFFD_WP)
 #define VMA_PROT_MASK (VMA_READ | VMA_WRITE | VMA_EXEC)
 
 /* Where a file-backed VMA's bytes come from: initramfs files live in memory for good, so a
@@ -28,6 +31,7 @@ struct vma_file {
 };
 
 struct shmem;
+struct uffd_ctx;
 
 struct vma {
 	uint64_t start, end;	/* page-aligned, [start, end) */
@@ -36,6 +40,8 @@ struct vma {
 	struct shmem *shm;	/* VMA_SHARED anonymous: the object holding the pages, which
 				 * this VMA references (shmem_get/put, done here) */
 	uint64_t shm_off;	/* byte offset in shm of start (page-aligned) */
+	struct uffd_ctx *uffd;	/* the userfaultfd the VMA_UFFD_* modes report to (unreferenced:
+				 * it clears them before it goes), else NULL */
 	struct list_head node;	/* in vma_set.list, by address */
 };
 
@@ -87,7 +93,8 @@ int vma_change(struct vma_set *vs, uint64_t start, uint64_t end, uint32_t set, u
 /* Highest free gap of len bytes inside [lo, hi), or 0 if none. */
 uint64_t vma_find_gap(struct vma_set *vs, uint64_t len, uint64_t lo, uint64_t hi);
 /* Copy every VMA of src into the empty dst (fork; shared objects gain a reference per
- * copy); dst keeps its own max_count. Returns 0 or -ENOMEM (dst then emptied). */
+ * copy, userfaultfd registrations are not copied, as Linux's fork without
+ * UFFD_FEATURE_EVENT_FORK); dst keeps its own max_count. Returns 0 or -ENOMEM (dst then emptied). */
 int vma_copy_all(struct vma_set *dst, struct vma_set *src);
 /* Free every VMA (the page tables are the caller's business). */
 void vma_free_all(struct vma_set *vs);

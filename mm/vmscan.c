@@ -13,7 +13,8 @@
  *
  * Victims are unmapped under ksm_lock, so that ksmd does not merge into them meanwhile; a
  * KSM victim, unmapped from every sharer, leaves the stable tree (ksm_page_swapped_out):
- * it goes out once, and comes back as an ordinary page.
+ * it goes out once, and comes back as an ordinary page. A page with a PTE that userfaultfd
+ * write-protects (MMU_UFFD_WP) is never a victim: a swap entry cannot keep the mark.
  *
  * Locking: reclaim_mutex lets one reclaimer run at a time (kswapd or a direct reclaimer);
  * the LRU lock guards the list. A page's mappings are collected under the rmap lock with a
@@ -114,6 +115,22 @@ static bool page_referenced(struct page *page)
 	return referenced;
 }
 
+/* Whether a collected PTE that maps page carries the userfaultfd write-protect mark: such
+ * a page stays resident, as swap entries do not keep the mark (userfaultfd.h). */
+static bool page_uffd_protected(struct page *page)
+{
+	bool marked = false;
+	for (unsigned i = 0; i < nmaps && !marked; i++) {
+		struct mm *mm = maps[i].mm;
+		struct pte_info pte;
+		mutex_lock(&mm->lock);
+		marked = rmap_contains(page, mm, maps[i].va) &&
+			 pgtable_lookup(&mm->pt, maps[i].va, &pte) && (pte.prot & MMU_UFFD_WP);
+		mutex_unlock(&mm->lock);
+	}
+	return marked;
+}
+
 /* Turn each collected PTE that still maps page into its swap entry. */
 static void unmap_page(struct page *page)
 {
@@ -156,7 +173,7 @@ static enum verdict unmap_victim(struct page *page)
 	rmap_walk(page, collect, NULL);
 	if (maps_overflow)
 		return KEEP; /* more mappings than we can hold */
-	if (page_referenced(page))
+	if (page_referenced(page) || page_uffd_protected(page))
 		return KEEP;
 	if (!page_test(page, PG_SWAPCACHE)) {
 		uint64_t entry = swap_alloc(ksm);

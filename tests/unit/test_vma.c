@@ -299,6 +299,38 @@ static void test_random(void)
 	vma_free_all(&vs);
 }
 
+/* vma_change callback of a userfaultfd registration: the piece reports to ctx. */
+static void set_uffd(void *ctx, struct vma *v, uint64_t s, uint64_t e, uint32_t newflags)
+{
+	v->uffd = (newflags & VMA_UFFD_MASK) ? ctx : NULL;
+}
+
+/* Userfaultfd registrations: VMAs of different contexts never merge, and a copy (fork)
+ * drops them. */
+static void test_uffd_registration(void)
+{
+	struct vma_set vs, copy;
+	struct uffd_ctx *a = (struct uffd_ctx *)0x1000, *b = (struct uffd_ctx *)0x2000;
+	vma_set_init(&vs, 100);
+	vma_set_init(&copy, 100);
+	vma_insert(&vs, 10 * P, 30 * P, VMA_READ | VMA_WRITE, NULL);
+	CHECK_EQ(vma_change(&vs, 12 * P, 16 * P, VMA_UFFD_WP, VMA_UFFD_MASK, NULL, set_uffd, a), 0);
+	CHECK_EQ(vma_change(&vs, 16 * P, 20 * P, VMA_UFFD_WP, VMA_UFFD_MASK, NULL, set_uffd, b), 0);
+	CHECK_STR(layout(&vs), "a-c:3 c-10:203 10-14:203 14-1e:3 ");
+	/* the same context and modes: one VMA */
+	CHECK_EQ(vma_change(&vs, 16 * P, 20 * P, VMA_UFFD_WP, VMA_UFFD_MASK, NULL, set_uffd, a), 0);
+	CHECK_STR(layout(&vs), "a-c:3 c-14:203 14-1e:3 ");
+	CHECK(vma_find(&vs, 13 * P)->uffd == a);
+	CHECK_EQ(vma_copy_all(&copy, &vs), 0);
+	CHECK_STR(layout(&copy), "a-c:3 c-14:3 14-1e:3 ");
+	CHECK(vma_find(&copy, 13 * P)->uffd == NULL);
+	/* unregistered: everything merges back */
+	CHECK_EQ(vma_change(&vs, 12 * P, 20 * P, 0, VMA_UFFD_MASK, NULL, set_uffd, a), 0);
+	CHECK_STR(layout(&vs), "a-1e:3 ");
+	vma_free_all(&vs);
+	vma_free_all(&copy);
+}
+
 int main(void)
 {
 	test_insert_merge();
@@ -308,5 +340,6 @@ int main(void)
 	test_gap();
 	test_bytes_and_shm();
 	test_random();
+	test_uffd_registration();
 	return check_summary("vma");
 }
