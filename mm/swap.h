@@ -62,6 +62,9 @@ void swap_totals(uint64_t *total_pages, uint64_t *free_pages);
 bool swap_uses_disk(const struct blockdev *d);
 /* Whether some area can take pages now (lock-free snapshot). */
 bool swap_available(void);
+/* Whether less than half of all swap is free (Linux's vm_swap_full): then a page read
+ * back in gives up its slot, for the pages still to go out. Takes the swap lock. */
+bool swap_full(void);
 
 /* ---- swap_state.c: slot references and the swap cache (take the swap lock) ---- */
 /* A free slot of a writable area (SLOT_USED, no references yet; ksm: the page going out is

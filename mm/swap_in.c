@@ -5,7 +5,8 @@
  *                                           with its cluster's neighbours (readahead)
  * then
  *   read fault                           -> map the cache page read-only: it keeps its slot,
- *                                           so reclaiming it again costs no write
+ *                                           so reclaiming it again costs no write (unless
+ *                                           swap is more than half full: swap_full)
  *   write fault, sole user of the slot   -> take the page out of the cache, map it writable
  *   write fault, slot shared             -> map a private copy (a former KSM page's copies
  *                                           count in ksm_swpin_copy)
@@ -129,6 +130,11 @@ int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool w
 	account_mapping(mm, va, map, item); /* our reference becomes the mapping's */
 	__atomic_sub_fetch(&mm->swap_ents, 1, __ATOMIC_RELAXED);
 	swap_free(entry);
+	/* Swap is getting full: a page back in memory keeps no slot (when it is the slot's
+	 * last user), else a full swap would hold only copies of resident pages, and reclaim
+	 * could free nothing but the pages their tasks are faulting in (a livelock, not OOM). */
+	if (map == p && swap_full())
+		swap_cache_reuse(p);
 	return 0;
 }
 

@@ -243,6 +243,13 @@ void swap_totals(uint64_t *total_pages, uint64_t *free_pages)
 	spin_unlock_irqrestore(&swap_lock, f);
 }
 
+bool swap_full(void)
+{
+	uint64_t total, free;
+	swap_totals(&total, &free);
+	return free * 2 < total;
+}
+
 bool swap_available(void)
 {
 	bool ok = false;

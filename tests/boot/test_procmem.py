@@ -20,7 +20,8 @@ def proc_pid_mem_reads_and_forced_writes(b):
     check(freed and int(freed.group(2)) - int(freed.group(1)) >= 16 * 1024,
           f"the exited child's memory stayed pinned by its open mem file:\n{out}")
     after = meminfo_kb(m)["MemFree"]
-    check(after == before, f"MemFree {before} kB before procmem, {after} kB after")
+    # Not equality: a frame the warm-up left in a cache may come back meanwhile.
+    check(after >= before, f"MemFree {before} kB before procmem, {after} kB after: a leak")
     m.poweroff()
 
 

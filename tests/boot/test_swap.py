@@ -122,7 +122,9 @@ def swap_headers_missing_corrupt_or_foreign_are_refused(b):
 
 @test
 def swapcheck_twice_ram_comes_back_intact(b):
-    m = b.machine(mem="64M", swap="192M").start()
+    # Swap stays less than half full (128 of 320 MiB): pages read back in keep their
+    # slots (swap_full).
+    m = b.machine(mem="64M", swap="320M").start()
     m.wait_prompt()
     run(m, "hello")  # warm-up: what a first program run allocates for good
     before = meminfo_kb(m)["MemFree"]
@@ -269,8 +271,9 @@ def oom_with_swap_full_kills_one_task(b):
 def ksm_and_fork_under_memory_pressure_lose_nothing(b):
     """ksm-check's tasks keep merging, writing (copy-on-write of KSM pages) and verifying
     while a forked swapcheck keeps memory short: KSM pages, shared slots and the swap cache
-    all in play at once."""
-    m = b.machine(mem="64M", swap="256M").start()
+    all in play at once. Swap stays less than half full (swap_full), so that pages read
+    back in keep their slots and the run takes seconds, not minutes."""
+    m = b.machine(mem="64M", swap="384M").start()
     m.wait_prompt()
     pressure = start_background(m, "swapcheck -f 80 3")
     m.expect(r"swapcheck: filled", 120)  # its passes, run by two tasks, overlap what follows
