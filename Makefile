@@ -15,13 +15,15 @@ NASM    := nasm
 LD      := ld
 PYTHON  := python3
 
-KERNEL_DIRS := kernel kernel/lib mm arch-x86_64
+# Kernel sources, by folder (docs/architecture.md); every #include names its folder from
+# the one include root, the top of the tree.
+KERNEL_DIRS := lib kernel mm mm/selftest fs drivers drivers/selftest shell arch-x86_64
 KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
 	-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=kernel -nostdlib \
 	-fno-builtin-memcpy -fno-builtin-memset \
-	-Iinclude $(addprefix -I,$(KERNEL_DIRS)) -MMD -MP
+	-iquote . -MMD -MP
 KLDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments -T linker.ld
 
 KSRC_C   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
@@ -36,7 +38,7 @@ QEMU := qemu-system-x86_64
 QEMU_FLAGS := -M pc -accel $(ACCEL) -m $(MEM) -no-reboot -display none \
 	-chardev stdio,id=con,signal=off -serial chardev:con \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
-# isa-debug-exit status for a clean `poweroff` (kernel/power.h)
+# isa-debug-exit status for a clean `poweroff` (drivers/power.h)
 EXIT_POWEROFF := 33
 
 .PHONY: all iso run run-pvh test unit-test boot-test bench demo stress clean deps FORCE \
@@ -147,8 +149,7 @@ $(ISO): $(KERNEL) $(INITRD) boot/grub.cfg
 # ---- tests ----
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Wno-unused-function \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-	-DHOST_TEST -iquote tests/unit/stubs -iquote tests/unit -iquote include \
-	$(addprefix -iquote ,$(KERNEL_DIRS))
+	-DHOST_TEST -iquote tests/unit/stubs -iquote tests/unit -iquote .
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 

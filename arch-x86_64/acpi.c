@@ -1,11 +1,11 @@
 /* The ACPI tables are read in place through the direct map: the firmware keeps them in
  * ACPI-reclaimable or reserved memory, which mm's direct map covers. */
-#include "acpi.h"
-#include "bootinfo.h"
-#include "memlayout.h"
-#include "cpu.h"
-#include "string.h"
-#include "printk.h"
+#include "arch-x86_64/acpi.h"
+#include "kernel/bootinfo.h"
+#include "mm/memlayout.h"
+#include "arch-x86_64/cpu.h"
+#include "lib/string.h"
+#include "kernel/printk.h"
 
 struct acpi_madt_info acpi_madt;
 

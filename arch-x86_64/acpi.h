@@ -2,8 +2,8 @@
 #ifndef ARCH_ACPI_H
 #define ARCH_ACPI_H
 
-#include "compiler.h"
-#include "percpu.h"
+#include "lib/compiler.h"
+#include "arch-x86_64/percpu.h"
 
 #define ACPI_MAX_IOAPICS   8
 #define ACPI_MAX_OVERRIDES 16

@@ -1,12 +1,12 @@
-#include "apic_timer.h"
-#include "lapic.h"
-#include "pit.h"
-#include "irq.h"
-#include "cpu.h"
-#include "clock.h"
-#include "sched.h"
-#include "percpu.h"
-#include "printk.h"
+#include "arch-x86_64/apic_timer.h"
+#include "arch-x86_64/lapic.h"
+#include "arch-x86_64/pit.h"
+#include "arch-x86_64/irq.h"
+#include "arch-x86_64/cpu.h"
+#include "kernel/clock.h"
+#include "kernel/sched.h"
+#include "arch-x86_64/percpu.h"
+#include "kernel/printk.h"
 
 #define CALIB_PIT_TICKS (PIT_HZ / 100)   /* 10 ms */
 /* A PIT that never counts down (no port 0x61, as on QEMU's microvm) would hang the boot:

@@ -2,7 +2,7 @@
 #ifndef ARCH_CONTEXT_H
 #define ARCH_CONTEXT_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 /* Save callee-saved registers and rsp into *save_rsp, continue on new_rsp. Interrupts off. */
 void switch_context(uint64_t *save_rsp, uint64_t new_rsp);

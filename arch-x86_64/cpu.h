@@ -2,7 +2,7 @@
 #ifndef ARCH_CPU_H
 #define ARCH_CPU_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ __volatile__("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ __volatile__("outw %0, %1" :: "a"(v), "Nd"(port)); }

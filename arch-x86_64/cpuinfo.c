@@ -1,8 +1,8 @@
 /* /proc/cpuinfo from CPUID, in Linux's layout (one block per CPU; one CPU here). */
-#include "cpuinfo.h"
-#include "cpu.h"
-#include "clock.h"
-#include "string.h"
+#include "arch-x86_64/cpuinfo.h"
+#include "arch-x86_64/cpu.h"
+#include "kernel/clock.h"
+#include "lib/string.h"
 
 /* CPUID.1 EDX and ECX feature bits, by Linux's names. */
 static const char *const edx_flags[32] = {

@@ -2,7 +2,7 @@
 #ifndef ARCH_CPUINFO_H
 #define ARCH_CPUINFO_H
 
-#include "seqbuf.h"
+#include "lib/seqbuf.h"
 
 void cpuinfo_render(struct seqbuf *s);
 

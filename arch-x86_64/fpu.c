@@ -1,6 +1,6 @@
-#include "fpu.h"
-#include "cpu.h"
-#include "string.h"
+#include "arch-x86_64/fpu.h"
+#include "arch-x86_64/cpu.h"
+#include "lib/string.h"
 
 #define CR0_MP (1UL << 1)
 #define CR0_EM (1UL << 2)

@@ -3,7 +3,7 @@
 #ifndef ARCH_FPU_H
 #define ARCH_FPU_H
 
-#include "task.h"
+#include "kernel/task.h"
 
 /* Enable SSE for user code (CR0.MP and NE set, CR0.EM and TS clear, CR4.OSFXSR and
  * OSXMMEXCPT) and record the clean initial state (FNINIT, MXCSR 0x1F80). Once per CPU. */

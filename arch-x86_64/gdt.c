@@ -1,5 +1,5 @@
-#include "gdt.h"
-#include "percpu.h"
+#include "arch-x86_64/gdt.h"
+#include "arch-x86_64/percpu.h"
 
 enum { GDT_NULL, GDT_KCODE, GDT_KDATA, GDT_UCODE32, GDT_UDATA, GDT_UCODE, GDT_TSS_LO,
        GDT_TSS_HI, GDT_ENTRIES };

@@ -5,7 +5,7 @@
 #ifndef ARCH_GDT_H
 #define ARCH_GDT_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 /* Selector layout, fixed by syscall/sysret: syscall loads CS = STAR[47:32] and
  * SS = CS + 8; sysret to 64-bit loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, both

@@ -1,6 +1,6 @@
-#include "idt.h"
-#include "gdt.h"
-#include "trap.h"
+#include "arch-x86_64/idt.h"
+#include "arch-x86_64/gdt.h"
+#include "arch-x86_64/trap.h"
 
 struct idt_gate {
 	uint16_t offset_lo;

@@ -1,9 +1,9 @@
-#include "ioapic.h"
-#include "acpi.h"
-#include "percpu.h"
-#include "spinlock.h"
-#include "ioremap.h"
-#include "printk.h"
+#include "arch-x86_64/ioapic.h"
+#include "arch-x86_64/acpi.h"
+#include "arch-x86_64/percpu.h"
+#include "arch-x86_64/spinlock.h"
+#include "mm/ioremap.h"
+#include "kernel/printk.h"
 
 /* Registers are reached indirectly: write the index to IOREGSEL, then access IOWIN. The
  * pair is not atomic, so every access takes ioapic_lock. */

@@ -1,6 +1,6 @@
-#include "irq.h"
-#include "spinlock.h"
-#include "printk.h"
+#include "arch-x86_64/irq.h"
+#include "arch-x86_64/spinlock.h"
+#include "kernel/printk.h"
 
 struct vector {
 	irq_handler_t handler;

@@ -11,7 +11,7 @@
 #ifndef ARCH_IRQ_H
 #define ARCH_IRQ_H
 
-#include "trap.h"
+#include "arch-x86_64/trap.h"
 
 #define IRQ_VECTOR_PIC_BASE   0x20
 #define IRQ_VECTOR_DYN_FIRST  0x30

@@ -1,10 +1,10 @@
-#include "lapic.h"
-#include "acpi.h"
-#include "irq.h"
-#include "percpu.h"
-#include "cpu.h"
-#include "ioremap.h"
-#include "memlayout.h"
+#include "arch-x86_64/lapic.h"
+#include "arch-x86_64/acpi.h"
+#include "arch-x86_64/irq.h"
+#include "arch-x86_64/percpu.h"
+#include "arch-x86_64/cpu.h"
+#include "mm/ioremap.h"
+#include "mm/memlayout.h"
 
 /* Register offsets (each a 32-bit register on a 16-byte boundary). */
 enum {

@@ -3,7 +3,7 @@
 #ifndef ARCH_LAPIC_H
 #define ARCH_LAPIC_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 /* Enable this CPU's LAPIC: spurious vector 0xff, accept all priorities, LINT0 (the PIC's
  * virtual wire) masked, LINT1 as NMI, timer masked; records this_cpu()->lapic_id.

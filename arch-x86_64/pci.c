@@ -12,15 +12,15 @@
  * (bit 0 masks the entry). On x86 the address is 0xFEE00000 | destination LAPIC id << 12
  * (physical destination mode, no redirection hint) and the data is the vector with fixed
  * delivery mode and edge trigger (all other bits 0). */
-#include "pci.h"
-#include "cpu.h"
-#include "irq.h"
-#include "lapic.h"
-#include "spinlock.h"
-#include "ioremap.h"
-#include "kmalloc.h"
-#include "printk.h"
-#include "errno.h"
+#include "arch-x86_64/pci.h"
+#include "arch-x86_64/cpu.h"
+#include "arch-x86_64/irq.h"
+#include "arch-x86_64/lapic.h"
+#include "arch-x86_64/spinlock.h"
+#include "mm/ioremap.h"
+#include "mm/kmalloc.h"
+#include "kernel/printk.h"
+#include "lib/errno.h"
 
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA    0xcfc

@@ -10,8 +10,8 @@
 #ifndef ARCH_PCI_H
 #define ARCH_PCI_H
 
-#include "compiler.h"
-#include "list.h"
+#include "lib/compiler.h"
+#include "lib/list.h"
 
 /* Type-0 configuration header offsets. */
 #define PCI_VENDOR_ID   0x00

@@ -1,5 +1,5 @@
-#include "percpu.h"
-#include "cpu.h"
+#include "arch-x86_64/percpu.h"
+#include "arch-x86_64/cpu.h"
 
 _Static_assert(offsetof(struct cpu, self) == 0, "this_cpu() reads %gs:0");
 _Static_assert(offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "asm offset");

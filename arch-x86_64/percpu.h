@@ -5,7 +5,7 @@
 #ifndef ARCH_PERCPU_H
 #define ARCH_PERCPU_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 #define MAX_CPUS 8
 

@@ -1,6 +1,6 @@
-#include "pic.h"
-#include "irq.h"
-#include "cpu.h"
+#include "arch-x86_64/pic.h"
+#include "arch-x86_64/irq.h"
+#include "arch-x86_64/cpu.h"
 
 #define PIC1_CMD  0x20
 #define PIC1_DATA 0x21

@@ -1,5 +1,5 @@
-#include "pit.h"
-#include "cpu.h"
+#include "arch-x86_64/pit.h"
+#include "arch-x86_64/cpu.h"
 
 #define PIT_CH2     0x42
 #define PIT_CMD     0x43

@@ -4,7 +4,7 @@
 #ifndef ARCH_PIT_H
 #define ARCH_PIT_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 #define PIT_HZ 1193182
 

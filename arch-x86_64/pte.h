@@ -1,9 +1,9 @@
-/* x86-64 page-table entries (4-level paging, 4 KiB tables of 512 entries). Only mm/pgtable.c
+/* x86-64 page-table entries (4-level paging, 4 KiB tables of 512 entries). Only arch-x86_64/pgtable.c
  * reads or writes these bits; everything else speaks the MMU_* flags of pgtable.h. */
 #ifndef ARCH_PTE_H
 #define ARCH_PTE_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 #define PTE_P    (1UL << 0)   /* present */
 #define PTE_W    (1UL << 1)   /* writable */

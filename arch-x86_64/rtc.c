@@ -1,10 +1,10 @@
 /* MC146818 CMOS clock: registers through index port 0x70 and data port 0x71. Values may be
  * BCD and 12-hour depending on status register B; the clock must not be read while an
  * update is in progress (status A bit 7), so the read repeats until two agree. */
-#include "rtc.h"
-#include "cpu.h"
-#include "clock.h"
-#include "printk.h"
+#include "arch-x86_64/rtc.h"
+#include "arch-x86_64/cpu.h"
+#include "kernel/clock.h"
+#include "kernel/printk.h"
 
 static uint64_t boot_epoch_ns;
 

@@ -2,7 +2,7 @@
 #ifndef ARCH_RTC_H
 #define ARCH_RTC_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 /* Read the RTC (UTC, as QEMU keeps it) and remember the wall-clock time at clock_ns() = 0. */
 void rtc_init(void);

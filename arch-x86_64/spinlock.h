@@ -3,7 +3,7 @@
 #ifndef ARCH_SPINLOCK_H
 #define ARCH_SPINLOCK_H
 
-#include "cpu.h"
+#include "arch-x86_64/cpu.h"
 
 typedef struct spinlock {
 	volatile uint32_t locked;

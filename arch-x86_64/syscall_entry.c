@@ -1,6 +1,6 @@
-#include "syscall_entry.h"
-#include "gdt.h"
-#include "cpu.h"
+#include "arch-x86_64/syscall_entry.h"
+#include "arch-x86_64/gdt.h"
+#include "arch-x86_64/cpu.h"
 
 void syscall_entry(void); /* syscall_entry.asm */
 

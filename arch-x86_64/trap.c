@@ -1,14 +1,14 @@
 /* Trap dispatch: interrupts, exceptions and their handlers, killing a user task for an
  * exception nobody handled, the report printed for one in the kernel, and the scheduler's
  * hooks on the way in and out. */
-#include "trap.h"
-#include "irq.h"
-#include "sched.h"
-#include "process.h"
-#include "percpu.h"
-#include "cpu.h"
-#include "printk.h"
-#include "ksyms.h"
+#include "arch-x86_64/trap.h"
+#include "arch-x86_64/irq.h"
+#include "kernel/sched.h"
+#include "kernel/process.h"
+#include "arch-x86_64/percpu.h"
+#include "arch-x86_64/cpu.h"
+#include "kernel/printk.h"
+#include "kernel/ksyms.h"
 
 _Static_assert(offsetof(struct trap_frame, r11) == TF_R11, "trap_frame.inc");
 _Static_assert(offsetof(struct trap_frame, rcx) == TF_RCX, "trap_frame.inc");

@@ -2,7 +2,7 @@
 #ifndef ARCH_TRAP_H
 #define ARCH_TRAP_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 /* What isr.asm and the syscall entry leave on the stack, lowest address first: the 15
  * general registers (pushed rax first, so r15 comes first here), the vector and the error

@@ -1,9 +1,9 @@
 /* Normalizes the two boot protocols into struct boot_info. Everything is copied out of the
  * loader's structures, so their memory can be reused once this has run (modules excepted:
  * the frame allocator keeps them reserved). */
-#include "bootinfo.h"
-#include "string.h"
-#include "memlayout.h"
+#include "kernel/bootinfo.h"
+#include "lib/string.h"
+#include "mm/memlayout.h"
 
 struct boot_info boot_info;
 

@@ -2,7 +2,7 @@
 #ifndef BOOTINFO_H
 #define BOOTINFO_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 #define BOOT_LOADER_MULTIBOOT2 0x36d76289u
 #define BOOT_LOADER_PVH        0x336ec578u

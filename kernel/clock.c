@@ -1,6 +1,6 @@
-#include "clock.h"
-#include "bootinfo.h"
-#include "cpu.h"
+#include "kernel/clock.h"
+#include "kernel/bootinfo.h"
+#include "arch-x86_64/cpu.h"
 
 /* ns = cycles * ns_mult / 2^32, with ns_mult = 10^9 * 2^32 / tsc_hz computed once: a 64x64
  * multiply (one instruction) instead of a division per conversion. The relative rounding

@@ -3,7 +3,7 @@
 #ifndef CLOCK_H
 #define CLOCK_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 #define HZ 1000              /* timer interrupts per second */
 #define NSEC_PER_SEC 1000000000UL

@@ -1,6 +1,6 @@
-#include "cmdline.h"
-#include "bootinfo.h"
-#include "string.h"
+#include "kernel/cmdline.h"
+#include "kernel/bootinfo.h"
+#include "lib/string.h"
 
 bool cmdline_get(const char *name, char *buf, size_t size)
 {

@@ -2,7 +2,7 @@
 #ifndef CMDLINE_H
 #define CMDLINE_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 /* Copy the value of option name into buf (empty string for a bare flag). Returns false if
  * the option is absent. The last occurrence wins. */

@@ -1,7 +1,7 @@
 /* ELF64 validation. Every number in the file is checked against the file size and the user
  * address range before the loader trusts it, so a corrupt binary is refused, not mapped. */
-#include "elf.h"
-#include "string.h"
+#include "kernel/elf.h"
+#include "lib/string.h"
 
 struct elf64_ehdr {
 	uint8_t ident[16];

@@ -2,7 +2,7 @@
 #ifndef ELF_H
 #define ELF_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 #define ELF_MAX_SEGMENTS 16
 

@@ -8,15 +8,15 @@
  *          | the program's path | 8 zero bytes | STACK_TOP
  *
  * with sp 16-byte aligned, as the x86-64 ABI wants at process entry. */
-#include "exec.h"
-#include "elf.h"
-#include "vfs.h"
-#include "random.h"
-#include "addrspace.h"
-#include "kmalloc.h"
-#include "cpu.h"
-#include "string.h"
-#include "errno.h"
+#include "kernel/exec.h"
+#include "kernel/elf.h"
+#include "fs/vfs.h"
+#include "kernel/random.h"
+#include "mm/addrspace.h"
+#include "mm/kmalloc.h"
+#include "arch-x86_64/cpu.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 
 /* Auxiliary vector tags (Linux's <elf.h>). */
 #define AT_NULL     0

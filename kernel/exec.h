@@ -4,8 +4,8 @@
 #ifndef EXEC_H
 #define EXEC_H
 
-#include "compiler.h"
-#include "task.h"
+#include "lib/compiler.h"
+#include "kernel/task.h"
 
 #define EXEC_ARGS_MAX (128 * 1024)	/* bytes of argument and environment strings (E2BIG) */
 #define EXEC_ARGC_MAX 4096		/* strings of each kind */

@@ -1,7 +1,7 @@
 /* Lookup in the table kernel/gen-ksyms.sh produces (sorted by address). The first link
  * uses an empty table; the second embeds the real one at the end of .rodata, so no
  * function moves between the two links. */
-#include "ksyms.h"
+#include "kernel/ksyms.h"
 
 struct ksym {
 	uint64_t addr;

@@ -1,25 +1,25 @@
 /* kmain: the order in which the kernel brings itself up. Each step may use only what the
  * steps before it set up; the comments say what each one makes available. */
-#include "bootinfo.h"
-#include "printk.h"
-#include "uart.h"
-#include "cpu.h"
-#include "mm.h"
-#include "arch.h"
-#include "rtc.h"
-#include "sched.h"
-#include "addrspace.h"
-#include "vfs.h"
-#include "tty.h"
-#include "procfs.h"
-#include "initramfs.h"
-#include "shell.h"
-#include "trace.h"
-#include "numa.h"
-#include "ksm.h"
-#include "swap.h"
-#include "pci.h"
-#include "virtio_blk.h"
+#include "kernel/bootinfo.h"
+#include "kernel/printk.h"
+#include "drivers/uart.h"
+#include "arch-x86_64/cpu.h"
+#include "mm/mm.h"
+#include "arch-x86_64/arch.h"
+#include "arch-x86_64/rtc.h"
+#include "kernel/sched.h"
+#include "mm/addrspace.h"
+#include "fs/vfs.h"
+#include "drivers/tty.h"
+#include "fs/procfs.h"
+#include "fs/initramfs.h"
+#include "shell/shell.h"
+#include "kernel/trace.h"
+#include "mm/numa.h"
+#include "mm/ksm.h"
+#include "mm/swap.h"
+#include "arch-x86_64/pci.h"
+#include "drivers/virtio_blk.h"
 
 __noreturn void kmain(uint32_t loader_magic, uint32_t info_phys);
 
@@ -40,7 +40,7 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 	platform_init(); /* ACPI MADT, PIC off, LAPIC + IOAPIC, clock, timer, UART IRQ, sti */
 
 	pci_init(); /* the PCI functions, one line each */
-	virtio_blk_init(); /* disks vda, vdb, ... (kernel/blockdev.h), MSI-X completion */
+	virtio_blk_init(); /* disks vda, vdb, ... (drivers/blockdev.h), MSI-X completion */
 
 	rtc_init(); /* wall-clock time for CLOCK_REALTIME */
 

@@ -1,6 +1,6 @@
-#include "mutex.h"
-#include "sched.h"
-#include "printk.h"
+#include "kernel/mutex.h"
+#include "kernel/sched.h"
+#include "kernel/printk.h"
 
 void mutex_init(struct mutex *m, const char *name)
 {

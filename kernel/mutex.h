@@ -3,7 +3,7 @@
 #ifndef MUTEX_H
 #define MUTEX_H
 
-#include "wait.h"
+#include "kernel/wait.h"
 
 struct task;
 

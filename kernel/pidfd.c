@@ -5,15 +5,15 @@
  * unique serial), never the task or its memory: the process can be reaped and its pid
  * reused while the pidfd lives, and the pidfd then finds nobody. The exit wake-up is
  * task_exit()'s poll_notify(). */
-#include "pidfd.h"
-#include "syscall_table.h"
-#include "sys_path.h"
-#include "process.h"
-#include "file.h"
-#include "poll.h"
-#include "addrspace.h"
-#include "kmalloc.h"
-#include "errno.h"
+#include "kernel/pidfd.h"
+#include "kernel/syscall_table.h"
+#include "fs/sys_path.h"
+#include "kernel/process.h"
+#include "fs/file.h"
+#include "fs/poll.h"
+#include "mm/addrspace.h"
+#include "mm/kmalloc.h"
+#include "lib/errno.h"
 
 #define PIDFD_NONBLOCK O_NONBLOCK
 #define PIDFD_THREAD   O_EXCL	/* every task here leads its own thread group */

@@ -3,7 +3,7 @@
 #ifndef PIDFD_H
 #define PIDFD_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 /* The pid of the process that the caller's descriptor fd refers to, and whether the pidfd
  * was opened non-blocking: the pid (> 0); 0 if that process has been reaped; -EBADF if

@@ -1,10 +1,10 @@
-#include "printk.h"
-#include "console.h"
-#include "cmdline.h"
-#include "ksyms.h"
-#include "power.h"
-#include "cpu.h"
-#include "memlayout.h"
+#include "kernel/printk.h"
+#include "drivers/console.h"
+#include "kernel/cmdline.h"
+#include "kernel/ksyms.h"
+#include "drivers/power.h"
+#include "arch-x86_64/cpu.h"
+#include "mm/memlayout.h"
 
 int printk(const char *fmt, ...)
 {

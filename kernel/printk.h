@@ -2,7 +2,7 @@
 #ifndef PRINTK_H
 #define PRINTK_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 #include "lib/format.h"
 
 /* Format and write to the console. Safe from any context, including interrupts. */

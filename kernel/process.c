@@ -1,18 +1,18 @@
 /* Process life cycle: exit, wait, kill. A task becomes a zombie when it exits and is freed
  * when its parent reaps it with wait4 or waitid; orphans are adopted by the reaper (the shell). */
-#include "process.h"
-#include "sched.h"
-#include "addrspace.h"
-#include "file.h"
-#include "poll.h"
-#include "kmalloc.h"
-#include "printk.h"
-#include "string.h"
-#include "errno.h"
-#include "context.h"
-#include "fpu.h"
-#include "gdt.h"
-#include "cpu.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
+#include "mm/addrspace.h"
+#include "fs/file.h"
+#include "fs/poll.h"
+#include "mm/kmalloc.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+#include "arch-x86_64/context.h"
+#include "arch-x86_64/fpu.h"
+#include "arch-x86_64/gdt.h"
+#include "arch-x86_64/cpu.h"
 
 static struct task *reaper;
 

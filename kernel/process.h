@@ -2,8 +2,8 @@
 #ifndef PROCESS_H
 #define PROCESS_H
 
-#include "task.h"
-#include "trap.h"
+#include "kernel/task.h"
+#include "arch-x86_64/trap.h"
 
 /* Linux signal numbers (only what ends tasks here). */
 #define SIGHUP   1

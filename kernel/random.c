@@ -1,6 +1,6 @@
-#include "random.h"
-#include "cpu.h"
-#include "string.h"
+#include "kernel/random.h"
+#include "arch-x86_64/cpu.h"
+#include "lib/string.h"
 
 static uint64_t counter;
 

@@ -3,7 +3,7 @@
 #ifndef RANDOM_H
 #define RANDOM_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 /* 64 unpredictable-enough bits. Any context, lock-free. */
 uint64_t random_u64(void);

@@ -11,14 +11,14 @@
  * off; the task switched to releases the lock (in its own schedule() frame, or in
  * sched_new_task_entry() the first time it runs). The timer interrupt preempts: sched_tick
  * marks the quantum used up and the interrupt exit path calls sched_preempt_if_needed(). */
-#include "sched.h"
-#include "clock.h"
-#include "context.h"
-#include "fpu.h"
-#include "gdt.h"
-#include "addrspace.h"
-#include "printk.h"
-#include "errno.h"
+#include "kernel/sched.h"
+#include "kernel/clock.h"
+#include "arch-x86_64/context.h"
+#include "arch-x86_64/fpu.h"
+#include "arch-x86_64/gdt.h"
+#include "mm/addrspace.h"
+#include "kernel/printk.h"
+#include "lib/errno.h"
 
 static spinlock_t sched_lock = SPINLOCK_INIT("sched");
 static struct list_head run_queue = LIST_HEAD_INIT(run_queue);	 /* [sched_lock] FIFO */

@@ -2,8 +2,8 @@
 #ifndef SCHED_H
 #define SCHED_H
 
-#include "task.h"
-#include "trap.h"
+#include "kernel/task.h"
+#include "arch-x86_64/trap.h"
 
 #define SCHED_SLICE_MS 10	/* a task's quantum before the timer preempts it */
 

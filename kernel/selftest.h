@@ -3,7 +3,7 @@
 #ifndef SELFTEST_H
 #define SELFTEST_H
 
-#include "printk.h"
+#include "kernel/printk.h"
 
 struct selftest {
 	int passed, failed;

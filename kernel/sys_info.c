@@ -1,15 +1,15 @@
 /* What a process may ask about the system and about itself: sysinfo, times, getrusage,
  * resource limits, CPU affinity, random bytes, umask. */
-#include "syscall_table.h"
-#include "process.h"
-#include "sched.h"
-#include "clock.h"
-#include "file.h"
-#include "random.h"
-#include "addrspace.h"
-#include "mm.h"
-#include "string.h"
-#include "errno.h"
+#include "kernel/syscall_table.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/clock.h"
+#include "fs/file.h"
+#include "kernel/random.h"
+#include "mm/addrspace.h"
+#include "mm/mm.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 
 #define USER_HZ 100
 #define NS_PER_TICK (NSEC_PER_SEC / USER_HZ)

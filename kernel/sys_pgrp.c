@@ -3,10 +3,10 @@
  * task_lock); fork inherits them; a program the shell starts leads its own session and
  * group. A group or session exists while a task (a zombie too) is in it. kill() of a
  * group is in sys_signal.c. */
-#include "syscall_table.h"
-#include "process.h"
-#include "task.h"
-#include "errno.h"
+#include "kernel/syscall_table.h"
+#include "kernel/process.h"
+#include "kernel/task.h"
+#include "lib/errno.h"
 
 struct group_probe {
 	int pgid, sid;

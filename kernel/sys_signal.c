@@ -3,13 +3,13 @@
  * does nothing, for those Linux ignores by default), and a caught or ignored one is
  * discarded; a blocked one waits until it is unblocked. That keeps libc's uses working
  * (abort, raise, system's SIG_IGN, shells that catch SIGINT) without user-mode delivery. */
-#include "syscall_table.h"
-#include "process.h"
-#include "task.h"
-#include "addrspace.h"
-#include "kmalloc.h"
-#include "string.h"
-#include "errno.h"
+#include "kernel/syscall_table.h"
+#include "kernel/process.h"
+#include "kernel/task.h"
+#include "mm/addrspace.h"
+#include "mm/kmalloc.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 
 #define SIGSET_SIZE 8
 #define SIG_DFL 0

@@ -1,11 +1,11 @@
 /* Time system calls: clocks and sleeping. */
-#include "syscall_table.h"
-#include "task.h"
-#include "sched.h"
-#include "clock.h"
-#include "rtc.h"
-#include "addrspace.h"
-#include "errno.h"
+#include "kernel/syscall_table.h"
+#include "kernel/task.h"
+#include "kernel/sched.h"
+#include "kernel/clock.h"
+#include "arch-x86_64/rtc.h"
+#include "mm/addrspace.h"
+#include "lib/errno.h"
 
 #define CLOCK_REALTIME           0
 #define CLOCK_MONOTONIC          1

@@ -1,19 +1,19 @@
 /* System-call dispatch. Each sys_* lives with its subsystem (sys_fs.c, sys_mm.c,
  * sys_proc.c, sys_time.c); this file only routes numbers to them. Unknown numbers get
  * -ENOSYS and one log line per number. */
-#include "syscall.h"
-#include "syscall_table.h"
-#include "process.h"
-#include "sched.h"
-#include "printk.h"
-#include "errno.h"
-#include "cpu.h"
+#include "kernel/syscall.h"
+#include "kernel/syscall_table.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/printk.h"
+#include "lib/errno.h"
+#include "arch-x86_64/cpu.h"
 
 #define NR_SYSCALLS 512
 
 static const syscall_fn table[NR_SYSCALLS] = {
 #define SYSCALL(nr, name) [nr] = (syscall_fn)sys_##name,
-#include "syscall_list.h"
+#include "kernel/syscall_list.h"
 #undef SYSCALL
 };
 

@@ -3,7 +3,7 @@
 #ifndef SYSCALL_H
 #define SYSCALL_H
 
-#include "trap.h"
+#include "arch-x86_64/trap.h"
 
 /* The arch entry (arch-x86_64/syscall.asm) calls this with interrupts off and the user's
  * registers in tf; it sets tf->rax. Also does the return-to-user work. */

@@ -5,7 +5,7 @@
 #define SYSCALL_TABLE_H
 
 #define SYSCALL(nr, name) long sys_##name();
-#include "syscall_list.h"
+#include "kernel/syscall_list.h"
 #undef SYSCALL
 
 #endif

@@ -1,13 +1,13 @@
 /* Task creation, lookup and naming. The task list and the parent/child links are guarded
  * by task_lock; a task's scheduling state by the scheduler (sched.c). */
-#include "task.h"
-#include "sched.h"
-#include "context.h"
-#include "clock.h"
-#include "kmalloc.h"
-#include "page_alloc.h"
-#include "printk.h"
-#include "string.h"
+#include "kernel/task.h"
+#include "kernel/sched.h"
+#include "arch-x86_64/context.h"
+#include "kernel/clock.h"
+#include "mm/kmalloc.h"
+#include "mm/page_alloc.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
 
 #define KSTACK_ORDER 2 /* KSTACK_SIZE = 4 pages */
 _Static_assert(KSTACK_SIZE == PAGE_SIZE << KSTACK_ORDER, "kernel stack size");

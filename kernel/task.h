@@ -2,10 +2,10 @@
 #ifndef TASK_H
 #define TASK_H
 
-#include "compiler.h"
-#include "list.h"
-#include "percpu.h"
-#include "wait.h"
+#include "lib/compiler.h"
+#include "lib/list.h"
+#include "arch-x86_64/percpu.h"
+#include "kernel/wait.h"
 
 #define TASK_NAME_LEN  16
 #define KSTACK_SIZE    (16 * 1024)

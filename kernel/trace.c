@@ -1,12 +1,12 @@
 /* The trace ring buffer and /sys/kernel/tracing. */
-#include "trace.h"
-#include "sysfs.h"
-#include "task.h"
-#include "clock.h"
-#include "spinlock.h"
-#include "string.h"
-#include "errno.h"
-#include "printk.h"
+#include "kernel/trace.h"
+#include "fs/sysfs.h"
+#include "kernel/task.h"
+#include "kernel/clock.h"
+#include "arch-x86_64/spinlock.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
 
 struct trace_entry {
 	uint64_t ns;
@@ -20,7 +20,7 @@ static const struct {
 	const char *name, *system, *fmt;
 } events[NR_TRACE_EVENTS] = {
 #define TRACE_EVENT(n, sys, f) [TRACE_##n] = { #n, #sys, f },
-#include "trace_events.h"
+#include "kernel/trace_events.h"
 #undef TRACE_EVENT
 };
 

@@ -7,12 +7,12 @@
 #ifndef TRACE_H
 #define TRACE_H
 
-#include "compiler.h"
-#include "seqbuf.h"
+#include "lib/compiler.h"
+#include "lib/seqbuf.h"
 
 enum trace_event {
 #define TRACE_EVENT(name, system, fmt) TRACE_##name,
-#include "trace_events.h"
+#include "kernel/trace_events.h"
 #undef TRACE_EVENT
 	NR_TRACE_EVENTS,
 };

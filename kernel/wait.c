@@ -1,6 +1,6 @@
 /* Lock order: a wait queue's lock, then sched_lock (inside sched_prepare_sleep/sched_wake). */
-#include "wait.h"
-#include "sched.h"
+#include "kernel/wait.h"
+#include "kernel/sched.h"
 
 void wait_queue_init(struct wait_queue *wq)
 {

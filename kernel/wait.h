@@ -2,9 +2,9 @@
 #ifndef WAIT_H
 #define WAIT_H
 
-#include "compiler.h"
-#include "list.h"
-#include "spinlock.h"
+#include "lib/compiler.h"
+#include "lib/list.h"
+#include "arch-x86_64/spinlock.h"
 
 struct task;
 

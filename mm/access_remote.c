@@ -5,12 +5,12 @@
  * page this mapping holds alone; anything else goes through the write fault of fault.c,
  * which makes it so (copy-on-write break, swap-cache reuse) while keeping the VMA's
  * protection in the PTE. Reads take any present page, faulting absent ones in as reads. */
-#include "access_remote.h"
-#include "mapping.h"
-#include "pgtable.h"
-#include "string.h"
-#include "errno.h"
-#include "printk.h"
+#include "mm/access_remote.h"
+#include "mm/mapping.h"
+#include "mm/pgtable.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
 
 /* Whether va's PTE in mm maps a page a forced access may use as it is (filling *pte). */
 static bool usable_as_is(struct mm *mm, uint64_t va, bool write, struct pte_info *pte)

@@ -6,7 +6,7 @@
 #ifndef MM_ACCESS_REMOTE_H
 #define MM_ACCESS_REMOTE_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 struct mm;
 

@@ -1,15 +1,15 @@
 /* Address-space life cycle (create, share, fork, activate, destroy) and the figures /proc
  * shows (statistics, the VMA list, pagemap entries). */
-#include "mapping.h"
-#include "kmalloc.h"
-#include "page_alloc.h"
-#include "pgtable.h"
-#include "rmap.h"
-#include "errno.h"
-#include "printk.h"
-#include "string.h"
-#include "ksm.h"
-#include "swap.h"
+#include "mm/mapping.h"
+#include "mm/kmalloc.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/rmap.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/ksm.h"
+#include "mm/swap.h"
 
 #define PM_PFN_MASK    ((1UL << 55) - 1)
 #define PM_SWAP_TYPE_BITS 5	/* swapped: the type in bits 0-4, the offset above it */

@@ -28,11 +28,11 @@
 #ifndef MM_ADDRSPACE_H
 #define MM_ADDRSPACE_H
 
-#include "compiler.h"
-#include "memlayout.h"
-#include "mutex.h"
-#include "pgtable.h"
-#include "vma.h"
+#include "lib/compiler.h"
+#include "mm/memlayout.h"
+#include "kernel/mutex.h"
+#include "mm/pgtable.h"
+#include "mm/vma.h"
 
 #define MAX_MAP_COUNT   65530			/* VMAs per address space (vm.max_map_count) */
 /* /proc/sys/vm/max_map_count: the limit new address spaces get (default MAX_MAP_COUNT). */

@@ -1,8 +1,8 @@
 /* The buddy allocator. A free block is represented by its first frame only: PG_BUDDY set,
  * ->order its size, ->list on free[order]. The buddy of the block at pfn with order k is
  * the block at pfn ^ 2^k; when both are free they merge into one block of order k + 1. */
-#include "buddy.h"
-#include "printk.h"
+#include "mm/buddy.h"
+#include "kernel/printk.h"
 
 void buddy_init(struct buddy *b, struct page *map, uint64_t npages)
 {

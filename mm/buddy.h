@@ -4,10 +4,10 @@
 #ifndef MM_BUDDY_H
 #define MM_BUDDY_H
 
-#include "compiler.h"
-#include "list.h"
-#include "page.h"
-#include "spinlock.h"
+#include "lib/compiler.h"
+#include "lib/list.h"
+#include "mm/page.h"
+#include "arch-x86_64/spinlock.h"
 
 #define MAX_ORDER 10 /* largest block: 2^10 frames = 4 MiB */
 

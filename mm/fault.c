@@ -17,21 +17,21 @@
  *                                    (userfaultfd.h); the fault then runs again
  * Each decision is taken under mm->lock, and the page counters it reads cannot change
  * behind it: only an address space that maps a page can add mappings of it. */
-#include "mapping.h"
-#include "page_alloc.h"
-#include "pgtable.h"
-#include "rmap.h"
-#include "shmem.h"
-#include "userfaultfd.h"
-#include "process.h"
-#include "task.h"
-#include "trap.h"
-#include "cpu.h"
-#include "errno.h"
-#include "printk.h"
-#include "string.h"
-#include "vmstat.h"
-#include "swap.h"
+#include "mm/mapping.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/rmap.h"
+#include "mm/shmem.h"
+#include "mm/userfaultfd.h"
+#include "kernel/process.h"
+#include "kernel/task.h"
+#include "arch-x86_64/trap.h"
+#include "arch-x86_64/cpu.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/vmstat.h"
+#include "mm/swap.h"
 
 struct page *zero_page;
 

@@ -1,10 +1,10 @@
 /* ioremap: a bump allocator over the IOREMAP window; device mappings are never removed. */
-#include "ioremap.h"
-#include "memlayout.h"
-#include "page.h"
-#include "pgtable.h"
-#include "printk.h"
-#include "spinlock.h"
+#include "mm/ioremap.h"
+#include "mm/memlayout.h"
+#include "mm/page.h"
+#include "mm/pgtable.h"
+#include "kernel/printk.h"
+#include "arch-x86_64/spinlock.h"
 
 static spinlock_t ioremap_lock = SPINLOCK_INIT("ioremap");
 static uint64_t ioremap_next = IOREMAP_BASE; /* guarded by ioremap_lock: first unused address */

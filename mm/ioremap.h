@@ -2,7 +2,7 @@
 #ifndef MM_IOREMAP_H
 #define MM_IOREMAP_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 /* Map size bytes of device memory at physical address phys, uncached (PCD|PWT), no-execute,
  * in whole pages of the IOREMAP window; returns the virtual address of phys (not

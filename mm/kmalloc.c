@@ -1,10 +1,10 @@
 /* kmalloc: a slab cache per size class; big blocks straight from the buddy allocator,
  * marked PG_KMALLOC in their first frame, whose ->order says how many frames to free. */
-#include "kmalloc.h"
-#include "slab.h"
-#include "page_alloc.h"
-#include "printk.h"
-#include "string.h"
+#include "mm/kmalloc.h"
+#include "mm/slab.h"
+#include "mm/page_alloc.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
 
 #define MIN_SHIFT 3  /* 8 bytes */
 #define MAX_SHIFT 11 /* KMALLOC_MAX_SMALL */

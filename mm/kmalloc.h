@@ -4,7 +4,7 @@
 #ifndef MM_KMALLOC_H
 #define MM_KMALLOC_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 #define KMALLOC_MAX_SMALL 2048        /* larger requests get whole frames */
 #define KMALLOC_MAX       (4UL << 20) /* largest request: one MAX_ORDER block */

@@ -57,21 +57,21 @@
  *
  * Locking: see ksm_internal.h. ksmd takes ksm_lock one page at a time, then the page's
  * mm->lock to look at or change its PTEs. */
-#include "ksm_internal.h"
-#include "addrspace.h"
-#include "mapping.h"
-#include "page_alloc.h"
-#include "page_cmp.h"
-#include "sched.h"
-#include "task.h"
-#include "clock.h"
-#include "trace.h"
-#include "kmalloc.h"
-#include "string.h"
-#include "errno.h"
-#include "printk.h"
-#include "rmap.h"
-#include "swap.h"
+#include "mm/ksm_internal.h"
+#include "mm/addrspace.h"
+#include "mm/mapping.h"
+#include "mm/page_alloc.h"
+#include "mm/page_cmp.h"
+#include "kernel/sched.h"
+#include "kernel/task.h"
+#include "kernel/clock.h"
+#include "kernel/trace.h"
+#include "mm/kmalloc.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
+#include "mm/rmap.h"
+#include "mm/swap.h"
 
 struct mutex ksm_lock = MUTEX_INIT(ksm_lock, "ksm");
 

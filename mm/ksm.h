@@ -8,7 +8,7 @@
 #ifndef MM_KSM_H
 #define MM_KSM_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 struct mm;
 struct vma;

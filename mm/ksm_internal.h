@@ -18,11 +18,11 @@
 #ifndef MM_KSM_INTERNAL_H
 #define MM_KSM_INTERNAL_H
 
-#include "ksm.h"
-#include "list.h"
-#include "mutex.h"
-#include "rbtree.h"
-#include "page.h"
+#include "mm/ksm.h"
+#include "lib/list.h"
+#include "kernel/mutex.h"
+#include "lib/rbtree.h"
+#include "mm/page.h"
 
 /* Low bits of ksm_rmap_item.address (the address itself is page-aligned). */
 #define KSM_SEQNR_MASK  0xffUL		/* unstable: low bits of the scan that inserted it */

@@ -2,9 +2,9 @@
  * slot's address-ordered list, and the two decisions taken from an item's history alone:
  * is the page volatile (its checksum moved since the last visit), and may smart scan skip
  * it this time. Pure bookkeeping over items (tests/unit/test_ksm_tree.c). [ksm_lock] */
-#include "ksm_internal.h"
-#include "slab.h"
-#include "string.h"
+#include "mm/ksm_internal.h"
+#include "mm/slab.h"
+#include "lib/string.h"
 
 static struct kmem_cache rmap_item_cache;
 

@@ -10,15 +10,15 @@
  * page mapped twice never is; and the kernel writes user pages only under the owning
  * mm->lock. The reference check rules out anyone else holding the frame for later use. So
  * the content compared is the content that will be shared. */
-#include "ksm_internal.h"
-#include "mapping.h"
-#include "page_alloc.h"
-#include "page_cmp.h"
-#include "rmap.h"
-#include "trace.h"
-#include "vmstat.h"
-#include "errno.h"
-#include "printk.h"
+#include "mm/ksm_internal.h"
+#include "mm/mapping.h"
+#include "mm/page_alloc.h"
+#include "mm/page_cmp.h"
+#include "mm/rmap.h"
+#include "kernel/trace.h"
+#include "mm/vmstat.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
 
 static uint64_t item_va(const struct ksm_rmap_item *item) { return item->address & PAGE_MASK; }
 

@@ -1,11 +1,11 @@
 /* /sys/kernel/mm/ksm: KSM's knobs and counters with Linux's names, meanings and defaults,
  * and the shell's one-screen summary of them. Knob writes accept what Linux's kstrto*
  * accept (with or without a trailing newline) and leave the old value on -EINVAL. */
-#include "ksm_internal.h"
-#include "sysfs.h"
-#include "seqbuf.h"
-#include "clock.h"
-#include "errno.h"
+#include "mm/ksm_internal.h"
+#include "fs/sysfs.h"
+#include "lib/seqbuf.h"
+#include "kernel/clock.h"
+#include "lib/errno.h"
 
 uint64_t ksm_pages_volatile(void)
 {

@@ -18,16 +18,16 @@
  * (its items leave one by one as they are visited again, by the scan number they carry).
  *
  * Everything here expects ksm_lock, but for the node-page lock taken inside. */
-#include "ksm_internal.h"
-#include "page_alloc.h"
-#include "page_cmp.h"
-#include "rmap.h"
-#include "kmalloc.h"
-#include "spinlock.h"
-#include "trace.h"
-#include "printk.h"
-#include "errno.h"
-#include "clock.h"
+#include "mm/ksm_internal.h"
+#include "mm/page_alloc.h"
+#include "mm/page_cmp.h"
+#include "mm/rmap.h"
+#include "mm/kmalloc.h"
+#include "arch-x86_64/spinlock.h"
+#include "kernel/trace.h"
+#include "kernel/printk.h"
+#include "lib/errno.h"
+#include "kernel/clock.h"
 
 static struct rb_root stable_root = RB_ROOT;	/* [ksm_lock] */
 static struct rb_root unstable_root = RB_ROOT;	/* [ksm_lock] */

@@ -5,15 +5,15 @@
  *  - at min, user-page allocations fail (the frames left are the kernel's reserve, for page
  *    tables, reverse maps and the reclaim path itself); the faulting task then reclaims
  *    directly, without locks, and only if that frees nothing the OOM killer runs. */
-#include "swap.h"
-#include "mm.h"
-#include "oom.h"
-#include "page_alloc.h"
-#include "sched.h"
-#include "task.h"
-#include "clock.h"
-#include "wait.h"
-#include "printk.h"
+#include "mm/swap.h"
+#include "mm/mm.h"
+#include "mm/oom.h"
+#include "mm/page_alloc.h"
+#include "kernel/sched.h"
+#include "kernel/task.h"
+#include "kernel/clock.h"
+#include "kernel/wait.h"
+#include "kernel/printk.h"
 
 uint64_t wmark_min, wmark_low, wmark_high;
 

@@ -2,14 +2,14 @@
  * kept here: for a PG_ANON or PG_SHMEM page, refcount = mapcount (+1 held by a shared
  * object) + transient holders, mapcount = the reverse-map length, and each mapping is
  * counted once in its address space's rss_anon or rss_shmem. */
-#include "mapping.h"
-#include "page_alloc.h"
-#include "pgtable.h"
-#include "rmap.h"
-#include "printk.h"
-#include "string.h"
-#include "ksm.h"
-#include "swap.h"
+#include "mm/mapping.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/rmap.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/ksm.h"
+#include "mm/swap.h"
 
 unsigned vma_mmu_prot(uint32_t vflags)
 {

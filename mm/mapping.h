@@ -5,8 +5,8 @@
 #ifndef MM_MAPPING_H
 #define MM_MAPPING_H
 
-#include "addrspace.h"
-#include "page.h"
+#include "mm/addrspace.h"
+#include "mm/page.h"
 
 struct rmap_item;
 

@@ -2,7 +2,7 @@
 #ifndef MM_MEMLAYOUT_H
 #define MM_MEMLAYOUT_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  (1UL << PAGE_SHIFT)

@@ -1,9 +1,9 @@
 /* The firmware memory map as sorted page-aligned ranges. Both views come from one sweep:
  * the region boundaries cut the address space into elementary intervals, each covered by
  * a fixed set of region types, and a predicate decides which intervals to keep. */
-#include "memmap.h"
-#include "memlayout.h"
-#include "printk.h"
+#include "mm/memmap.h"
+#include "mm/memlayout.h"
+#include "kernel/printk.h"
 
 /* A region's types as bits; unknown types (persistent memory, ...) share bit 0. */
 static uint32_t type_bit(uint32_t type)

@@ -4,8 +4,8 @@
 #ifndef MM_MEMMAP_H
 #define MM_MEMMAP_H
 
-#include "compiler.h"
-#include "bootinfo.h"
+#include "lib/compiler.h"
+#include "kernel/bootinfo.h"
 
 /* A physical address range [start, end), page-aligned, start < end. */
 struct mem_range {

@@ -1,16 +1,16 @@
 /* mm_init: the order of memory bring-up, and meminfo. */
-#include "mm.h"
-#include "swap.h"
-#include "bootinfo.h"
-#include "cpu.h"
-#include "kernel_map.h"
-#include "kmalloc.h"
-#include "memlayout.h"
-#include "page_alloc.h"
-#include "page_array.h"
-#include "pgtable.h"
-#include "printk.h"
-#include "slab.h"
+#include "mm/mm.h"
+#include "mm/swap.h"
+#include "kernel/bootinfo.h"
+#include "arch-x86_64/cpu.h"
+#include "arch-x86_64/kernel_map.h"
+#include "mm/kmalloc.h"
+#include "mm/memlayout.h"
+#include "mm/page_alloc.h"
+#include "mm/page_array.h"
+#include "mm/pgtable.h"
+#include "kernel/printk.h"
+#include "mm/slab.h"
 
 /* Boot-time maps; static because each is 4 KiB. Only ram is used after mm_init. */
 static struct memmap ram, free_ram, direct;

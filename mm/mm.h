@@ -4,8 +4,8 @@
 #ifndef MM_MM_H
 #define MM_MM_H
 
-#include "compiler.h"
-#include "memmap.h"
+#include "lib/compiler.h"
+#include "mm/memmap.h"
 
 struct selftest;
 

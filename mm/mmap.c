@@ -2,12 +2,12 @@
  * argument checks and errno values (see addrspace.h for the deviations). Nothing is
  * populated here: pages come with faults. Unmapping goes through zap_range(), which keeps
  * reverse maps, mapcounts, references and rss exact, and frees the page tables left empty. */
-#include "mapping.h"
-#include "pgtable.h"
-#include "shmem.h"
-#include "ksm.h"
-#include "errno.h"
-#include "printk.h"
+#include "mm/mapping.h"
+#include "mm/pgtable.h"
+#include "mm/shmem.h"
+#include "mm/ksm.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
 
 #define MAP_KNOWN (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_DENYWRITE | \
 		   MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | \

@@ -1,12 +1,12 @@
 /* The OOM killer: the victim is the user task whose address space holds the most pages,
  * resident or swapped out, the one whose death frees the most. Kernel threads are never chosen, nor a task already
  * dying. */
-#include "oom.h"
-#include "process.h"
-#include "sched.h"
-#include "addrspace.h"
-#include "printk.h"
-#include "mutex.h"
+#include "mm/oom.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
+#include "mm/addrspace.h"
+#include "kernel/printk.h"
+#include "kernel/mutex.h"
 
 struct victim {
 	int pid;

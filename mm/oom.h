@@ -2,7 +2,7 @@
 #ifndef MM_OOM_H
 #define MM_OOM_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 /* No frame is left for a user page: kill the user task with the largest resident set
  * plus swap, saying so in one line (or, if one killed so is still dying, pick it again),

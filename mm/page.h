@@ -3,9 +3,9 @@
 #ifndef MM_PAGE_H
 #define MM_PAGE_H
 
-#include "compiler.h"
-#include "list.h"
-#include "memlayout.h"
+#include "lib/compiler.h"
+#include "lib/list.h"
+#include "mm/memlayout.h"
 
 /* page->flags. Set and cleared atomically (page_set/page_clear), so owners may use their
  * own bits while someone else reads. A free frame has no flags; an owner clears its flag

@@ -1,9 +1,9 @@
 /* The kernel's one buddy allocator instance (its lock: buddy.lock, see buddy.h). */
-#include "page_alloc.h"
-#include "string.h"
-#include "printk.h"
-#include "ksm.h"
-#include "swap.h"
+#include "mm/page_alloc.h"
+#include "lib/string.h"
+#include "kernel/printk.h"
+#include "mm/ksm.h"
+#include "mm/swap.h"
 
 static struct buddy buddy;
 

@@ -5,8 +5,8 @@
 #ifndef MM_PAGE_ALLOC_H
 #define MM_PAGE_ALLOC_H
 
-#include "page.h"
-#include "buddy.h"
+#include "mm/page.h"
+#include "mm/buddy.h"
 
 /* 2^order contiguous frames, naturally aligned, refcount 1; NULL when none is free. The
  * contents are whatever the last owner left. */

@@ -2,9 +2,9 @@
  * the direct map. Writing it is the bulk of the boot cost (32 MiB for 2 GiB of RAM), so
  * each entry is written once, with 8-byte stores (memset's rep stosb is several times
  * slower under TCG). */
-#include "page_array.h"
-#include "page.h"
-#include "printk.h"
+#include "mm/page_array.h"
+#include "mm/page.h"
+#include "kernel/printk.h"
 
 struct page *mem_map;
 uint64_t max_pfn;

@@ -2,7 +2,7 @@
 #ifndef MM_PAGE_ARRAY_H
 #define MM_PAGE_ARRAY_H
 
-#include "memmap.h"
+#include "mm/memmap.h"
 
 /* Create mem_map for frames [0, end of the last range of ram): take room for it out of
  * free (the usable RAM not yet claimed), below BOOT_DIRECT_MAP_END so the boot tables

@@ -1,4 +1,4 @@
-#include "page_cmp.h"
+#include "mm/page_cmp.h"
 
 #define P1 0x9e3779b185ebca87UL
 #define P2 0xc2b2ae3d27d4eb4fUL

@@ -4,7 +4,7 @@
 #ifndef MM_PAGE_CMP_H
 #define MM_PAGE_CMP_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 #define PAGE_CMP_SIZE 4096
 

@@ -1,9 +1,9 @@
 /* /proc/kpageflags and /proc/kpagecount: what mm knows of each frame, in Linux's bits
  * (include/uapi/linux/kernel-page-flags.h), so a program can look up the frames it finds
  * in /proc/PID/pagemap. */
-#include "smaps.h"
-#include "page.h"
-#include "rmap.h"
+#include "mm/smaps.h"
+#include "mm/page.h"
+#include "mm/rmap.h"
 
 #define KPF_UPTODATE    3
 #define KPF_LRU         5

@@ -12,8 +12,8 @@
 #ifndef MM_PGTABLE_H
 #define MM_PGTABLE_H
 
-#include "compiler.h"
-#include "spinlock.h"
+#include "lib/compiler.h"
+#include "arch-x86_64/spinlock.h"
 
 /* Protection flags of a mapping. Every mapping is readable (x86 cannot do otherwise). */
 #define MMU_READ     (1u << 0)

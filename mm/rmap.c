@@ -1,10 +1,10 @@
 /* Reverse maps (see rmap.h): a singly linked list of rmap_items hanging off page->rmap,
  * newest first, guarded by one global spinlock. Pure list code over struct page, so
  * tests/unit/test_rmap.c runs it on the host. */
-#include "rmap.h"
-#include "slab.h"
-#include "spinlock.h"
-#include "printk.h"
+#include "mm/rmap.h"
+#include "mm/slab.h"
+#include "arch-x86_64/spinlock.h"
+#include "kernel/printk.h"
 
 static spinlock_t rmap_lock = SPINLOCK_INIT("rmap");
 static struct kmem_cache rmap_cache;

@@ -17,8 +17,8 @@
 #ifndef MM_RMAP_H
 #define MM_RMAP_H
 
-#include "compiler.h"
-#include "page.h"
+#include "lib/compiler.h"
+#include "mm/page.h"
 
 struct mm;
 

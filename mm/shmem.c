@@ -1,11 +1,11 @@
 /* Shared anonymous objects (see shmem.h): a two-level array of page pointers, the leaf
  * arrays allocated on first use so a large, sparsely used mapping costs little. */
-#include "shmem.h"
-#include "kmalloc.h"
-#include "page_alloc.h"
-#include "printk.h"
-#include "string.h"
-#include "errno.h"
+#include "mm/shmem.h"
+#include "mm/kmalloc.h"
+#include "mm/page_alloc.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 
 struct shmem *shmem_create(uint64_t size)
 {

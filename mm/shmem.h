@@ -12,9 +12,9 @@
 #ifndef MM_SHMEM_H
 #define MM_SHMEM_H
 
-#include "compiler.h"
-#include "page.h"
-#include "spinlock.h"
+#include "lib/compiler.h"
+#include "mm/page.h"
+#include "arch-x86_64/spinlock.h"
 
 #define SHMEM_LEAF 512	/* slots per leaf array (one 4 KiB kmalloc block) */
 

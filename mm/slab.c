@@ -1,8 +1,8 @@
 /* Slab allocator. Free objects of a slab form a list threaded through their first word,
  * headed by ->freelist in the slab's first struct page; ->inuse counts the others. */
-#include "slab.h"
-#include "page_alloc.h"
-#include "printk.h"
+#include "mm/slab.h"
+#include "mm/page_alloc.h"
+#include "kernel/printk.h"
 
 static uint64_t slab_pages; /* frames in slabs, all caches (atomic) */
 

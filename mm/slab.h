@@ -6,10 +6,10 @@
 #ifndef MM_SLAB_H
 #define MM_SLAB_H
 
-#include "compiler.h"
-#include "list.h"
-#include "memlayout.h"
-#include "spinlock.h"
+#include "lib/compiler.h"
+#include "lib/list.h"
+#include "mm/memlayout.h"
+#include "arch-x86_64/spinlock.h"
 
 #define KMEM_MAX_ORDER 3 /* slabs of up to 8 frames */
 #define KMEM_MAX_SIZE  (PAGE_SIZE << KMEM_MAX_ORDER)

@@ -3,12 +3,12 @@
  * its mapcount; dirty is the PTE's dirty bit, and every KSM page (written before it was
  * merged, never written since) counts as dirty as Linux marks it. A swapped-out page
  * counts in Swap, and in SwapPss divided by the PTEs that share its slot. */
-#include "smaps.h"
-#include "mapping.h"
-#include "pgtable.h"
-#include "rmap.h"
-#include "string.h"
-#include "swap.h"
+#include "mm/smaps.h"
+#include "mm/mapping.h"
+#include "mm/pgtable.h"
+#include "mm/rmap.h"
+#include "lib/string.h"
+#include "mm/swap.h"
 
 static void account_page(struct mem_size_stats *st, const struct page *p, unsigned prot)
 {

@@ -3,7 +3,7 @@
 #ifndef MM_SMAPS_H
 #define MM_SMAPS_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 struct mm;
 struct vma;

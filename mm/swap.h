@@ -23,7 +23,7 @@
 #ifndef MM_SWAP_H
 #define MM_SWAP_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 struct page;
 struct seqbuf;

@@ -1,9 +1,9 @@
 /* Checking a mkswap header before any of its pages is trusted (see swap_header.h). Every
  * multi-byte field is little-endian, as mkswap writes it on x86. */
-#include "swap_header.h"
-#include "errno.h"
-#include "printk.h"
-#include "string.h"
+#include "mm/swap_header.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
 
 static uint32_t le32_at(const uint8_t *b, size_t off)
 {

@@ -5,8 +5,8 @@
 #ifndef MM_SWAP_HEADER_H
 #define MM_SWAP_HEADER_H
 
-#include "compiler.h"
-#include "memlayout.h"
+#include "lib/compiler.h"
+#include "mm/memlayout.h"
 
 /* Offsets in the header page (Linux's union swap_header). */
 #define SWAP_HDR_VERSION     1024

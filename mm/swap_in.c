@@ -13,15 +13,15 @@
  * and the PTE's reference to the slot goes. A failed read leaves the PTE as it was and
  * returns -EIO: the caller kills the task (the data is gone for it, not for the kernel).
  * Everything runs under mm->lock, which the disk read sleeps with. */
-#include "mapping.h"
-#include "swap_internal.h"
-#include "page_alloc.h"
-#include "pgtable.h"
-#include "rmap.h"
-#include "vmstat.h"
-#include "errno.h"
-#include "printk.h"
-#include "string.h"
+#include "mm/mapping.h"
+#include "mm/swap_internal.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/rmap.h"
+#include "mm/vmstat.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
 
 unsigned swap_page_cluster = 3;
 _Static_assert((1 << SWAP_CLUSTER_MAX) <= SWAP_BATCH_MAX, "a cluster is read in one batch");

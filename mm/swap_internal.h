@@ -2,9 +2,9 @@
 #ifndef MM_SWAP_INTERNAL_H
 #define MM_SWAP_INTERNAL_H
 
-#include "swap.h"
-#include "swap_slots.h"
-#include "spinlock.h"
+#include "mm/swap.h"
+#include "mm/swap_slots.h"
+#include "arch-x86_64/spinlock.h"
 
 struct blockdev;
 struct mm;

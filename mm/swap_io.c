@@ -4,13 +4,13 @@
  * the neighbouring slots (readahead, swap_in.c). Completion runs in the disk's interrupt
  * handler, which only counts, clears PG_WRITEBACK and wakes the waiters; the task that
  * started a read clears PG_LOCKED itself, once it has dealt with a failure. */
-#include "swap_internal.h"
-#include "blockdev.h"
-#include "page_alloc.h"
-#include "sched.h"
-#include "vmstat.h"
-#include "wait.h"
-#include "printk.h"
+#include "mm/swap_internal.h"
+#include "drivers/blockdev.h"
+#include "mm/page_alloc.h"
+#include "kernel/sched.h"
+#include "mm/vmstat.h"
+#include "kernel/wait.h"
+#include "kernel/printk.h"
 
 #define SECTORS_PER_PAGE (PAGE_SIZE / 512)
 

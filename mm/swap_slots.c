@@ -1,10 +1,10 @@
 /* A swap area's slot map (see swap_slots.h). 16 bytes a slot: 0.4% of the area's size, all
  * allocated when the area is enabled, so that reclaim never allocates to find a slot. */
-#include "swap_slots.h"
-#include "kmalloc.h"
-#include "errno.h"
-#include "printk.h"
-#include "string.h"
+#include "mm/swap_slots.h"
+#include "mm/kmalloc.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
 
 struct swap_slot *swap_slot(const struct swap_slots *s, uint64_t off)
 {

@@ -6,8 +6,8 @@
 #ifndef MM_SWAP_SLOTS_H
 #define MM_SWAP_SLOTS_H
 
-#include "compiler.h"
-#include "memlayout.h"
+#include "lib/compiler.h"
+#include "mm/memlayout.h"
 
 struct page;
 

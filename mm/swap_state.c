@@ -6,10 +6,10 @@
  * leave the cache and be freed while PTEs still hold the entry. Faults bring the page back
  * into the cache, and each PTE that maps it again drops its reference (swap_free). The
  * slot is freed when its count is 0 and no cache page holds it. */
-#include "swap_internal.h"
-#include "page_alloc.h"
-#include "rmap.h"
-#include "printk.h"
+#include "mm/swap_internal.h"
+#include "mm/page_alloc.h"
+#include "mm/rmap.h"
+#include "kernel/printk.h"
 
 static uint64_t nr_swapcache; /* [swap_lock] pages in the cache */
 

@@ -1,18 +1,18 @@
 /* Swap areas: enabling one (read and check the mkswap header, build the slot map),
  * disabling one (bring every page back in first), and the figures /proc/swaps, meminfo
  * and the shell show. The slot-level work is swap_state.c's. */
-#include "swap_internal.h"
-#include "swap_header.h"
-#include "addrspace.h"
-#include "blockdev.h"
-#include "kmalloc.h"
-#include "mutex.h"
-#include "page_alloc.h"
-#include "seqbuf.h"
-#include "sched.h"
-#include "errno.h"
-#include "printk.h"
-#include "string.h"
+#include "mm/swap_internal.h"
+#include "mm/swap_header.h"
+#include "mm/addrspace.h"
+#include "drivers/blockdev.h"
+#include "mm/kmalloc.h"
+#include "kernel/mutex.h"
+#include "mm/page_alloc.h"
+#include "lib/seqbuf.h"
+#include "kernel/sched.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
 
 spinlock_t swap_lock = SPINLOCK_INIT("swap");
 struct swap_area *swap_areas[MAX_SWAPFILES];

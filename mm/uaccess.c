@@ -5,14 +5,14 @@
  * copied through the direct map. So a bad pointer from a system call is -EFAULT, never a
  * kernel fault, and any address space can be the target (exec fills a new one before it
  * runs). */
-#include "mapping.h"
-#include "pgtable.h"
-#include "task.h"
-#include "errno.h"
-#include "string.h"
-#include "printk.h"
-#include "swap.h"
-#include "userfaultfd.h"
+#include "mm/mapping.h"
+#include "mm/pgtable.h"
+#include "kernel/task.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "kernel/printk.h"
+#include "mm/swap.h"
+#include "mm/userfaultfd.h"
 
 /* The kernel alias of user byte va in mm for a read or a write as user code would make it
  * (the VMA must allow it), faulting the page in. Expects mm->lock. */

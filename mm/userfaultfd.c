@@ -1,20 +1,20 @@
 /* userfaultfd contexts (see userfaultfd.h): registration of ranges, the faults reported
  * and the tasks waiting on them, and the operations that resolve them. Linux's semantics
  * (fs/userfaultfd.c, mm/userfaultfd.c), errno values included. */
-#include "userfaultfd.h"
-#include "mapping.h"
-#include "page_alloc.h"
-#include "pgtable.h"
-#include "rmap.h"
-#include "shmem.h"
-#include "kmalloc.h"
-#include "task.h"
-#include "sched.h"
-#include "wait.h"
-#include "poll.h"
-#include "errno.h"
-#include "printk.h"
-#include "string.h"
+#include "mm/userfaultfd.h"
+#include "mm/mapping.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/rmap.h"
+#include "mm/shmem.h"
+#include "mm/kmalloc.h"
+#include "kernel/task.h"
+#include "kernel/sched.h"
+#include "kernel/wait.h"
+#include "fs/poll.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
 
 struct uffd_ctx {
 	int refs;			/* atomic: the descriptor's, one per waiting fault */

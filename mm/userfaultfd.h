@@ -22,7 +22,7 @@
 #ifndef MM_USERFAULTFD_H
 #define MM_USERFAULTFD_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 struct mm;
 struct vma;

@@ -2,11 +2,11 @@
  * what they need before changing anything, so a failure (-ENOMEM) leaves the set intact.
  * Neighbours with the same flags and contiguous backing are merged after every change,
  * which keeps /proc/PID/maps the same as Linux shows for the same calls. */
-#include "vma.h"
-#include "kmalloc.h"
-#include "errno.h"
-#include "printk.h"
-#include "string.h"
+#include "mm/vma.h"
+#include "mm/kmalloc.h"
+#include "lib/errno.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
 
 void vma_set_init(struct vma_set *vs, unsigned max_count)
 {

@@ -3,8 +3,8 @@
 #ifndef MM_VMA_H
 #define MM_VMA_H
 
-#include "compiler.h"
-#include "list.h"
+#include "lib/compiler.h"
+#include "lib/list.h"
 
 /* VMA flags. */
 #define VMA_READ      (1u << 0)

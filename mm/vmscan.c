@@ -20,14 +20,14 @@
  * the LRU lock guards the list. A page's mappings are collected under the rmap lock with a
  * reference on each mm, then each is handled under that mm->lock, where the reverse map is
  * exact. Shared anonymous (PG_SHMEM) pages are not on the LRU: they are never swapped. */
-#include "mapping.h"
-#include "swap.h"
-#include "ksm.h"
-#include "page_alloc.h"
-#include "pgtable.h"
-#include "rmap.h"
-#include "mutex.h"
-#include "printk.h"
+#include "mm/mapping.h"
+#include "mm/swap.h"
+#include "mm/ksm.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/rmap.h"
+#include "kernel/mutex.h"
+#include "kernel/printk.h"
 
 static spinlock_t lru_lock = SPINLOCK_INIT("lru");
 static struct list_head lru = LIST_HEAD_INIT(lru);	/* [lru_lock] oldest first */

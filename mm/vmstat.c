@@ -1,4 +1,4 @@
-#include "vmstat.h"
+#include "mm/vmstat.h"
 
 uint64_t vm_events[NR_VM_EVENTS];
 

@@ -2,7 +2,7 @@
 #ifndef MM_VMSTAT_H
 #define MM_VMSTAT_H
 
-#include "compiler.h"
+#include "lib/compiler.h"
 
 enum vm_event {
 	PGFAULT,	/* page faults resolved or not, user and kernel copies alike */

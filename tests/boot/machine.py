@@ -9,7 +9,7 @@ import tempfile
 import time
 
 PROMPT = "ksm> "
-EXIT_POWEROFF = 33  # isa-debug-exit status for a clean poweroff (kernel/power.h)
+EXIT_POWEROFF = 33  # isa-debug-exit status for a clean poweroff (drivers/power.h)
 EXIT_PANIC = 65     # status for a panic with panic=exit
 PANIC_MARK = "KERNEL PANIC"
 

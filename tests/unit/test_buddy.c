@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
-#include "../../mm/buddy.c"
+#include "mm/buddy.c"
 
 #define NPAGES 6000
 static struct page map[NPAGES];

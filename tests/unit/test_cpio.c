@@ -2,7 +2,7 @@
 #include <string.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
-#include "../../kernel/cpio.c"
+#include "fs/cpio.c"
 
 static uint8_t arc[4096];
 static size_t arc_len;

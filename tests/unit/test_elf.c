@@ -3,7 +3,7 @@
 #include <string.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
-#include "../../kernel/elf.c"
+#include "kernel/elf.c"
 
 #define USER_TOP 0x00007ffffffff000ULL
 #define BIAS     0x555555554000ULL

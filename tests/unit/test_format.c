@@ -4,7 +4,7 @@
 #include "stubs/host_kernel.h"
 #define vsnprintf kvsnprintf
 #define snprintf ksnprintf
-#include "../../kernel/lib/format.c"
+#include "lib/format.c"
 #undef vsnprintf
 #undef snprintf
 

@@ -9,12 +9,12 @@
 #include <string.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
-#include "stubs/slab.h"
-#include "stubs/kmalloc.h"
-#include "../../kernel/lib/rbtree.c"
-#include "../../mm/page_cmp.c"
-#include "../../mm/ksm_tree.c"
-#include "../../mm/ksm_item.c"
+#include "mm/slab.h"
+#include "mm/kmalloc.h"
+#include "lib/rbtree.c"
+#include "mm/page_cmp.c"
+#include "mm/ksm_tree.c"
+#include "mm/ksm_item.c"
 
 #define NPAGES 32
 struct page *mem_map;

@@ -2,8 +2,8 @@
 #include <string.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
-#include "../../kernel/lineedit.c"
-#include "../../kernel/shellparse.c"
+#include "shell/lineedit.c"
+#include "shell/shellparse.c"
 
 static char screen[4096];
 static size_t screen_len;

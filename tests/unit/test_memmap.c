@@ -3,7 +3,7 @@
 #include <string.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
-#include "../../mm/memmap.c"
+#include "mm/memmap.c"
 
 #define U BOOT_MEM_USABLE
 #define R BOOT_MEM_RESERVED

@@ -2,7 +2,7 @@
  * (antisymmetric, transitive over random pages) that agrees with equality. */
 #include <string.h>
 #include "check.h"
-#include "../../mm/page_cmp.c"
+#include "mm/page_cmp.c"
 
 static uint64_t pages[64][512];
 

@@ -2,7 +2,7 @@
  * every step the in-order walk matches the model and the colour rules hold. */
 #include <string.h>
 #include "check.h"
-#include "../../kernel/lib/rbtree.c"
+#include "lib/rbtree.c"
 
 struct item {
 	int key;

@@ -3,8 +3,8 @@
 #include <string.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
-#include "stubs/slab.h" /* same guard as mm/slab.h: replaces it */
-#include "../../mm/rmap.c"
+#include "mm/slab.h" /* tests/unit/stubs/mm/slab.h: found first on the include path */
+#include "mm/rmap.c"
 
 struct page *mem_map;
 uint64_t max_pfn;

@@ -8,9 +8,9 @@
 #include <unistd.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
-#include "stubs/kmalloc.h"
-#include "../../mm/swap_header.c"
-#include "../../mm/swap_slots.c"
+#include "mm/kmalloc.h"
+#include "mm/swap_header.c"
+#include "mm/swap_slots.c"
 
 static uint8_t hdr[SWAP_HDR_PROBE_BYTES];
 

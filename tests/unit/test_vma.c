@@ -4,8 +4,8 @@
 #include <string.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
-#include "kmalloc.h"
-#include "../../mm/vma.c"
+#include "mm/kmalloc.h"
+#include "mm/vma.c"
 
 /* Shared anonymous objects, reduced to their reference count. */
 struct shmem { int refs; };

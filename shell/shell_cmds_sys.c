@@ -1,0 +1,93 @@
+/* Shell commands about the machine: help, meminfo, uptime, echo, selftest, fault, poweroff. */
+#include "shell/shell_cmds.h"
+#include "fs/procfs.h"
+#include "lib/seqbuf.h"
+#include "kernel/selftest.h"
+#include "drivers/blockdev.h"
+#include "mm/swap.h"
+#include "kernel/clock.h"
+#include "drivers/power.h"
+#include "mm/mm.h"
+#include "mm/memlayout.h"
+#include "lib/string.h"
+
+int cmd_help(int argc, char **argv)
+{
+	size_t width = 0;
+	for (unsigned i = 0; i < shell_ncommands; i++)
+		width = MAX(width, strlen(shell_commands[i].name) + 1 + strlen(shell_commands[i].args));
+	sh_printf("commands:\n");
+	for (unsigned i = 0; i < shell_ncommands; i++) {
+		const struct shell_command *c = &shell_commands[i];
+		char usage[64];
+		snprintf(usage, sizeof(usage), "%s%s%s", c->name, *c->args ? " " : "", c->args);
+		sh_printf("  %-*s  %s\n", (int)width, usage, c->help);
+	}
+	return 0;
+}
+
+int cmd_meminfo(int argc, char **argv)
+{
+	struct seqbuf s;
+	seq_init(&s);
+	proc_meminfo_render(&s);
+	if (s.buf)
+		sh_printf("%s", s.buf);
+	seq_free(&s);
+	struct mm_meminfo mi;
+	mm_get_meminfo(&mi);
+	sh_printf("kernel's own use:\n");
+	sh_printf("  image %lu kB, struct page array %lu kB, page tables %lu kB, slab %lu kB\n",
+		  mi.kernel_image_kb, mi.struct_page_kb, mi.page_tables_kb, mi.slab_kb);
+	return 0;
+}
+
+int cmd_uptime(int argc, char **argv)
+{
+	uint64_t ns = clock_ns();
+	sh_printf("up %lu.%03lu s\n", ns / NSEC_PER_SEC, ns / 1000000 % 1000);
+	return 0;
+}
+
+int cmd_echo(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		sh_printf("%s%s", argv[i], i + 1 < argc ? " " : "");
+	sh_printf("\n");
+	return 0;
+}
+
+/* The disk checks need sectors nobody uses: the last 64 KiB of each disk that is not swap. */
+static void disk_selftests(struct selftest *t)
+{
+	const uint32_t sectors = 128;
+	for (struct blockdev *d = blk_next(NULL); d; d = blk_next(d)) {
+		if (swap_uses_disk(d) || blk_sectors(d) < sectors)
+			continue;
+		uint64_t first = blk_sectors(d) - sectors;
+		sh_printf("selftest: disk %s, sectors %lu-%lu (restored afterwards)\n", blk_name(d), first,
+			  first + sectors - 1);
+		blk_selftest(t, d, first, sectors);
+	}
+}
+
+int cmd_selftest(int argc, char **argv)
+{
+	struct selftest t = { 0, 0 };
+	mm_selftest(&t);
+	disk_selftests(&t);
+	sh_printf("selftest: %d passed, %d failed\n", t.passed, t.failed);
+	return t.failed ? SH_FAILED : 0;
+}
+
+/* Not inlined: the panic report's backtrace is meant to show this function by name. */
+__attribute__((noinline)) int cmd_fault(int argc, char **argv)
+{
+	*(volatile uint64_t *)FAULT_TEST_VA = 0xdead;
+	return 0;
+}
+
+int cmd_poweroff(int argc, char **argv)
+{
+	poweroff();
+}
