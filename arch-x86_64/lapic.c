@@ -32,7 +32,7 @@ void lapic_init(void)
 {
 	if (!regs) {
 		regs = ioremap(acpi_madt.lapic_phys, PAGE_SIZE);
-		irq_register(IRQ_VECTOR_SPURIOUS, irq_spurious, "lapic-spurious");
+		irq_register(IRQ_VECTOR_SPURIOUS, irq_spurious, NULL, "lapic-spurious");
 	}
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
 	wr(LAPIC_SVR, SVR_ENABLE | IRQ_VECTOR_SPURIOUS);
