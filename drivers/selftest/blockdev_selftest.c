@@ -110,7 +110,10 @@ static void exercise(struct selftest *t, struct blockdev *d, uint64_t sector, un
 	SELFTEST_CHECK(t, after.reads - before.reads >= npages);
 	SELFTEST_CHECK(t, after.completed - before.completed >= nsect + npages);
 	SELFTEST_CHECK(t, after.irqs > before.irqs);
-	SELFTEST_CHECK(t, after.peak_in_flight > 1);
+	/* Not > 1: a disk that completes each request at once (the RAM disk, whose interrupt
+	 * comes as soon as it is raised) never has two in flight; swap's boot tests check that
+	 * virtio-blk does. */
+	SELFTEST_CHECK(t, after.peak_in_flight >= 1 && after.in_flight <= after.peak_in_flight);
 	SELFTEST_CHECK(t, after.completed <= after.reads + after.writes);
 	SELFTEST_CHECK(t, blk_find(blk_name(d)) == d);
 
