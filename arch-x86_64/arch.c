@@ -25,7 +25,7 @@ void cpu_init(void)
 	syscall_init();
 }
 
-static void com1_interrupt(struct trap_frame *tf)
+static void com1_interrupt(int vector, void *ctx)
 {
 	uart_rx_poll();
 	lapic_eoi();
@@ -37,7 +37,7 @@ static void com1_irq_init(void)
 {
 	int vector = irq_alloc_vector();
 	BUG_ON(vector < 0);
-	irq_register(vector, com1_interrupt, "com1");
+	irq_register(vector, com1_interrupt, NULL, "com1");
 	ioapic_route_isa_irq(COM1_IRQ, vector);
 	uart_enable_rx_irq();
 }

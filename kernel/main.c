@@ -20,6 +20,7 @@
 #include "mm/swap.h"
 #include "arch-x86_64/pci.h"
 #include "drivers/virtio_blk.h"
+#include "drivers/ramdisk.h"
 
 __noreturn void kmain(uint32_t loader_magic, uint32_t info_phys);
 
@@ -41,6 +42,7 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 
 	pci_init(); /* the PCI functions, one line each */
 	virtio_blk_init(); /* disks vda, vdb, ... (drivers/blockdev.h), MSI-X completion */
+	ramdisk_init(); /* ramdisk=SIZE: disk ram0, frames taken from the allocator for good */
 
 	rtc_init(); /* wall-clock time for CLOCK_REALTIME */
 

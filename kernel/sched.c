@@ -229,7 +229,7 @@ int sleep_ms(uint64_t ms)
 	return sleep_until_ns(clock_ns() + ms * 1000000);
 }
 
-void sched_tick(struct trap_frame *tf)
+void sched_tick(void)
 {
 	spin_lock(&sched_lock); /* interrupts are off in the handler */
 	uint64_t now = clock_ns();

@@ -30,7 +30,7 @@ int sleep_until_ns(uint64_t ns);
  * the building block of timed waits. */
 void sched_timer_sleep(uint64_t ns);
 /* Timer interrupt hook: CPU-time sampling, expired sleeps, quantum. */
-void sched_tick(struct trap_frame *tf);
+void sched_tick(void);
 /* Switch away now if the quantum is over or a task with a better claim woke (called on the
  * way out of an interrupt when interrupts were on in the interrupted code, and by kernel
  * loops that run on between batches, like Linux's cond_resched). No spinlock held. */

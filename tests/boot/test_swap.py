@@ -2,8 +2,8 @@
 corrupt, another page size), swapon/swapoff/swapinfo and /proc/swaps, memory twice the
 size of RAM written and read back intact (clean pages not written again), a failing disk
 read that kills only its task, slots shared after fork, KSM pages swapped out and back in
-and merged again, swapoff bringing pages back (and refusing when memory is short), and
-OOM with swap full. Memory-pressure cases run at 64 or 128 MiB so they stay quick under
+and merged again, swapoff bringing pages back (and refusing when memory is short), OOM
+with swap full, and swap on a RAM disk (ramdisk=SIZE, formatted by the shell's mkswap). Memory-pressure cases run at 64 or 128 MiB so they stay quick under
 TCG; each checks that swap and memory are back where they were."""
 import os
 import re
@@ -308,4 +308,65 @@ def swap_ksm_fork_and_oom_for_minutes(b):
     swap_back_to_empty(m, "after the rounds")
     st = m.command("selftest", timeout=300)
     check(re.search(r"selftest: \d+ passed, 0 failed", st), f"selftest after the rounds:\n{st}")
+    m.poweroff()
+
+
+RAM0_KB = 49148  # a 48 MiB RAM disk made one swap area: 12288 pages, less the header
+
+
+@test
+def swapcheck_on_swap_on_a_ram_disk(b):
+    """ramdisk=48M: disk ram0, blank at boot (so not swap), checked by the disk self-test,
+    formatted by mkswap and enabled from the shell; more memory than is left in RAM goes
+    out to it and comes back intact; swapoff gives every frame back."""
+    m = b.machine(mem="128M", swap=None, cmdline="panic=exit ramdisk=48M").start()
+    boot = m.wait_prompt()
+    check(re.search(r"^ram0: RAM disk, 98304 sectors \(48 MiB\), completion vector 0x[0-9a-f]+$", boot, re.M),
+          f"no ram0 line:\n{boot}")
+    check("swap: /dev/ram0 not used: no swap signature (not formatted with mkswap)" in boot,
+          f"the blank RAM disk at boot:\n{boot}")
+    st = m.command("selftest", timeout=300)
+    check("selftest: disk ram0, sectors 98176-98303" in st and re.search(r"selftest: \d+ passed, 0 failed", st),
+          f"selftest on ram0:\n{st}")
+    run(m, "hello")  # warm-up: what a first program run allocates for good
+    free_off = meminfo_kb(m)["MemFree"]
+    check(m.command("swapon ram0").strip() == "swapon: ram0: no swap signature (not formatted with mkswap)",
+          "swapon of the blank disk")
+    for line, answer in (("mkswap /dev/ram0", f"mkswap: /dev/ram0: swap area version 1, size = {RAM0_KB} KiB (12287 pages)"),
+                         ("swapon /dev/ram0", f"swap: adding {RAM0_KB}k swap on /dev/ram0, priority -2"),
+                         ("mkswap ram0", "mkswap: ram0: in use as swap (swapoff first)"),
+                         ("mkswap ram1", "mkswap: ram1: no such block device")):
+        out = m.command(line).strip()
+        check(out == answer, f"{line}: {out!r}, expected {answer!r}")
+    before = meminfo_kb(m)["MemFree"]
+    check(before < 80 * 1024, f"the RAM disk's frames are not taken from free memory: MemFree {before} kB")
+    out, _, how = run(m, "swapcheck 80 2", timeout=300)
+    check(how == ("exited", 0) and "swapcheck: 40960 pages verified, 0 corrupted" in out, f"swapcheck:\n{out}")
+    vm = vmstat(m)
+    check(vm["pswpout"] > 0 and vm["pswpin"] > 0, f"nothing went through swap: {vm}")
+    info = m.command("swapinfo")
+    check(re.search(r"disk ram0: reads=\d+ writes=[1-9]\d* completed=\d+ errors=0 in_flight=0 "
+                    r"peak_in_flight=\d+ irqs=[1-9]", info), f"swapinfo:\n{info}")
+    swap_back_to_empty(m, "after swapcheck on ram0", before)
+    check(m.command("swapoff ram0").strip() == "", "swapoff ram0 printed something")
+    check(meminfo_kb(m)["MemFree"] == free_off, "memory is not back where it was before swapon")
+    m.poweroff()
+
+
+@test
+def ramdisk_bad_size_or_too_big_is_refused(b):
+    for value, why in (("12X", "not a size (a number with an optional K, M or G suffix, like ramdisk=32M)"),
+                       ("1000", "the size must be a non-zero multiple of 4 KiB"),
+                       ("0", "the size must be a non-zero multiple of 4 KiB")):
+        m = b.machine(swap=None, cmdline=f"panic=exit ramdisk={value}").start()
+        boot = m.wait_prompt()
+        check(f"ramdisk: ramdisk={value}: {why}, no RAM disk" in boot, f"ramdisk={value}: boot log:\n{boot}")
+        check("ram0" not in boot and m.command("swapon ram0").strip() == "swapon: ram0: no such block device",
+              f"ramdisk={value} made a disk")
+        m.poweroff()
+    m = b.machine(mem="64M", swap=None, cmdline="panic=exit ramdisk=1G").start()
+    boot = m.wait_prompt()
+    check(re.search(r"^ramdisk: ramdisk=1G: not enough memory \(\d+ MiB free, 16 MiB must stay free\), no RAM disk$",
+                    boot, re.M), f"ramdisk=1G on 64 MiB: boot log:\n{boot}")
+    check(run(m, "hello")[2] == ("exited", 0), "the kernel does not go on")
     m.poweroff()
