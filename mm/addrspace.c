@@ -2,7 +2,7 @@
  * shows (statistics, the VMA list, pagemap entries). */
 #include "mm/mapping.h"
 #include "mm/kmalloc.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "lib/errno.h"

@@ -19,6 +19,7 @@
  * behind it: only an address space that maps a page can add mappings of it. */
 #include "mm/mapping.h"
 #include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/shmem.h"

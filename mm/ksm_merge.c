@@ -12,7 +12,7 @@
  * the content compared is the content that will be shared. */
 #include "mm/ksm_internal.h"
 #include "mm/mapping.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/page_cmp.h"
 #include "mm/rmap.h"
 #include "kernel/trace.h"

@@ -4,6 +4,7 @@
  * counted once in its address space's rss_anon or rss_shmem. */
 #include "mm/mapping.h"
 #include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "kernel/printk.h"

@@ -15,7 +15,7 @@
  * Everything runs under mm->lock, which the disk read sleeps with. */
 #include "mm/mapping.h"
 #include "mm/swap_internal.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/vmstat.h"

@@ -3,7 +3,7 @@
  * (fs/userfaultfd.c, mm/userfaultfd.c), errno values included. */
 #include "mm/userfaultfd.h"
 #include "mm/mapping.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/shmem.h"

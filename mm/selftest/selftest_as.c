@@ -5,6 +5,7 @@
  * All on address spaces no task runs, through mm_read/mm_write and mm_handle_fault. */
 #include "mm/selftest/selftest_as.h"
 #include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/slab.h"
