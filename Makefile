@@ -41,7 +41,7 @@ QEMU_FLAGS := -M pc -accel $(ACCEL) -m $(MEM) -no-reboot -display none \
 # isa-debug-exit status for a clean `poweroff` (drivers/power.h)
 EXIT_POWEROFF := 33
 
-.PHONY: all iso run run-pvh test unit-test boot-test bench demo stress clean deps FORCE \
+.PHONY: all iso run run-pvh test unit-test check boot-test bench demo stress clean deps FORCE \
 	linux-selftests linux-selftests-initrd
 all: iso
 iso: $(ISO)
@@ -160,6 +160,11 @@ $(BUILD)/unit/%: tests/unit/%.c
 unit-test: $(UNIT_TESTS)
 	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)")
 
+# The layering rules (docs/architecture.md, "Layers"), checked on the sources.
+LAYER_CHECK := $(PYTHON) tests/check_layers.py
+check:
+	@$(LAYER_CHECK)
+
 BOOT_TEST := $(PYTHON) tests/boot/run.py --build $(BUILD)
 boot-test: deps
 	@$(MAKE) --no-print-directory iso linux-selftests-initrd
@@ -167,7 +172,7 @@ boot-test: deps
 
 test: deps
 	@$(MAKE) --no-print-directory iso $(UNIT_TESTS) linux-selftests-initrd
-	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)") "$(BOOT_TEST)"
+	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)") "$(LAYER_CHECK)" "$(BOOT_TEST)"
 
 # Linux's KSM selftests alone, with a table of results (README: "Linux's own selftests").
 linux-selftests: deps

@@ -19,6 +19,7 @@
  * behind it: only an address space that maps a page can add mappings of it. */
 #include "mm/mapping.h"
 #include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/shmem.h"
@@ -62,17 +63,17 @@ static int fault_absent(struct mm *mm, struct vma *v, uint64_t va, bool write)
 	}
 	if (!p)
 		return -ENOMEM;
-	struct rmap_item *item = NULL;
-	if (!is_zero_page(p) && !(item = rmap_item_alloc())) {
+	struct rmap_entry *rmap = NULL;
+	if (!is_zero_page(p) && !(rmap = rmap_entry_alloc())) {
 		put_page(p);
 		return -ENOMEM;
 	}
 	/* A new private page is exclusive and a shared one follows its VMA. */
 	unsigned prot = vma_mmu_prot(v->flags) & (is_zero_page(p) ? ~MMU_WRITE : ~0u);
-	int rc = install_page(mm, va, p, prot, item);
+	int rc = install_page(mm, va, p, prot, rmap);
 	if (rc) {
 		BUG_ON(rc != -ENOMEM); /* the PTE was absent under mm->lock */
-		rmap_item_free(item);
+		rmap_entry_free(rmap);
 		if (!is_zero_page(p))
 			put_page(p);
 	}
@@ -88,8 +89,8 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 		return -ENOMEM;
 	if (!is_zero_page(old))
 		memcpy(page_address(copy), page_address(old), PAGE_SIZE);
-	struct rmap_item *item = rmap_item_alloc();
-	if (!item) {
+	struct rmap_entry *rmap = rmap_entry_alloc();
+	if (!rmap) {
 		put_page(copy);
 		return -ENOMEM;
 	}
@@ -98,7 +99,7 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 	struct pte_info was;
 	BUG_ON(!pgtable_replace(&mm->pt, va, page_to_phys(copy), prot, &was));
 	BUG_ON(was.pa != pte->pa);
-	account_mapping(mm, va, copy, item);
+	account_mapping(mm, va, copy, rmap);
 	release_mapping(mm, va, &was);
 	return 0;
 }

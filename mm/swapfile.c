@@ -8,6 +8,7 @@
 #include "mm/kmalloc.h"
 #include "kernel/mutex.h"
 #include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "lib/seqbuf.h"
 #include "kernel/sched.h"
 #include "lib/errno.h"
