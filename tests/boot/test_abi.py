@@ -5,7 +5,7 @@ killer, hostile system calls, and a shell that survives any input."""
 import random
 import re
 
-from registry import check, meminfo_kb, stress, test
+from registry import check, counted, meminfo_kb, stress, test
 from test_process import run
 
 
@@ -47,7 +47,7 @@ def posix_spawn_system_popen_assert(b):
     m = b.machine().start()
     m.wait_prompt()
     out, _, how = run(m, "spawntest")
-    check(how == ("exited", 0) and re.search(r"spawntest: \d+ checks, 0 failed", out), f"spawntest:\n{out}")
+    check(how == ("exited", 0) and counted(r"spawntest: (\d+) checks, 0 failed", out), f"spawntest:\n{out}")
     m.poweroff()
 
 
@@ -56,7 +56,7 @@ def abi_breadth(b):
     m = b.machine().start()
     m.wait_prompt()
     out, _, how = run(m, "abitest")
-    check(how == ("exited", 0) and re.search(r"abitest: \d+ checks, 0 failed", out), f"abitest:\n{out}")
+    check(how == ("exited", 0) and counted(r"abitest: (\d+) checks, 0 failed", out), f"abitest:\n{out}")
     m.poweroff()
 
 
@@ -124,6 +124,8 @@ def oom_kills_the_biggest_task(b):
         if re.search(rf"\[pid {keeper} exited, status=0\]", m.command("echo")):
             break
         m.quiet_for(0.1)
+    else:
+        check(False, f"no report that the keeper (pid {keeper}) exited with status 0")
     after = meminfo_kb(m)["MemFree"]
     check(after == before, f"memory did not come back after the OOM kill: {before} kB, then {after} kB")
     m.poweroff()
@@ -137,7 +139,7 @@ def fuzz(m, calls):
     r = re.search(r"sysfuzz: (\d+) calls in \d+ children", out)
     check(how == ("exited", 0) and r and int(r.group(1)) >= calls, f"sysfuzz:\n{out[-3000:]}")
     st = m.command("selftest", timeout=300)
-    check(re.search(r"selftest: \d+ passed, 0 failed", st), f"selftest after the fuzz run:\n{st}")
+    check(counted(r"selftest: (\d+) passed, 0 failed", st), f"selftest after the fuzz run:\n{st}")
     after = meminfo_kb(m)["MemFree"]
     check(after == before, f"MemFree {before} kB before the fuzz run, {after} kB after (first {before_warm})")
 

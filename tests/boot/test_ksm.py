@@ -5,7 +5,7 @@ on full_scans advancing, never on wall-clock time."""
 import re
 import time
 
-from registry import check, meminfo_kb, test
+from registry import check, counted, meminfo_kb, test
 from test_process import run
 
 KSM = "/sys/kernel/mm/ksm/"
@@ -241,7 +241,7 @@ def ksm_check_finds_no_corruption(b):
     m.wait_prompt()
     out, _, how = run(m, "ksm-check 4 128 8", timeout=300)
     r = re.search(r"pages_sharing seen up to (\d+)", out)
-    check(how == ("exited", 0) and re.search(r"ksm-check: \d+ pages verified, 0 corrupted", out)
+    check(how == ("exited", 0) and counted(r"ksm-check: (\d+) pages verified, 0 corrupted", out)
           and r and int(r.group(1)) > 0, f"ksm-check:\n{out}")
     check(ksm(m, "run") == 0 and ksm(m, "pages_to_scan") == 100 and ksm(m, "sleep_millisecs") == 20,
           "ksm-check did not restore the knobs")

@@ -10,7 +10,7 @@ import re
 import struct
 
 from machine import make_swap_image
-from registry import check, meminfo_kb, stress, test
+from registry import check, counted, meminfo_kb, stress, test
 from test_process import run
 
 SWAP_64M_KB = 65532  # a 64 MiB area: 16384 pages, less the header
@@ -147,7 +147,8 @@ def swapcheck_twice_ram_comes_back_intact(b):
     check("Invalid argument" in m.command("echo 6 > /proc/sys/vm/page-cluster"), "page-cluster 6 taken")
     check(m.command("echo 0 > /proc/sys/vm/page-cluster").strip() == "", "page-cluster 0 refused")
     out, _, how = run(m, "swapcheck 96 1", timeout=300)
-    check(how == ("exited", 0) and "0 corrupted" in out, f"swapcheck without readahead:\n{out}")
+    check(how == ("exited", 0) and counted(r"swapcheck: (\d+) pages verified, 0 corrupted", out),
+          f"swapcheck without readahead:\n{out}")
     vm2 = vmstat(m)
     check(vm2["pswpin"] > vm["pswpin"] and
           vm2["pgmajfault"] - vm["pgmajfault"] == vm2["pswpin"] - vm["pswpin"],
@@ -185,7 +186,9 @@ def failing_swap_read_kills_only_that_task(b):
     check(re.search(r"errors=[1-9]", m.command("swapinfo")), "the disk error is not counted")
     swap_back_to_empty(m, "after the killed task")
     out, _, how = run(m, "memtouch 48 unique")  # swap still works, the kernel goes on
-    check(how == ("exited", 0) and "0 mismatches" in out, f"memtouch after the error:\n{out}")
+    check(how == ("exited", 0) and
+          counted(r"memtouch: \d+ MiB \((\d+) pages, \w+\) touched, 0 mismatches", out),
+          f"memtouch after the error:\n{out}")
     m.poweroff()
 
 
@@ -278,7 +281,8 @@ def ksm_and_fork_under_memory_pressure_lose_nothing(b):
     pressure = start_background(m, "swapcheck -f 80 3")
     m.expect(r"swapcheck: filled", 120)  # its passes, run by two tasks, overlap what follows
     out, _, how = run(m, "ksm-check 4 1024 10", timeout=300)
-    check(how == ("exited", 0) and "0 corrupted" in out, f"ksm-check under pressure:\n{out}")
+    check(how == ("exited", 0) and counted(r"ksm-check: (\d+) pages verified, 0 corrupted", out),
+          f"ksm-check under pressure:\n{out}")
     check(wait_exit(m, pressure) == ("exited", 0), "swapcheck under KSM")
     check("swapcheck: child: 61440 pages verified, 0 corrupted" in m.log and
           "swapcheck: parent: 61440 pages verified, 0 corrupted" in m.log, "swapcheck's checks")
@@ -300,14 +304,15 @@ def swap_ksm_fork_and_oom_for_minutes(b):
         m.expect(r"swapcheck: filled", 300)
         hog = start_background(m, "memtouch 160 unique")
         out, _, how = run(m, "ksm-check 4 512 10", timeout=600)
-        check(how == ("exited", 0) and "0 corrupted" in out, f"round {round_}: ksm-check:\n{out}")
+        check(how == ("exited", 0) and counted(r"ksm-check: (\d+) pages verified, 0 corrupted", out),
+              f"round {round_}: ksm-check:\n{out}")
         check(wait_exit(m, pressure, tries=3000) == ("exited", 0), f"round {round_}: swapcheck")
         hog_end = wait_exit(m, hog, tries=3000)
         check(hog_end in (("killed", "SIGKILL"), ("exited", 0)), f"round {round_}: the hog ended {hog_end}")
     check("corrupted" not in re.sub(r", 0 corrupted", "", m.log), "some check found corruption")
     swap_back_to_empty(m, "after the rounds")
     st = m.command("selftest", timeout=300)
-    check(re.search(r"selftest: \d+ passed, 0 failed", st), f"selftest after the rounds:\n{st}")
+    check(counted(r"selftest: (\d+) passed, 0 failed", st), f"selftest after the rounds:\n{st}")
     m.poweroff()
 
 

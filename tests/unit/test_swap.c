@@ -1,5 +1,5 @@
 /* mm/swap_header.c and mm/swap_slots.c: headers as mkswap writes them (made here byte by
- * byte, and checked against a real mkswap image when /sbin/mkswap exists), each way a
+ * byte, and checked against a real mkswap image: a missing /sbin/mkswap fails), each way a
  * header can be wrong, and the slot allocator against a model: next-fit order, bad pages
  * never handed out, release only when no PTE and no cache page refers to a slot, a full
  * area, and random alloc/ref/release sequences. */
@@ -100,11 +100,16 @@ static void test_header(void)
 	CHECK(strstr(why, "no swap signature"));
 }
 
-/* The real thing: a header mkswap wrote (skipped where util-linux is missing). */
+/* The real thing: a header mkswap wrote. util-linux is one of the tools make installs, so
+ * a missing mkswap is a failure, not a skip. */
 static void test_real_mkswap(void)
 {
-	if (access("/sbin/mkswap", X_OK))
+	int have_mkswap = access("/sbin/mkswap", X_OK) == 0;
+	CHECK(have_mkswap);
+	if (!have_mkswap) {
+		fprintf(stderr, "test_swap: no /sbin/mkswap (util-linux; `make deps` installs it)\n");
 		return;
+	}
 	char path[] = "/tmp/test_swap_XXXXXX";
 	int fd = mkstemp(path);
 	CHECK(fd >= 0);
