@@ -9,7 +9,7 @@
 #include "fs/file.h"
 #include "arch-x86_64/fpu.h"
 #include "kernel/pidfd.h"
-#include "arch-x86_64/gdt.h"
+#include "arch-x86_64/processor.h"
 #include "arch-x86_64/cpu.h"
 #include "mm/addrspace.h"
 #include "mm/kmalloc.h"
@@ -75,17 +75,14 @@ static long do_fork(uint64_t flags, uint64_t newsp, int *ptid, int *ctid)
 	if (!files)
 		goto fail_files;
 	fpu_save(self->fpu); /* the live registers are what the child inherits */
-	struct trap_frame tf = *task_user_frame(self);
-	tf.rax = 0; /* fork returns 0 in the child */
-	if (newsp)
-		tf.rsp = newsp;
-	struct task *child = process_create(self->name, self, mm, files, &tf, self->fpu);
+	struct task *child = process_create(self->name, self, mm, files, self->fpu);
 	if (!child) {
 		files_put(files);
 		mm_put(mm);
 		kfree(acts);
 		return -EAGAIN;
 	}
+	copy_thread_frame(task_user_frame(child), task_user_frame(self), newsp);
 	signals_inherit(child, self, acts);
 	child->fs_base = self->fs_base;
 	child->mempolicy = self->mempolicy;
@@ -194,13 +191,7 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	wrmsr(MSR_FS_BASE, 0);
 	t->clear_child_tid = 0;
 	task_set_name(t, img.comm);
-	struct trap_frame *tf = task_user_frame(t);
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = img.entry;
-	tf->rsp = img.sp;
-	tf->cs = USER_CS;
-	tf->ss = USER_DS;
-	tf->rflags = RFLAGS_IF;
+	start_thread(task_user_frame(t), img.entry, img.sp);
 	return 0;
 }
 

@@ -1,0 +1,23 @@
+/* A user task's initial registers: a new program's, a forked child's. */
+#include "arch-x86_64/processor.h"
+#include "arch-x86_64/trap.h"
+#include "arch-x86_64/gdt.h"
+#include "arch-x86_64/cpu.h"
+
+void start_thread(struct trap_frame *tf, uint64_t ip, uint64_t sp)
+{
+	*tf = (struct trap_frame){
+		.rip = ip, .rsp = sp, .cs = USER_CS, .ss = USER_DS, .rflags = RFLAGS_IF,
+	};
+}
+
+void copy_thread_frame(struct trap_frame *child, const struct trap_frame *parent, uint64_t sp)
+{
+	*child = *parent;
+	child->rax = 0; /* fork returns 0 in the child */
+	if (sp)
+		child->rsp = sp;
+	child->cs = USER_CS;
+	child->ss = USER_DS;
+	child->rflags = (parent->rflags & ~(RFLAGS_IOPL | RFLAGS_NT)) | RFLAGS_IF;
+}

@@ -1,0 +1,20 @@
+/* A user task's registers as the arch keeps them (struct trap_frame, trap.h): what generic
+ * code asks of them, which is only to start a program or copy a forked one (Linux's
+ * start_thread and copy_thread). The frame stays opaque to it. */
+#ifndef ARCH_PROCESSOR_H
+#define ARCH_PROCESSOR_H
+
+#include "lib/compiler.h"
+
+struct trap_frame;
+
+/* Make tf enter a new program in ring 3 at ip with stack pointer sp: every other general
+ * register 0, the user code and stack segments, interrupts on (execve; the shell's run).
+ * tf belongs to a task not running in ring 3 now (current in a system call, or a new one). */
+void start_thread(struct trap_frame *tf, uint64_t ip, uint64_t sp);
+/* Make child, a new task's frame, return to ring 3 where parent's frame does, with the
+ * system call's result 0 and, if sp is not 0, stack pointer sp (fork, clone); its flags
+ * keep only what user code may set (interrupts on, no I/O privilege, no nested task). */
+void copy_thread_frame(struct trap_frame *child, const struct trap_frame *parent, uint64_t sp);
+
+#endif
