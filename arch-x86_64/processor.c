@@ -3,6 +3,12 @@
 #include "arch-x86_64/trap.h"
 #include "arch-x86_64/gdt.h"
 #include "arch-x86_64/cpu.h"
+#include "kernel/task.h"
+
+struct trap_frame *task_user_frame(struct task *t)
+{
+	return (struct trap_frame *)task_kstack_top(t) - 1;
+}
 
 void start_thread(struct trap_frame *tf, uint64_t ip, uint64_t sp)
 {

@@ -7,6 +7,11 @@
 #include "lib/compiler.h"
 
 struct trap_frame;
+struct task;
+
+/* The frame that takes t back to ring 3: at the very top of its kernel stack, where the
+ * interrupt and syscall entries leave it. Lock-free (the stack lives as long as t). */
+struct trap_frame *task_user_frame(struct task *t);
 
 /* Make tf enter a new program in ring 3 at ip with stack pointer sp: every other general
  * register 0, the user code and stack segments, interrupts on (execve; the shell's run).

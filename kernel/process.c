@@ -10,6 +10,7 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "arch-x86_64/context.h"
+#include "arch-x86_64/processor.h"
 #include "arch-x86_64/fpu.h"
 #include "arch-x86_64/cpu.h"
 

@@ -3,7 +3,6 @@
 #define PROCESS_H
 
 #include "kernel/task.h"
-#include "arch-x86_64/trap.h"
 
 /* Linux signal numbers (only what ends tasks here). */
 #define SIGHUP   1
@@ -87,12 +86,7 @@ int task_wait(const struct wait_query *q, struct wait_result *res, struct task *
 
 struct mm;
 struct files;
-
-/* The frame that takes t back to ring 3: at the very top of its kernel stack. */
-static inline struct trap_frame *task_user_frame(struct task *t)
-{
-	return (struct trap_frame *)task_kstack_top(t) - 1;
-}
+struct trap_frame; /* the arch's (arch-x86_64/trap.h): generic code only passes it on */
 
 /* A new user task named name, child of parent, that will enter ring 3 with the FPU state
  * fpu (NULL: the initial state) and the registers of its task_user_frame(), which the
