@@ -1,6 +1,7 @@
 /* A user task's registers as the arch keeps them (struct trap_frame, trap.h): what generic
- * code asks of them, which is only to start a program or copy a forked one (Linux's
- * start_thread and copy_thread). The frame stays opaque to it. */
+ * code asks of them: where a task's frame is, starting a program or copying a forked one
+ * (Linux's start_thread and copy_thread), and the user state beyond the frame (FPU, FS
+ * base) at exec and context switch. The frame stays opaque to it. */
 #ifndef ARCH_PROCESSOR_H
 #define ARCH_PROCESSOR_H
 
@@ -21,5 +22,11 @@ void start_thread(struct trap_frame *tf, uint64_t ip, uint64_t sp);
  * system call's result 0 and, if sp is not 0, stack pointer sp (fork, clone); its flags
  * keep only what user code may set (interrupts on, no I/O privilege, no nested task). */
 void copy_thread_frame(struct trap_frame *child, const struct trap_frame *parent, uint64_t sp);
+/* execve, on current t: its user FPU registers back to their initial state (loaded now)
+ * and its FS base (TLS) 0. */
+void flush_thread(struct task *t);
+/* Context switch from prev to next (scheduler, interrupts off, prev != next): prev's user
+ * FPU registers saved, next's loaded, and next's FS base if it is a user task. */
+void switch_user_state(struct task *prev, struct task *next);
 
 #endif

@@ -1,5 +1,5 @@
 /* Process system calls: identity, exit, fork and vfork (clone), execve, wait4, waitid, prctl,
- * arch_prctl, uname. Signals are in sys_signal.c. */
+ * uname. Signals are in sys_signal.c, arch_prctl in arch-x86_64/sys_arch.c. */
 #include "kernel/syscall_table.h"
 #include "fs/sys_path.h"
 #include "kernel/process.h"
@@ -10,7 +10,6 @@
 #include "arch-x86_64/fpu.h"
 #include "kernel/pidfd.h"
 #include "arch-x86_64/processor.h"
-#include "arch-x86_64/cpu.h"
 #include "mm/addrspace.h"
 #include "mm/kmalloc.h"
 #include "kernel/printk.h"
@@ -185,10 +184,7 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	spin_unlock_irqrestore(&task_lock, f);
 	signals_exec(t);
 	files_close_on_exec(t->files);
-	fpu_init_state(t->fpu);
-	fpu_restore(t->fpu);
-	t->fs_base = 0;
-	wrmsr(MSR_FS_BASE, 0);
+	flush_thread(t);
 	t->clear_child_tid = 0;
 	task_set_name(t, img.comm);
 	start_thread(task_user_frame(t), img.entry, img.sp);
@@ -361,26 +357,6 @@ long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 		if (a2 || a3 || a4 || a5)
 			return -EINVAL;
 		return READ_ONCE(t->mm->merge_any);
-	default:
-		return -EINVAL;
-	}
-}
-
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-
-long sys_arch_prctl(int code, uint64_t addr)
-{
-	struct task *t = current();
-	switch (code) {
-	case ARCH_SET_FS:
-		if (addr >= USER_END)
-			return -EPERM;
-		t->fs_base = addr;
-		wrmsr(MSR_FS_BASE, addr);
-		return 0;
-	case ARCH_GET_FS:
-		return copy_to_user((void *)addr, &t->fs_base, sizeof(t->fs_base));
 	default:
 		return -EINVAL;
 	}
