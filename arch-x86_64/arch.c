@@ -2,6 +2,7 @@
 #include "arch-x86_64/percpu.h"
 #include "arch-x86_64/gdt.h"
 #include "arch-x86_64/idt.h"
+#include "arch-x86_64/fault.h"
 #include "arch-x86_64/acpi.h"
 #include "arch-x86_64/pic.h"
 #include "arch-x86_64/lapic.h"
@@ -20,6 +21,7 @@ void cpu_init(void)
 	gdt_init();
 	idt_init();
 	idt_load();
+	fault_init();
 	write_cr0(read_cr0() | CR0_WP); /* ring 0 honours read-only pages too (copy-on-write) */
 	fpu_init();
 	syscall_init();

@@ -48,7 +48,7 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 
 	sched_init(); /* this context becomes CPU 0's idle task; tasks can be made */
 
-	addrspace_init(); /* the zero page, reverse maps, the user page-fault handler */
+	addrspace_init(); /* the zero page and reverse maps, for user page faults */
 
 	vfs_init(); /* the file tree: /dev, /proc, /sys, then the initramfs */
 	tty_init();

@@ -3,9 +3,10 @@
 #define SCHED_H
 
 #include "kernel/task.h"
-#include "arch-x86_64/trap.h"
 
 #define SCHED_SLICE_MS 10	/* a task's quantum before the timer preempts it */
+
+struct trap_frame; /* the arch's (arch-x86_64/trap.h): only passed on */
 
 /* Turn the boot context into CPU 0's idle task; tasks can be created afterwards. */
 void sched_init(void);

@@ -1,4 +1,5 @@
-/* Page faults: the exception handler, and the resolution shared with the user-copy paths.
+/* Page faults: the policy for a user fault the arch decoded (mm_user_fault, called from
+ * arch-x86_64/fault.c), and the resolution shared with the user-copy paths.
  *
  *   not present, private, read    -> the shared zero page, read-only (file VMAs: a copy of
  *                                    the file bytes, unless the page lies past the data)
@@ -26,8 +27,6 @@
 #include "mm/userfaultfd.h"
 #include "kernel/process.h"
 #include "kernel/task.h"
-#include "arch-x86_64/trap.h"
-#include "arch-x86_64/cpu.h"
 #include "lib/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -161,18 +160,10 @@ int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
 	return rc;
 }
 
-/* #PF. User faults are resolved or kill the task; a kernel fault is a kernel bug (the
- * kernel reaches user memory only through the direct map) and gets the panic report. */
-static bool page_fault(struct trap_frame *tf)
+void mm_user_fault(uint64_t addr, unsigned access, uint64_t ip)
 {
-	uint64_t addr = read_cr2(); /* before anything can fault again */
-	if (!trap_from_user(tf) || (tf->error & PF_RESERVED))
-		return false;
 	struct task *t = current();
-	bool irq_on = tf->rflags & RFLAGS_IF;
-	if (irq_on)
-		irq_enable(); /* mm->lock may sleep */
-	bool write = tf->error & PF_WRITE, exec = tf->error & PF_INSTR;
+	bool write = access & FAULT_WRITE, exec = access & FAULT_EXEC;
 	int rc = t->mm ? mm_handle_fault(t->mm, addr, write, exec) : -EFAULT;
 	/* No frame: reclaim (or the OOM killer, which may pick this task) frees some, and the
 	 * fault tries again, as long as somebody could make room (as Linux's page faults do). */
@@ -182,14 +173,11 @@ static bool page_fault(struct trap_frame *tf)
 		rc = 0; /* chosen itself, or killed waiting on a userfaultfd: it ends on the way
 			 * back to user mode */
 	if (rc == -ENOMEM)
-		task_fault_kill(SIGSEGV, "page fault: out of memory", addr, tf->rip);
+		task_fault_kill(SIGSEGV, "page fault: out of memory", addr, ip);
 	if (rc == -EIO)
-		task_fault_kill(SIGBUS, "page fault: swap read error", addr, tf->rip);
+		task_fault_kill(SIGBUS, "page fault: swap read error", addr, ip);
 	if (rc)
-		task_fault_kill(SIGSEGV, "page fault", addr, tf->rip);
-	if (irq_on)
-		irq_disable();
-	return true;
+		task_fault_kill(SIGSEGV, "page fault", addr, ip);
 }
 
 void addrspace_init(void)
@@ -202,5 +190,4 @@ void addrspace_init(void)
 	zero_page->rmap = NULL;
 	page_set(zero_page, PG_ZERO); /* its one reference is never dropped */
 	rmap_init();
-	trap_register_exception(T_PAGE_FAULT, page_fault);
 }
