@@ -43,3 +43,15 @@ def meminfo_kb(m):
     for name in ("MemTotal", "MemFree", "MemAvailable"):
         check(name in fields, f"meminfo has no {name} line:\n{out}")
     return {k: int(v) for k, v in fields.items()}
+
+
+def wait_exit(m, pid, tries=600):
+    """Wait for the shell's report of background pid's end (made before a prompt, so an
+    empty command is typed until it comes); return how it ended."""
+    rx = re.compile(rf"\[pid {pid} (exited, status=(\d+)|killed by (\w+))\]")
+    for _ in range(tries):
+        end = rx.search(m.command("echo"))
+        if end:
+            return ("exited", int(end.group(2))) if end.group(2) is not None else ("killed", end.group(3))
+        m.quiet_for(0.1)
+    check(False, f"pid {pid} did not end")

@@ -5,7 +5,7 @@ killer, hostile system calls, and a shell that survives any input."""
 import random
 import re
 
-from registry import check, counted, meminfo_kb, stress, test
+from registry import check, counted, meminfo_kb, stress, test, wait_exit
 from test_process import run
 
 
@@ -120,12 +120,8 @@ def oom_kills_the_biggest_task(b):
     kept = r"memtouch: 16 MiB \(4096 pages, unique\) touched, 0 mismatches"
     if not re.search(kept, out):  # it may have finished before the kill
         m.expect(kept, timeout=60)
-    for _ in range(100):  # the shell reports the keeper's end
-        if re.search(rf"\[pid {keeper} exited, status=0\]", m.command("echo")):
-            break
-        m.quiet_for(0.1)
-    else:
-        check(False, f"no report that the keeper (pid {keeper}) exited with status 0")
+    if not re.search(rf"\[pid {keeper} exited, status=0\]", out):  # reported after the kill
+        check(wait_exit(m, keeper, tries=100) == ("exited", 0), f"the keeper (pid {keeper}) failed")
     after = meminfo_kb(m)["MemFree"]
     check(after == before, f"memory did not come back after the OOM kill: {before} kB, then {after} kB")
     m.poweroff()

@@ -10,7 +10,7 @@ import re
 import struct
 
 from machine import make_swap_image
-from registry import check, counted, meminfo_kb, stress, test
+from registry import check, counted, meminfo_kb, stress, test, wait_exit
 from test_process import run
 
 SWAP_64M_KB = 65532  # a 64 MiB area: 16384 pages, less the header
@@ -36,18 +36,6 @@ def swap_back_to_empty(m, what, mem_free=None):
 def start_background(m, line):
     out = m.command(f"run {line} &")
     return int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
-
-
-def wait_exit(m, pid, tries=600):
-    """Wait for the shell's report of background pid's end (made before a prompt, so an
-    empty command is typed until it comes); return how it ended."""
-    rx = re.compile(rf"\[pid {pid} (exited, status=(\d+)|killed by (\w+))\]")
-    for _ in range(tries):
-        end = rx.search(m.command("echo"))
-        if end:
-            return ("exited", int(end.group(2))) if end.group(2) is not None else ("killed", end.group(3))
-        m.quiet_for(0.1)
-    check(False, f"pid {pid} did not end")
 
 
 @test
