@@ -16,8 +16,7 @@
 
 void cpu_init(void)
 {
-	percpu_init(0);
-	gdt_init();
+	gdt_init(); /* percpu_init(0) came first of all, in kmain */
 	idt_init();
 	idt_load();
 	write_cr0(read_cr0() | CR0_WP); /* ring 0 honours read-only pages too (copy-on-write) */

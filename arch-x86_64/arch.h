@@ -2,7 +2,7 @@
 #ifndef ARCH_ARCH_H
 #define ARCH_ARCH_H
 
-/* Boot CPU: per-CPU data (GS base), GDT and TSS, IDT with the exception handlers, CR0.WP,
+/* Boot CPU (its per-CPU data is set up before: kmain), GDT and TSS, IDT with the exception handlers, CR0.WP,
  * SSE for user code (fpu_init), the syscall instruction (syscall_init). From here on an
  * exception prints a panic report instead of triple-faulting. */
 void cpu_init(void);

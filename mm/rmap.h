@@ -28,6 +28,7 @@ struct rmap_item {
 	struct mm *mm;
 	uint64_t va;		/* page-aligned; the low 12 bits are free for later users */
 };
+_Static_assert(sizeof(struct rmap_item) == 24, "an rmap item is 24 bytes");
 
 /* Boot, once (from addrspace_init): the rmap_item cache. */
 void rmap_init(void);
