@@ -254,6 +254,19 @@ void lockdep_might_sleep(const char *name, const char *file, int line)
 	}
 }
 
+void lockdep_print_orders(void)
+{
+	/* Edges are only appended, and a printed one never changes: no table lock, since
+	 * printk takes a lock of its own (and would be checked meanwhile). */
+	unsigned n = READ_ONCE(nedges);
+	for (unsigned i = 0; i < n; i++)
+		printk("lockdep: \"%s\" (%s:%d) before \"%s\" (%s:%d)\n",
+		       class_name[edges[i].from], edges[i].from_site.file, edges[i].from_site.line,
+		       class_name[edges[i].to], edges[i].to_site.file, edges[i].to_site.line);
+	printk("lockdep: %u classes, %u orders%s\n", READ_ONCE(nclasses) - 1, n,
+	       off ? " (checking is off)" : "");
+}
+
 void lockdep_bad_unlock(const char *name, int owner)
 {
 	lockdep_off();

@@ -47,6 +47,9 @@ void lockdep_release(const void *lock, enum lockdep_kind kind);
 void lockdep_might_sleep(const char *name, const char *file, int line);
 /* A spinlock was released by a CPU other than its owner (or while free): panics. */
 __noreturn void lockdep_bad_unlock(const char *name, int owner);
+/* Print (printk) every order learnt so far, one "A before B" line each with its sites,
+ * and the counts; the shell's `lockcheck orders`. */
+void lockdep_print_orders(void);
 /* Stop checking (a panic is under way: the report must not trip over its own locks). */
 void lockdep_off(void);
 #endif

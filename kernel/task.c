@@ -28,6 +28,7 @@ void task_set_name(struct task *t, const char *name)
  * default pid_max), and the list position that keeps all_tasks in pid order. */
 static int alloc_pid(struct list_head **pos)
 {
+	assert_held(&task_lock);
 	for (;;) {
 		int pid = last_pid + 1 >= 32768 ? 1 : last_pid + 1;
 		struct list_head *p;

@@ -90,8 +90,8 @@ __attribute__((noinline)) int cmd_fault(int argc, char **argv)
 }
 
 #ifdef LOCK_DEBUG
-/* The debug build's lock checker at work (kernel/lockdep.h), each case ending in its panic
- * report: "order" takes two spinlocks in one order, then in the other; "irqoff" takes a
+/* The debug build's lock checker at work (kernel/lockdep.h). "orders" lists the lock
+ * orders it has learnt; the other cases end in its panic report: "order" takes two spinlocks in one order, then in the other; "irqoff" takes a
  * mutex with interrupts off; "spin" a mutex with a spinlock held. tests/boot/test_boot.py
  * looks for the lines marked "lockcheck:" in the reports. */
 static spinlock_t check_a = SPINLOCK_INIT("lockcheck-a");
@@ -101,6 +101,10 @@ static struct mutex check_m = MUTEX_INIT(check_m, "lockcheck-m");
 int cmd_lockcheck(int argc, char **argv)
 {
 	uint64_t f;
+	if (!strcmp(argv[1], "orders")) {
+		lockdep_print_orders();
+		return 0;
+	}
 	if (!strcmp(argv[1], "order")) {
 		f = spin_lock_irqsave(&check_a);	/* lockcheck: a first */
 		spin_lock(&check_b);			/* lockcheck: b inside a */

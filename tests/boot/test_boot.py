@@ -186,6 +186,12 @@ def kernel_fault_gives_panic_report(b):
 
 # ---- the debug build's lock checker (make DEBUG=1: the kernel make test boots) ----
 
+def require_debug_kernel(b):
+    with open(os.path.join(b.build, "kernel.elf"), "rb") as f:
+        if b"cmd_lockcheck" not in f.read():
+            raise Skip("not a debug kernel (make DEBUG=1)")
+
+
 def lockcheck_sites():
     """{marker: "shell/shell_cmds_sys.c:LINE"} for the lines marked "lockcheck: ..."."""
     path = "shell/shell_cmds_sys.c"
@@ -201,9 +207,7 @@ def lockcheck_sites():
 
 def lockcheck_report(b, case):
     """Boot, run `lockcheck CASE`, and return the panic report (skip on a release kernel)."""
-    with open(os.path.join(b.build, "kernel.elf"), "rb") as f:
-        if b"cmd_lockcheck" not in f.read():
-            raise Skip("not a debug kernel (make DEBUG=1)")
+    require_debug_kernel(b)
     m = b.machine().start()
     m.wait_prompt()
     m.allow_panic = True
@@ -212,6 +216,24 @@ def lockcheck_report(b, case):
     m.expect(r"KERNEL PANIC")
     m.wait_exit(EXIT_PANIC)
     return m.log[start:]
+
+
+@test
+def lock_checker_learns_the_ksm_order(b):
+    """On a normal workload the checker is on, learns the documented order (ksm_lock, then
+    an mm's lock: mm/ksm_internal.h) and reports nothing."""
+    require_debug_kernel(b)
+    m = b.machine().start()
+    m.wait_prompt()
+    m.command("echo 1 > /sys/kernel/mm/ksm/run")
+    out = m.command("run ksm-test cow", timeout=120)
+    check("ksm-test: cow ok" in out, f"ksm-test cow:\n{out}")
+    orders = m.command("lockcheck orders")
+    check(re.search(r'"ksm" \(mm/ksm\.c:\d+\) before "mm" \(mm/ksm\.c:\d+\)', orders),
+          f"ksm before mm not learnt:\n{orders}")
+    check(re.search(r"lockdep: \d+ classes, \d+ orders", orders) and "checking is off" not in orders,
+          f"no summary, or checking went off:\n{orders}")
+    m.poweroff()
 
 
 @test
