@@ -251,6 +251,17 @@ def lock_order_inversion_is_reported_with_both_sites(b):
 
 
 @test
+def lock_order_cycle_through_a_third_lock_is_reported(b):
+    report = lockcheck_report(b, "chain")
+    site = lockcheck_sites()
+    check("lock order inversion" in report and "lockcheck: not caught" not in report,
+          "no lock-order report")
+    # Now: a inside c; before: b inside a, then c inside b (the chain that closes the cycle).
+    for mark in ("a inside c", "c first", "b inside a", "c inside b"):
+        check(site["chain " + mark] in report, f"the report does not name {site['chain ' + mark]} ({mark})")
+
+
+@test
 def mutex_with_irqs_off_or_spinlock_held_is_reported(b):
     site = lockcheck_sites()
     report = lockcheck_report(b, "irqoff")
