@@ -2,11 +2,9 @@
 # builds and runs every test. Settings work as make variables or environment variables.
 
 MEM       ?= 256M
-ACCEL     ?= tcg
 BUILD     ?= build
 EXTRA_BIN ?=
 SWAP      ?= 256M
-CI        ?=
 DEMO_GUESTS   ?= 6
 DEMO_GUEST_MB ?= 64
 
@@ -43,16 +41,16 @@ KERNEL := $(BUILD)/kernel.elf
 ISO    := $(BUILD)/kernel.iso
 INITRD := $(BUILD)/initrd.cpio
 
-QEMU := qemu-system-x86_64
-QEMU_FLAGS := -M pc -accel $(ACCEL) -m $(MEM) -no-reboot -display none \
-	-chardev stdio,id=con,signal=off -serial chardev:con \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
-# isa-debug-exit status for a clean `poweroff` (drivers/power.h)
-EXIT_POWEROFF := 33
+# QEMU, ACCEL (default tcg), QEMU_MACHINE, EXIT_POWEROFF, EXIT_PANIC: one definition,
+# shared with the boot tests, bench and demo (tests/boot/machine.py reads it too).
+include qemu.mk
+QEMU_FLAGS = $(QEMU_MACHINE) -accel $(ACCEL) -m $(MEM)
 
-.PHONY: all iso run run-pvh test unit-test boot-test bench demo stress clean deps FORCE \
+.PHONY: all iso run run-pvh test unit-test check boot-test bench demo stress clean deps FORCE \
 	linux-selftests linux-selftests-initrd
-all: iso
+# A plain `make` installs the missing tools first, like make run and make test.
+all: deps
+	@$(MAKE) --no-print-directory iso
 iso: $(ISO)
 
 # ---- tools: install what is missing (Debian package names) ----
@@ -113,7 +111,9 @@ BUSYBOX := /bin/busybox
 $(BUILD)/extra-bin.txt: FORCE
 	@mkdir -p $(BUILD)
 	@echo "$(EXTRA_BIN)" | cmp -s - $@ || echo "$(EXTRA_BIN)" > $@
-$(INITRD): $(USER_BINS) $(BUILD)/extra-bin.txt $(wildcard $(EXTRA_BIN)/*) $(BUSYBOX)
+# (Without EXTRA_BIN, $(wildcard $(EXTRA_BIN)/*) would be every entry of /, /tmp among them,
+# and the archive and ISO would be rebuilt by every make.)
+$(INITRD): $(USER_BINS) $(BUILD)/extra-bin.txt $(if $(EXTRA_BIN),$(wildcard $(EXTRA_BIN)/*)) $(BUSYBOX)
 	@rm -rf $(BUILD)/initrd && mkdir -p $(BUILD)/initrd/bin
 	cp $(USER_BINS) $(BUILD)/initrd/bin/
 	cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
@@ -153,7 +153,8 @@ $(ISO): $(KERNEL) $(INITRD) boot/grub.cfg
 	cp $(KERNEL) $(INITRD) $(BUILD)/isoroot/boot/
 	cp boot/grub.cfg $(BUILD)/isoroot/boot/grub/
 	grub-mkrescue -o $@ --install-modules="multiboot2 normal iso9660 biosdisk" \
-		--locales= --fonts= --themes= $(BUILD)/isoroot 2>/dev/null
+		--locales= --fonts= --themes= $(BUILD)/isoroot >$(BUILD)/grub-mkrescue.log 2>&1 || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 # ---- tests ----
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Wno-unused-function \
@@ -169,6 +170,11 @@ $(BUILD)/unit/%: tests/unit/%.c
 unit-test: $(UNIT_TESTS)
 	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)")
 
+# The layering rules (docs/architecture.md, "Layers"), checked on the sources.
+LAYER_CHECK := $(PYTHON) tests/check_layers.py
+check:
+	@$(LAYER_CHECK)
+
 BOOT_TEST := $(PYTHON) tests/boot/run.py --build $(DEBUG_BUILD)
 boot-test: deps
 	@$(MAKE) --no-print-directory DEBUG=1 iso linux-selftests-initrd
@@ -177,7 +183,7 @@ boot-test: deps
 test: deps
 	@$(MAKE) --no-print-directory $(UNIT_TESTS)
 	@$(MAKE) --no-print-directory DEBUG=1 iso linux-selftests-initrd
-	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)") "$(BOOT_TEST)"
+	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)") "$(LAYER_CHECK)" "$(BOOT_TEST)"
 
 # Linux's KSM selftests alone, with a table of results (README: "Linux's own selftests").
 linux-selftests: deps
@@ -209,9 +215,10 @@ SWAP_DISK = img=; drive=; \
 		/sbin/mkswap $$img >/dev/null 2>&1 || { echo "cannot make a $(SWAP) swap image"; exit 1; }; \
 		drive="-drive file=$$img,if=virtio,format=raw"; \
 	fi
-# The status QEMU ended with: a clean poweroff is success.
+# The status QEMU ended with (qemu.mk): a clean poweroff is success.
 QEMU_STATUS = s=$$?; rm -f $$img; \
 	if [ $$s -eq $(EXIT_POWEROFF) ]; then exit 0; fi; \
+	if [ $$s -eq $(EXIT_PANIC) ]; then echo "qemu exited with status $$s: kernel panic"; exit 1; fi; \
 	echo "qemu exited with status $$s (not a clean poweroff)"; exit 1
 
 run: deps

@@ -17,12 +17,12 @@
  * task it runs (the switch itself happens after the EOI, at trap_dispatch()'s preemption
  * point or on the way back to ring 3). The scheduler starts with sched_init(), which sets
  * current(); ticks before that only count. */
-static void timer_interrupt(struct trap_frame *tf)
+static void timer_interrupt(int vector, void *ctx)
 {
 	if (this_cpu()->id == 0) {
 		clock_tick();
 		if (current())
-			sched_tick(tf);
+			sched_tick();
 	}
 	lapic_eoi();
 }
@@ -55,7 +55,7 @@ void apic_timer_init(void)
 	if (!tsc_hz || apic_hz < HZ)
 		panic("clock: calibration failed (tsc %lu Hz, lapic timer %lu Hz)", tsc_hz, apic_hz);
 	clock_init(tsc_hz);
-	irq_register(IRQ_VECTOR_TIMER, timer_interrupt, "timer");
+	irq_register(IRQ_VECTOR_TIMER, timer_interrupt, NULL, "timer");
 	lapic_timer_periodic(IRQ_VECTOR_TIMER, apic_hz / HZ);
 	printk("clock: tsc %lu.%03lu MHz, lapic timer %lu.%03lu MHz (bus / %d), %d Hz tick on vector 0x%x\n",
 	       tsc_hz / 1000000, tsc_hz / 1000 % 1000, apic_hz / 1000000, apic_hz / 1000 % 1000,

@@ -2,6 +2,7 @@
 #include "arch-x86_64/percpu.h"
 #include "arch-x86_64/gdt.h"
 #include "arch-x86_64/idt.h"
+#include "arch-x86_64/fault.h"
 #include "arch-x86_64/acpi.h"
 #include "arch-x86_64/pic.h"
 #include "arch-x86_64/lapic.h"
@@ -19,12 +20,13 @@ void cpu_init(void)
 	gdt_init(); /* percpu_init(0) came first of all, in kmain */
 	idt_init();
 	idt_load();
+	fault_init();
 	write_cr0(read_cr0() | CR0_WP); /* ring 0 honours read-only pages too (copy-on-write) */
 	fpu_init();
 	syscall_init();
 }
 
-static void com1_interrupt(struct trap_frame *tf)
+static void com1_interrupt(int vector, void *ctx)
 {
 	uart_rx_poll();
 	lapic_eoi();
@@ -36,7 +38,7 @@ static void com1_irq_init(void)
 {
 	int vector = irq_alloc_vector();
 	BUG_ON(vector < 0);
-	irq_register(vector, com1_interrupt, "com1");
+	irq_register(vector, com1_interrupt, NULL, "com1");
 	ioapic_route_isa_irq(COM1_IRQ, vector);
 	uart_enable_rx_irq();
 }

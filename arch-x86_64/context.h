@@ -16,4 +16,13 @@ struct switch_frame {
 	uint64_t rip;
 };
 
+/* Push below stack_top the frame switch_context() pops when a new task first runs, so it
+ * "returns" to entry; the result is the task's saved rsp. */
+static inline uint64_t switch_frame_init(uint64_t stack_top, void (*entry)(void))
+{
+	struct switch_frame *sf = (struct switch_frame *)stack_top - 1;
+	*sf = (struct switch_frame){ .rip = (uint64_t)entry };
+	return (uint64_t)sf;
+}
+
 #endif

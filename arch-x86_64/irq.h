@@ -19,13 +19,15 @@
 #define IRQ_VECTOR_TIMER      0xf0
 #define IRQ_VECTOR_SPURIOUS   0xff
 
-typedef void (*irq_handler_t)(struct trap_frame *tf);
+/* A handler gets its vector and the context it was registered with, not the trap frame:
+ * what the interrupted code was doing is none of a device's business. */
+typedef void (*irq_handler_t)(int vector, void *ctx);
 
-/* Install handler for vector (32-255) under name (shown by irq_name). One handler per
- * vector; a second registration is a bug (panics). The handler runs with interrupts off
- * and must itself acknowledge its interrupt controller (lapic_eoi() for LAPIC-delivered
- * vectors). Takes the vector-table lock. */
-void irq_register(int vector, irq_handler_t handler, const char *name);
+/* Install handler for vector (32-255) with ctx (passed to every call) under name (shown by
+ * irq_name). One handler per vector; a second registration is a bug (panics). The handler
+ * runs with interrupts off and must itself acknowledge its interrupt controller
+ * (lapic_eoi() for LAPIC-delivered vectors). Takes the vector-table lock. */
+void irq_register(int vector, irq_handler_t handler, void *ctx, const char *name);
 /* Reserve a free device vector in 0x30-0xef for the caller to irq_register() and program
  * into an IOAPIC entry or MSI; returns -1 if none is left. Takes the vector-table lock. */
 int irq_alloc_vector(void);
@@ -36,7 +38,7 @@ const char *irq_name(int vector);
 
 /* Handler for a spurious vector (an interrupt withdrawn before the CPU took it): nothing
  * to do and nothing to acknowledge; the vector's count records it. */
-void irq_spurious(struct trap_frame *tf);
+void irq_spurious(int vector, void *ctx);
 
 /* Called by trap_dispatch() for vectors 32-255: count, then run the handler. */
 void irq_dispatch(struct trap_frame *tf);

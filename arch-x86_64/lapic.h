@@ -13,6 +13,9 @@ void lapic_init(void);
 uint32_t lapic_id(void);
 /* Signal end of interrupt for the highest-priority in-service vector on this CPU. */
 void lapic_eoi(void);
+/* Raise vector (32-255, an irq_register()ed one) on this CPU, as if a device had: it is
+ * taken as soon as interrupts are on (at once if they are). The handler sends the EOI. */
+void lapic_self_ipi(int vector);
 
 /* The timer counts down at the bus clock divided by LAPIC_TIMER_DIVIDE. */
 #define LAPIC_TIMER_DIVIDE 16

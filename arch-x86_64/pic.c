@@ -13,7 +13,7 @@
 /* A line that drops before the CPU acknowledges it makes a PIC deliver its lowest-priority
  * vector (IRQ 7, or 15 on the slave) with nothing in service: no EOI for it, except that
  * the master did see the slave's cascade line (IRQ 2) and needs its own EOI. */
-static void spurious_slave(struct trap_frame *tf)
+static void spurious_slave(int vector, void *ctx)
 {
 	outb(PIC1_CMD, OCW2_EOI);
 }
@@ -30,6 +30,6 @@ void pic_disable(void)
 	outb(PIC2_DATA, ICW4_8086);
 	outb(PIC1_DATA, 0xff);                    /* OCW1: mask all */
 	outb(PIC2_DATA, 0xff);
-	irq_register(IRQ_VECTOR_PIC_BASE + 7, irq_spurious, "pic-spurious");
-	irq_register(IRQ_VECTOR_PIC_BASE + 15, spurious_slave, "pic-spurious");
+	irq_register(IRQ_VECTOR_PIC_BASE + 7, irq_spurious, NULL, "pic-spurious");
+	irq_register(IRQ_VECTOR_PIC_BASE + 15, spurious_slave, NULL, "pic-spurious");
 }

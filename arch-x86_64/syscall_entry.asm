@@ -18,7 +18,7 @@ CPU_KERNEL_RSP equ 16
 USER_DS        equ 0x23                 ; gdt.h
 USER_CS        equ 0x2b
 T_SYSCALL      equ 0x100                ; trap.h
-USER_END       equ 0x00007ffffffff000   ; memlayout.h
+USER_END       equ 0x00007ffffffff000   ; memlayout.h (arch-x86_64)
 RFLAGS_TF      equ 1 << 8
 RFLAGS_RF      equ 1 << 16
 

@@ -1,8 +1,22 @@
 #include "arch-x86_64/syscall_entry.h"
 #include "arch-x86_64/gdt.h"
 #include "arch-x86_64/cpu.h"
+#include "arch-x86_64/trap.h"
+#include "kernel/syscall.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
 
 void syscall_entry(void); /* syscall_entry.asm */
+
+void syscall_handler(struct trap_frame *tf)
+{
+	account_user_to_kernel();
+	irq_enable();
+	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+	tf->rax = syscall_dispatch(tf->rax, args);
+	irq_disable();
+	return_to_user_work(tf);
+}
 
 void syscall_init(void)
 {

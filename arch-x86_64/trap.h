@@ -11,9 +11,11 @@
  * privilege level. From ring 3 the frame sits at the very top of the task's kernel stack.
  * trap_frame.inc repeats the TF_* offsets for the assembly code.
  *
- * Kernel code that builds or patches a frame returning to ring 3 (exec, fork) must keep
- * cs = USER_CS, ss = USER_DS, rflags with IF set and IOPL 0 (the CPU takes them as they
- * are from ring 0); a rip at or above 2^47 kills the task (trap_bad_user_rip). */
+ * Only arch code reads or writes its fields; generic code passes the pointer through.
+ * Code that builds or patches a frame returning to ring 3 (start_thread, copy_thread_frame:
+ * processor.h) must keep cs = USER_CS, ss = USER_DS, rflags with IF set and IOPL 0 (the
+ * CPU takes them as they are from ring 0); a rip at or above 2^47 kills the task
+ * (trap_bad_user_rip). */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;

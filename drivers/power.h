@@ -4,8 +4,9 @@
 
 #include "lib/compiler.h"
 
-/* Codes written to isa-debug-exit; QEMU exits with status (code << 1) | 1. The Makefile
- * and the boot-test harness map 33 to success; anything else (0 = triple fault) fails. */
+/* Codes written to isa-debug-exit; QEMU exits with status (code << 1) | 1. qemu.mk names
+ * those statuses for the Makefile and the boot-test harness: 33 is success; anything else
+ * (0 = triple fault) fails. */
 #define QEMU_EXIT_POWEROFF 0x10 /* status 33 */
 #define QEMU_EXIT_PANIC    0x20 /* status 65 */
 

@@ -1,5 +1,6 @@
 /* virtio-blk over the legacy virtio PCI interface, completing requests by MSI-X interrupt,
- * with up to a third of the queue size in flight (blockdev.h).
+ * with up to a third of the queue size in flight: the blockdev_ops of disks vda, vdb, ...
+ * (blockdev.h).
  *
  * Hardware contract (the virtio 1.x specification's "Legacy Interfaces: A Note on PCI
  * Device Layout" and its block device chapter; what QEMU's transitional virtio-blk-pci,
@@ -19,8 +20,8 @@
  * the device for a read), and one status byte the device writes (0 OK, 1 I/O error,
  * 2 unsupported). No optional feature is negotiated.
  *
- * Locking: each disk's lock (irqsave) guards its virtqueue, request slots and counters;
- * completion callbacks and wake-ups run after it is dropped. */
+ * Locking: each disk's lock (irqsave) guards its virtqueue and request slots; completion
+ * (blk_complete: counters, callbacks, wake-ups) runs after it is dropped. */
 #include "drivers/virtio_blk.h"
 #include "drivers/blockdev.h"
 #include "drivers/virtqueue.h"
@@ -29,12 +30,12 @@
 #include "arch-x86_64/lapic.h"
 #include "arch-x86_64/cpu.h"
 #include "arch-x86_64/spinlock.h"
-#include "kernel/wait.h"
 #include "kernel/sched.h"
 #include "mm/page_alloc.h"
 #include "mm/kmalloc.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
+#include "lib/format.h"
 #include "lib/errno.h"
 
 #define VIRTIO_VENDOR_ID         0x1af4
@@ -66,7 +67,7 @@
 #define VBLK_QUEUE       0       /* virtio-blk's only queue without multi-queue */
 #define VBLK_MSIX_ENTRY  0       /* the queue's MSI-X table entry */
 #define DESCS_PER_REQ    3
-#define BLK_MAX_DISKS    26      /* vda-vdz */
+#define VBLK_MAX_DISKS   26      /* vda-vdz */
 
 struct virtio_blk_req_hdr {
 	uint32_t type;
@@ -83,54 +84,29 @@ struct vblk_slot {
 	struct vblk_slot *next_free;
 };
 
-struct blockdev {
-	char name[8];
-	unsigned index;              /* in disks[] */
+struct vblk {
+	struct blockdev blk;         /* name, capacity, ops: the generic part */
 	uint16_t io;                 /* legacy register block (BAR 0) */
 	int vector;                  /* the queue's interrupt */
-	uint64_t sectors;
-	spinlock_t lock;             /* guards vq, the slots, free_slots, stats */
+	spinlock_t lock;             /* guards vq, the slots, free_slots */
 	struct virtqueue vq;
 	struct page *slot_pages;     /* queue size / 3 slots, in frames of their own */
 	unsigned slot_order;
 	struct vblk_slot *free_slots;
-	struct wait_queue wait;      /* submitters waiting for a slot, blk_rw() for completion */
-	struct blk_stats stats;
 };
 
-/* disks[i] is set before its interrupt handler is registered, ndisks (release) once the
- * disk is ready; neither changes afterwards, so readers need no lock. */
-static struct blockdev *disks[BLK_MAX_DISKS];
-static unsigned ndisks;
+static unsigned ndisks;          /* virtio disks brought up: the next one's letter */
 
-static struct blockdev *disk_of_vector(uint64_t vector)
+/* Take every finished request off the ring under the lock, then complete them without it. */
+static void vblk_interrupt(int vector, void *ctx)
 {
-	for (unsigned i = 0; i < BLK_MAX_DISKS; i++) {
-		struct blockdev *d = __atomic_load_n(&disks[i], __ATOMIC_ACQUIRE);
-		if (!d)
-			break;
-		if ((uint64_t)d->vector == vector)
-			return d;
-	}
-	return NULL;
-}
-
-/* Take every finished request off the ring under the lock, then complete them without it:
- * done() may free its request, so each one's successor is read first. */
-static void vblk_interrupt(struct trap_frame *tf)
-{
-	struct blockdev *d = disk_of_vector(tf->vector);
-	BUG_ON(!d);
+	struct vblk *d = ctx;
 	struct blk_request *finished = NULL, **tail = &finished;
 	uint64_t f = spin_lock_irqsave(&d->lock);
-	d->stats.irqs++;
 	struct vblk_slot *s;
 	while ((s = vq_pop(&d->vq, NULL))) {
 		struct blk_request *r = s->req;
 		r->status = s->status == VIRTIO_BLK_S_OK ? 0 : -EIO;
-		d->stats.completed++;
-		d->stats.errors += r->status != 0;
-		d->stats.in_flight--;
 		s->req = NULL;
 		s->next_free = d->free_slots;
 		d->free_slots = s;
@@ -139,38 +115,22 @@ static void vblk_interrupt(struct trap_frame *tf)
 		tail = &r->next_done;
 	}
 	spin_unlock_irqrestore(&d->lock, f);
-	for (struct blk_request *r = finished, *next; r; r = next) {
-		next = r->next_done;
-		if (r->done)
-			r->done(r);
-	}
-	if (finished)
-		wake_up_all(&d->wait);
+	blk_complete(&d->blk, finished);
 	lapic_eoi();
 }
 
-static bool request_ok(const struct blockdev *d, const struct blk_request *r)
+/* Sleeps on the disk's wait queue, which every completion batch wakes, while no slot is
+ * free. */
+static void vblk_submit(struct blockdev *b, struct blk_request *r)
 {
-	if (!r->len || r->len % BLK_SECTOR_SIZE)
-		return false;
-	if (r->sector >= d->sectors || r->len / BLK_SECTOR_SIZE > d->sectors - r->sector)
-		return false;
-	uint64_t va = (uint64_t)r->buf;
-	return va >= DIRECT_MAP_BASE && pfn_valid(PFN_DOWN(va - DIRECT_MAP_BASE + r->len - 1));
-}
-
-int blk_submit(struct blockdev *d, struct blk_request *r)
-{
-	BUG_ON(!irqs_enabled());
-	if (!request_ok(d, r))
-		return -EINVAL;
+	struct vblk *d = container_of(b, struct vblk, blk);
 	uint64_t f;
 	for (;;) {
 		f = spin_lock_irqsave(&d->lock);
 		if (d->free_slots)
 			break;
 		spin_unlock_irqrestore(&d->lock, f);
-		wait_event(d->wait, READ_ONCE(d->free_slots) != NULL);
+		wait_event(b->wait, READ_ONCE(d->free_slots) != NULL);
 	}
 	struct vblk_slot *s = d->free_slots;
 	d->free_slots = s->next_free;
@@ -186,73 +146,17 @@ int blk_submit(struct blockdev *d, struct blk_request *r)
 	};
 	int rc = vq_add(&d->vq, chain, DESCS_PER_REQ, s);
 	BUG_ON(rc); /* slots are queue size / 3: a free slot means three free descriptors */
-	if (r->write)
-		d->stats.writes++;
-	else
-		d->stats.reads++;
-	d->stats.in_flight++;
-	d->stats.peak_in_flight = MAX(d->stats.peak_in_flight, d->stats.in_flight);
 	if (vq_kick_needed(&d->vq))
 		outw(d->io + VIRTIO_PCI_QUEUE_NOTIFY, VBLK_QUEUE);
 	spin_unlock_irqrestore(&d->lock, f);
-	return 0;
 }
 
-/* Runs in the interrupt handler: after the flag store the waiter may return and its stack
- * (r included) be reused, so nothing touches r afterwards; the handler's wake-up of
- * d->wait follows. */
-static void rw_done(struct blk_request *r)
-{
-	__atomic_store_n((bool *)r->private, true, __ATOMIC_RELEASE);
-}
-
-int blk_rw(struct blockdev *d, uint64_t sector, void *buf, uint32_t len, bool write)
-{
-	bool finished = false;
-	struct blk_request r = {
-		.sector = sector, .buf = buf, .len = len, .write = write,
-		.done = rw_done, .private = &finished,
-	};
-	int rc = blk_submit(d, &r);
-	if (rc)
-		return rc;
-	wait_event(d->wait, __atomic_load_n(&finished, __ATOMIC_ACQUIRE));
-	return r.status;
-}
-
-struct blockdev *blk_next(struct blockdev *prev)
-{
-	unsigned i = prev ? prev->index + 1 : 0;
-	return i < __atomic_load_n(&ndisks, __ATOMIC_ACQUIRE) ? disks[i] : NULL;
-}
-
-struct blockdev *blk_find(const char *name)
-{
-	for (struct blockdev *d = blk_next(NULL); d; d = blk_next(d))
-		if (!strcmp(d->name, name))
-			return d;
-	return NULL;
-}
-
-const char *blk_name(const struct blockdev *d)
-{
-	return d->name;
-}
-
-uint64_t blk_sectors(const struct blockdev *d)
-{
-	return d->sectors;
-}
-
-void blk_get_stats(struct blockdev *d, struct blk_stats *s)
-{
-	uint64_t f = spin_lock_irqsave(&d->lock);
-	*s = d->stats;
-	spin_unlock_irqrestore(&d->lock, f);
-}
+static const struct blockdev_ops vblk_ops = {
+	.submit = vblk_submit,
+};
 
 /* The slots live in frames of their own so that each header is physically contiguous. */
-static int alloc_slots(struct blockdev *d)
+static int alloc_slots(struct vblk *d)
 {
 	unsigned nslots = d->vq.num / DESCS_PER_REQ;
 	size_t bytes = nslots * sizeof(struct vblk_slot);
@@ -279,8 +183,8 @@ static void vblk_probe(struct pci_dev *pci)
 {
 	const char *why;
 	const struct pci_bar *bar0 = &pci->bars[0];
-	struct blockdev *d = NULL;
-	if (ndisks == BLK_MAX_DISKS) {
+	struct vblk *d = NULL;
+	if (ndisks == VBLK_MAX_DISKS) {
 		why = "more disks than names vda-vdz";
 		goto fail_report;
 	}
@@ -294,9 +198,7 @@ static void vblk_probe(struct pci_dev *pci)
 		goto fail_report;
 	}
 	d->io = bar0->base;
-	d->index = ndisks;
 	spin_lock_init(&d->lock, "virtio-blk");
-	wait_queue_init(&d->wait);
 
 	pci_enable(pci);
 	outb(d->io + VIRTIO_PCI_STATUS, 0);
@@ -340,18 +242,19 @@ static void vblk_probe(struct pci_dev *pci)
 		goto fail_msix;
 	}
 	uint16_t cfg = d->io + VIRTIO_PCI_CONFIG_MSIX;
-	d->sectors = inl(cfg) | (uint64_t)inl(cfg + 4) << 32;
+	struct blockdev *b = &d->blk;
+	b->sectors = inl(cfg) | (uint64_t)inl(cfg + 4) << 32;
+	b->ops = &vblk_ops;
+	snprintf(b->name, sizeof(b->name), "vd%c", 'a' + ndisks);
 
-	d->name[0] = 'v';
-	d->name[1] = 'd';
-	d->name[2] = 'a' + d->index;
-	__atomic_store_n(&disks[d->index], d, __ATOMIC_RELEASE);
-	irq_register(d->vector, vblk_interrupt, d->name);
+	irq_register(d->vector, vblk_interrupt, d, b->name);
 	outb(d->io + VIRTIO_PCI_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 	     VIRTIO_STATUS_DRIVER_OK);
-	__atomic_store_n(&ndisks, d->index + 1, __ATOMIC_RELEASE);
-	printk("%s: virtio-blk, %lu sectors (%lu MiB), msi-x vector 0x%x\n", d->name, d->sectors,
-	       d->sectors * BLK_SECTOR_SIZE >> 20, d->vector);
+	/* Cannot fail: the virtio disks (26 at most) come first, before the RAM disk. */
+	BUG_ON(blk_register(b));
+	ndisks++;
+	printk("%s: virtio-blk, %lu sectors (%lu MiB), msi-x vector 0x%x\n", b->name, b->sectors,
+	       b->sectors * BLK_SECTOR_SIZE >> 20, d->vector);
 	return;
 
 fail_msix:

@@ -126,7 +126,7 @@ bool bootinfo_parse(uint32_t magic, uint32_t info_phys)
 {
 	extern uint64_t boot_tsc; /* boot.asm, linked at its physical address */
 	uint64_t alias = (uint64_t)&boot_tsc + KERNEL_VMA;
-	__asm__("" : "+r"(alias)); /* an address, not an index into boot_tsc */
+	OPTIMIZER_HIDE_VAR(alias); /* an address, not an index into boot_tsc */
 	boot_info.boot_tsc = *(const uint64_t *)alias;
 	if (magic == BOOT_LOADER_MULTIBOOT2) {
 		parse_multiboot2(info_phys);

@@ -21,6 +21,7 @@
 #include "mm/swap.h"
 #include "arch-x86_64/pci.h"
 #include "drivers/virtio_blk.h"
+#include "drivers/ramdisk.h"
 
 __noreturn void kmain(uint32_t loader_magic, uint32_t info_phys);
 
@@ -43,12 +44,13 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 
 	pci_init(); /* the PCI functions, one line each */
 	virtio_blk_init(); /* disks vda, vdb, ... (drivers/blockdev.h), MSI-X completion */
+	ramdisk_init(); /* ramdisk=SIZE: disk ram0, frames taken from the allocator for good */
 
 	rtc_init(); /* wall-clock time for CLOCK_REALTIME */
 
 	sched_init(); /* this context becomes CPU 0's idle task; tasks can be made */
 
-	addrspace_init(); /* the zero page, reverse maps, the user page-fault handler */
+	addrspace_init(); /* the zero page and reverse maps, for user page faults */
 
 	vfs_init(); /* the file tree: /dev, /proc, /sys, then the initramfs */
 	tty_init();

@@ -10,8 +10,8 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "arch-x86_64/context.h"
+#include "arch-x86_64/processor.h"
 #include "arch-x86_64/fpu.h"
-#include "arch-x86_64/gdt.h"
 #include "arch-x86_64/cpu.h"
 #include "kernel/lock.h"
 
@@ -35,8 +35,7 @@ const char *signal_name(int sig)
 }
 
 struct task *process_create(const char *name, struct task *parent, struct mm *mm,
-			    struct files *files, const struct trap_frame *tf,
-			    const struct fpu_state *fpu)
+			    struct files *files, const struct fpu_state *fpu)
 {
 	struct fpu_state *state = kmalloc(sizeof(*state));
 	if (!state)
@@ -53,12 +52,7 @@ struct task *process_create(const char *name, struct task *parent, struct mm *mm
 	t->fpu = state;
 	t->mm = mm;
 	t->files = files;
-	struct trap_frame *frame = task_user_frame(t);
-	*frame = *tf;
-	frame->cs = USER_CS;
-	frame->ss = USER_DS;
-	frame->rflags = (tf->rflags & ~(RFLAGS_IOPL | RFLAGS_NT)) | RFLAGS_IF;
-	task_set_first_frame(t, user_task_start, (uint64_t)frame);
+	task_set_first_frame(t, user_task_start, (uint64_t)task_user_frame(t));
 
 	uint64_t f = spin_lock_irqsave(&task_lock);
 	t->parent = parent;

@@ -3,7 +3,6 @@
 #define PROCESS_H
 
 #include "kernel/task.h"
-#include "arch-x86_64/trap.h"
 
 /* Linux signal numbers (only what ends tasks here). */
 #define SIGHUP   1
@@ -87,21 +86,16 @@ int task_wait(const struct wait_query *q, struct wait_result *res, struct task *
 
 struct mm;
 struct files;
+struct trap_frame; /* the arch's (arch-x86_64/trap.h): generic code only passes it on */
 
-/* The frame that takes t back to ring 3: at the very top of its kernel stack. */
-static inline struct trap_frame *task_user_frame(struct task *t)
-{
-	return (struct trap_frame *)task_kstack_top(t) - 1;
-}
-
-/* A new user task named name, child of parent, that will enter ring 3 with the registers
- * in tf (cs, ss and rflags are forced to user values) and the FPU state fpu (NULL: the
- * initial state). It takes over the caller's references to mm and files. Not runnable
- * yet: sched_start() it. NULL when out of memory or tasks; mm and files are then still
- * the caller's. Takes the task-tree lock. */
+/* A new user task named name, child of parent, that will enter ring 3 with the FPU state
+ * fpu (NULL: the initial state) and the registers of its task_user_frame(), which the
+ * caller fills (start_thread or copy_thread_frame, arch-x86_64/processor.h) before
+ * sched_start() makes it runnable. It takes over the caller's references to mm and files.
+ * NULL when out of memory or tasks; mm and files are then still the caller's. Takes the
+ * task-tree lock. */
 struct task *process_create(const char *name, struct task *parent, struct mm *mm,
-			    struct files *files, const struct trap_frame *tf,
-			    const struct fpu_state *fpu);
+			    struct files *files, const struct fpu_state *fpu);
 /* t's address space with a reference (mm_put it), or NULL (kernel thread, or exiting). */
 struct mm *task_mm_get(struct task *t);
 /* Whether t is anc or one of its descendants (who may open t's /proc/PID/mem). Takes the

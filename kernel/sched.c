@@ -14,7 +14,7 @@
 #include "kernel/sched.h"
 #include "kernel/clock.h"
 #include "arch-x86_64/context.h"
-#include "arch-x86_64/fpu.h"
+#include "arch-x86_64/processor.h"
 #include "arch-x86_64/gdt.h"
 #include "mm/addrspace.h"
 #include "kernel/printk.h"
@@ -106,14 +106,9 @@ static void switch_to(struct task *prev, struct task *next)
 	need_resched[this_cpu()->id] = false;
 	if (prev == next)
 		return;
-	if (prev->fpu)
-		fpu_save(prev->fpu);
-	if (next->fpu)
-		fpu_restore(next->fpu);
+	switch_user_state(prev, next); /* FPU registers, FS base */
 	if (next->mm != prev->mm)
 		mm_activate(next->mm);
-	if (next->mm)
-		wrmsr(MSR_FS_BASE, next->fs_base);
 	tss_set_rsp0(kstack_top(next));
 	this_cpu()->kernel_rsp = kstack_top(next);
 	this_cpu()->current = next;
@@ -233,7 +228,7 @@ int sleep_ms(uint64_t ms)
 	return sleep_until_ns(clock_ns() + ms * 1000000);
 }
 
-void sched_tick(struct trap_frame *tf)
+void sched_tick(void)
 {
 	spin_lock(&sched_lock); /* interrupts are off in the handler */
 	uint64_t now = clock_ns();

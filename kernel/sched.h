@@ -3,9 +3,10 @@
 #define SCHED_H
 
 #include "kernel/task.h"
-#include "arch-x86_64/trap.h"
 
 #define SCHED_SLICE_MS 10	/* a task's quantum before the timer preempts it */
+
+struct trap_frame; /* the arch's (arch-x86_64/trap.h): only passed on */
 
 /* Turn the boot context into CPU 0's idle task; tasks can be created afterwards. */
 void sched_init(void);
@@ -30,7 +31,7 @@ int sleep_until_ns(uint64_t ns);
  * the building block of timed waits. */
 void sched_timer_sleep(uint64_t ns);
 /* Timer interrupt hook: CPU-time sampling, expired sleeps, quantum. */
-void sched_tick(struct trap_frame *tf);
+void sched_tick(void);
 /* Switch away now if the quantum is over or a task with a better claim woke (called on the
  * way out of an interrupt when interrupts were on in the interrupted code, and by kernel
  * loops that run on between batches, like Linux's cond_resched). No spinlock held. */

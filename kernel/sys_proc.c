@@ -1,5 +1,5 @@
 /* Process system calls: identity, exit, fork and vfork (clone), execve, wait4, waitid, prctl,
- * arch_prctl, uname. Signals are in sys_signal.c. */
+ * uname. Signals are in sys_signal.c, arch_prctl in arch-x86_64/sys_arch.c. */
 #include "kernel/syscall_table.h"
 #include "fs/sys_path.h"
 #include "kernel/process.h"
@@ -9,8 +9,7 @@
 #include "fs/file.h"
 #include "arch-x86_64/fpu.h"
 #include "kernel/pidfd.h"
-#include "arch-x86_64/gdt.h"
-#include "arch-x86_64/cpu.h"
+#include "arch-x86_64/processor.h"
 #include "mm/addrspace.h"
 #include "mm/kmalloc.h"
 #include "kernel/printk.h"
@@ -75,17 +74,14 @@ static long do_fork(uint64_t flags, uint64_t newsp, int *ptid, int *ctid)
 	if (!files)
 		goto fail_files;
 	fpu_save(self->fpu); /* the live registers are what the child inherits */
-	struct trap_frame tf = *task_user_frame(self);
-	tf.rax = 0; /* fork returns 0 in the child */
-	if (newsp)
-		tf.rsp = newsp;
-	struct task *child = process_create(self->name, self, mm, files, &tf, self->fpu);
+	struct task *child = process_create(self->name, self, mm, files, self->fpu);
 	if (!child) {
 		files_put(files);
 		mm_put(mm);
 		kfree(acts);
 		return -EAGAIN;
 	}
+	copy_thread_frame(task_user_frame(child), task_user_frame(self), newsp);
 	signals_inherit(child, self, acts);
 	child->fs_base = self->fs_base;
 	child->mempolicy = self->mempolicy;
@@ -188,19 +184,10 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	spin_unlock_irqrestore(&task_lock, f);
 	signals_exec(t);
 	files_close_on_exec(t->files);
-	fpu_init_state(t->fpu);
-	fpu_restore(t->fpu);
-	t->fs_base = 0;
-	wrmsr(MSR_FS_BASE, 0);
+	flush_thread(t);
 	t->clear_child_tid = 0;
 	task_set_name(t, img.comm);
-	struct trap_frame *tf = task_user_frame(t);
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = img.entry;
-	tf->rsp = img.sp;
-	tf->cs = USER_CS;
-	tf->ss = USER_DS;
-	tf->rflags = RFLAGS_IF;
+	start_thread(task_user_frame(t), img.entry, img.sp);
 	return 0;
 }
 
@@ -370,26 +357,6 @@ long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 		if (a2 || a3 || a4 || a5)
 			return -EINVAL;
 		return READ_ONCE(t->mm->merge_any);
-	default:
-		return -EINVAL;
-	}
-}
-
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-
-long sys_arch_prctl(int code, uint64_t addr)
-{
-	struct task *t = current();
-	switch (code) {
-	case ARCH_SET_FS:
-		if (addr >= USER_END)
-			return -EPERM;
-		t->fs_base = addr;
-		wrmsr(MSR_FS_BASE, addr);
-		return 0;
-	case ARCH_GET_FS:
-		return copy_to_user((void *)addr, &t->fs_base, sizeof(t->fs_base));
 	default:
 		return -EINVAL;
 	}

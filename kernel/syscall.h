@@ -3,11 +3,12 @@
 #ifndef SYSCALL_H
 #define SYSCALL_H
 
-#include "arch-x86_64/trap.h"
+#include "lib/compiler.h"
 
-/* The arch entry (arch-x86_64/syscall.asm) calls this with interrupts off and the user's
- * registers in tf; it sets tf->rax. Also does the return-to-user work. */
-void syscall_handler(struct trap_frame *tf);
+/* Run system call nr with its six arguments (as the arch entry took them from the user's
+ * registers: arch-x86_64/syscall_entry.c) and return its result or -errno (-ENOSYS for an
+ * unknown number, logged once per number). Task context, interrupts on, no lock held. */
+long syscall_dispatch(uint64_t nr, const uint64_t args[6]);
 
 typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4, long a5);
 

@@ -111,13 +111,9 @@ void task_put(struct task *t)
 		task_free(t);
 }
 
-/* Push the frame switch_context() pops when t first runs: it "returns" to entry. */
 void task_set_first_frame(struct task *t, void (*entry)(void), uint64_t stack_top)
 {
-	struct switch_frame *sf = (struct switch_frame *)stack_top - 1;
-	memset(sf, 0, sizeof(*sf));
-	sf->rip = (uint64_t)entry;
-	t->saved_rsp = (uint64_t)sf;
+	t->saved_rsp = switch_frame_init(stack_top, entry);
 }
 
 uint64_t task_kstack_top(struct task *t)

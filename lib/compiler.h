@@ -28,6 +28,10 @@
 #define READ_ONCE(x)     (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 #define barrier() __asm__ __volatile__("" ::: "memory")
+/* Make the compiler forget what it knows of var's value (where a pointer in it came from,
+ * say) by a round trip through a volatile copy: Linux's OPTIMIZER_HIDE_VAR, without asm. */
+#define OPTIMIZER_HIDE_VAR(var) \
+	do { volatile __typeof__(var) hide_var_ = (var); (var) = hide_var_; } while (0)
 
 #define KiB(x) ((uint64_t)(x) << 10)
 #define MiB(x) ((uint64_t)(x) << 20)

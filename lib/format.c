@@ -210,6 +210,33 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+int parse_size(const char *s, uint64_t *out)
+{
+	char num[24];
+	size_t len = 0;
+	while (s[len])
+		len++;
+	unsigned shift = 0;
+	if (len) {
+		switch (s[len - 1]) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		}
+	}
+	len -= shift != 0;
+	if (len >= sizeof(num))
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		num[i] = s[i];
+	num[len] = 0;
+	uint64_t v;
+	if (parse_u64(num, &v) || v > UINT64_MAX >> shift)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
 int parse_u64(const char *s, uint64_t *out)
 {
 	unsigned base = 10;

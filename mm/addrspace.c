@@ -2,7 +2,7 @@
  * shows (statistics, the VMA list, pagemap entries). */
 #include "mm/mapping.h"
 #include "mm/kmalloc.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "lib/errno.h"
@@ -158,8 +158,8 @@ static int fork_range(struct mm *parent, struct mm *child, const struct vma *v)
 		}
 		struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
 		unsigned prot = pte.prot & mask;
-		struct rmap_item *item = NULL;
-		if (!is_zero_page(p) && !(item = rmap_item_alloc()))
+		struct rmap_entry *rmap = NULL;
+		if (!is_zero_page(p) && !(rmap = rmap_entry_alloc()))
 			return -ENOMEM;
 		if (!(v->flags & VMA_SHARED) && (prot & MMU_WRITE)) {
 			prot &= ~MMU_WRITE;
@@ -167,9 +167,9 @@ static int fork_range(struct mm *parent, struct mm *child, const struct vma *v)
 		}
 		if (!is_zero_page(p))
 			get_page(p);
-		int rc = install_page(child, va, p, prot, item);
+		int rc = install_page(child, va, p, prot, rmap);
 		if (rc) {
-			rmap_item_free(item);
+			rmap_entry_free(rmap);
 			if (!is_zero_page(p))
 				put_page(p);
 			return rc;

@@ -103,9 +103,8 @@ struct mm {
 	uint64_t arg_start, arg_end;	/* [lock] argv's strings on the stack (/proc/PID/cmdline) */
 };
 
-/* Boot, once, after mm_init and the IDT: the zero page, the reverse-map cache, and the
- * page-fault handler (user faults are resolved, or kill the task with SIGSEGV; kernel
- * faults are panics, as the kernel never touches user addresses). */
+/* Boot, once, after mm_init and before the first user task: the zero page and the
+ * reverse-map cache (user page faults need both). */
 void addrspace_init(void);
 
 /* A new, empty address space with one user; NULL when out of memory. stack_top starts at
@@ -191,6 +190,18 @@ int mm_read(struct mm *mm, uint64_t va, void *dst, size_t len);
  * Returns 0, -EFAULT (no VMA, or an access the VMA does not allow: SIGSEGV) or -ENOMEM.
  * Takes mm->lock. */
 int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
+
+/* The access a user page fault made (one of them), as the arch decodes it. */
+#define FAULT_READ  (1u << 0)
+#define FAULT_WRITE (1u << 1)
+#define FAULT_EXEC  (1u << 2) /* instruction fetch */
+/* The one arch-neutral entry for a page fault in ring 3 at addr (access: FAULT_*; ip: the
+ * faulting instruction, for the kill report), in current's mm: resolved (with reclaim and
+ * retries while memory is short), or the task is already being killed and ends on its way
+ * back to user mode, or it ends here with task_fault_kill (SIGSEGV, or SIGBUS for a swap
+ * read error). Called by the arch's fault handler with interrupts as the user code had
+ * them (on: it takes mm->lock and may sleep), holding no lock. */
+void mm_user_fault(uint64_t addr, unsigned access, uint64_t ip);
 
 /* Current task's user memory, from system calls. Each returns 0 or -EFAULT (any byte not
  * accessible as asked: unmapped, no VMA, kernel address, wrapping range; a kernel thread

@@ -1,4 +1,5 @@
-/* Page faults: the exception handler, and the resolution shared with the user-copy paths.
+/* Page faults: the policy for a user fault the arch decoded (mm_user_fault, called from
+ * arch-x86_64/fault.c), and the resolution shared with the user-copy paths.
  *
  *   not present, private, read    -> the shared zero page, read-only (file VMAs: a copy of
  *                                    the file bytes, unless the page lies past the data)
@@ -19,14 +20,13 @@
  * behind it: only an address space that maps a page can add mappings of it. */
 #include "mm/mapping.h"
 #include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/shmem.h"
 #include "mm/userfaultfd.h"
 #include "kernel/process.h"
 #include "kernel/task.h"
-#include "arch-x86_64/trap.h"
-#include "arch-x86_64/cpu.h"
 #include "lib/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -62,17 +62,17 @@ static int fault_absent(struct mm *mm, struct vma *v, uint64_t va, bool write)
 	}
 	if (!p)
 		return -ENOMEM;
-	struct rmap_item *item = NULL;
-	if (!is_zero_page(p) && !(item = rmap_item_alloc())) {
+	struct rmap_entry *rmap = NULL;
+	if (!is_zero_page(p) && !(rmap = rmap_entry_alloc())) {
 		put_page(p);
 		return -ENOMEM;
 	}
 	/* A new private page is exclusive and a shared one follows its VMA. */
 	unsigned prot = vma_mmu_prot(v->flags) & (is_zero_page(p) ? ~MMU_WRITE : ~0u);
-	int rc = install_page(mm, va, p, prot, item);
+	int rc = install_page(mm, va, p, prot, rmap);
 	if (rc) {
 		BUG_ON(rc != -ENOMEM); /* the PTE was absent under mm->lock */
-		rmap_item_free(item);
+		rmap_entry_free(rmap);
 		if (!is_zero_page(p))
 			put_page(p);
 	}
@@ -88,8 +88,8 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 		return -ENOMEM;
 	if (!is_zero_page(old))
 		memcpy(page_address(copy), page_address(old), PAGE_SIZE);
-	struct rmap_item *item = rmap_item_alloc();
-	if (!item) {
+	struct rmap_entry *rmap = rmap_entry_alloc();
+	if (!rmap) {
 		put_page(copy);
 		return -ENOMEM;
 	}
@@ -98,7 +98,7 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 	struct pte_info was;
 	BUG_ON(!pgtable_replace(&mm->pt, va, page_to_phys(copy), prot, &was));
 	BUG_ON(was.pa != pte->pa);
-	account_mapping(mm, va, copy, item);
+	account_mapping(mm, va, copy, rmap);
 	release_mapping(mm, va, &was);
 	return 0;
 }
@@ -160,18 +160,10 @@ int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
 	return rc;
 }
 
-/* #PF. User faults are resolved or kill the task; a kernel fault is a kernel bug (the
- * kernel reaches user memory only through the direct map) and gets the panic report. */
-static bool page_fault(struct trap_frame *tf)
+void mm_user_fault(uint64_t addr, unsigned access, uint64_t ip)
 {
-	uint64_t addr = read_cr2(); /* before anything can fault again */
-	if (!trap_from_user(tf) || (tf->error & PF_RESERVED))
-		return false;
 	struct task *t = current();
-	bool irq_on = tf->rflags & RFLAGS_IF;
-	if (irq_on)
-		irq_enable(); /* mm->lock may sleep */
-	bool write = tf->error & PF_WRITE, exec = tf->error & PF_INSTR;
+	bool write = access & FAULT_WRITE, exec = access & FAULT_EXEC;
 	int rc = t->mm ? mm_handle_fault(t->mm, addr, write, exec) : -EFAULT;
 	/* No frame: reclaim (or the OOM killer, which may pick this task) frees some, and the
 	 * fault tries again, as long as somebody could make room (as Linux's page faults do). */
@@ -181,14 +173,11 @@ static bool page_fault(struct trap_frame *tf)
 		rc = 0; /* chosen itself, or killed waiting on a userfaultfd: it ends on the way
 			 * back to user mode */
 	if (rc == -ENOMEM)
-		task_fault_kill(SIGSEGV, "page fault: out of memory", addr, tf->rip);
+		task_fault_kill(SIGSEGV, "page fault: out of memory", addr, ip);
 	if (rc == -EIO)
-		task_fault_kill(SIGBUS, "page fault: swap read error", addr, tf->rip);
+		task_fault_kill(SIGBUS, "page fault: swap read error", addr, ip);
 	if (rc)
-		task_fault_kill(SIGSEGV, "page fault", addr, tf->rip);
-	if (irq_on)
-		irq_disable();
-	return true;
+		task_fault_kill(SIGSEGV, "page fault", addr, ip);
 }
 
 void addrspace_init(void)
@@ -201,5 +190,4 @@ void addrspace_init(void)
 	zero_page->rmap = NULL;
 	page_set(zero_page, PG_ZERO); /* its one reference is never dropped */
 	rmap_init();
-	trap_register_exception(T_PAGE_FAULT, page_fault);
 }

@@ -11,7 +11,7 @@ static uint64_t ioremap_next = IOREMAP_BASE; /* guarded by ioremap_lock: first u
 
 void *ioremap(uint64_t phys, size_t size)
 {
-	BUG_ON(!kernel_pgtable.pml4); /* before mm_init */
+	BUG_ON(!pgtable_ready(&kernel_pgtable)); /* before mm_init */
 	BUG_ON(!size || phys >= PHYS_LIMIT || size > PHYS_LIMIT - phys);
 	uint64_t start = ALIGN_DOWN(phys, PAGE_SIZE), len = ALIGN_UP(phys + size, PAGE_SIZE) - start;
 	for (uint64_t pfn = PFN_DOWN(start); pfn < PFN_DOWN(start + len) && pfn_valid(pfn); pfn++)

@@ -60,7 +60,7 @@
 #include "mm/ksm_internal.h"
 #include "mm/addrspace.h"
 #include "mm/mapping.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/page_cmp.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"

@@ -13,7 +13,6 @@
 struct mm;
 struct vma;
 struct page;
-struct seqbuf;
 
 /* Boot, once, after the scheduler and the file tree: ksmd and /sys/kernel/mm/ksm. */
 void ksm_init(void);
@@ -59,7 +58,23 @@ struct ksm_mm_stat {
 /* Takes the KSM mutex briefly and then mm->lock: may sleep; not with mm->lock held. */
 void ksm_get_mm_stat(struct mm *mm, struct ksm_mm_stat *st);
 
-/* The shell's `ksm`: one screen of state, knobs, counters and ksmd's CPU use. */
-void ksm_render_summary(struct seqbuf *s);
+/* KSM's knobs and counters as /sys/kernel/mm/ksm shows them (Linux's names), and ksmd's
+ * CPU time: what the shell's `ksm` prints. */
+struct ksm_summary {
+	unsigned run;			/* 0 stopped, 1 merging, 2 unmerged */
+	unsigned pages_to_scan, sleep_millisecs, max_page_sharing, merge_across_nodes;
+	bool use_zero_pages, smart_scan;
+	uint64_t pages_shared, pages_sharing, pages_unshared, pages_volatile;
+	uint64_t pages_scanned, pages_skipped, full_scans;
+	uint64_t stable_node_chains, stable_node_dups, ksm_zero_pages;
+	int64_t general_profit;		/* bytes */
+	uint64_t rmap_items;		/* KSM's scan items, and the size of one */
+	uint64_t rmap_item_size;
+	uint64_t ksmd_cpu_ns;
+};
+/* A consistent copy: the counters as of one moment between two pages of ksmd's scan.
+ * Takes the KSM mutex (so waits out a `run = 2` unmerge under way): may sleep; not with
+ * mm->lock held. */
+void ksm_get_summary(struct ksm_summary *s);
 
 #endif

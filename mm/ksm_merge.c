@@ -12,7 +12,7 @@
  * the content compared is the content that will be shared. */
 #include "mm/ksm_internal.h"
 #include "mm/mapping.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/page_cmp.h"
 #include "mm/rmap.h"
 #include "kernel/trace.h"
@@ -78,18 +78,18 @@ static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, str
 static int replace_page(struct mm *mm, struct vma *v, uint64_t va, struct page *kpage)
 {
 	assert_held(&mm->lock);
-	struct rmap_item *item = NULL;
+	struct rmap_entry *rmap = NULL;
 	unsigned prot = vma_mmu_prot(v->flags) & ~MMU_WRITE;
 	if (is_zero_page(kpage)) {
 		prot |= MMU_KSM_ZERO;
 	} else {
-		if (!(item = rmap_item_alloc()))
+		if (!(rmap = rmap_entry_alloc()))
 			return -ENOMEM;
 		get_page(kpage);
 	}
 	struct pte_info was;
 	BUG_ON(!pgtable_replace(&mm->pt, va, page_to_phys(kpage), prot, &was));
-	account_mapping(mm, va, kpage, item);
+	account_mapping(mm, va, kpage, rmap);
 	release_mapping(mm, va, &was);
 	if (is_zero_page(kpage)) {
 		__atomic_add_fetch(&ksm_stat.zero_pages, 1, __ATOMIC_RELAXED);

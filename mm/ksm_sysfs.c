@@ -1,10 +1,9 @@
 /* /sys/kernel/mm/ksm: KSM's knobs and counters with Linux's names, meanings and defaults,
- * and the shell's one-screen summary of them. Knob writes accept what Linux's kstrto*
+ * and the same as one copy for the shell's `ksm` (ksm_get_summary). Knob writes accept what Linux's kstrto*
  * accept (with or without a trailing newline) and leave the old value on -EINVAL. */
 #include "mm/ksm_internal.h"
 #include "fs/sysfs.h"
 #include "lib/seqbuf.h"
-#include "kernel/clock.h"
 #include "lib/errno.h"
 
 uint64_t ksm_pages_volatile(void)
@@ -186,32 +185,31 @@ void ksm_sysfs_init(void)
 		sysfs_file(dir, counter_names[c], &counter_ops)->priv_id = c;
 }
 
-void ksm_render_summary(struct seqbuf *s)
+void ksm_get_summary(struct ksm_summary *s)
 {
-	/* Rates are over the time since the previous summary (the shell's `ksm watch`). */
-	static uint64_t last_ns, last_cpu_ns, last_scanned;
-	uint64_t now = clock_ns(), cpu = ksmd_cpu_ns(), scanned = READ_ONCE(ksm_stat.pages_scanned);
-	uint64_t dt = now - last_ns;
-	static const char *const run_names[] = { "stopped", "running", "unmerged" };
-	unsigned run = READ_ONCE(ksm_knobs.run);
-	seq_printf(s, "ksmd: %s (run %u)\n", run_names[run], run);
-	seq_printf(s, "knobs: pages_to_scan %u  sleep_millisecs %u  max_page_sharing %u\n"
-		      "       use_zero_pages %d  merge_across_nodes %u  smart_scan %d\n",
-		   ksm_knobs.pages_to_scan, ksm_knobs.sleep_millisecs, ksm_knobs.max_page_sharing,
-		   ksm_knobs.use_zero_pages, ksm_knobs.merge_across_nodes, ksm_knobs.smart_scan);
-	for (int c = 0; c < NR_COUNTERS; c++)
-		seq_printf(s, "  %-20s %ld\n", counter_names[c], counter_value((enum counter)c));
-	int64_t profit = ksm_general_profit();
-	int64_t tenths = profit * 10 / (int64_t)MiB(1);
-	seq_printf(s, "profit: %s%ld.%ld MiB saved (rmap items %lu, %lu bytes each)\n",
-		   tenths < 0 ? "-" : "", (tenths < 0 ? -tenths : tenths) / 10,
-		   (tenths < 0 ? -tenths : tenths) % 10, READ_ONCE(ksm_stat.rmap_items),
-		   sizeof(struct ksm_rmap_item));
-	uint64_t pct10 = dt ? (cpu - last_cpu_ns) * 1000 / dt : 0;
-	seq_printf(s, "ksmd cpu: %lu ms in all, %lu.%lu%% of a CPU and %lu pages/s since the last look\n",
-		   cpu / 1000000, pct10 / 10, pct10 % 10,
-		   dt ? (scanned - last_scanned) * NSEC_PER_SEC / dt : 0);
-	last_ns = now;
-	last_cpu_ns = cpu;
-	last_scanned = scanned;
+	mutex_lock(&ksm_lock); /* the counters' writers hold it */
+	*s = (struct ksm_summary){
+		.run = READ_ONCE(ksm_knobs.run),
+		.pages_to_scan = READ_ONCE(ksm_knobs.pages_to_scan),
+		.sleep_millisecs = READ_ONCE(ksm_knobs.sleep_millisecs),
+		.max_page_sharing = READ_ONCE(ksm_knobs.max_page_sharing),
+		.merge_across_nodes = READ_ONCE(ksm_knobs.merge_across_nodes),
+		.use_zero_pages = READ_ONCE(ksm_knobs.use_zero_pages),
+		.smart_scan = READ_ONCE(ksm_knobs.smart_scan),
+		.pages_shared = ksm_stat.pages_shared,
+		.pages_sharing = ksm_stat.pages_sharing,
+		.pages_unshared = ksm_stat.pages_unshared,
+		.pages_volatile = ksm_pages_volatile(),
+		.pages_scanned = ksm_stat.pages_scanned,
+		.pages_skipped = ksm_stat.pages_skipped,
+		.full_scans = ksm_stat.full_scans,
+		.stable_node_chains = ksm_stat.stable_node_chains,
+		.stable_node_dups = ksm_stat.stable_node_dups,
+		.ksm_zero_pages = __atomic_load_n(&ksm_stat.zero_pages, __ATOMIC_RELAXED),
+		.general_profit = ksm_general_profit(),
+		.rmap_items = ksm_stat.rmap_items,
+		.rmap_item_size = sizeof(struct ksm_rmap_item),
+	};
+	mutex_unlock(&ksm_lock);
+	s->ksmd_cpu_ns = ksmd_cpu_ns();
 }

@@ -19,7 +19,7 @@
  *
  * Everything here expects ksm_lock, but for the node-page lock taken inside. */
 #include "mm/ksm_internal.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/page_cmp.h"
 #include "mm/rmap.h"
 #include "mm/kmalloc.h"

@@ -4,6 +4,7 @@
  * counted once in its address space's rss_anon or rss_shmem. */
 #include "mm/mapping.h"
 #include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "kernel/printk.h"
@@ -53,22 +54,22 @@ static uint64_t *rss_counter(struct mm *mm, const struct page *p)
 	return page_test(p, PG_SHMEM) ? &mm->rss_shmem : &mm->rss_anon;
 }
 
-void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_item *item)
+void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_entry *rmap)
 {
 	if (is_zero_page(p))
 		return;
-	BUG_ON(!item);
-	rmap_add(p, mm, va, item);
+	BUG_ON(!rmap);
+	rmap_add(p, mm, va, rmap);
 	__atomic_add_fetch(rss_counter(mm, p), 1, __ATOMIC_RELAXED);
 }
 
 int install_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot,
-		 struct rmap_item *item)
+		 struct rmap_entry *rmap)
 {
-	BUG_ON(!is_zero_page(p) && !item);
+	BUG_ON(!is_zero_page(p) && !rmap);
 	int rc = pgtable_map(&mm->pt, va, page_to_phys(p), prot);
 	if (!rc)
-		account_mapping(mm, va, p, item);
+		account_mapping(mm, va, p, rmap);
 	return rc;
 }
 

@@ -1,9 +1,7 @@
-/* The kernel's one buddy allocator instance (its lock: buddy.lock, see buddy.h). */
+/* The kernel's one buddy allocator instance (its lock: buddy.lock, see buddy.h). What a
+ * user page's last reference undoes is mm/page_ref.c's business, not this file's. */
 #include "mm/page_alloc.h"
 #include "lib/string.h"
-#include "kernel/printk.h"
-#include "mm/ksm.h"
-#include "mm/swap.h"
 
 static struct buddy buddy;
 
@@ -19,26 +17,6 @@ void *alloc_page_zeroed(void)
 }
 
 void free_page_virt(void *va) { free_page(virt_to_page(va)); }
-
-void put_page(struct page *page)
-{
-	int32_t refs = __atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
-	BUG_ON(refs < 0 || page_test(page, PG_ZERO));
-	if (refs == 1 && page_test(page, PG_SWAPCACHE))
-		swap_cache_drop_orphan(page); /* only the cache left: is the page still wanted? */
-	if (refs)
-		return;
-	/* The last reference: nobody else can see the frame any more. */
-	BUG_ON(page->mapcount || page->rmap || page_test(page, PG_SWAPCACHE));
-	if (page_test(page, PG_LRU))
-		lru_remove(page);
-	if (page_test(page, PG_KSM))
-		ksm_page_freed(page); /* its stable node must not point here once it is reused */
-	page_clear(page, PG_USER_MASK);
-	page->private = 0;
-	page->refcount = 1; /* the buddy allocator drops this last one itself */
-	free_page(page);
-}
 
 void page_alloc_init(void) { buddy_init(&buddy, mem_map, max_pfn); }
 void page_alloc_add(uint64_t start_pfn, uint64_t end_pfn) { buddy_add_range(&buddy, start_pfn, end_pfn); }

@@ -17,32 +17,9 @@ void free_pages(struct page *page, unsigned order);
 static inline struct page *alloc_page(void) { return alloc_pages(0); }
 static inline void free_page(struct page *page) { free_pages(page, 0); }
 
-/* References to single user frames (page tables of address spaces, shared objects): the
- * frame from alloc_page() starts with one reference; get_page() adds one; put_page() drops
- * one, and the last clears the user-memory owner flags (PG_USER_MASK) and frees the frame,
- * which must then be on no reverse map (mapcount 0). Any CPU, lock-free but for the buddy
- * lock on the final put. */
-static inline void get_page(struct page *page)
-{
-	__atomic_add_fetch(&page->refcount, 1, __ATOMIC_RELAXED);
-}
-void put_page(struct page *page);
-/* Take a reference unless the frame's last one is already gone (it is being freed): for
- * holders of a bare pointer that a lock keeps from being reused, such as KSM's stable
- * nodes. */
-static inline bool get_page_unless_zero(struct page *page)
-{
-	int32_t refs = __atomic_load_n(&page->refcount, __ATOMIC_RELAXED);
-	while (refs > 0)
-		if (__atomic_compare_exchange_n(&page->refcount, &refs, refs + 1, false,
-						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return true;
-	return false;
-}
-static inline int32_t page_refcount(const struct page *page)
-{
-	return __atomic_load_n(&page->refcount, __ATOMIC_ACQUIRE);
-}
+/* User pages (anonymous, shared, KSM, swap cache) are freed by their last put_page()
+ * (mm/page_ref.h), which undoes what their owners did first; free_page() is for frames
+ * whose owner knows it holds the only reference. */
 
 /* One zero-filled frame, by its direct-map address; NULL when none is free. */
 void *alloc_page_zeroed(void);

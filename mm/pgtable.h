@@ -1,8 +1,11 @@
 /* Page tables: one struct pgtable per address space, changed only through these functions,
- * which speak MMU_* flags, never PTE bits (those stay in pgtable.c and arch-x86_64/pte.h).
+ * which speak MMU_* flags, never PTE bits. The arch implements them (x86-64: 4-level tables
+ * in arch-x86_64/pgtable.c, the entries' bits in arch-x86_64/pte.h) and supplies, in
+ * arch-x86_64/pgtable.h, struct pgtable (the tree's root and its lock), pgtable_ready()
+ * and PGTABLE_SWAP_LIMIT.
  *
- * The kernel half (PML4 slots 256-511) is one set of tables shared by every address space:
- * its PML4 entries are all allocated at boot and copied into each new PML4, so they never
+ * The kernel half is one set of tables shared by every address space: its top-level
+ * entries are all allocated at boot and copied into each new address space, so they never
  * change afterwards. Kernel addresses are mapped only through kernel_pgtable, whose lock
  * guards those shared tables; user addresses only through a user address space's pgtable.
  *
@@ -13,7 +16,7 @@
 #define MM_PGTABLE_H
 
 #include "lib/compiler.h"
-#include "arch-x86_64/spinlock.h"
+#include "arch-x86_64/pgtable.h"
 
 /* Protection flags of a mapping. Every mapping is readable (x86 cannot do otherwise). */
 #define MMU_READ     (1u << 0)
@@ -40,11 +43,6 @@
  * only by pgtable_protect_wp(), reported by lookups. */
 #define MMU_UFFD_WP  (1u << 11)
 
-struct pgtable {
-	uint64_t *pml4;  /* top-level table, by its direct-map address */
-	spinlock_t lock; /* guards every entry of this tree (the kernel half: kernel_pgtable's) */
-};
-
 /* The kernel's address space: its user half is empty. */
 extern struct pgtable kernel_pgtable;
 
@@ -56,23 +54,23 @@ struct pte_info {
 };
 
 /* Swap entries: a user address that maps nothing may hold one, a non-zero value below
- * PGTABLE_SWAP_LIMIT whose meaning is mm/swap.h's. The CPU faults on it as on an absent page;
- * pgtable_map() treats it as taken (-EEXIST), so a swap entry is never lost by accident. */
-#define PGTABLE_SWAP_LIMIT (1UL << 51)
+ * PGTABLE_SWAP_LIMIT (the arch's) whose meaning is mm/swap.h's. The CPU faults on it as on
+ * an absent page; pgtable_map() treats it as taken (-EEXIST), so a swap entry is never lost
+ * by accident. */
 
 /* Called by pgtable_destroy() for each page still mapped. */
 typedef void (*pgtable_release_fn)(void *arg, uint64_t va, const struct pte_info *pte);
 
-/* Boot: kernel_pgtable with an empty user half and every kernel-half PML4 slot backed by a
- * (still empty) table. Panics when out of memory. */
+/* Boot: kernel_pgtable with an empty user half and every kernel-half top-level entry
+ * backed by a (still empty) table. Panics when out of memory. */
 void pgtable_kernel_init(void);
 /* A new address space: empty user half, the kernel half shared. 0, or -ENOMEM. */
 int pgtable_create(struct pgtable *pt);
-/* Free an address space's tables (user half and PML4). For each page still mapped,
+/* Free an address space's tables (user half and top level). For each page still mapped,
  * release(arg, va, pte) is called first (under pt->lock; it must not use pt); with
  * release NULL, a page still mapped is a bug. pt must not be loaded on any CPU. */
 void pgtable_destroy(struct pgtable *pt, pgtable_release_fn release, void *arg);
-/* Load pt into this CPU's CR3. */
+/* Make pt the address space this CPU translates through (x86: load CR3). */
 void pgtable_activate(const struct pgtable *pt);
 
 /* Map the 4 KiB page at va to frame pa with prot (MMU_READ required), allocating missing

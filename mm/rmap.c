@@ -1,4 +1,4 @@
-/* Reverse maps (see rmap.h): a singly linked list of rmap_items hanging off page->rmap,
+/* Reverse maps (see rmap.h): a singly linked list of rmap entries hanging off page->rmap,
  * newest first, guarded by one global spinlock. Pure list code over struct page, so
  * tests/unit/test_rmap.c runs it on the host. */
 #include "mm/rmap.h"
@@ -8,61 +8,61 @@
 
 static spinlock_t rmap_lock = SPINLOCK_INIT("rmap");
 static struct kmem_cache rmap_cache;
-static uint64_t nr_items; /* [rmap_lock] */
+static uint64_t nr_entries; /* [rmap_lock] */
 
 void rmap_init(void)
 {
-	kmem_cache_init(&rmap_cache, "rmap_item", sizeof(struct rmap_item), 8);
+	kmem_cache_init(&rmap_cache, "rmap_entry", sizeof(struct rmap_entry), 8);
 }
 
-struct rmap_item *rmap_item_alloc(void)
+struct rmap_entry *rmap_entry_alloc(void)
 {
 	return kmem_cache_alloc(&rmap_cache);
 }
 
-void rmap_item_free(struct rmap_item *item)
+void rmap_entry_free(struct rmap_entry *entry)
 {
-	if (item)
-		kmem_cache_free(&rmap_cache, item);
+	if (entry)
+		kmem_cache_free(&rmap_cache, entry);
 }
 
-void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_item *item)
+void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_entry *entry)
 {
-	BUG_ON(!item || !page_test(page, PG_ANON | PG_SHMEM) || (va & 0xfff));
-	item->mm = mm;
-	item->va = va;
+	BUG_ON(!entry || !page_test(page, PG_ANON | PG_SHMEM) || (va & 0xfff));
+	entry->mm = mm;
+	entry->va = va;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	item->next = page->rmap;
-	page->rmap = item;
+	entry->next = page->rmap;
+	page->rmap = entry;
 	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
-	nr_items++;
+	nr_entries++;
 	spin_unlock_irqrestore(&rmap_lock, flags);
 }
 
 void rmap_remove(struct page *page, struct mm *mm, uint64_t va)
 {
-	struct rmap_item *found = NULL;
+	struct rmap_entry *found = NULL;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	for (struct rmap_item **pp = (struct rmap_item **)&page->rmap; *pp; pp = &(*pp)->next) {
+	for (struct rmap_entry **pp = (struct rmap_entry **)&page->rmap; *pp; pp = &(*pp)->next) {
 		if ((*pp)->mm == mm && (*pp)->va == va) {
 			found = *pp;
 			*pp = found->next;
 			__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
-			nr_items--;
+			nr_entries--;
 			break;
 		}
 	}
 	spin_unlock_irqrestore(&rmap_lock, flags);
 	if (!found)
 		panic("rmap: pfn %#lx has no mapping at %#lx in mm %p", page_to_pfn(page), va, mm);
-	rmap_item_free(found);
+	rmap_entry_free(found);
 }
 
 bool rmap_contains(struct page *page, struct mm *mm, uint64_t va)
 {
 	bool found = false;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	for (struct rmap_item *it = page->rmap; it && !found; it = it->next)
+	for (struct rmap_entry *it = page->rmap; it && !found; it = it->next)
 		found = it->mm == mm && it->va == va;
 	spin_unlock_irqrestore(&rmap_lock, flags);
 	return found;
@@ -73,7 +73,7 @@ unsigned rmap_walk(struct page *page, bool (*fn)(void *ctx, struct mm *mm, uint6
 {
 	unsigned n = 0;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	for (struct rmap_item *it = page->rmap; it; it = it->next) {
+	for (struct rmap_entry *it = page->rmap; it; it = it->next) {
 		n++;
 		if (!fn(ctx, it->mm, it->va))
 			break;
@@ -82,7 +82,7 @@ unsigned rmap_walk(struct page *page, bool (*fn)(void *ctx, struct mm *mm, uint6
 	return n;
 }
 
-uint64_t rmap_nr_items(void)
+uint64_t rmap_nr_entries(void)
 {
-	return READ_ONCE(nr_items);
+	return READ_ONCE(nr_entries);
 }

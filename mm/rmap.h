@@ -7,7 +7,7 @@
  * and rewrite every PTE of a page.
  *
  * Locking: one global spinlock (irqsave) guards every list and mapcount change. It nests
- * inside mm->lock and is never held with a page-table lock or while sleeping; items are
+ * inside mm->lock and is never held with a page-table lock or while sleeping; entries are
  * allocated and freed outside it. A walker that holds only the rmap lock may see a mapping
  * its mm is about to change; to act on it, it takes a reference (mm_tryget()), drops the
  * rmap lock, takes mm->lock and checks the PTE again.
@@ -22,24 +22,27 @@
 
 struct mm;
 
-/* One mapping of a page. 24 bytes, from their own slab cache. */
-struct rmap_item {
-	struct rmap_item *next;	/* [rmap lock] next mapping of the same page */
+/* One entry of a page's reverse map: one (mm, va) whose PTE maps the page. 24 bytes, from
+ * their own slab cache. (Not KSM's struct ksm_rmap_item, Linux's rmap_item: ksmd's memory of
+ * one scanned virtual page, mm/ksm_internal.h.) */
+struct rmap_entry {
+	struct rmap_entry *next;	/* [rmap lock] next mapping of the same page */
 	struct mm *mm;
-	uint64_t va;		/* page-aligned; the low 12 bits are free for later users */
+	uint64_t va;			/* page-aligned; the low 12 bits are free for later users */
 };
-_Static_assert(sizeof(struct rmap_item) == 24, "an rmap item is 24 bytes");
+_Static_assert(sizeof(struct rmap_entry) == 24, "an rmap entry is 24 bytes");
 
-/* Boot, once (from addrspace_init): the rmap_item cache. */
+/* Boot, once (from addrspace_init): the cache of rmap entries. */
 void rmap_init(void);
-/* An item for rmap_add(), allocated ahead so that the PTE change cannot fail after the
+/* An entry for rmap_add(), allocated ahead so that the PTE change cannot fail after the
  * page is mapped; NULL when out of memory. */
-struct rmap_item *rmap_item_alloc(void);
-void rmap_item_free(struct rmap_item *item);
+struct rmap_entry *rmap_entry_alloc(void);
+/* Free an entry that was not added after all (NULL: nothing). */
+void rmap_entry_free(struct rmap_entry *entry);
 
-/* Record that va in mm maps page (mapcount + 1), with an item from rmap_item_alloc(). */
-void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_item *item);
-/* Forget that mapping (mapcount - 1) and free its item. BUG if it was not recorded. */
+/* Record that va in mm maps page (mapcount + 1), with an entry from rmap_entry_alloc(). */
+void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_entry *entry);
+/* Forget that mapping (mapcount - 1) and free its entry. BUG if it was not recorded. */
 void rmap_remove(struct page *page, struct mm *mm, uint64_t va);
 /* Whether (mm, va) is on page's list (checks and tests). */
 bool rmap_contains(struct page *page, struct mm *mm, uint64_t va);
@@ -56,7 +59,7 @@ static inline int32_t page_mapcount(const struct page *page)
 	return __atomic_load_n(&page->mapcount, __ATOMIC_ACQUIRE);
 }
 
-/* rmap items in use, all pages (lock-free snapshot). */
-uint64_t rmap_nr_items(void);
+/* Reverse-map entries in use, all pages (lock-free snapshot). */
+uint64_t rmap_nr_entries(void);
 
 #endif

@@ -3,6 +3,7 @@
 #include "mm/shmem.h"
 #include "mm/kmalloc.h"
 #include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "lib/errno.h"

@@ -52,6 +52,11 @@ int swap_on(const char *dev, const char **why);
  * memory running out half-way (the pages read so far stay in; the area stays on). Takes
  * swapon_mutex; sleeps. */
 int swap_off(const char *dev, const char **why);
+/* mkswap: write a swap header over the first page of block device dev ("vda" or
+ * "/dev/vda"), making all of it one swap area (swap_header_make(), a random UUID).
+ * Returns the area's usable pages, or -errno with *why one line (no such device, in use
+ * as swap, too small, write error, out of memory). Takes swapon_mutex; writes the disk. */
+int64_t swap_format(const char *dev, const char **why);
 /* /proc/swaps, Linux's format. */
 void swap_render_proc_swaps(struct seqbuf *s);
 /* The shell's `swapinfo`: each area and its disk's I/O figures. */

@@ -5,6 +5,26 @@
 #include "kernel/printk.h"
 #include "lib/string.h"
 
+static void put_le32(uint8_t *b, size_t off, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		b[off + i] = v >> (8 * i);
+}
+
+uint64_t swap_header_make(void *page, uint64_t dev_pages, const uint8_t uuid[16])
+{
+	if (dev_pages < 2)
+		return 0;
+	uint64_t last = MIN(dev_pages - 1, (uint64_t)UINT32_MAX);
+	uint8_t *b = page;
+	memset(b, 0, PAGE_SIZE);
+	put_le32(b, SWAP_HDR_VERSION, 1);
+	put_le32(b, SWAP_HDR_LAST_PAGE, (uint32_t)last);
+	memcpy(b + SWAP_HDR_UUID, uuid, 16);
+	memcpy(b + PAGE_SIZE - SWAP_MAGIC_LEN, SWAP_MAGIC, SWAP_MAGIC_LEN);
+	return last;
+}
+
 static uint32_t le32_at(const uint8_t *b, size_t off)
 {
 	return b[off] | (uint32_t)b[off + 1] << 8 | (uint32_t)b[off + 2] << 16 |

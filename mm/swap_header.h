@@ -42,4 +42,10 @@ struct swap_header_info {
 int swap_header_parse(const void *buf, size_t len, uint64_t dev_pages,
 		      struct swap_header_info *info, const char **why);
 
+/* Write into page (PAGE_SIZE bytes) the header util-linux's mkswap writes for a device of
+ * dev_pages 4 KiB pages: version 1, every page after the header usable (up to the 2^32
+ * pages the header can count), no bad pages, no label, the given UUID; the rest zero.
+ * Returns the index of the last page, or 0 (page untouched) when dev_pages < 2. */
+uint64_t swap_header_make(void *page, uint64_t dev_pages, const uint8_t uuid[16]);
+
 #endif

@@ -15,7 +15,7 @@
  * Everything runs under mm->lock, which the disk read sleeps with. */
 #include "mm/mapping.h"
 #include "mm/swap_internal.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/vmstat.h"
@@ -107,8 +107,8 @@ int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool w
 	struct page *p = get_swap_page(entry, &err);
 	if (!p)
 		return err;
-	struct rmap_item *item = rmap_item_alloc();
-	if (!item) {
+	struct rmap_entry *rmap = rmap_entry_alloc();
+	if (!rmap) {
 		put_page(p);
 		return -ENOMEM;
 	}
@@ -118,7 +118,7 @@ int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool w
 		prot &= ~MMU_WRITE; /* a write faults again: reuse or copy then */
 	} else if (!swap_cache_reuse(p)) {
 		if (!(map = alloc_anon_page(false))) {
-			rmap_item_free(item);
+			rmap_entry_free(rmap);
 			put_page(p);
 			return -ENOMEM;
 		}
@@ -128,7 +128,7 @@ int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool w
 		put_page(p);
 	}
 	BUG_ON(!pgtable_swap_in(&mm->pt, va, entry, page_to_phys(map), prot));
-	account_mapping(mm, va, map, item); /* our reference becomes the mapping's */
+	account_mapping(mm, va, map, rmap); /* our reference becomes the mapping's */
 	__atomic_sub_fetch(&mm->swap_ents, 1, __ATOMIC_RELAXED);
 	swap_free(entry);
 	/* Swap is getting full: a page back in memory keeps no slot (when it is the slot's

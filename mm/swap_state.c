@@ -7,7 +7,7 @@
  * into the cache, and each PTE that maps it again drops its reference (swap_free). The
  * slot is freed when its count is 0 and no cache page holds it. */
 #include "mm/swap_internal.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/rmap.h"
 #include "kernel/printk.h"
 #include "kernel/lock.h"

@@ -8,9 +8,11 @@
 #include "mm/kmalloc.h"
 #include "kernel/mutex.h"
 #include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "lib/seqbuf.h"
 #include "kernel/sched.h"
 #include "lib/errno.h"
+#include "kernel/random.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "kernel/lock.h"
@@ -214,6 +216,42 @@ int swap_off(const char *name, const char **why)
 	rc = 0;
 out:
 	mutex_unlock(&swapon_mutex);
+	return rc;
+}
+
+int64_t swap_format(const char *name, const char **why)
+{
+	struct blockdev *dev = find_disk(name);
+	if (!dev) {
+		*why = "no such block device";
+		return -ENODEV;
+	}
+	void *page = kmalloc(PAGE_SIZE);
+	if (!page) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	uint8_t uuid[16];
+	random_bytes(uuid, sizeof(uuid));
+	mutex_lock(&swapon_mutex); /* no swapon of this disk while its header is written */
+	int64_t rc = -EBUSY;
+	*why = "in use as swap (swapoff first)";
+	if (area_index(dev) >= 0)
+		goto out;
+	rc = -EINVAL;
+	*why = "device too small for a swap area";
+	uint64_t last = swap_header_make(page, blk_sectors(dev) / (PAGE_SIZE / 512), uuid);
+	if (!last)
+		goto out;
+	rc = blk_rw(dev, 0, page, PAGE_SIZE, true);
+	*why = "write error on the swap header";
+	if (rc)
+		goto out;
+	*why = NULL;
+	rc = (int64_t)last; /* pages 1..last */
+out:
+	mutex_unlock(&swapon_mutex);
+	kfree(page);
 	return rc;
 }
 

@@ -3,7 +3,7 @@
  * (fs/userfaultfd.c, mm/userfaultfd.c), errno values included. */
 #include "mm/userfaultfd.h"
 #include "mm/mapping.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/shmem.h"
@@ -277,15 +277,15 @@ static int fill_page(struct mm *mm, struct vma *v, uint64_t va, const void *src,
 	}
 	if (!p)
 		return rc;
-	struct rmap_item *item = NULL;
-	if (!is_zero_page(p) && !(item = rmap_item_alloc())) {
+	struct rmap_entry *rmap = NULL;
+	if (!is_zero_page(p) && !(rmap = rmap_entry_alloc())) {
 		put_page(p);
 		return -ENOMEM;
 	}
 	unsigned prot = pte_prot_for(v->flags, p) | (wp ? MMU_UFFD_WP : 0);
-	rc = install_page(mm, va, p, prot, item);
+	rc = install_page(mm, va, p, prot, rmap);
 	if (rc) {
-		rmap_item_free(item);
+		rmap_entry_free(rmap);
 		if (!is_zero_page(p))
 			put_page(p);
 	}

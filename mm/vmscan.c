@@ -23,7 +23,7 @@
 #include "mm/mapping.h"
 #include "mm/swap.h"
 #include "mm/ksm.h"
-#include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "kernel/mutex.h"

@@ -42,6 +42,7 @@ void shell_reap_finished(void);
 int cmd_ksm(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 /* shell_cmds_swap.c */
+int cmd_mkswap(int argc, char **argv);
 int cmd_swapon(int argc, char **argv);
 int cmd_swapoff(int argc, char **argv);
 int cmd_swapinfo(int argc, char **argv);

@@ -4,6 +4,7 @@
 #include "shell/shellparse.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
+#include "arch-x86_64/processor.h"
 #include "fs/file.h"
 #include "drivers/tty.h"
 #include "mm/addrspace.h"
@@ -110,14 +111,15 @@ static struct task *spawn(const char *path, int argc, char **argv)
 		return NULL;
 	}
 	struct files *files = console_files();
-	struct trap_frame tf = { .rip = img.entry, .rsp = img.sp };
-	struct task *t = files ? process_create(img.comm, current(), img.mm, files, &tf, NULL) : NULL;
+	struct task *t = files ? process_create(img.comm, current(), img.mm, files, NULL) : NULL;
 	if (!t) {
 		sh_printf("run: %s: out of memory or tasks\n", path);
 		if (files)
 			files_put(files);
 		mm_put(img.mm);
+		return NULL;
 	}
+	start_thread(task_user_frame(t), img.entry, img.sp);
 	return t;
 }
 

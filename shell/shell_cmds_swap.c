@@ -1,6 +1,7 @@
-/* Shell commands for swap: swapon, swapoff, swapinfo. */
+/* Shell commands for swap: mkswap, swapon, swapoff, swapinfo. */
 #include "shell/shell_cmds.h"
 #include "mm/swap.h"
+#include "mm/memlayout.h"
 
 /* Run swap_on or swap_off on argv[1], reporting a refusal in one line. */
 static int toggle(const char *cmd, int (*op)(const char *dev, const char **why), char **argv)
@@ -15,6 +16,20 @@ static int toggle(const char *cmd, int (*op)(const char *dev, const char **why),
 
 int cmd_swapon(int argc, char **argv) { return toggle("swapon", swap_on, argv); }
 int cmd_swapoff(int argc, char **argv) { return toggle("swapoff", swap_off, argv); }
+
+/* As util-linux's mkswap says it, in one line. */
+int cmd_mkswap(int argc, char **argv)
+{
+	const char *why;
+	int64_t pages = swap_format(argv[1], &why);
+	if (pages < 0) {
+		sh_printf("mkswap: %s: %s\n", argv[1], why);
+		return SH_FAILED;
+	}
+	sh_printf("mkswap: %s: swap area version 1, size = %ld KiB (%ld pages)\n", argv[1],
+		  pages * (PAGE_SIZE / 1024), pages);
+	return 0;
+}
 
 int cmd_swapinfo(int argc, char **argv)
 {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run each test suite given on the command line (a shell command), show its output, and
-end with one line "N passed, N failed" summed over all suites. A suite that exits non-zero
-or prints no "N passed, N failed" line counts as one more failure."""
+end with one line "N passed, N failed" summed over all suites. A suite that exits non-zero,
+prints no "N passed, N failed" line, or passes nothing ("0 passed, 0 failed": nothing was
+checked) counts as one more failure."""
 import re
 import subprocess
 import sys
@@ -24,6 +25,9 @@ def main():
             failed += 1
         elif not counts:
             print(f"suite printed no result line: {cmd}")
+            failed += 1
+        elif counts[-1] == ("0", "0"):
+            print(f"suite checked nothing (0 passed, 0 failed): {cmd}")
             failed += 1
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -142,6 +142,7 @@ int main(int argc, char **argv)
 	printf("swapcheck: filled %zu pages (%ld MiB) in %.2f s\n", pages, mb, now_s() - t0);
 	const char *who = "swapcheck";
 	pid_t child = -1;
+	bool child_failed = false;
 	if (fork_mode) {
 		fflush(stdout);
 		child = fork();
@@ -153,8 +154,15 @@ int main(int argc, char **argv)
 		if (!child)
 			printf("swapcheck: child: Swap %ld kB, SwapPss %ld kB\n", rollup_kb("Swap:"),
 			       rollup_kb("SwapPss:"));
-		else if (waitpid(child, NULL, 0) != child) /* then the parent checks alone */
-			return 1;
+		else { /* the child checks first, then the parent alone; a child that did not
+			* finish its checks is a failure, not a pass */
+			int status;
+			if (waitpid(child, &status, 0) != child)
+				return 1;
+			child_failed = !WIFEXITED(status) || WEXITSTATUS(status);
+			if (child_failed)
+				printf("swapcheck: the child failed (status %#x)\n", status);
+		}
 	}
 	for (long pass = 1; pass <= passes; pass++) {
 		t0 = now_s();
@@ -178,5 +186,5 @@ int main(int argc, char **argv)
 		printf("swapcheck: after swapoff: %zu pages checked, %zu corrupted\n", pages, bad);
 	}
 	printf("%s: %zu pages verified, %zu corrupted\n", who, verified, corrupted);
-	return corrupted ? 1 : 0;
+	return corrupted || child_failed ? 1 : 0;
 }

@@ -3,6 +3,8 @@
  * and checks that it did. Needs an otherwise idle system: the frame test holds all memory. */
 #include "mm/swap.h"
 #include "mm/mm.h"
+#include "mm/addrspace.h"
+#include "kernel/task.h"
 #include "kernel/selftest.h"
 #include "kernel/bootinfo.h"
 #include "arch-x86_64/cpu.h"
@@ -251,11 +253,11 @@ static void test_pgtable(struct selftest *t)
 
 	/* Through the MMU: the kernel half is shared, so this code runs on in pt. (SMAP, which
 	 * would forbid these kernel accesses to user pages, is off: qemu64 lacks it.) */
-	uint64_t irq = irq_save(), cr3 = read_cr3();
+	uint64_t irq = irq_save(); /* no switch away while pt is loaded */
 	pgtable_activate(&pt);
 	for (unsigned i = 0; i < N; i++)
 		*(volatile uint64_t *)vas[i] = 0x5e1f7e57 + i;
-	write_cr3(cr3);
+	mm_activate(current()->mm); /* back to this task's own tables */
 	irq_restore(irq);
 	bool written = true;
 	for (unsigned i = 0; i < N; i++)

@@ -5,6 +5,7 @@
  * All on address spaces no task runs, through mm_read/mm_write and mm_handle_fault. */
 #include "mm/selftest/selftest_as.h"
 #include "mm/page_alloc.h"
+#include "mm/page_ref.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/slab.h"
@@ -28,7 +29,7 @@ struct page *as_page(struct mm *mm, uint64_t va, unsigned *prot)
 	return pfn_to_page(PFN_DOWN(pi.pa));
 }
 
-static bool count_item(void *ctx, struct mm *mm, uint64_t va)
+static bool count_rmap_entry(void *ctx, struct mm *mm, uint64_t va)
 {
 	return true;
 }
@@ -59,7 +60,7 @@ bool as_consistent(struct mm *mm)
 		EXPECT(page_test(p, PG_ANON) != sh, "page at %#lx is neither anon nor shmem\n", va);
 		EXPECT(sh == !!(v->flags & VMA_SHARED), "page kind at %#lx differs from its VMA\n", va);
 		EXPECT(rmap_contains(p, mm, va), "page at %#lx misses its rmap entry\n", va);
-		unsigned n = rmap_walk(p, count_item, NULL);
+		unsigned n = rmap_walk(p, count_rmap_entry, NULL);
 		EXPECT((int32_t)n == page_mapcount(p), "page at %#lx: %u rmap entries, mapcount %d\n",
 		       va, n, page_mapcount(p));
 		EXPECT(page_refcount(p) >= page_mapcount(p) + sh, "page at %#lx: refcount %d\n", va,
@@ -80,7 +81,7 @@ void as_counts_take(struct as_counts *c)
 	c->free = nr_free_pages();
 	c->tables = pgtable_nr_pages();
 	c->slab = slab_nr_pages();
-	c->rmap = rmap_nr_items();
+	c->rmap = rmap_nr_entries();
 }
 
 bool as_counts_same(const struct as_counts *c)

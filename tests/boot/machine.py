@@ -9,9 +9,29 @@ import tempfile
 import time
 
 PROMPT = "ksm> "
-EXIT_POWEROFF = 33  # isa-debug-exit status for a clean poweroff (drivers/power.h)
-EXIT_PANIC = 65     # status for a panic with panic=exit
 PANIC_MARK = "KERNEL PANIC"
+
+
+def read_qemu_mk(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "qemu.mk")):
+    """The `NAME = value` lines of qemu.mk, the one definition of the QEMU machine and its
+    exit statuses that the Makefile includes too."""
+    with open(path) as f:
+        text = f.read().replace("\\\n", " ")
+    conf = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = re.fullmatch(r"(\w+)\s*[?:]?=\s*(.*)", line)
+        if not m:
+            raise ValueError(f"{path}: not a NAME = value line: {line!r}")
+        conf[m.group(1)] = " ".join(m.group(2).split())
+    return conf
+
+
+QEMU_MK = read_qemu_mk()
+EXIT_POWEROFF = int(QEMU_MK["EXIT_POWEROFF"])  # a clean poweroff
+EXIT_PANIC = int(QEMU_MK["EXIT_PANIC"])        # a kernel panic with panic=exit
 
 
 class TestFailure(Exception):
@@ -53,10 +73,8 @@ class Machine:
 
     # ---- life cycle ----
     def qemu_command(self):
-        cmd = ["qemu-system-x86_64", "-M", "pc", "-accel", "tcg", "-m", self.mem,
-               "-no-reboot", "-display", "none",
-               "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con",
-               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        cmd = [QEMU_MK["QEMU"], *QEMU_MK["QEMU_MACHINE"].split(),
+               "-accel", QEMU_MK["ACCEL"], "-m", self.mem]
         if self.boot == "grub":
             cmd += ["-boot", "d", "-cdrom", os.path.join(self.build, "kernel.iso")]
         else:

@@ -28,6 +28,14 @@ def check(cond, what):
         raise TestFailure(what)
 
 
+def counted(pattern, text, flags=re.M):
+    """Whether regex `pattern` matches in text and every count it captures is above 0, at
+    each match: a summary such as `N checks, 0 failed` passes only if something was
+    checked. The groups of pattern are the counts."""
+    found = list(re.finditer(pattern, text, flags))
+    return bool(found) and all(int(n) > 0 for m in found for n in m.groups())
+
+
 def meminfo_kb(m):
     """The shell's meminfo as a dict of kB values."""
     out = m.command("meminfo")

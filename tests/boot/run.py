@@ -52,10 +52,11 @@ def main():
     ap.add_argument("names", nargs="*", help="run the tests whose name contains one of these")
     args = ap.parse_args()
 
-    passed = failed = skipped = 0
+    passed = failed = skipped = matched = 0
     for fn in STRESS if args.stress else TESTS:
         if args.names and not any(n in fn.__name__ for n in args.names):
             continue
+        matched += 1
         b = Bench(args.build)
         t0 = time.monotonic()
         try:
@@ -84,8 +85,10 @@ def main():
                 print(m.log.rstrip())
                 print("---- end of log ----")
         sys.stdout.flush()
+    if not matched:  # a misspelt name must not pass by running nothing
+        print(f"no test's name contains any of: {' '.join(args.names)}")
     print(f"boot: {passed} passed, {failed} failed, {skipped} skipped")
-    return 1 if failed else 0
+    return 1 if failed or not matched else 0
 
 
 if __name__ == "__main__":

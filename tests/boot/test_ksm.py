@@ -5,7 +5,7 @@ on full_scans advancing, never on wall-clock time."""
 import re
 import time
 
-from registry import check, meminfo_kb, test
+from registry import check, counted, meminfo_kb, test
 from test_process import run
 
 KSM = "/sys/kernel/mm/ksm/"
@@ -219,13 +219,15 @@ def copy_on_write_break_and_unmerge(b):
     # run 2 unmerges everything with the contents intact and keeps the registration
     m.send("run ksm-test hold &\n")
     m.expect(r"ksm-test: hold: merged \d+ pages, waiting for unmerge\n")
-    # The background program prints its last lines as soon as the unmerge is done, and the
-    # shell its exit notice at whichever prompt comes next: let both land before reading.
+    # The background task prints while the knob is written: read nothing back until its
+    # exit report is out (made before a prompt: the write's, or the next command's), then
+    # drop whatever prompt is left over.
     m.send(f"echo 2 > {KSM}run\n")
     m.expect(r"ksm-test: hold ok\n")
-    m.quiet_for(0.5)
+    m.send("echo\n")
+    m.expect(r"\[pid \d+ exited, status=0\]")
+    m.quiet_for(0.3)
     m.pos = len(m.log)
-    m.command("")
     check(ksm(m, "run") == 2, "run 2")
     c = counters(m)
     check(c["pages_shared"] == 0 and c["pages_sharing"] == 0 and c["pages_unshared"] == 0
@@ -239,7 +241,7 @@ def ksm_check_finds_no_corruption(b):
     m.wait_prompt()
     out, _, how = run(m, "ksm-check 4 128 8", timeout=300)
     r = re.search(r"pages_sharing seen up to (\d+)", out)
-    check(how == ("exited", 0) and re.search(r"ksm-check: \d+ pages verified, 0 corrupted", out)
+    check(how == ("exited", 0) and counted(r"ksm-check: (\d+) pages verified, 0 corrupted", out)
           and r and int(r.group(1)) > 0, f"ksm-check:\n{out}")
     check(ksm(m, "run") == 0 and ksm(m, "pages_to_scan") == 100 and ksm(m, "sleep_millisecs") == 20,
           "ksm-check did not restore the knobs")

@@ -2,7 +2,7 @@
 copy-on-write, faults that kill only their task, /proc, and memory returning to baseline."""
 import re
 
-from registry import check, meminfo_kb, test
+from registry import check, counted, meminfo_kb, test
 
 
 def run(m, line, timeout=60):
@@ -69,7 +69,7 @@ def system_calls_behave_like_linux(b):
     m = b.machine().start()
     m.wait_prompt()
     out, _, how = run(m, "proctest")
-    check(how == ("exited", 0) and re.search(r"proctest: \d+ checks, 0 failed", out), f"proctest:\n{out}")
+    check(how == ("exited", 0) and counted(r"proctest: (\d+) checks, 0 failed", out), f"proctest:\n{out}")
     m.poweroff()
 
 
@@ -78,7 +78,9 @@ def copy_on_write_after_fork(b):
     m = b.machine().start()
     m.wait_prompt()
     out, _, how = run(m, "cowtest")
-    check(how == ("exited", 0) and "0 failed, parent intact" in out, f"cowtest:\n{out}")
+    check(how == ("exited", 0) and
+          counted(r"cowtest: (\d+) children, (\d+) pages each, 0 failed, parent intact", out),
+          f"cowtest:\n{out}")
     m.poweroff()
 
 
@@ -93,7 +95,9 @@ def memory_returns_to_baseline(b):
     for line in ("memtouch 64 unique", "memtouch 16 zero", "cowtest", "proctest", "crash segv", "hello"):
         out, _, how = run(m, line, timeout=120)
         if line.startswith("memtouch"):
-            check(how == ("exited", 0) and ", 0 mismatches" in out, f"{line}:\n{out}")
+            check(how == ("exited", 0) and
+                  counted(r"memtouch: \d+ MiB \((\d+) pages, \w+\) touched, 0 mismatches", out),
+                  f"{line}:\n{out}")
     after = meminfo_kb(m)["MemFree"]
     check(after == before, f"MemFree {before} kB before, {after} kB after the programs")
     m.poweroff()

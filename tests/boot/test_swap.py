@@ -2,15 +2,15 @@
 corrupt, another page size), swapon/swapoff/swapinfo and /proc/swaps, memory twice the
 size of RAM written and read back intact (clean pages not written again), a failing disk
 read that kills only its task, slots shared after fork, KSM pages swapped out and back in
-and merged again, swapoff bringing pages back (and refusing when memory is short), and
-OOM with swap full. Memory-pressure cases run at 64 or 128 MiB so they stay quick under
+and merged again, swapoff bringing pages back (and refusing when memory is short), OOM
+with swap full, and swap on a RAM disk (ramdisk=SIZE, formatted by the shell's mkswap). Memory-pressure cases run at 64 or 128 MiB so they stay quick under
 TCG; each checks that swap and memory are back where they were."""
 import os
 import re
 import struct
 
 from machine import make_swap_image
-from registry import check, meminfo_kb, stress, test
+from registry import check, counted, meminfo_kb, stress, test
 from test_process import run
 
 SWAP_64M_KB = 65532  # a 64 MiB area: 16384 pages, less the header
@@ -147,7 +147,8 @@ def swapcheck_twice_ram_comes_back_intact(b):
     check("Invalid argument" in m.command("echo 6 > /proc/sys/vm/page-cluster"), "page-cluster 6 taken")
     check(m.command("echo 0 > /proc/sys/vm/page-cluster").strip() == "", "page-cluster 0 refused")
     out, _, how = run(m, "swapcheck 96 1", timeout=300)
-    check(how == ("exited", 0) and "0 corrupted" in out, f"swapcheck without readahead:\n{out}")
+    check(how == ("exited", 0) and counted(r"swapcheck: (\d+) pages verified, 0 corrupted", out),
+          f"swapcheck without readahead:\n{out}")
     vm2 = vmstat(m)
     check(vm2["pswpin"] > vm["pswpin"] and
           vm2["pgmajfault"] - vm["pgmajfault"] == vm2["pswpin"] - vm["pswpin"],
@@ -185,7 +186,9 @@ def failing_swap_read_kills_only_that_task(b):
     check(re.search(r"errors=[1-9]", m.command("swapinfo")), "the disk error is not counted")
     swap_back_to_empty(m, "after the killed task")
     out, _, how = run(m, "memtouch 48 unique")  # swap still works, the kernel goes on
-    check(how == ("exited", 0) and "0 mismatches" in out, f"memtouch after the error:\n{out}")
+    check(how == ("exited", 0) and
+          counted(r"memtouch: \d+ MiB \((\d+) pages, \w+\) touched, 0 mismatches", out),
+          f"memtouch after the error:\n{out}")
     m.poweroff()
 
 
@@ -278,7 +281,8 @@ def ksm_and_fork_under_memory_pressure_lose_nothing(b):
     pressure = start_background(m, "swapcheck -f 80 3")
     m.expect(r"swapcheck: filled", 120)  # its passes, run by two tasks, overlap what follows
     out, _, how = run(m, "ksm-check 4 1024 10", timeout=300)
-    check(how == ("exited", 0) and "0 corrupted" in out, f"ksm-check under pressure:\n{out}")
+    check(how == ("exited", 0) and counted(r"ksm-check: (\d+) pages verified, 0 corrupted", out),
+          f"ksm-check under pressure:\n{out}")
     check(wait_exit(m, pressure) == ("exited", 0), "swapcheck under KSM")
     check("swapcheck: child: 61440 pages verified, 0 corrupted" in m.log and
           "swapcheck: parent: 61440 pages verified, 0 corrupted" in m.log, "swapcheck's checks")
@@ -300,12 +304,74 @@ def swap_ksm_fork_and_oom_for_minutes(b):
         m.expect(r"swapcheck: filled", 300)
         hog = start_background(m, "memtouch 160 unique")
         out, _, how = run(m, "ksm-check 4 512 10", timeout=600)
-        check(how == ("exited", 0) and "0 corrupted" in out, f"round {round_}: ksm-check:\n{out}")
+        check(how == ("exited", 0) and counted(r"ksm-check: (\d+) pages verified, 0 corrupted", out),
+              f"round {round_}: ksm-check:\n{out}")
         check(wait_exit(m, pressure, tries=3000) == ("exited", 0), f"round {round_}: swapcheck")
         hog_end = wait_exit(m, hog, tries=3000)
         check(hog_end in (("killed", "SIGKILL"), ("exited", 0)), f"round {round_}: the hog ended {hog_end}")
     check("corrupted" not in re.sub(r", 0 corrupted", "", m.log), "some check found corruption")
     swap_back_to_empty(m, "after the rounds")
     st = m.command("selftest", timeout=300)
-    check(re.search(r"selftest: \d+ passed, 0 failed", st), f"selftest after the rounds:\n{st}")
+    check(counted(r"selftest: (\d+) passed, 0 failed", st), f"selftest after the rounds:\n{st}")
+    m.poweroff()
+
+
+RAM0_KB = 49148  # a 48 MiB RAM disk made one swap area: 12288 pages, less the header
+
+
+@test
+def swapcheck_on_swap_on_a_ram_disk(b):
+    """ramdisk=48M: disk ram0, blank at boot (so not swap), checked by the disk self-test,
+    formatted by mkswap and enabled from the shell; more memory than is left in RAM goes
+    out to it and comes back intact; swapoff gives every frame back."""
+    m = b.machine(mem="128M", swap=None, cmdline="panic=exit ramdisk=48M").start()
+    boot = m.wait_prompt()
+    check(re.search(r"^ram0: RAM disk, 98304 sectors \(48 MiB\), completion vector 0x[0-9a-f]+$", boot, re.M),
+          f"no ram0 line:\n{boot}")
+    check("swap: /dev/ram0 not used: no swap signature (not formatted with mkswap)" in boot,
+          f"the blank RAM disk at boot:\n{boot}")
+    st = m.command("selftest", timeout=300)
+    check("selftest: disk ram0, sectors 98176-98303" in st and re.search(r"selftest: \d+ passed, 0 failed", st),
+          f"selftest on ram0:\n{st}")
+    run(m, "hello")  # warm-up: what a first program run allocates for good
+    free_off = meminfo_kb(m)["MemFree"]
+    check(m.command("swapon ram0").strip() == "swapon: ram0: no swap signature (not formatted with mkswap)",
+          "swapon of the blank disk")
+    for line, answer in (("mkswap /dev/ram0", f"mkswap: /dev/ram0: swap area version 1, size = {RAM0_KB} KiB (12287 pages)"),
+                         ("swapon /dev/ram0", f"swap: adding {RAM0_KB}k swap on /dev/ram0, priority -2"),
+                         ("mkswap ram0", "mkswap: ram0: in use as swap (swapoff first)"),
+                         ("mkswap ram1", "mkswap: ram1: no such block device")):
+        out = m.command(line).strip()
+        check(out == answer, f"{line}: {out!r}, expected {answer!r}")
+    before = meminfo_kb(m)["MemFree"]
+    check(before < 80 * 1024, f"the RAM disk's frames are not taken from free memory: MemFree {before} kB")
+    out, _, how = run(m, "swapcheck 80 2", timeout=300)
+    check(how == ("exited", 0) and "swapcheck: 40960 pages verified, 0 corrupted" in out, f"swapcheck:\n{out}")
+    vm = vmstat(m)
+    check(vm["pswpout"] > 0 and vm["pswpin"] > 0, f"nothing went through swap: {vm}")
+    info = m.command("swapinfo")
+    check(re.search(r"disk ram0: reads=\d+ writes=[1-9]\d* completed=\d+ errors=0 in_flight=0 "
+                    r"peak_in_flight=\d+ irqs=[1-9]", info), f"swapinfo:\n{info}")
+    swap_back_to_empty(m, "after swapcheck on ram0", before)
+    check(m.command("swapoff ram0").strip() == "", "swapoff ram0 printed something")
+    check(meminfo_kb(m)["MemFree"] == free_off, "memory is not back where it was before swapon")
+    m.poweroff()
+
+
+@test
+def ramdisk_bad_size_or_too_big_is_refused(b):
+    for value, why in (("12X", "not a size (a number with an optional K, M or G suffix, like ramdisk=32M)"),
+                       ("1000", "the size must be a non-zero multiple of 4 KiB"),
+                       ("0", "the size must be a non-zero multiple of 4 KiB")):
+        m = b.machine(swap=None, cmdline=f"panic=exit ramdisk={value}").start()
+        boot = m.wait_prompt()
+        check(f"ramdisk: ramdisk={value}: {why}, no RAM disk" in boot, f"ramdisk={value}: boot log:\n{boot}")
+        check("ram0" not in boot and m.command("swapon ram0").strip() == "swapon: ram0: no such block device",
+              f"ramdisk={value} made a disk")
+        m.poweroff()
+    m = b.machine(mem="64M", swap=None, cmdline="panic=exit ramdisk=1G").start()
+    boot = m.wait_prompt()
+    check(re.search(r"^ramdisk: ramdisk=1G: not enough memory \(\d+ MiB free, 16 MiB must stay free\), no RAM disk$",
+                    boot, re.M), f"ramdisk=1G on 64 MiB: boot log:\n{boot}")
+    check(run(m, "hello")[2] == ("exited", 0), "the kernel does not go on")
     m.poweroff()

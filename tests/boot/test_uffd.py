@@ -5,7 +5,7 @@ the errno of bad requests, MADV_UNMERGEABLE of KSM pages in a write-protected ra
 protected pages kept resident by reclaim, and memory back to its baseline. Every wait is on the program's own output."""
 import re
 
-from registry import check, meminfo_kb, test
+from registry import check, counted, meminfo_kb, test
 from test_process import run
 
 MODES = ("copy", "zero", "release", "wp", "badargs", "ksmwp")
@@ -70,7 +70,7 @@ def uffd_protected_pages_stay_through_reclaim(b):
     m = b.machine().start()
     m.wait_prompt()
     out = uffdtest(m, "wpreclaim")
-    check(re.search(r"reclaim: \d+ pages swapped out, 16 protected pages resident and protected", out), out)
+    check(counted(r"reclaim: (\d+) pages swapped out, 16 protected pages resident and protected", out), out)
     m.poweroff()
 
 

@@ -1,5 +1,5 @@
 /* Minimal host test framework: CHECK counts passes and failures, check_summary() prints the
- * closing "N passed, N failed" line and gives the exit status. Each test_*.c is one program
+ * closing "N passed, N failed" line and gives the exit status (a failure if nothing passed). Each test_*.c is one program
  * that #includes the kernel sources it tests (built with -DHOST_TEST and the stubs/ headers). */
 #ifndef CHECK_H
 #define CHECK_H
@@ -31,7 +31,7 @@ static int check_passed, check_failed;
 static inline int check_summary(const char *suite)
 {
 	printf("%s: %d passed, %d failed\n", suite, check_passed, check_failed);
-	return check_failed ? 1 : 0;
+	return check_failed || !check_passed ? 1 : 0;
 }
 
 #endif

@@ -48,5 +48,16 @@ int main(void)
 	CHECK(parse_u64("12a", &v) == -1);
 	CHECK(parse_u64("-1", &v) == -1);
 	CHECK(parse_u64("0x", &v) == -1);
+	CHECK(parse_size("48M", &v) == 0 && v == 48ull << 20);
+	CHECK(parse_size("4096", &v) == 0 && v == 4096);
+	CHECK(parse_size("8k", &v) == 0 && v == 8192);
+	CHECK(parse_size("1G", &v) == 0 && v == 1ull << 30);
+	CHECK(parse_size("0x10m", &v) == 0 && v == 16ull << 20);
+	CHECK(parse_size("M", &v) == -1);
+	CHECK(parse_size("", &v) == -1);
+	CHECK(parse_size("12X", &v) == -1);
+	CHECK(parse_size("1.5G", &v) == -1);
+	CHECK(parse_size("17179869184G", &v) == -1);  /* 2^64 bytes */
+	CHECK(parse_size("17179869183G", &v) == 0 && v == 17179869183ull << 30);
 	return check_summary("format");
 }

@@ -32,7 +32,7 @@ void trace_record(enum trace_event ev, uint64_t a0, uint64_t a1, uint64_t a2, ui
 
 const void *host_page_data(const struct page *p) { return data[p - mem_map]; }
 
-/* A page's last reference: tell KSM, as mm/page_alloc.c does. */
+/* A page's last reference: tell KSM, as mm/page_ref.c does. */
 void put_page(struct page *p)
 {
 	BUG_ON(p->refcount <= 0);

@@ -1,5 +1,5 @@
 /* Reverse maps: adding, finding, walking (with early stop) and removing mappings keeps the
- * list, mapcount and item count exact, against a model under random operations. */
+ * list, mapcount and entry count exact, against a model under random operations. */
 #include <string.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
@@ -27,7 +27,7 @@ static bool visit(void *ctx, struct mm *mm, uint64_t va)
 
 static void add(struct page *p, struct mm *mm, uint64_t va)
 {
-	struct rmap_item *it = rmap_item_alloc();
+	struct rmap_entry *it = rmap_entry_alloc();
 	CHECK(it != NULL);
 	rmap_add(p, mm, va, it);
 }
@@ -40,7 +40,7 @@ static void test_basic(void)
 	add(p, mms[1], 0x1000);
 	add(p, mms[0], 0x7000);
 	CHECK_EQ(page_mapcount(p), 3);
-	CHECK_EQ(rmap_nr_items(), 3);
+	CHECK_EQ(rmap_nr_entries(), 3);
 	CHECK(rmap_contains(p, mms[0], 0x1000) && rmap_contains(p, mms[1], 0x1000) &&
 	      rmap_contains(p, mms[0], 0x7000));
 	CHECK(!rmap_contains(p, mms[1], 0x7000) && !rmap_contains(p, mms[2], 0x1000));
@@ -56,11 +56,11 @@ static void test_basic(void)
 	rmap_remove(p, mms[0], 0x1000);
 	CHECK_EQ(page_mapcount(p), 0);
 	CHECK(p->rmap == NULL);
-	CHECK_EQ(rmap_nr_items(), 0);
+	CHECK_EQ(rmap_nr_entries(), 0);
 	CHECK_EQ(rmap_cache.nr_inuse, 0);
 	struct seen s3 = { 0, 0, 0 };
 	CHECK_EQ(rmap_walk(p, visit, &s3), 0);
-	rmap_item_free(NULL);
+	rmap_entry_free(NULL);
 }
 
 static void test_random(void)
@@ -90,7 +90,7 @@ static void test_random(void)
 		ok &= (int)rmap_walk(p, visit, &s) == count && page_mapcount(p) == count;
 		for (int i = 0; i < NPAGES; i++)
 			total += (uint64_t)page_mapcount(&pages[i]);
-		ok &= rmap_nr_items() == total && rmap_cache.nr_inuse == total;
+		ok &= rmap_nr_entries() == total && rmap_cache.nr_inuse == total;
 	}
 	CHECK(ok);
 	for (int p = 0; p < NPAGES; p++)
@@ -98,7 +98,7 @@ static void test_random(void)
 			for (int v = 0; v < NVA; v++)
 				if (model[p][m][v])
 					rmap_remove(&pages[p], mms[m], (uint64_t)v << 12);
-	CHECK_EQ(rmap_nr_items(), 0);
+	CHECK_EQ(rmap_nr_entries(), 0);
 	CHECK_EQ(rmap_cache.nr_inuse, 0);
 }
 

@@ -1,5 +1,5 @@
 /* mm/swap_header.c and mm/swap_slots.c: headers as mkswap writes them (made here byte by
- * byte, and checked against a real mkswap image when /sbin/mkswap exists), each way a
+ * byte, and checked against a real mkswap image: a missing /sbin/mkswap fails), each way a
  * header can be wrong, and the slot allocator against a model: next-fit order, bad pages
  * never handed out, release only when no PTE and no cache page refers to a slot, a full
  * area, and random alloc/ref/release sequences. */
@@ -100,11 +100,16 @@ static void test_header(void)
 	CHECK(strstr(why, "no swap signature"));
 }
 
-/* The real thing: a header mkswap wrote (skipped where util-linux is missing). */
+/* The real thing: a header mkswap wrote. util-linux is one of the tools make installs, so
+ * a missing mkswap is a failure, not a skip. */
 static void test_real_mkswap(void)
 {
-	if (access("/sbin/mkswap", X_OK))
+	int have_mkswap = access("/sbin/mkswap", X_OK) == 0;
+	CHECK(have_mkswap);
+	if (!have_mkswap) {
+		fprintf(stderr, "test_swap: no /sbin/mkswap (util-linux; `make deps` installs it)\n");
 		return;
+	}
 	char path[] = "/tmp/test_swap_XXXXXX";
 	int fd = mkstemp(path);
 	CHECK(fd >= 0);
@@ -119,8 +124,35 @@ static void test_real_mkswap(void)
 	CHECK_EQ(parse(2048, &info, &why), 0);
 	CHECK_EQ(info.last_page, 2047);
 	CHECK_STR(info.label, "unitlabel");
+
+	/* swap_header_make() writes what mkswap writes (without a label), UUID aside. */
+	snprintf(cmd, sizeof(cmd), "/sbin/mkswap %s >/dev/null 2>&1", path);
+	CHECK(system(cmd) == 0);
+	CHECK(pread(fd, hdr, PAGE_SIZE, 0) == PAGE_SIZE);
+	static uint8_t made[PAGE_SIZE];
+	CHECK_EQ(swap_header_make(made, 2048, hdr + SWAP_HDR_UUID), 2047);
+	CHECK(!memcmp(made, hdr, PAGE_SIZE));
 	close(fd);
 	unlink(path);
+}
+
+/* swap_header_make() against the parser: what it writes is accepted as it says. */
+static void test_make_header(void)
+{
+	static uint8_t page[SWAP_HDR_PROBE_BYTES];
+	const uint8_t uuid[16] = "fedcba9876543210";
+	struct swap_header_info info;
+	const char *why;
+	CHECK_EQ(swap_header_make(page, 1, uuid), 0);
+	CHECK_EQ(swap_header_make(page, 12288, uuid), 12287);
+	CHECK_EQ(swap_header_parse(page, sizeof(page), 12288, &info, &why), 0);
+	CHECK_EQ(info.last_page, 12287);
+	CHECK_EQ(info.nr_bad, 0);
+	CHECK_STR(info.label, "");
+	CHECK(!memcmp(info.uuid, uuid, 16));
+	CHECK_EQ(swap_header_make(page, 2, uuid), 1);
+	CHECK_EQ(swap_header_parse(page, sizeof(page), 2, &info, &why), 0);
+	CHECK_EQ(swap_header_make(page, 1ull << 33, uuid), UINT32_MAX);
 }
 
 static void test_slots_basic(void)
@@ -239,6 +271,7 @@ int main(void)
 {
 	test_header();
 	test_real_mkswap();
+	test_make_header();
 	test_slots_basic();
 	test_slots_full();
 	test_slots_random();
