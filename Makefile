@@ -24,6 +24,15 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implici
 	-iquote . -MMD -MP
 KLDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments -T linker.ld
 
+# DEBUG=1: the debug kernel, in $(BUILD)/debug: lock-order and sleeping-lock checks
+# (kernel/lockdep.h). The boot tests run it; run, bench and demo the release kernel.
+DEBUG ?=
+ifeq ($(DEBUG),1)
+override BUILD := $(BUILD)/debug
+KCFLAGS += -DLOCK_DEBUG
+endif
+DEBUG_BUILD := $(if $(filter 1,$(DEBUG)),$(BUILD),$(BUILD)/debug)
+
 KSRC_C   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 KSRC_ASM := $(wildcard boot/*.asm arch-x86_64/*.asm)
 KOBJS    := $(KSRC_C:%.c=$(BUILD)/%.o) $(KSRC_ASM:%.asm=$(BUILD)/%.asm.o)
@@ -166,13 +175,14 @@ LAYER_CHECK := $(PYTHON) tests/check_layers.py
 check:
 	@$(LAYER_CHECK)
 
-BOOT_TEST := $(PYTHON) tests/boot/run.py --build $(BUILD)
+BOOT_TEST := $(PYTHON) tests/boot/run.py --build $(DEBUG_BUILD)
 boot-test: deps
-	@$(MAKE) --no-print-directory iso linux-selftests-initrd
+	@$(MAKE) --no-print-directory DEBUG=1 iso linux-selftests-initrd
 	@$(BOOT_TEST) $(T)
 
 test: deps
-	@$(MAKE) --no-print-directory iso $(UNIT_TESTS) linux-selftests-initrd
+	@$(MAKE) --no-print-directory $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory DEBUG=1 iso linux-selftests-initrd
 	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)") "$(LAYER_CHECK)" "$(BOOT_TEST)"
 
 # Linux's KSM selftests alone, with a table of results (README: "Linux's own selftests").
@@ -182,7 +192,7 @@ linux-selftests: deps
 
 # The long runs (a million hostile system calls): not part of make test.
 stress: deps
-	@$(MAKE) --no-print-directory iso
+	@$(MAKE) --no-print-directory DEBUG=1 iso
 	@$(BOOT_TEST) --stress $(T)
 
 # Benchmarks under TCG (README: "Figures"): key=value lines.

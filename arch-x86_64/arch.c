@@ -17,8 +17,7 @@
 
 void cpu_init(void)
 {
-	percpu_init(0);
-	gdt_init();
+	gdt_init(); /* percpu_init(0) came first of all, in kmain */
 	idt_init();
 	idt_load();
 	fault_init();

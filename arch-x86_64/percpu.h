@@ -19,6 +19,7 @@ struct cpu {
 	struct tss *tss;      /* this CPU's TSS (gdt.c) */
 	int id;               /* 0 = the boot CPU (BSP) */
 	uint32_t lapic_id;    /* set by lapic_init() */
+	int spin_held;        /* spinlocks this CPU holds (counted in the debug build only) */
 } __aligned(64);          /* one cache line each: no false sharing between CPUs */
 
 /* Offsets the assembly entry code uses as %gs:OFFSET (checked in percpu.c). */
@@ -27,7 +28,8 @@ struct cpu {
 
 extern struct cpu cpus[MAX_CPUS];
 
-/* Point this CPU's GS base at cpus[id]. Run once per CPU, first thing, with interrupts off. */
+/* Point this CPU's GS base at cpus[id]. Run once per CPU, first thing (before any lock: a
+ * spinlock records its owner's id), with interrupts off. */
 void percpu_init(int id);
 
 /* The running CPU's data. Meaningful while the caller cannot migrate (interrupts off or,

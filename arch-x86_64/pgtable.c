@@ -10,6 +10,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "arch-x86_64/cpu.h"
+#include "kernel/lock.h"
 
 struct pgtable kernel_pgtable;
 static uint64_t nr_tables;  /* page-table pages in use (atomic) */
@@ -114,9 +115,10 @@ static uint64_t swap_value(uint64_t e) { return e >> PTE_SWAP_SHIFT; }
 /* The entry for va at `level` (1: 4 KiB, 2: 2 MiB), or the 2 MiB leaf above it that maps
  * va already; *at says which level the returned entry is. Missing tables are allocated
  * when alloc (their entries allow everything: the leaf decides). NULL when a table is
- * missing and !alloc, or its allocation failed. Expects pt->lock. */
+ * missing and !alloc, or its allocation failed. Under pt->lock. */
 static uint64_t *walk(struct pgtable *pt, uint64_t va, unsigned level, bool alloc, unsigned *at)
 {
+	assert_held(&pt->lock);
 	uint64_t *table = pt->pml4;
 	for (unsigned l = PT_LEVELS; l > level; l--) {
 		uint64_t *e = &table[pte_index(va, l)];
@@ -177,7 +179,7 @@ int pgtable_map_huge(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot
 	return map_at(pt, va, pa, prot, 2);
 }
 
-/* The 4 KiB leaf slot for va if its table exists, or NULL. Expects pt->lock. */
+/* The 4 KiB leaf slot for va if its table exists, or NULL. Under pt->lock (walk checks). */
 static uint64_t *leaf_slot(struct pgtable *pt, uint64_t va)
 {
 	check_va(pt, va, PAGE_SIZE);
@@ -187,14 +189,15 @@ static uint64_t *leaf_slot(struct pgtable *pt, uint64_t va)
 	return e;
 }
 
-/* The present 4 KiB leaf for va, or NULL. Expects pt->lock. */
+/* The present 4 KiB leaf for va, or NULL. Under pt->lock (walk checks). */
 static uint64_t *leaf(struct pgtable *pt, uint64_t va)
 {
 	uint64_t *e = leaf_slot(pt, va);
 	return e && (*e & PTE_P) ? e : NULL;
 }
 
-/* The leaf for user address va if it holds a swap entry, or NULL. Expects pt->lock. */
+/* The leaf for user address va if it holds a swap entry, or NULL. Under pt->lock (walk
+ * checks). */
 static uint64_t *swap_leaf(struct pgtable *pt, uint64_t va)
 {
 	BUG_ON(pt == &kernel_pgtable);
@@ -341,7 +344,8 @@ bool pgtable_replace(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot
 
 /* The first present leaf (or, with swaps, swap entry) for an address in [from, end) below
  * the level-`level` table `table`, which maps from `base` on: its entry, with its address in
- * *found; NULL if none. Absent tables are skipped whole. Expects pt->lock. */
+ * *found; NULL if none. Absent tables are skipped whole. Under pt->lock
+ * (next_entry takes it just before the call: the tables do not lead back to pt). */
 static uint64_t *next_leaf(uint64_t *table, unsigned level, uint64_t base, uint64_t from,
 			   uint64_t end, bool swaps, uint64_t *found)
 {
@@ -398,7 +402,8 @@ bool pgtable_next_entry(struct pgtable *pt, uint64_t *va, uint64_t end, struct p
 }
 
 /* Free the tables below the level-`level` table `table` (mapping from base on) that overlap
- * [start, end) and map nothing; true if `table` itself now maps nothing. Expects pt->lock. */
+ * [start, end) and map nothing; true if `table` itself now maps nothing. Under
+ * pt->lock (pgtable_free_empty takes it just before the call). */
 static bool free_empty(uint64_t *table, unsigned level, uint64_t base, uint64_t start,
 		       uint64_t end, bool *freed)
 {

@@ -1,35 +1,76 @@
 /* Spinlocks that also disable interrupts on the local CPU, so one lock protects state shared
- * with interrupt handlers and (later) with other CPUs. Not recursive. */
+ * with interrupt handlers and (later) with other CPUs. Not recursive.
+ *
+ * Every build records the CPU that holds a lock, so assert_held() (kernel/lock.h) can check
+ * a caller's lock precondition. The debug build (make DEBUG=1, LOCK_DEBUG) also tells the
+ * lock-order checker (kernel/lockdep.h) of every acquisition with its file:line, and counts
+ * the spinlocks each CPU holds (a sleeping lock must not be taken meanwhile). */
 #ifndef ARCH_SPINLOCK_H
 #define ARCH_SPINLOCK_H
 
 #include "arch-x86_64/cpu.h"
+#include "arch-x86_64/percpu.h"
+#include "kernel/lockdep.h"
 
 typedef struct spinlock {
 	volatile uint32_t locked;
-	const char *name;
+	int16_t owner;		/* the holding CPU's id, -1 when free */
+	uint16_t lock_class;	/* the checker's class for name (LOCK_DEBUG), 0 until known */
+	const char *name;	/* also the lock's class: locks of one name are ordered alike */
 } spinlock_t;
 
-#define SPINLOCK_INIT(n) { 0, n }
+#define SPINLOCK_INIT(n) { 0, -1, 0, n }
 
-static inline void spin_lock_init(spinlock_t *l, const char *name) { l->locked = 0; l->name = name; }
-
-static inline void spin_lock(spinlock_t *l)
+static inline void spin_lock_init(spinlock_t *l, const char *name)
 {
+	l->locked = 0;
+	l->owner = -1;
+	l->lock_class = 0;
+	l->name = name;
+}
+
+/* Use spin_lock(): the macro passes the caller's file:line (for the debug checker). */
+static inline void spin_lock_at(spinlock_t *l, const char *file, int line)
+{
+#ifdef LOCK_DEBUG
+	lockdep_acquire(&l->lock_class, l->name, l, LOCKDEP_SPIN, file, line);
+#endif
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (READ_ONCE(l->locked))
 			cpu_relax();
+	l->owner = (int16_t)this_cpu()->id;
+#ifdef LOCK_DEBUG
+	this_cpu()->spin_held++;
+#endif
 }
-static inline void spin_unlock(spinlock_t *l) { __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE); }
+#define spin_lock(l) spin_lock_at((l), __FILE__, __LINE__)
+
+static inline void spin_unlock(spinlock_t *l)
+{
+#ifdef LOCK_DEBUG
+	if (l->owner != this_cpu()->id)
+		lockdep_bad_unlock(l->name, l->owner);
+	this_cpu()->spin_held--;
+	lockdep_release(l, LOCKDEP_SPIN);
+#endif
+	l->owner = -1;
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
 static inline bool spin_is_locked(spinlock_t *l) { return READ_ONCE(l->locked); }
+/* True if this CPU holds l (for assertions: see assert_held() in kernel/lock.h). */
+static inline bool spin_held(spinlock_t *l)
+{
+	return READ_ONCE(l->locked) && READ_ONCE(l->owner) == this_cpu()->id;
+}
 
 /* Disable interrupts, take the lock; returns the flags for spin_unlock_irqrestore(). */
-static inline uint64_t spin_lock_irqsave(spinlock_t *l)
+static inline uint64_t spin_lock_irqsave_at(spinlock_t *l, const char *file, int line)
 {
 	uint64_t f = irq_save();
-	spin_lock(l);
+	spin_lock_at(l, file, line);
 	return f;
 }
+#define spin_lock_irqsave(l) spin_lock_irqsave_at((l), __FILE__, __LINE__)
 static inline void spin_unlock_irqrestore(spinlock_t *l, uint64_t flags)
 {
 	spin_unlock(l);

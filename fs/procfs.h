@@ -24,7 +24,8 @@ struct vma;
 struct mm;
 /* procfs_pid.c: the name /proc/PID/maps shows for v (a file's path, "[heap]", "[stack]",
  * "/dev/zero (deleted)" for shared anonymous memory), a string that lives for good; NULL
- * for anonymous private memory. Expects v's mm->lock. */
+ * for anonymous private memory. Under v's mm->lock (the caller's: a VMA does not point
+ * to its mm, so this one is not checked). */
 const char *proc_vma_name(const struct vma *v);
 /* procfs_procmap.c: ioctl on /proc/PID/maps, whose task has address space mm (a user the
  * caller holds; NULL when the task has none: -ESRCH). PROCMAP_QUERY with Linux's

@@ -4,6 +4,7 @@
 #include "kernel/printk.h"
 #include "drivers/uart.h"
 #include "arch-x86_64/cpu.h"
+#include "arch-x86_64/percpu.h"
 #include "mm/mm.h"
 #include "arch-x86_64/arch.h"
 #include "arch-x86_64/rtc.h"
@@ -26,6 +27,7 @@ __noreturn void kmain(uint32_t loader_magic, uint32_t info_phys);
 
 void kmain(uint32_t loader_magic, uint32_t info_phys)
 {
+	percpu_init(0); /* this_cpu(): first, since every spinlock records its owner CPU */
 	uart_init(); /* printk works from here on */
 	if (!bootinfo_parse(loader_magic, info_phys)) {
 		printk("boot: unknown boot loader (magic 0x%x): boot through GRUB multiboot2 or "
@@ -34,7 +36,7 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 	}
 	printk("ksm-kernel: booted by %s, command line \"%s\"\n", boot_info.loader, boot_info.cmdline);
 
-	cpu_init(); /* GDT/TSS, IDT with exception handlers, per-CPU data (arch-x86_64) */
+	cpu_init(); /* GDT/TSS, IDT with exception handlers (arch-x86_64) */
 
 	mm_init(); /* frame allocator, final page tables, kmalloc (mm/) */
 

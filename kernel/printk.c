@@ -1,4 +1,5 @@
 #include "kernel/printk.h"
+#include "kernel/lockdep.h"
 #include "drivers/console.h"
 #include "kernel/cmdline.h"
 #include "kernel/ksyms.h"
@@ -65,6 +66,9 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 	char msg[256];
 	va_list ap;
 	irq_disable();
+#ifdef LOCK_DEBUG
+	lockdep_off(); /* the report takes locks of its own, in whatever order */
+#endif
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

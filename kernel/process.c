@@ -13,6 +13,7 @@
 #include "arch-x86_64/processor.h"
 #include "arch-x86_64/fpu.h"
 #include "arch-x86_64/cpu.h"
+#include "kernel/lock.h"
 
 static struct task *reaper;
 
@@ -193,7 +194,7 @@ static bool wait_matches(const struct wait_query *q, const struct task *c)
 static struct task *find_waitable(struct task *parent, const struct wait_query *q, bool *any)
 {
 	struct list_head *p;
-	BUG_ON(!spin_is_locked(&task_lock));
+	assert_held(&task_lock);
 	*any = false;
 	list_for_each(p, &parent->children) {
 		struct task *c = list_entry(p, struct task, sibling);

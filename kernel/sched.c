@@ -19,6 +19,7 @@
 #include "mm/addrspace.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
+#include "kernel/lock.h"
 
 static spinlock_t sched_lock = SPINLOCK_INIT("sched");
 static struct list_head run_queue = LIST_HEAD_INIT(run_queue);	 /* [sched_lock] FIFO */
@@ -74,6 +75,7 @@ uint64_t sched_idle_ns(void)
 /* [sched_lock] */
 static void enqueue(struct task *t)
 {
+	assert_held(&sched_lock);
 	t->state = TASK_RUNNABLE;
 	list_add_tail(&t->run_node, &run_queue);
 	nr_runnable++;
@@ -91,6 +93,7 @@ static void enqueue_woken(struct task *t)
 /* [sched_lock], interrupts off. */
 static void switch_to(struct task *prev, struct task *next)
 {
+	assert_held(&sched_lock);
 	uint64_t now = clock_ns();
 	prev->stime_ns += now - prev->account_from;
 	if (prev != idle_task())
@@ -119,6 +122,7 @@ static void switch_to(struct task *prev, struct task *next)
 /* [sched_lock] */
 static struct task *pick_next(void)
 {
+	assert_held(&sched_lock);
 	if (list_empty(&run_queue))
 		return idle_task();
 	struct task *t = list_first_entry(&run_queue, struct task, run_node);

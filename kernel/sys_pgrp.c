@@ -7,6 +7,7 @@
 #include "kernel/process.h"
 #include "kernel/task.h"
 #include "lib/errno.h"
+#include "kernel/lock.h"
 
 struct group_probe {
 	int pgid, sid;
@@ -24,6 +25,7 @@ static void probe_group(struct task *t, void *ctx)
 /* [task_lock] Whether a task is in group pgid (and, unless sid is 0, in session sid). */
 static bool group_exists(int pgid, int sid)
 {
+	assert_held(&task_lock);
 	struct group_probe g = { pgid, sid, false };
 	task_for_each_locked(probe_group, &g);
 	return g.found;

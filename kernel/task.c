@@ -8,6 +8,7 @@
 #include "mm/page_alloc.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
+#include "kernel/lock.h"
 
 #define KSTACK_ORDER 2 /* KSTACK_SIZE = 4 pages */
 _Static_assert(KSTACK_SIZE == PAGE_SIZE << KSTACK_ORDER, "kernel stack size");
@@ -27,6 +28,7 @@ void task_set_name(struct task *t, const char *name)
  * default pid_max), and the list position that keeps all_tasks in pid order. */
 static int alloc_pid(struct list_head **pos)
 {
+	assert_held(&task_lock);
 	for (;;) {
 		int pid = last_pid + 1 >= 32768 ? 1 : last_pid + 1;
 		struct list_head *p;
@@ -149,14 +151,14 @@ void task_counts(struct task_counts *c)
 
 void task_unhash(struct task *t)
 {
-	BUG_ON(!spin_is_locked(&task_lock));
+	assert_held(&task_lock);
 	list_del(&t->all_node); /* leaves it empty: task_free sees it is gone */
 }
 
 struct task *task_find_locked(int pid)
 {
 	struct list_head *p;
-	BUG_ON(!spin_is_locked(&task_lock));
+	assert_held(&task_lock);
 	list_for_each(p, &all_tasks) {
 		struct task *t = list_entry(p, struct task, all_node);
 		if (t->pid == pid)
@@ -178,7 +180,7 @@ struct task *task_find(int pid)
 void task_for_each_locked(void (*fn)(struct task *t, void *ctx), void *ctx)
 {
 	struct list_head *p;
-	BUG_ON(!spin_is_locked(&task_lock));
+	assert_held(&task_lock);
 	list_for_each(p, &all_tasks)
 		fn(list_entry(p, struct task, all_node), ctx);
 }

@@ -87,6 +87,9 @@ struct task {
 
 	void (*kthread_fn)(void *);		/* kernel threads: body and argument */
 	void *kthread_arg;
+#ifdef LOCK_DEBUG
+	struct lockdep_task lockdep;		/* [self] the mutexes it holds (kernel/lockdep.c) */
+#endif
 };
 
 /* The task running on this CPU. */

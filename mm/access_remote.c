@@ -11,6 +11,7 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "kernel/printk.h"
+#include "kernel/lock.h"
 
 /* Whether va's PTE in mm maps a page a forced access may use as it is (filling *pte). */
 static bool usable_as_is(struct mm *mm, uint64_t va, bool write, struct pte_info *pte)
@@ -20,10 +21,10 @@ static bool usable_as_is(struct mm *mm, uint64_t va, bool write, struct pte_info
 	return !write || (pte->prot & MMU_WRITE) || page_exclusive(pfn_to_page(PFN_DOWN(pte->pa)));
 }
 
-/* page_resolver for forced access. Expects mm->lock. */
+/* page_resolver for forced access, under mm->lock. */
 static int forced_page(struct mm *mm, uint64_t va, bool write, uint8_t **kaddr)
 {
-	BUG_ON(!mutex_held(&mm->lock));
+	assert_held(&mm->lock);
 	struct vma *v = vma_find(&mm->vmas, va);
 	if (!v || (write && (v->flags & VMA_SHARED) && !(v->flags & VMA_WRITE)))
 		return -EFAULT;

@@ -10,6 +10,7 @@
 #include "lib/string.h"
 #include "mm/ksm.h"
 #include "mm/swap.h"
+#include "kernel/lock.h"
 
 #define PM_PFN_MASK    ((1UL << 55) - 1)
 #define PM_SWAP_TYPE_BITS 5	/* swapped: the type in bits 0-4, the offset above it */
@@ -140,10 +141,12 @@ static int fork_swap_entry(struct mm *child, uint64_t va, uint64_t entry)
 }
 
 /* Share the present pages of parent's VMA v with child: private ones copy-on-write
- * (write-protected in both), shared ones as they are; swap entries are shared too. Expects
- * both locks. */
+ * (write-protected in both), shared ones as they are; swap entries are shared too. Under
+ * both mms' locks. */
 static int fork_range(struct mm *parent, struct mm *child, const struct vma *v)
 {
+	assert_held(&parent->lock);
+	assert_held(&child->lock);
 	const unsigned mask = MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER;
 	struct pte_info pte;
 	for (uint64_t va = v->start; pgtable_next_entry(&parent->pt, &va, v->end, &pte); va += PAGE_SIZE) {

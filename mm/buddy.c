@@ -3,6 +3,7 @@
  * the block at pfn ^ 2^k; when both are free they merge into one block of order k + 1. */
 #include "mm/buddy.h"
 #include "kernel/printk.h"
+#include "kernel/lock.h"
 
 void buddy_init(struct buddy *b, struct page *map, uint64_t npages)
 {
@@ -15,9 +16,10 @@ void buddy_init(struct buddy *b, struct page *map, uint64_t npages)
 }
 
 /* Put the free block [pfn, pfn + 2^order) on the free lists, merged with every free buddy
- * it has. Expects b->lock. */
+ * it has. Under b->lock. */
 static void free_block(struct buddy *b, uint64_t pfn, unsigned order)
 {
+	assert_held(&b->lock);
 	b->nr_free += 1UL << order;
 	while (order < MAX_ORDER) {
 		uint64_t buddy_pfn = pfn ^ (1UL << order);

@@ -72,6 +72,7 @@
 #include "kernel/printk.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "kernel/lock.h"
 
 struct mutex ksm_lock = MUTEX_INIT(ksm_lock, "ksm");
 
@@ -121,10 +122,12 @@ static void cursor_to(struct ksm_mm_slot *slot)
 }
 
 /* The next candidate of the cursor's slot from ksm_scan.address on, with its page
- * referenced in *page; NULL at the end of the address space. Expects ksm_lock, mm->lock. */
+ * referenced in *page; NULL at the end of the address space. Under ksm_lock and mm->lock. */
 static struct ksm_rmap_item *next_in_mm(struct ksm_mm_slot *slot, struct mm *mm,
 					struct page **page)
 {
+	assert_held(&ksm_lock);
+	assert_held(&mm->lock);
 	for (struct vma *v = vma_find_from(&mm->vmas, ksm_scan.address); v; v = vma_next(&mm->vmas, v)) {
 		if (!(v->flags & VMA_MERGEABLE))
 			continue;
@@ -150,9 +153,10 @@ static struct ksm_rmap_item *next_in_mm(struct ksm_mm_slot *slot, struct mm *mm,
 }
 
 /* Linux's scan_get_next_rmap_item: the next page to look at, or NULL when nothing is
- * registered or a full scan has just completed. Expects ksm_lock. */
+ * registered or a full scan has just completed. Under ksm_lock. */
 static struct ksm_rmap_item *scan_next(struct page **page)
 {
+	assert_held(&ksm_lock);
 	if (list_empty(&ksm_mm_head.node))
 		return NULL;
 	struct ksm_mm_slot *slot = ksm_scan.slot;

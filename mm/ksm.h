@@ -29,7 +29,7 @@ void ksm_exit(struct mm *mm);
 bool ksm_registered(struct mm *mm);
 
 /* Give every KSM page (and KSM zero page) mapped in [start, end) of v its own private copy
- * again, as MADV_UNMERGEABLE and turning PR_SET_MEMORY_MERGE off do. Expects mm->lock.
+ * again, as MADV_UNMERGEABLE and turning PR_SET_MEMORY_MERGE off do. Under mm->lock.
  * 0 or -ENOMEM (the pages done so far stay unmerged). */
 int ksm_unmerge_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end);
 
@@ -43,6 +43,8 @@ void ksm_page_freed(struct page *page);
  * without mm->lock. */
 void ksm_reclaim_lock(void);
 void ksm_reclaim_unlock(void);
+/* The KSM mutex itself, for reclaim's assert_held(). */
+extern struct mutex ksm_lock;
 void ksm_page_swapped_out(struct page *page);
 /* A PTE that KSM pointed at the zero page is gone (unmapped, or copied on write). */
 void ksm_zero_page_unmapped(struct mm *mm);

@@ -60,6 +60,9 @@ struct ksm_rmap_item {
 		};
 	};
 };
+_Static_assert(sizeof(struct ksm_rmap_item) == 64, "an rmap item is 64 bytes, like Linux's");
+_Static_assert(((KSM_SEQNR_MASK | KSM_UNSTABLE | KSM_STABLE | KSM_ZERO_MERGED) & PAGE_MASK) == 0,
+	       "the KSM_* flags live in the page offset bits of an item's address");
 
 /* One KSM page in the stable tree, or a chain of KSM pages of identical content (when one
  * page would pass max_page_sharing sharers, the next ones get pages of their own, "dups",

@@ -19,12 +19,14 @@
 #include "mm/vmstat.h"
 #include "lib/errno.h"
 #include "kernel/printk.h"
+#include "kernel/lock.h"
 
 static uint64_t item_va(const struct ksm_rmap_item *item) { return item->address & PAGE_MASK; }
 
-/* The VMA at addr if ksmd may merge there. Expects mm->lock. */
+/* The VMA at addr if ksmd may merge there. Under mm->lock. */
 static struct vma *find_mergeable_vma(struct mm *mm, uint64_t addr)
 {
+	assert_held(&mm->lock);
 	struct vma *v = vma_find(&mm->vmas, addr);
 	return v && (v->flags & VMA_MERGEABLE) ? v : NULL;
 }
@@ -48,10 +50,11 @@ struct page *ksm_get_mergeable_page(struct ksm_rmap_item *item)
 }
 
 /* Make va's PTE read-only if it maps page, and check that only its mappings and our one
- * reference hold the page. 0, -EFAULT (va maps something else now) or -EBUSY. Expects
+ * reference hold the page. 0, -EFAULT (va maps something else now) or -EBUSY. Under
  * mm->lock; *pte gets the entry as it is afterwards. */
 static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, struct pte_info *pte)
 {
+	assert_held(&mm->lock);
 	if (!pgtable_lookup(&mm->pt, va, pte) || pte->pa != page_to_phys(page))
 		return -EFAULT;
 	bool was_writable = pte->prot & MMU_WRITE;
@@ -71,9 +74,10 @@ static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, str
 
 /* Point va (mapping page, write-protected, in v) at kpage, read-only: a KSM page (which
  * gains a reference and a reverse-map entry) or the zero page (marked for
- * ksm_zero_pages). page loses this mapping. 0 or -ENOMEM. Expects mm->lock. */
+ * ksm_zero_pages). page loses this mapping. 0 or -ENOMEM. Under mm->lock. */
 static int replace_page(struct mm *mm, struct vma *v, uint64_t va, struct page *kpage)
 {
+	assert_held(&mm->lock);
 	struct rmap_entry *rmap = NULL;
 	unsigned prot = vma_mmu_prot(v->flags) & ~MMU_WRITE;
 	if (is_zero_page(kpage)) {
@@ -95,10 +99,11 @@ static int replace_page(struct mm *mm, struct vma *v, uint64_t va, struct page *
 }
 
 /* Linux's try_to_merge_one_page: merge page (mapped at va in v) into kpage; with kpage
- * NULL, make page itself a KSM page. Expects mm->lock. */
+ * NULL, make page itself a KSM page. Under mm->lock. */
 static int merge_one_page(struct mm *mm, struct vma *v, uint64_t va, struct page *page,
 			  struct page *kpage)
 {
+	assert_held(&mm->lock);
 	if (page == kpage) /* a KSM page inherited through fork */
 		return 0;
 	if (!page_test(page, PG_ANON))
@@ -157,9 +162,10 @@ int ksm_merge_with_zero_page(struct ksm_rmap_item *item, struct page *page)
 
 /* Unshare the page at va if KSM merged it: a KSM page gets a private copy, a KSM zero-page
  * mapping a private zeroed page of its own (as Linux's unshare fault does; release_mapping
- * takes it out of ksm_zero_pages). Expects mm->lock. */
+ * takes it out of ksm_zero_pages). Under mm->lock. */
 static int unshare(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte)
 {
+	assert_held(&mm->lock);
 	struct page *p = pfn_to_page(PFN_DOWN(pte->pa));
 	bool ksm_zero = is_zero_page(p) && (pte->prot & MMU_KSM_ZERO);
 	return ksm_zero || page_test(p, PG_KSM) ? break_cow(mm, v, va, pte) : 0;
@@ -179,6 +185,7 @@ void ksm_break_cow(struct ksm_rmap_item *item)
 
 int ksm_unmerge_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
 {
+	assert_held(&mm->lock);
 	struct pte_info pte;
 	for (uint64_t va = start; pgtable_next(&mm->pt, &va, end, &pte); va += PAGE_SIZE) {
 		int rc = unshare(mm, v, va, &pte);

@@ -73,6 +73,7 @@ static struct ksm_stable_node *alloc_stable_node(struct page *kpage, bool chain)
 /* Drop a node whose page is gone: its items are merged into nothing any more. */
 static void remove_node_from_stable_tree(struct ksm_stable_node *node)
 {
+	BUG_ON(READ_ONCE(node->page)); /* a node with a page is never freed */
 	struct list_head *p;
 	list_for_each(p, &node->items) {
 		struct ksm_rmap_item *item = list_entry(p, struct ksm_rmap_item, hlist);
@@ -95,6 +96,7 @@ static void remove_node_from_stable_tree(struct ksm_stable_node *node)
 
 static void free_chain(struct ksm_stable_node *chain)
 {
+	BUG_ON(!list_empty(&chain->dups)); /* a chain goes with its last dup */
 	rb_erase(&chain->node, &stable_root);
 	ksm_stat.stable_node_chains--;
 	kfree(chain);

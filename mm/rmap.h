@@ -30,6 +30,7 @@ struct rmap_entry {
 	struct mm *mm;
 	uint64_t va;			/* page-aligned; the low 12 bits are free for later users */
 };
+_Static_assert(sizeof(struct rmap_entry) == 24, "an rmap entry is 24 bytes");
 
 /* Boot, once (from addrspace_init): the cache of rmap entries. */
 void rmap_init(void);

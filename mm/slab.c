@@ -3,6 +3,7 @@
 #include "mm/slab.h"
 #include "mm/page_alloc.h"
 #include "kernel/printk.h"
+#include "kernel/lock.h"
 
 static uint64_t slab_pages; /* frames in slabs, all caches (atomic) */
 
@@ -47,9 +48,10 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	kmem_cache_free(&cache_cache, c);
 }
 
-/* Add a slab of free objects to c->partial; false when out of memory. Expects c->lock. */
+/* Add a slab of free objects to c->partial; false when out of memory. Under c->lock. */
 static bool slab_grow(struct kmem_cache *c)
 {
+	assert_held(&c->lock);
 	struct page *head = alloc_pages(c->order);
 	if (!head)
 		return false;
@@ -68,9 +70,10 @@ static bool slab_grow(struct kmem_cache *c)
 	return true;
 }
 
-/* Return the empty slab at head to the frame allocator. Expects c->lock. */
+/* Return the empty slab at head to the frame allocator. Under c->lock. */
 static void slab_release(struct kmem_cache *c, struct page *head)
 {
+	assert_held(&c->lock);
 	list_del(&head->list);
 	for (unsigned i = 0; i < 1u << c->order; i++) {
 		page_clear(&head[i], PG_SLAB);

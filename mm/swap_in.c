@@ -22,6 +22,7 @@
 #include "lib/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
+#include "kernel/lock.h"
 
 unsigned swap_page_cluster = 3;
 _Static_assert((1 << SWAP_CLUSTER_MAX) <= SWAP_BATCH_MAX, "a cluster is read in one batch");
@@ -138,9 +139,10 @@ int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool w
 	return 0;
 }
 
-/* Bring in every page of area `type` mapped in v (read faults). Expects mm->lock. */
+/* Bring in every page of area `type` mapped in v (read faults). Under mm->lock. */
 static int unuse_vma(struct mm *mm, struct vma *v, unsigned type)
 {
+	assert_held(&mm->lock);
 	struct pte_info pte;
 	for (uint64_t va = v->start; pgtable_next_entry(&mm->pt, &va, v->end, &pte); va += PAGE_SIZE) {
 		if (!(pte.prot & MMU_SWAPPED) || swp_type(pte.swap) != type)

@@ -29,7 +29,7 @@ struct swap_area {
 extern spinlock_t swap_lock;
 extern struct swap_area *swap_areas[MAX_SWAPFILES];
 
-/* The area and slot of entry. Expects swap_lock; BUG on an entry of no area. */
+/* The area and slot of entry, under swap_lock; BUG on an entry of no area. */
 struct swap_area *swap_area_of(uint64_t entry);
 struct swap_slot *swap_slot_of(uint64_t entry);
 

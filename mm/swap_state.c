@@ -10,6 +10,7 @@
 #include "mm/page_ref.h"
 #include "mm/rmap.h"
 #include "kernel/printk.h"
+#include "kernel/lock.h"
 
 static uint64_t nr_swapcache; /* [swap_lock] pages in the cache */
 
@@ -63,9 +64,10 @@ static bool page_idle(const struct page *p)
 }
 
 /* Take p out of the cache of its slot sl in a (the cache's reference is now the caller's
- * to drop). Expects swap_lock. */
+ * to drop). Under swap_lock. */
 static void uncache(struct swap_area *a, struct swap_slot *sl, struct page *p)
 {
+	assert_held(&swap_lock);
 	BUG_ON(sl->cache != p || !page_test(p, PG_SWAPCACHE));
 	sl->cache = NULL;
 	a->cached--;

@@ -15,6 +15,7 @@
 #include "kernel/random.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
+#include "kernel/lock.h"
 
 spinlock_t swap_lock = SPINLOCK_INIT("swap");
 struct swap_area *swap_areas[MAX_SWAPFILES];
@@ -23,6 +24,7 @@ static int least_priority = -1;			/* [swapon_mutex] the last default priority */
 
 struct swap_area *swap_area_of(uint64_t entry)
 {
+	assert_held(&swap_lock);
 	unsigned type = swp_type(entry);
 	BUG_ON(type >= MAX_SWAPFILES || !swap_areas[type]);
 	return swap_areas[type];
@@ -41,18 +43,20 @@ static struct blockdev *find_disk(const char *name)
 	return blk_find(name);
 }
 
-/* The index of the area on dev, or -1. Expects swapon_mutex. */
+/* The index of the area on dev, or -1. Under swapon_mutex. */
 static int area_index(const struct blockdev *dev)
 {
+	assert_held(&swapon_mutex);
 	for (int i = 0; i < MAX_SWAPFILES; i++)
 		if (swap_areas[i] && swap_areas[i]->dev == dev)
 			return i;
 	return -1;
 }
 
-/* Read and check dev's swap header, and set up a's slot map from it. Expects swapon_mutex. */
+/* Read and check dev's swap header, and set up a's slot map from it. Under swapon_mutex. */
 static int read_area(struct swap_area *a, struct blockdev *dev, const char **why)
 {
+	assert_held(&swapon_mutex);
 	uint64_t dev_pages = blk_sectors(dev) / (PAGE_SIZE / 512);
 	if (dev_pages < 2) {
 		*why = "device too small for a swap area";
@@ -137,9 +141,10 @@ static int unuse_one(struct mm *mm, void *arg)
 }
 
 /* Take every remaining cache page of area a out of the cache (no PTE holds a slot any
- * more): mapped ones become ordinary pages, unmapped ones are freed. Expects swapon_mutex. */
+ * more): mapped ones become ordinary pages, unmapped ones are freed. Under swapon_mutex. */
 static void drop_area_cache(struct swap_area *a, unsigned type)
 {
+	assert_held(&swapon_mutex);
 	for (uint64_t off = 1; off < a->slots.nslots; off++) {
 		struct page *p = swap_cache_lookup(swp_entry(type, off));
 		if (!p)

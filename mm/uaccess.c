@@ -13,11 +13,13 @@
 #include "kernel/printk.h"
 #include "mm/swap.h"
 #include "mm/userfaultfd.h"
+#include "kernel/lock.h"
 
 /* The kernel alias of user byte va in mm for a read or a write as user code would make it
- * (the VMA must allow it), faulting the page in. Expects mm->lock. */
+ * (the VMA must allow it), faulting the page in. Under mm->lock. */
 static int user_byte(struct mm *mm, uint64_t va, bool write, uint8_t **kaddr)
 {
+	assert_held(&mm->lock);
 	struct vma *v = vma_find(&mm->vmas, va);
 	if (!v || !(v->flags & (write ? VMA_WRITE : VMA_READ)))
 		return -EFAULT;

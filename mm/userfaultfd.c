@@ -15,6 +15,7 @@
 #include "lib/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
+#include "kernel/lock.h"
 
 struct uffd_ctx {
 	int refs;			/* atomic: the descriptor's, one per waiting fault */
@@ -92,9 +93,10 @@ static void wake_range(struct uffd_ctx *ctx, uint64_t start, uint64_t end, bool 
 		wake_up_all(&ctx->faults);
 }
 
-/* Drop the WP marks of the present pages of [s, e) in v. Expects mm->lock. */
+/* Drop the WP marks of the present pages of [s, e) in v. Under mm->lock. */
 static void clear_wp_marks(struct mm *mm, const struct vma *v, uint64_t s, uint64_t e)
 {
+	assert_held(&mm->lock);
 	struct pte_info pte;
 	for (uint64_t va = s; pgtable_next(&mm->pt, &va, e, &pte); va += PAGE_SIZE)
 		if (pte.prot & MMU_UFFD_WP)
@@ -113,12 +115,13 @@ static void apply_registration(void *ctx, struct vma *v, uint64_t s, uint64_t e,
 	v->uffd = (newflags & VMA_UFFD_MASK) ? ctx : NULL;
 }
 
-/* Give the VMAs of ctx in [start, end) the modes `set` (none: unregister). Expects
+/* Give the VMAs of ctx in [start, end) the modes `set` (none: unregister). Under
  * mm->lock; the range was validated. 0 or -ENOMEM. */
 static int set_modes(struct uffd_ctx *ctx, uint64_t start, uint64_t end, uint32_t set,
 		     bool only_ours)
 {
 	struct mm *mm = ctx->mm;
+	assert_held(&mm->lock);
 	for (uint64_t cur = start; cur < end;) {
 		struct vma *v = vma_find_from(&mm->vmas, cur);
 		if (!v || v->start >= end)
@@ -188,9 +191,10 @@ static bool can_userfault(const struct vma *v)
 }
 
 /* Check that [start, end) is covered by VMAs userfaultfd can watch, none registered with
- * another context when busy_check. 0, -EINVAL or -EBUSY. Expects mm->lock. */
+ * another context when busy_check. 0, -EINVAL or -EBUSY. Under mm->lock. */
 static int check_vmas(struct uffd_ctx *ctx, uint64_t start, uint64_t end, bool busy_check)
 {
+	assert_held(&ctx->mm->lock);
 	uint64_t cur = start;
 	while (cur < end) {
 		struct vma *v = vma_find(&ctx->mm->vmas, cur);
@@ -243,17 +247,19 @@ int uffd_unregister(struct uffd_ctx *ctx, uint64_t start, uint64_t len)
 	return rc;
 }
 
-/* The VMA registered with ctx that holds all of [dst, dst+len), or NULL. Expects mm->lock. */
+/* The VMA registered with ctx that holds all of [dst, dst+len), or NULL. Under mm->lock. */
 static struct vma *registered_vma(struct uffd_ctx *ctx, uint64_t dst, uint64_t len)
 {
+	assert_held(&ctx->mm->lock);
 	struct vma *v = vma_find(&ctx->mm->vmas, dst);
 	return v && v->uffd == ctx && dst + len <= v->end ? v : NULL;
 }
 
 /* Map a new page at the missing va of v: a copy of src (zeros for NULL; the zero page in
- * private memory), write-protected with wp. 0, -EEXIST or -ENOMEM. Expects mm->lock. */
+ * private memory), write-protected with wp. 0, -EEXIST or -ENOMEM. Under mm->lock. */
 static int fill_page(struct mm *mm, struct vma *v, uint64_t va, const void *src, bool wp)
 {
+	assert_held(&mm->lock);
 	struct pte_info pte;
 	uint64_t entry;
 	if (pgtable_lookup(&mm->pt, va, &pte) || pgtable_swap_entry(&mm->pt, va, &entry))
@@ -422,12 +428,13 @@ bool uffd_reports_missing(const struct vma *v, uint64_t va)
 {
 	if (!(v->flags & VMA_UFFD_MISSING))
 		return false;
+	assert_held(&v->uffd->mm->lock); /* a VMA has no mm of its own to check */
 	return !v->shm || !shmem_has_page(v->shm, (va - v->start + v->shm_off) >> PAGE_SHIFT);
 }
 
 int uffd_handle_fault(struct mm *mm, uint64_t addr, bool write, bool user)
 {
-	BUG_ON(!mutex_held(&mm->lock));
+	assert_held(&mm->lock);
 	struct vma *v = vma_find(&mm->vmas, addr);
 	BUG_ON(!v || !v->uffd);
 	struct uffd_ctx *ctx = v->uffd;

@@ -117,7 +117,7 @@ int uffd_read_msg(struct uffd_ctx *ctx, struct uffd_msg *msg, bool nonblock);
 bool uffd_msg_pending(struct uffd_ctx *ctx);
 
 /* Fault side. Whether a fault on the missing page at va in v must be reported (a MISSING
- * range whose memory has no page there). Expects mm->lock. */
+ * range whose memory has no page there). Under mm->lock. */
 bool uffd_reports_missing(const struct vma *v, uint64_t va);
 /* Report the fault at addr (which fault_locked() answered FAULT_USERFAULT for, under
  * mm->lock, which the caller still holds) to the VMA's context and sleep until it is

@@ -28,6 +28,7 @@
 #include "mm/rmap.h"
 #include "kernel/mutex.h"
 #include "kernel/printk.h"
+#include "kernel/lock.h"
 
 static spinlock_t lru_lock = SPINLOCK_INIT("lru");
 static struct list_head lru = LIST_HEAD_INIT(lru);	/* [lru_lock] oldest first */
@@ -165,9 +166,11 @@ static enum verdict unmapped_verdict(struct page *page)
 }
 
 /* Unmap page into its swap slot (taking one if it has none) unless it was referenced.
- * Expects reclaim_mutex and ksm_lock (so PG_KSM cannot change meanwhile). */
+ * Under reclaim_mutex and ksm_lock (so PG_KSM cannot change meanwhile). */
 static enum verdict unmap_victim(struct page *page)
 {
+	assert_held(&reclaim_mutex);
+	assert_held(&ksm_lock);
 	bool ksm = page_test(page, PG_KSM);
 	maps_overflow = false;
 	rmap_walk(page, collect, NULL);

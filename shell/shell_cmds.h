@@ -28,6 +28,9 @@ int cmd_echo(int argc, char **argv);
 int cmd_poweroff(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
 int cmd_fault(int argc, char **argv);
+#ifdef LOCK_DEBUG
+int cmd_lockcheck(int argc, char **argv);
+#endif
 /* shell_cmds_proc.c */
 int cmd_run(int argc, char **argv);
 int cmd_sh(int argc, char **argv);

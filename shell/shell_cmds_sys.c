@@ -1,4 +1,5 @@
-/* Shell commands about the machine: help, meminfo, uptime, echo, selftest, fault, poweroff. */
+/* Shell commands about the machine: help, meminfo, uptime, echo, selftest, fault, lockcheck
+ * (debug build), poweroff. */
 #include "shell/shell_cmds.h"
 #include "fs/procfs.h"
 #include "lib/seqbuf.h"
@@ -10,6 +11,7 @@
 #include "mm/mm.h"
 #include "mm/memlayout.h"
 #include "lib/string.h"
+#include "kernel/lock.h"
 
 int cmd_help(int argc, char **argv)
 {
@@ -86,6 +88,67 @@ __attribute__((noinline)) int cmd_fault(int argc, char **argv)
 	*(volatile uint64_t *)FAULT_TEST_VA = 0xdead;
 	return 0;
 }
+
+#ifdef LOCK_DEBUG
+/* The debug build's lock checker at work (kernel/lockdep.h). "orders" lists the lock
+ * orders it has learnt; the other cases end in its panic report: "order" takes two
+ * spinlocks in one order, then in the other; "chain" closes a cycle of three (a then b,
+ * b then c, then a inside c); "irqoff" takes a mutex with interrupts off; "spin" a mutex
+ * with a spinlock held. tests/boot/test_boot.py looks for the lines marked "lockcheck:"
+ * in the reports. */
+static spinlock_t check_a = SPINLOCK_INIT("lockcheck-a");
+static spinlock_t check_b = SPINLOCK_INIT("lockcheck-b");
+static spinlock_t check_c = SPINLOCK_INIT("lockcheck-c");
+static struct mutex check_m = MUTEX_INIT(check_m, "lockcheck-m");
+
+int cmd_lockcheck(int argc, char **argv)
+{
+	uint64_t f;
+	if (!strcmp(argv[1], "orders")) {
+		lockdep_print_orders();
+		return 0;
+	}
+	if (!strcmp(argv[1], "order")) {
+		f = spin_lock_irqsave(&check_a);	/* lockcheck: a first */
+		spin_lock(&check_b);			/* lockcheck: b inside a */
+		spin_unlock(&check_b);
+		spin_unlock_irqrestore(&check_a, f);
+		sh_printf("lockcheck: a then b: learnt\n");
+		f = spin_lock_irqsave(&check_b);	/* lockcheck: b first */
+		spin_lock(&check_a);			/* lockcheck: a inside b */
+		spin_unlock(&check_a);
+		spin_unlock_irqrestore(&check_b, f);
+	} else if (!strcmp(argv[1], "chain")) {
+		f = spin_lock_irqsave(&check_a);	/* lockcheck: chain a first */
+		spin_lock(&check_b);			/* lockcheck: chain b inside a */
+		spin_unlock(&check_b);
+		spin_unlock_irqrestore(&check_a, f);
+		f = spin_lock_irqsave(&check_b);	/* lockcheck: chain b first */
+		spin_lock(&check_c);			/* lockcheck: chain c inside b */
+		spin_unlock(&check_c);
+		spin_unlock_irqrestore(&check_b, f);
+		sh_printf("lockcheck: a then b, b then c: learnt\n");
+		f = spin_lock_irqsave(&check_c);	/* lockcheck: chain c first */
+		spin_lock(&check_a);			/* lockcheck: chain a inside c */
+		spin_unlock(&check_a);
+		spin_unlock_irqrestore(&check_c, f);
+	} else if (!strcmp(argv[1], "spin")) {
+		f = spin_lock_irqsave(&check_a);	/* lockcheck: spinlock held */
+		mutex_lock(&check_m);			/* lockcheck: mutex under spinlock */
+		mutex_unlock(&check_m);
+		spin_unlock_irqrestore(&check_a, f);
+	} else if (!strcmp(argv[1], "irqoff")) {
+		f = irq_save();
+		mutex_lock(&check_m);			/* lockcheck: mutex with interrupts off */
+		mutex_unlock(&check_m);
+		irq_restore(f);
+	} else {
+		return SH_USAGE;
+	}
+	sh_printf("lockcheck: not caught\n");
+	return SH_FAILED;
+}
+#endif
 
 int cmd_poweroff(int argc, char **argv)
 {

@@ -4,7 +4,7 @@ import re
 import time
 
 from machine import EXIT_PANIC
-from registry import check, counted, meminfo_kb, test
+from registry import Skip, check, counted, meminfo_kb, test
 
 def check_memtotal(m, mib):
     info = meminfo_kb(m)
@@ -181,3 +181,94 @@ def kernel_fault_gives_panic_report(b):
     check(re.search(r"(?i)\brip\b", report) and re.search(r"(?i)\brsp\b", report), "registers missing")
     check(re.search(r"cmd_fault\+0x", report), "backtrace does not name cmd_fault")
     check(re.search(r"shell_main\+0x", report), "backtrace does not reach shell_main")
+
+
+# ---- the debug build's lock checker (make DEBUG=1: the kernel make test boots) ----
+
+def require_debug_kernel(b):
+    with open(os.path.join(b.build, "kernel.elf"), "rb") as f:
+        if b"cmd_lockcheck" not in f.read():
+            raise Skip("not a debug kernel (make DEBUG=1)")
+
+
+def lockcheck_sites():
+    """{marker: "shell/shell_cmds_sys.c:LINE"} for the lines marked "lockcheck: ..."."""
+    path = "shell/shell_cmds_sys.c"
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    sites = {}
+    with open(os.path.join(root, path)) as f:
+        for n, line in enumerate(f, 1):
+            mark = re.search(r"/\* lockcheck: (.*?) \*/", line)
+            if mark:
+                sites[mark.group(1)] = f"{path}:{n}"
+    return sites
+
+
+def lockcheck_report(b, case):
+    """Boot, run `lockcheck CASE`, and return the panic report (skip on a release kernel)."""
+    require_debug_kernel(b)
+    m = b.machine().start()
+    m.wait_prompt()
+    m.allow_panic = True
+    start = m.pos
+    m.send(f"lockcheck {case}\n")
+    m.expect(r"KERNEL PANIC")
+    m.wait_exit(EXIT_PANIC)
+    return m.log[start:]
+
+
+@test
+def lock_checker_learns_the_ksm_order(b):
+    """On a normal workload the checker is on, learns the documented order (ksm_lock, then
+    an mm's lock: mm/ksm_internal.h) and reports nothing."""
+    require_debug_kernel(b)
+    m = b.machine().start()
+    m.wait_prompt()
+    m.command("echo 1 > /sys/kernel/mm/ksm/run")
+    out = m.command("run ksm-test cow", timeout=120)
+    check("ksm-test: cow ok" in out, f"ksm-test cow:\n{out}")
+    orders = m.command("lockcheck orders")
+    check(re.search(r'"ksm" \(mm/ksm\.c:\d+\) before "mm" \(mm/ksm\.c:\d+\)', orders),
+          f"ksm before mm not learnt:\n{orders}")
+    check(re.search(r"lockdep: \d+ classes, \d+ orders", orders) and "checking is off" not in orders,
+          f"no summary, or checking went off:\n{orders}")
+    m.poweroff()
+
+
+@test
+def lock_order_inversion_is_reported_with_both_sites(b):
+    report = lockcheck_report(b, "order")
+    site = lockcheck_sites()
+    check("lock order inversion" in report, "no lock-order report")
+    check("lockcheck: not caught" not in report, "the inversion went through")
+    # The inverted pair: a taken inside b now, b taken inside a before; and where the
+    # outer lock of each was taken.
+    for mark in ("a inside b", "b first", "b inside a", "a first"):
+        check(site[mark] in report, f"the report does not name {site[mark]} ({mark})")
+    check(re.search(r'"lockcheck-a" taken at .* while holding "lockcheck-b"', report),
+          "the report does not name the two locks in the order taken now")
+
+
+@test
+def lock_order_cycle_through_a_third_lock_is_reported(b):
+    report = lockcheck_report(b, "chain")
+    site = lockcheck_sites()
+    check("lock order inversion" in report and "lockcheck: not caught" not in report,
+          "no lock-order report")
+    # Now: a inside c; before: b inside a, then c inside b (the chain that closes the cycle).
+    for mark in ("a inside c", "c first", "b inside a", "c inside b"):
+        check(site["chain " + mark] in report, f"the report does not name {site['chain ' + mark]} ({mark})")
+
+
+@test
+def mutex_with_irqs_off_or_spinlock_held_is_reported(b):
+    site = lockcheck_sites()
+    report = lockcheck_report(b, "irqoff")
+    check(re.search(r'sleeping lock "lockcheck-m" taken with interrupts off', report),
+          "no report of a mutex taken with interrupts off")
+    check(site["mutex with interrupts off"] in report, "the report lacks the mutex_lock site")
+    report = lockcheck_report(b, "spin")
+    check(re.search(r'sleeping lock "lockcheck-m" taken while holding spinlock "lockcheck-a"',
+                    report), "no report of a mutex taken under a spinlock")
+    check(site["mutex under spinlock"] in report and site["spinlock held"] in report,
+          "the report lacks the mutex_lock site or the spinlock's")
