@@ -146,8 +146,12 @@ static void vblk_submit(struct blockdev *b, struct blk_request *r)
 	};
 	int rc = vq_add(&d->vq, chain, DESCS_PER_REQ, s);
 	BUG_ON(rc); /* slots are queue size / 3: a free slot means three free descriptors */
-	if (vq_kick_needed(&d->vq))
-		outw(d->io + VIRTIO_PCI_QUEUE_NOTIFY, VBLK_QUEUE);
+	/* Always notified, NO_NOTIFY or not: with the flag honoured (and the barrier the
+	 * protocol asks for), QEMU 7.2 under TCG sometimes left a request in the available
+	 * ring unseen, idle, for good: its queue status showed last_avail_idx one behind
+	 * avail->idx, and swap hung on that read (1 run in 8, 3 in 5 with the debug kernel;
+	 * none in 8 debug runs with the kick). One port write per request is the cost. */
+	outw(d->io + VIRTIO_PCI_QUEUE_NOTIFY, VBLK_QUEUE);
 	spin_unlock_irqrestore(&d->lock, f);
 }
 

@@ -9,7 +9,6 @@
 
 #define VRING_DESC_F_NEXT  1
 #define VRING_DESC_F_WRITE 2
-#define VRING_USED_F_NO_NOTIFY 1
 
 struct vring_desc {
 	uint64_t addr;
@@ -119,14 +118,6 @@ int vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n, void *to
 	/* The device may read the entry and the descriptors as soon as it sees the index. */
 	__atomic_store_n(&vq->avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
 	return 0;
-}
-
-bool vq_kick_needed(struct virtqueue *vq)
-{
-	/* Store-load ordering: a device that clears NO_NOTIFY and then looks at avail->idx
-	 * must not be missed by a driver that stored the index and then reads the flag. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return !(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED) & VRING_USED_F_NO_NOTIFY);
 }
 
 void *vq_pop(struct virtqueue *vq, uint32_t *len)

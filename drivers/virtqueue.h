@@ -12,7 +12,8 @@
  *                     then avail_event (u16)
  * Descriptor flags: NEXT (1) chains to `next`, WRITE (2) makes the buffer device-writable.
  * The indexes run freely (mod 2^16); entry idx % num is the next one written. The device
- * sets used->flags bit 0 (NO_NOTIFY) when it does not need to be told of new buffers.
+ * sets used->flags bit 0 (NO_NOTIFY) when it does not need to be told of new buffers; the
+ * driver here does not rely on it (drivers/virtio_blk.c says why).
  *
  * Not locked: the owning driver serializes every call on one queue (its device lock). */
 #ifndef VIRTQUEUE_H
@@ -61,9 +62,6 @@ uint64_t vq_phys(const struct virtqueue *vq);
  * visible: release ordering on avail->idx); token (not NULL) comes back from vq_pop().
  * Returns 0, or -ENOSPC (nothing changed) if fewer than n descriptors are free. */
 int vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n, void *token);
-/* After vq_add(): whether the device wants a notification (its NO_NOTIFY flag is clear).
- * A full barrier orders the avail->idx store before the flag's load. */
-bool vq_kick_needed(struct virtqueue *vq);
 /* The next chain the device has finished: frees its descriptors, stores the bytes the
  * device wrote in *len (unless len is NULL) and returns its token; NULL when there is none (used->idx read with
  * acquire ordering). BUG_ON: the device returned a head that was not offered. */
