@@ -180,10 +180,12 @@ boot-test: deps
 	@$(MAKE) --no-print-directory DEBUG=1 iso linux-selftests-initrd
 	@$(BOOT_TEST) $(T)
 
+# Boot tests on the debug kernel, Linux's selftests on the release one (linux_selftests.py).
 test: deps
-	@$(MAKE) --no-print-directory $(UNIT_TESTS)
-	@$(MAKE) --no-print-directory DEBUG=1 iso linux-selftests-initrd
-	@$(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)") "$(LAYER_CHECK)" "$(BOOT_TEST)"
+	@$(MAKE) --no-print-directory $(UNIT_TESTS) $(KERNEL) linux-selftests-initrd
+	@$(MAKE) --no-print-directory DEBUG=1 iso
+	@LINUX_SELFTESTS_BUILD=$(BUILD) $(PYTHON) tests/summary.py $(foreach t,$(UNIT_TESTS),"$(t)") \
+		"$(LAYER_CHECK)" "$(BOOT_TEST)"
 
 # Linux's KSM selftests alone, with a table of results (README: "Linux's own selftests").
 linux-selftests: deps

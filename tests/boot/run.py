@@ -33,8 +33,9 @@ class Bench:
         self.machines = []
         self.tmpdir = tempfile.mkdtemp(prefix="ksm-test-")  # the test's scratch files
 
-    def machine(self, **kw):
-        m = Machine(self.build, **kw)
+    def machine(self, build=None, **kw):
+        """A machine of this run's kernel, or of the one in build."""
+        m = Machine(build or self.build, **kw)
         self.machines.append(m)
         return m
 
