@@ -85,7 +85,7 @@ def linux_ksm_selftests_pass(b):
         raise Skip(f"no Linux selftests at {src}")
     # The kernel users run (make test names it: LINUX_SELFTESTS_BUILD), not the debug one
     # of the other boot tests: with the debug kernel's timing, ksm_tests -U failed 2 full
-    # suites in 3 (never alone; see the README's selftest section).
+    # suites in 5 (never alone; see the README's selftest section).
     build = os.environ.get("LINUX_SELFTESTS_BUILD") or b.build
     check(os.path.isfile(os.path.join(build, INITRD)),
           f"{src} exists but {build}/{INITRD} was not built")
