@@ -22,10 +22,8 @@
 #include <sys/wait.h>
 #include <sched.h>
 #include <unistd.h>
-
-static int checks, failed;
-#define CHECK(cond) do { checks++; if (!(cond)) { failed++; \
-	printf("abitest: FAILED line %d: %s (errno %d)\n", __LINE__, #cond, errno); } } while (0)
+#define SELFCHECK_NAME "abitest"
+#include "selfcheck.h"
 
 static void test_stat(void)
 {
@@ -278,6 +276,5 @@ int main(int argc, char **argv)
 	test_cloexec(argv[0]);
 	test_queries();
 	test_memory_figures();
-	printf("abitest: %d checks, %d failed\n", checks, failed);
-	return failed != 0;
+	return checks_report();
 }

@@ -16,6 +16,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#define SELFCHECK_NAME "pidfdtest"
+#include "selfcheck.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -24,11 +26,7 @@
 #define NR_pidfd_open 434
 #define PIDFD_NONBLOCK O_NONBLOCK
 
-static int checks, failed;
 static const char *self_path; /* argv[0]: this program, run again by test_groups */
-
-#define CHECK(cond) do { checks++; if (!(cond)) { failed++; \
-	printf("pidfdtest: FAILED line %d: %s (errno %d)\n", __LINE__, #cond, errno); } } while (0)
 
 static int pidfd_open(pid_t pid, unsigned flags) { return syscall(NR_pidfd_open, pid, flags); }
 static int pidfd_send_signal(int fd, int sig, siginfo_t *info, unsigned flags)
@@ -308,6 +306,5 @@ int main(int argc, char **argv)
 	test_send_signal();
 	test_waitid();
 	test_groups();
-	printf("pidfdtest: %d checks, %d failed\n", checks, failed);
-	return failed != 0;
+	return checks_report();
 }

@@ -13,6 +13,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#define SELFCHECK_NAME "procmap"
+#include "selfcheck.h"
 
 #define PAGE 4096
 
@@ -30,11 +32,6 @@ struct procmap_query {
 #define Q_SHARED 0x08
 #define Q_COVERING_OR_NEXT 0x10
 #define Q_FILE_BACKED 0x20
-
-static int checks, failed;
-
-#define CHECK(cond) do { checks++; if (!(cond)) { failed++; \
-	printf("procmap: FAILED line %d: %s (errno %d)\n", __LINE__, #cond, errno); } } while (0)
 
 static int maps;
 static char name[256];
@@ -140,6 +137,5 @@ int main(void)
 	CHECK(ioctl(maps, _IOWR('f', 17, uint64_t), &q) == -1 && errno == ENOTTY);
 
 	close(maps);
-	printf("procmap: %d checks, %d failed\n", checks, failed);
-	return failed != 0;
+	return checks_report();
 }

@@ -17,14 +17,11 @@
 #include <unistd.h>
 
 #include "ksm_util.h"
+#define SELFCHECK_NAME "procmem"
+#include "selfcheck.h"
 
 #define PAGE 4096
 #define EXIT_CHILD_MIB 16
-
-static int checks, failed;
-
-#define CHECK(cond) do { checks++; if (!(cond)) { failed++; \
-	printf("procmem: FAILED line %d: %s (errno %d)\n", __LINE__, #cond, errno); } } while (0)
 
 static int self_mem;
 
@@ -309,6 +306,5 @@ int main(void)
 	test_holes();
 	test_exited_target();
 	close(self_mem);
-	printf("procmem: %d checks, %d failed\n", checks, failed);
-	return failed != 0;
+	return checks_report();
 }

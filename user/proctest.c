@@ -15,16 +15,13 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#define SELFCHECK_NAME "proctest"
+#include "selfcheck.h"
 
 #ifndef PR_SET_MEMORY_MERGE /* Linux 6.4; older headers lack them */
 #define PR_SET_MEMORY_MERGE 67
 #define PR_GET_MEMORY_MERGE 68
 #endif
-
-static int checks, failed;
-
-#define CHECK(cond) do { checks++; if (!(cond)) { failed++; \
-	printf("proctest: FAILED line %d: %s (errno %d)\n", __LINE__, #cond, errno); } } while (0)
 
 static double now(clockid_t id)
 {
@@ -231,6 +228,5 @@ int main(void)
 	test_pipe_fork_wait();
 	test_time();
 	test_memory();
-	printf("proctest: %d checks, %d failed\n", checks, failed);
-	return failed ? 1 : 0;
+	return checks_report();
 }

@@ -9,12 +9,10 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#define SELFCHECK_NAME "spawntest"
+#include "selfcheck.h"
 
 extern char **environ;
-static int checks, failed;
-
-#define CHECK(cond) do { checks++; if (!(cond)) { failed++; \
-	printf("spawntest: FAILED line %d: %s (errno %d)\n", __LINE__, #cond, errno); } } while (0)
 
 int main(int argc, char **argv)
 {
@@ -60,6 +58,5 @@ int main(int argc, char **argv)
 		abort();
 	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
 
-	printf("spawntest: %d checks, %d failed\n", checks, failed);
-	return failed != 0;
+	return checks_report();
 }

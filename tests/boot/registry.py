@@ -36,6 +36,12 @@ def counted(pattern, text, flags=re.M):
     return bool(found) and all(int(n) > 0 for m in found for n in m.groups())
 
 
+def check_program_passed(name, out, how):
+    """A self-testing program's run (user/selfcheck.h) ended with status 0 and its summary
+    `name: N checks, 0 failed`, N > 0."""
+    check(how == ("exited", 0) and counted(rf"^{name}: (\d+) checks, 0 failed$", out), f"{name}:\n{out}")
+
+
 def meminfo_kb(m):
     """The shell's meminfo as a dict of kB values."""
     out = m.command("meminfo")

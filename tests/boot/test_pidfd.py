@@ -4,7 +4,7 @@ the kselftest harness's way of running a test (fork, setpgrp, pidfd_open, poll,
 kill(-pgid, SIGKILL), waitpid WNOHANG)."""
 import re
 
-from registry import check, counted, meminfo_kb, test
+from registry import check, check_program_passed, meminfo_kb, test
 from test_process import run
 
 
@@ -15,7 +15,7 @@ def pidfd_waitid_and_process_groups(b):
     run(m, "pidfdtest")  # warm-up: the page cache holds the program from now on
     before = meminfo_kb(m)["MemFree"]
     out, pid, how = run(m, "pidfdtest", timeout=120)
-    check(how == ("exited", 0) and counted(r"pidfdtest: (\d+) checks, 0 failed", out), f"pidfdtest:\n{out}")
+    check_program_passed("pidfdtest", out, how)
     check(meminfo_kb(m)["MemFree"] == before, "pidfdtest leaked memory (its grandchildren, pidfds)")
     m.poweroff()
 

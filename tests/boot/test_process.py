@@ -2,7 +2,7 @@
 copy-on-write, faults that kill only their task, /proc, and memory returning to baseline."""
 import re
 
-from registry import check, counted, meminfo_kb, test, wait_exit
+from registry import check, check_program_passed, counted, meminfo_kb, test, wait_exit
 
 
 def run(m, line, timeout=60):
@@ -69,7 +69,7 @@ def system_calls_behave_like_linux(b):
     m = b.machine().start()
     m.wait_prompt()
     out, _, how = run(m, "proctest")
-    check(how == ("exited", 0) and counted(r"proctest: (\d+) checks, 0 failed", out), f"proctest:\n{out}")
+    check_program_passed("proctest", out, how)
     m.poweroff()
 
 
