@@ -173,6 +173,13 @@ class Machine:
         first_nl = out.find("\n")
         return out[first_nl + 1:] if first_nl >= 0 else ""
 
+    def sync(self, timeout=None):
+        """Skip whatever output is still due (stray prompts, a background task's lines) up
+        to the answer of a marker command typed now, and its prompt."""
+        self.send("echo sync-mark\n")
+        self.expect(r"(?m)^sync-mark$", timeout)
+        self.wait_prompt(timeout)
+
     def poweroff(self, timeout=10):
         """`poweroff` at the shell must end QEMU quickly with the success status."""
         self.send("poweroff\n")
