@@ -20,7 +20,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implici
 	-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=kernel -nostdlib \
-	-fno-builtin-memcpy -fno-builtin-memset \
+	-fno-builtin-memcpy -fno-builtin-memset -fno-tree-loop-distribute-patterns \
 	-iquote . -MMD -MP
 KLDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments -T linker.ld
 

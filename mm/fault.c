@@ -32,6 +32,7 @@
 #include "lib/string.h"
 #include "mm/vmstat.h"
 #include "mm/swap.h"
+#include "mm/page_copy.h"
 
 struct page *zero_page;
 
@@ -87,7 +88,7 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 	if (!copy)
 		return -ENOMEM;
 	if (!is_zero_page(old))
-		memcpy(page_address(copy), page_address(old), PAGE_SIZE);
+		copy_page(page_address(copy), page_address(old));
 	struct rmap_entry *rmap = rmap_entry_alloc();
 	if (!rmap) {
 		put_page(copy);

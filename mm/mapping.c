@@ -11,6 +11,7 @@
 #include "lib/string.h"
 #include "mm/ksm.h"
 #include "mm/swap.h"
+#include "mm/page_copy.h"
 
 unsigned vma_mmu_prot(uint32_t vflags)
 {
@@ -112,7 +113,7 @@ struct page *alloc_anon_page(bool zero)
 	if (!p)
 		return NULL;
 	if (zero)
-		memset(page_address(p), 0, PAGE_SIZE);
+		clear_page(page_address(p));
 	p->rmap = NULL; /* the unions may hold a former slab owner's pointers */
 	p->swap = 0;
 	p->private = 0;

@@ -4,6 +4,7 @@
 #include "mm/kmalloc.h"
 #include "mm/page_alloc.h"
 #include "mm/page_ref.h"
+#include "mm/page_copy.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "lib/errno.h"
@@ -92,9 +93,9 @@ static struct page *page_at(struct shmem *s, uint64_t idx, const void *src, bool
 			if (!fresh)
 				break;
 			if (src)
-				memcpy(page_address(fresh), src, PAGE_SIZE);
+				copy_page(page_address(fresh), src);
 			else
-				memset(page_address(fresh), 0, PAGE_SIZE);
+				clear_page(page_address(fresh));
 			fresh->rmap = NULL;
 			page_set(fresh, PG_SHMEM);
 		}

@@ -19,6 +19,7 @@
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/vmstat.h"
+#include "mm/page_copy.h"
 #include "lib/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -122,7 +123,7 @@ int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool w
 			put_page(p);
 			return -ENOMEM;
 		}
-		memcpy(page_address(map), page_address(p), PAGE_SIZE);
+		copy_page(page_address(map), page_address(p));
 		if (swap_was_ksm(entry))
 			count_vm_event(KSM_SWPIN_COPY);
 		put_page(p);

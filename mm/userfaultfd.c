@@ -8,6 +8,7 @@
 #include "mm/rmap.h"
 #include "mm/shmem.h"
 #include "mm/kmalloc.h"
+#include "mm/page_copy.h"
 #include "kernel/task.h"
 #include "kernel/sched.h"
 #include "kernel/wait.h"
@@ -273,7 +274,7 @@ static int fill_page(struct mm *mm, struct vma *v, uint64_t va, const void *src,
 	} else {
 		p = alloc_anon_page(false);
 		if (p)
-			memcpy(page_address(p), src, PAGE_SIZE);
+			copy_page(page_address(p), src);
 	}
 	if (!p)
 		return rc;
