@@ -167,12 +167,11 @@ static int alloc_slots(struct vblk *d)
 	unsigned order = 0;
 	while ((PAGE_SIZE << order) < bytes)
 		order++;
-	d->slot_pages = alloc_pages(order);
+	d->slot_pages = alloc_kernel_pages(order);
 	if (!d->slot_pages)
 		return -ENOMEM;
 	d->slot_order = order;
 	struct vblk_slot *slots = page_address(d->slot_pages);
-	memset(slots, 0, bytes);
 	for (unsigned i = nslots; i-- > 0;) {
 		slots[i].next_free = d->free_slots;
 		d->free_slots = &slots[i];

@@ -62,12 +62,11 @@ int vq_init(struct virtqueue *vq, uint16_t num)
 	vq->tokens = kzalloc(num * sizeof(void *));
 	if (!vq->tokens)
 		return -ENOMEM;
-	vq->pages = alloc_pages(order);
+	vq->pages = alloc_kernel_pages(order);
 	if (!vq->pages)
 		goto fail_tokens;
 	vq->order = order;
 	char *base = page_address(vq->pages);
-	memset(base, 0, PAGE_SIZE << order);
 	vq->num = num;
 	vq->desc = (struct vring_desc *)base;
 	vq->avail = (struct vring_avail *)(base + num * sizeof(struct vring_desc));

@@ -53,7 +53,7 @@ struct task *task_alloc(const char *name)
 	struct task *t = kzalloc(sizeof(*t));
 	if (!t)
 		return NULL;
-	struct page *stack = alloc_pages(KSTACK_ORDER);
+	struct page *stack = alloc_kernel_pages(KSTACK_ORDER);
 	if (!stack) {
 		kfree(t);
 		return NULL;

@@ -36,7 +36,7 @@ void *kmalloc(size_t size)
 		return NULL;
 	if (size <= KMALLOC_MAX_SMALL)
 		return kmem_cache_alloc(&classes[MAX(log2_up(size), MIN_SHIFT) - MIN_SHIFT]);
-	struct page *p = alloc_pages(log2_up(DIV_ROUND_UP(size, PAGE_SIZE)));
+	struct page *p = alloc_kernel_pages(log2_up(DIV_ROUND_UP(size, PAGE_SIZE)));
 	if (!p)
 		return NULL;
 	page_set(p, PG_KMALLOC);

@@ -1,19 +1,25 @@
 /* The kernel's one buddy allocator instance (its lock: buddy.lock, see buddy.h). What a
  * user page's last reference undoes is mm/page_ref.c's business, not this file's. */
 #include "mm/page_alloc.h"
-#include "lib/string.h"
+#include "mm/page_copy.h"
 
 static struct buddy buddy;
 
 struct page *alloc_pages(unsigned order) { return buddy_alloc(&buddy, order); }
 void free_pages(struct page *page, unsigned order) { buddy_free(&buddy, page, order); }
 
+struct page *alloc_kernel_pages(unsigned order)
+{
+	struct page *p = alloc_pages(order);
+	for (unsigned i = 0; p && i < 1u << order; i++)
+		clear_page(page_address(p + i));
+	return p;
+}
+
 void *alloc_page_zeroed(void)
 {
-	struct page *p = alloc_page();
-	if (!p)
-		return NULL;
-	return memset(page_address(p), 0, PAGE_SIZE);
+	struct page *p = alloc_kernel_pages(0);
+	return p ? page_address(p) : NULL;
 }
 
 void free_page_virt(void *va) { free_page(virt_to_page(va)); }

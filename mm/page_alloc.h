@@ -21,6 +21,12 @@ static inline void free_page(struct page *page) { free_pages(page, 0); }
  * (mm/page_ref.h), which undoes what their owners did first; free_page() is for frames
  * whose owner knows it holds the only reference. */
 
+/* 2^order zeroed frames for a kernel object (slab, kernel stack, large kmalloc block, ring);
+ * NULL when none is free. Zeroed whole, not only as far as the object needs: a frame that
+ * once held code QEMU translated (firmware, GRUB, a task's text) sends every later store to
+ * it down QEMU's slow path until each of its bytes has been written once; kernel objects
+ * are written on every hot path, so their speed must not depend on a frame's history. */
+struct page *alloc_kernel_pages(unsigned order);
 /* One zero-filled frame, by its direct-map address; NULL when none is free. */
 void *alloc_page_zeroed(void);
 /* free_page() by direct-map address. */

@@ -52,7 +52,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 static bool slab_grow(struct kmem_cache *c)
 {
 	assert_held(&c->lock);
-	struct page *head = alloc_pages(c->order);
+	struct page *head = alloc_kernel_pages(c->order);
 	if (!head)
 		return false;
 	for (unsigned i = 0; i < 1u << c->order; i++) {
