@@ -1,67 +1,97 @@
+/* Sleeping locks. The owner word is the whole lock: the holder's task pointer, or 0 when
+ * free, with bit 0 (MUTEX_WAITERS) set while a task may be sleeping on the wait queue.
+ * An uncontended lock and unlock are one compare-and-swap each, with interrupts left
+ * alone: under TCG every interrupt re-enable ends a translation block, and these locks are
+ * on the fault path.
+ *
+ * A waiter queues itself before it sets MUTEX_WAITERS, and an unlock that finds the bit
+ * clears the whole word and wakes every waiter; each of them retries and the losers set the
+ * bit again before they sleep. So a wake-up is never lost, at the price of a spurious one
+ * when the last waiter already left. */
 #include "kernel/mutex.h"
 #include "kernel/sched.h"
 #include "kernel/printk.h"
 
+#define MUTEX_WAITERS 1UL
+
 void mutex_init(struct mutex *m, const char *name)
 {
-	spin_lock_init(&m->lock, "mutex");
-	m->owner = NULL;
+	m->owner = 0;
 	wait_queue_init(&m->waiters);
 	m->name = name;
 	m->lock_class = 0;
 }
 
-/* Take m if free, without telling the checker. */
-static bool mutex_grab(struct mutex *m)
+static uintptr_t owner_task(uintptr_t word) { return word & ~MUTEX_WAITERS; }
+
+static bool cas_owner(struct mutex *m, uintptr_t *expected, uintptr_t desired)
 {
-	uint64_t f = spin_lock_irqsave(&m->lock);
-	bool got = m->owner == NULL;
-	if (got)
-		m->owner = current();
-	spin_unlock_irqrestore(&m->lock, f);
-	return got;
+	return __atomic_compare_exchange_n(&m->owner, expected, desired, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* One attempt to take m for a task queued on m->waiters: true if taken; otherwise
+ * MUTEX_WAITERS is set, so the holder's unlock will wake the queue. */
+static bool mutex_grab_or_flag(struct mutex *m)
+{
+	uintptr_t me = (uintptr_t)current();
+	uintptr_t old = READ_ONCE(m->owner);
+	for (;;) {
+		/* Taking a free lock keeps the bit: other waiters may still sleep. */
+		uintptr_t want = owner_task(old) ? old | MUTEX_WAITERS : me | (old & MUTEX_WAITERS);
+		if (cas_owner(m, &old, want))
+			return !owner_task(old);
+	}
 }
 
 bool mutex_trylock_at(struct mutex *m, const char *file, int line)
 {
-	bool got = mutex_grab(m);
+	uintptr_t free = 0;
+	bool got = cas_owner(m, &free, (uintptr_t)current());
 #ifdef LOCK_DEBUG
 	if (got)
 		lockdep_acquire_try(&m->lock_class, m->name, m, LOCKDEP_MUTEX, file, line);
+#else
+	(void)file, (void)line;
 #endif
 	return got;
 }
 
 void mutex_lock_at(struct mutex *m, const char *file, int line)
 {
-	if (m->owner == current())
+	if (mutex_held(m))
 		panic_at(file, line, "mutex %s: recursive lock by %s", m->name, current()->name);
 #ifdef LOCK_DEBUG
 	lockdep_might_sleep(m->name, file, line);
 	lockdep_acquire(&m->lock_class, m->name, m, LOCKDEP_MUTEX, file, line);
 #endif
-	while (!mutex_grab(m)) {
-		struct wait_entry e = { .task = NULL };
+	uintptr_t free = 0;
+	if (cas_owner(m, &free, (uintptr_t)current()))
+		return;
+	struct wait_entry e = { .task = NULL };
+	for (;;) {
 		wait_prepare(&m->waiters, &e);
-		if (READ_ONCE(m->owner))
-			schedule();
-		wait_finish(&m->waiters, &e);
+		if (mutex_grab_or_flag(m))
+			break;
+		schedule();
 	}
+	wait_finish(&m->waiters, &e);
 }
 
 void mutex_unlock(struct mutex *m)
 {
-	uint64_t f = spin_lock_irqsave(&m->lock);
-	BUG_ON(m->owner != current());
-	m->owner = NULL;
-	spin_unlock_irqrestore(&m->lock, f);
+	uintptr_t me = (uintptr_t)current();
+	BUG_ON(owner_task(READ_ONCE(m->owner)) != me);
 #ifdef LOCK_DEBUG
 	lockdep_release(m, LOCKDEP_MUTEX);
 #endif
+	if (__atomic_compare_exchange_n(&m->owner, &me, 0, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&m->owner, 0, __ATOMIC_RELEASE);
 	wake_up_all(&m->waiters);
 }
 
 bool mutex_held(struct mutex *m)
 {
-	return READ_ONCE(m->owner) == current();
+	return owner_task(READ_ONCE(m->owner)) == (uintptr_t)current();
 }

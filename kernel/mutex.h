@@ -9,14 +9,13 @@
 struct task;
 
 struct mutex {
-	spinlock_t lock;	/* guards owner; its own class "mutex", a leaf for the checker */
-	struct task *owner;	/* NULL when free */
-	struct wait_queue waiters;
+	uintptr_t owner;	/* the holder (struct task *) | MUTEX_WAITERS, 0 when free; atomic */
+	struct wait_queue waiters; /* tasks sleeping until the holder unlocks */
 	const char *name;	/* also the lock's class (kernel/lockdep.h) */
 	uint16_t lock_class;	/* the checker's class for name (LOCK_DEBUG), 0 until known */
 };
 
-#define MUTEX_INIT(m, n) { SPINLOCK_INIT("mutex"), NULL, WAIT_QUEUE_INIT((m).waiters), n, 0 }
+#define MUTEX_INIT(m, n) { 0, WAIT_QUEUE_INIT((m).waiters), n, 0 }
 
 void mutex_init(struct mutex *m, const char *name);
 /* Take m, sleeping while another task holds it. Not recursive (a second lock by the owner
