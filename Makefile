@@ -35,7 +35,7 @@ DEBUG_BUILD := $(if $(filter 1,$(DEBUG)),$(BUILD),$(BUILD)/debug)
 
 KSRC_C   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 KSRC_ASM := $(wildcard boot/*.asm arch-x86_64/*.asm)
-KOBJS    := $(KSRC_C:%.c=$(BUILD)/%.o) $(KSRC_ASM:%.asm=$(BUILD)/%.asm.o)
+KOBJS    := $(KSRC_C:%.c=$(BUILD)/%.o) $(KSRC_ASM:%.asm=$(BUILD)/%.asm.o) $(BUILD)/arch-x86_64/vdso_image.o
 
 KERNEL := $(BUILD)/kernel.elf
 ISO    := $(BUILD)/kernel.iso
@@ -82,6 +82,20 @@ $(BUILD)/%.o: %.c Makefile
 $(BUILD)/%.asm.o: %.asm Makefile
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -g -F dwarf $< -o $@
+
+# The vDSO (arch-x86_64/vdso/): a user-mode shared object with no relocations, embedded in
+# the kernel's read-only data by vdso_image.S.
+VDSO_SO := $(BUILD)/arch-x86_64/vdso/vdso.so
+VDSO_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -fPIC -shared -nostdlib -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -mgeneral-regs-only -iquote . \
+	-Wl,-T,arch-x86_64/vdso/vdso.lds -Wl,--hash-style=both -Wl,-soname=linux-vdso.so.1 \
+	-Wl,--no-undefined -Wl,--build-id=none
+$(VDSO_SO): arch-x86_64/vdso/vdso.c arch-x86_64/vdso/vdso_data.h arch-x86_64/vdso/vdso.lds Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(VDSO_CFLAGS) -o $@ $<
+	@if readelf -r $@ | grep -q R_X86_64; then echo "$@ needs relocations"; rm $@; exit 1; fi
+$(BUILD)/arch-x86_64/vdso_image.o: arch-x86_64/vdso_image.S $(VDSO_SO)
+	$(CC) -c -I $(dir $(VDSO_SO)) $< -o $@
 
 # Two links: the first without symbols, the second with the symbol table generated from
 # the first at the end of .rodata (no function moves, see kernel/ksyms.c).

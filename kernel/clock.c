@@ -25,6 +25,13 @@ uint64_t tsc_to_ns(uint64_t cycles)
 	return (uint64_t)(((unsigned __int128)cycles * READ_ONCE(ns_mult)) >> NS_SHIFT);
 }
 
+void clock_tsc_conversion(uint64_t *base, uint64_t *mult, unsigned *shift)
+{
+	*base = boot_info.boot_tsc;
+	*mult = READ_ONCE(ns_mult);
+	*shift = NS_SHIFT;
+}
+
 uint64_t clock_ns(void)
 {
 	return tsc_to_ns(rdtsc() - boot_info.boot_tsc);

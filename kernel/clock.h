@@ -13,6 +13,9 @@
 uint64_t clock_ns(void);
 /* Convert a TSC cycle count to nanoseconds (0 until clock_init()). Lock-free. */
 uint64_t tsc_to_ns(uint64_t cycles);
+/* How clock_ns() turns the TSC into ns, for readers outside the kernel (the vDSO):
+ * ns = (tsc - *tsc_base) * *ns_mult >> *ns_shift. */
+void clock_tsc_conversion(uint64_t *tsc_base, uint64_t *ns_mult, unsigned *ns_shift);
 /* The TSC's frequency as measured at boot (0 before). */
 uint64_t clock_tsc_hz(void);
 /* Timer interrupts since the timer started: HZ per second. Lock-free. */

@@ -15,6 +15,7 @@
 #include "mm/addrspace.h"
 #include "mm/kmalloc.h"
 #include "arch-x86_64/cpu.h"
+#include "arch-x86_64/vdso.h"
 #include "lib/string.h"
 #include "lib/errno.h"
 
@@ -37,7 +38,8 @@
 #define AT_SECURE   23
 #define AT_RANDOM   25
 #define AT_EXECFN   31
-#define NR_AUXV     18 /* pairs written, AT_NULL included */
+#define AT_SYSINFO_EHDR 33
+#define NR_AUXV     19 /* pairs written, AT_NULL included */
 
 int exec_args_init(struct exec_args *a)
 {
@@ -130,7 +132,7 @@ static uint64_t cpu_hwcap(void)
 /* Build the initial stack described at the top of this file and write it below STACK_TOP.
  * Returns 0 and sets img->sp, or -errno. */
 static int build_stack(struct mm *mm, const char *path, const struct exec_args *args,
-		       const struct elf_image *elf, struct exec_image *img)
+		       const struct elf_image *elf, uint64_t vdso, struct exec_image *img)
 {
 	static const char platform[] = "x86_64";
 	size_t path_len = strlen(path) + 1;
@@ -169,7 +171,7 @@ static int build_stack(struct mm *mm, const char *path, const struct exec_args *
 		{ AT_FLAGS, 0 }, { AT_ENTRY, elf->entry }, { AT_UID, 0 }, { AT_EUID, 0 },
 		{ AT_GID, 0 }, { AT_EGID, 0 }, { AT_PLATFORM, plat }, { AT_HWCAP, cpu_hwcap() },
 		{ AT_CLKTCK, 100 }, { AT_SECURE, 0 }, { AT_RANDOM, rnd }, { AT_EXECFN, execfn },
-		{ AT_NULL, 0 },
+		{ AT_SYSINFO_EHDR, vdso }, { AT_NULL, 0 },
 	};
 	memcpy(w, auxv, sizeof(auxv));
 #undef AT
@@ -219,11 +221,14 @@ int exec_load(const char *cwd, const char *path, const struct exec_args *args,
 		rc = -ENOMEM;
 		goto out_vnode;
 	}
+	uint64_t vdso = 0;
 	rc = map_segments(mm, &elf, vn, why);
 	if (!rc)
 		rc = mm_map_fixed(mm, STACK_TOP - STACK_MAX, STACK_MAX, PROT_READ | PROT_WRITE, NULL);
 	if (!rc)
-		rc = build_stack(mm, path, args, &elf, img);
+		rc = vdso_map(mm, &vdso);
+	if (!rc)
+		rc = build_stack(mm, path, args, &elf, vdso, img);
 	if (rc) {
 		mm_put(mm);
 		goto out_vnode;

@@ -8,6 +8,7 @@
 #include "mm/mm.h"
 #include "arch-x86_64/arch.h"
 #include "arch-x86_64/rtc.h"
+#include "arch-x86_64/vdso.h"
 #include "kernel/sched.h"
 #include "mm/addrspace.h"
 #include "fs/vfs.h"
@@ -47,6 +48,7 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 	ramdisk_init(); /* ramdisk=SIZE: disk ram0, frames taken from the allocator for good */
 
 	rtc_init(); /* wall-clock time for CLOCK_REALTIME */
+	vdso_init(); /* user-mode clock reads, mapped by every exec */
 
 	sched_init(); /* this context becomes CPU 0's idle task; tasks can be made */
 

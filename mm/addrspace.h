@@ -177,6 +177,10 @@ uint64_t mm_brk(struct mm *mm, uint64_t new_brk);
  * addr and file->offset page-aligned. 0 or -errno. */
 int mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 		 const struct vma_file *file);
+/* The same for the kernel's own mappings ([vvar], [vdso]): VMA_SPECIAL, so KSM never takes
+ * them (as Linux's VM_SPECIAL). */
+int mm_map_special(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		   const struct vma_file *file);
 /* Copy len bytes into the address space at va, faulting pages in as a write would
  * (breaking copy-on-write), through the direct map: mm need not be active.
  * 0 or -EFAULT (no VMA or no VMA_WRITE) / -ENOMEM. Takes mm->lock. */

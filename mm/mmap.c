@@ -19,10 +19,10 @@ static uint32_t prot_to_vma(int prot)
 	       (prot & PROT_EXEC ? VMA_EXEC : 0);
 }
 
-/* KSM can work on the VMA (Linux's vma_ksm_compatible: not shared). */
+/* KSM can work on the VMA (Linux's vma_ksm_compatible: not shared, not special). */
 static bool ksm_compatible(uint32_t vflags)
 {
-	return !(vflags & VMA_SHARED);
+	return !(vflags & (VMA_SHARED | VMA_SPECIAL));
 }
 
 /* vma_remove callback: drop the pages of [s, e). */
@@ -107,8 +107,8 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	return rc ? rc : (long)addr;
 }
 
-int mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, int prot,
-		 const struct vma_file *file)
+static int map_fixed(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		     const struct vma_file *file, uint32_t extra_flags)
 {
 	uint64_t size = ALIGN_UP(len, PAGE_SIZE);
 	if (!len || !size || !IS_ALIGNED(addr, PAGE_SIZE) || size > USER_END ||
@@ -116,12 +116,24 @@ int mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 	    (file && !IS_ALIGNED(file->offset, PAGE_SIZE)))
 		return -EINVAL;
 	mutex_lock(&mm->lock);
-	uint32_t vflags = prot_to_vma(prot) | (file ? VMA_FILE : 0);
+	uint32_t vflags = prot_to_vma(prot) | (file ? VMA_FILE : 0) | extra_flags;
 	if (!file && addr + size == mm->stack_top)
 		vflags |= VMA_STACK;
 	int rc = map_region(mm, addr, size, vflags, file, NULL);
 	mutex_unlock(&mm->lock);
 	return rc;
+}
+
+int mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		 const struct vma_file *file)
+{
+	return map_fixed(mm, addr, len, prot, file, 0);
+}
+
+int mm_map_special(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		   const struct vma_file *file)
+{
+	return map_fixed(mm, addr, len, prot, file, VMA_SPECIAL);
 }
 
 long mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)

@@ -18,6 +18,7 @@
 #define VMA_UFFD_MISSING (1u << 8) /* userfaultfd: report faults on missing pages (uffd) */
 #define VMA_UFFD_WP   (1u << 9)	/* userfaultfd: report writes to write-protected pages */
 #define VMA_UFFD_MASK (VMA_UFFD_MISSING | VMA_UFFD_WP)
+#define VMA_SPECIAL   (1u << 10) /* the kernel's own mapping ([vvar], [vdso]): not for KSM */
 #define VMA_PROT_MASK (VMA_READ | VMA_WRITE | VMA_EXEC)
 
 /* Where a file-backed VMA's bytes come from: initramfs files live in memory for good, so a

@@ -1,8 +1,9 @@
 /* abitest: the Linux ABI beyond the basics, each call checked against Linux's documented
  * behaviour: the stat family on files, links and /proc, file mappings (private, written
  * copy-on-write), shared anonymous memory across fork, mremap, poll, signals with
- * dispositions and masks, close-on-exec, resource and system queries, and /proc's memory
- * figures agreeing with each other. Prints "abitest: N checks, F failed". */
+ * dispositions and masks, close-on-exec, resource and system queries, /proc's memory
+ * figures agreeing with each other, and the vDSO's clocks agreeing with the system calls.
+ * Prints "abitest: N checks, F failed". */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -21,6 +24,8 @@
 #include <sys/times.h>
 #include <sys/wait.h>
 #include <sched.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #define SELFCHECK_NAME "abitest"
 #include "selfcheck.h"
@@ -264,6 +269,46 @@ static void test_memory_figures(void)
 	munmap(p, 64 * 4096);
 }
 
+static int64_t ts_ns(struct timespec t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
+
+/* Whether /proc/self/maps has a line ending in name. */
+static bool maps_has(const char *name)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+	while (f && fgets(line, sizeof(line), f))
+		found |= strstr(line, name) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* The vDSO: musl calls it for clock_gettime; its readings must interleave with the system
+ * call's, and its mappings show as Linux names them. */
+static void test_vdso(void)
+{
+	const unsigned char *ehdr = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	CHECK(ehdr && !memcmp(ehdr, "\x7f" "ELF", 4));
+	CHECK(maps_has("[vdso]") && maps_has("[vvar]"));
+	static const clockid_t clocks[] = { CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_BOOTTIME };
+	for (unsigned i = 0; i < sizeof(clocks) / sizeof(clocks[0]); i++) {
+		struct timespec a, b, c;
+		CHECK(clock_gettime(clocks[i], &a) == 0);
+		CHECK(syscall(SYS_clock_gettime, clocks[i], &b) == 0);
+		CHECK(clock_gettime(clocks[i], &c) == 0);
+		/* the TSC-to-ns rounding of the two paths is the same, so order holds exactly */
+		CHECK(ts_ns(a) <= ts_ns(b) && ts_ns(b) <= ts_ns(c) && c.tv_nsec < 1000000000);
+	}
+	struct timespec cpu;
+	CHECK(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0 && ts_ns(cpu) > 0);
+	CHECK(clock_gettime(12345, &cpu) == -1 && errno == EINVAL);
+	struct timeval tv;
+	time_t before = syscall(SYS_time, NULL);
+	CHECK(gettimeofday(&tv, NULL) == 0 && tv.tv_sec >= before && tv.tv_usec < 1000000);
+	CHECK(time(NULL) >= tv.tv_sec && time(NULL) <= tv.tv_sec + 1);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "fds")) /* the exec'd half of test_cloexec */
@@ -276,5 +321,6 @@ int main(int argc, char **argv)
 	test_cloexec(argv[0]);
 	test_queries();
 	test_memory_figures();
+	test_vdso();
 	return checks_report();
 }
