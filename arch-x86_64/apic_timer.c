@@ -21,7 +21,7 @@
 static void timer_interrupt(int vector, void *ctx)
 {
 	const struct trap_frame *tf = this_cpu()->irq_frame;
-	profile_tick(tf->rip, trap_from_user(tf));
+	profile_tick(tf->rip, tf->rbp, trap_from_user(tf));
 	if (this_cpu()->id == 0) {
 		clock_tick();
 		if (current())

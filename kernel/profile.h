@@ -11,8 +11,9 @@
 #define PROFILE_ALL_TASKS (-1)
 
 /* Timer-interrupt hook (arch code, interrupts off, any CPU): the interrupted instruction
- * pointer and whether it was in ring 3. Takes profile_lock when the profiler runs. */
-void profile_tick(uint64_t ip, bool user);
+ * pointer, frame pointer (to name the caller; followed only inside the task's kernel
+ * stack) and whether it was in ring 3. Takes profile_lock when the profiler runs. */
+void profile_tick(uint64_t ip, uint64_t fp, bool user);
 
 /* Start sampling (keeping earlier samples; profile_reset() drops them), every task or
  * only while task pid runs. Stop sampling (the samples stay). Drop every sample. Each
@@ -21,9 +22,10 @@ void profile_start(int pid);
 void profile_stop(void);
 void profile_reset(void);
 
-/* A function and its samples. */
+/* A function (or a function called from another) and its samples. */
 struct profile_func {
 	const char *name;	/* from the kernel symbol table */
+	const char *caller;	/* by caller: its caller, NULL if unknown; else NULL */
 	uint64_t samples;
 };
 
@@ -37,8 +39,11 @@ struct profile_totals {
 	uint64_t ns;		/* time sampled, ns (up to now if running) */
 };
 
-/* Copy the totals and the (at most n) functions with the most samples, most first, into
- * out; returns how many functions it wrote. Takes profile_lock. */
-unsigned profile_report(struct profile_totals *totals, struct profile_func *out, unsigned n);
+/* Copy the totals and the (at most n) functions, or (by_caller) function and caller
+ * pairs, with the most samples, most first, into out; returns how many there are in all.
+ * The caller is the return address in the interrupted frame: in a function's first
+ * instructions, or one without a frame, it is the caller's caller. Takes profile_lock. */
+unsigned profile_report(struct profile_totals *totals, bool by_caller,
+			struct profile_func *out, unsigned n);
 
 #endif

@@ -1,6 +1,7 @@
 """Boot tests of the sampling profiler (`profile`, kernel/profile.h): a kernel-heavy
-program's samples land in functions of the kernel's own symbol table, a stopped profiler
-records nothing, reset empties it, and a task filter keeps other tasks' ticks out."""
+program's samples land in functions of the kernel's own symbol table (callers too), a
+stopped profiler records nothing, reset empties it, and a task filter keeps other tasks'
+ticks out."""
 import re
 import subprocess
 import os
@@ -60,6 +61,15 @@ def profile_names_kernel_functions(b):
     # The page clearing dominates the faults; the top function must be hot, not noise.
     check(rows[0][0] * 10 >= totals["kernel"], f"top function below 10% of kernel samples:\n{report}")
 
+    # By caller: the pairs name kernel functions too, most with a caller found.
+    report = m.command("profile callers 10")
+    pairs = re.findall(r"^ *(\d+) +\d+\.\d +(\S+) <- (\S+)$", report, re.M)
+    check(0 < len(pairs) <= 10, f"expected 1-10 function <- caller rows:\n{report}")
+    check(all(f in known and (c in known or c == "?") for _, f, c in pairs),
+          f"a function or caller not in kernel.elf:\n{report}")
+    with_caller = sum(int(n) for n, _, c in pairs if c != "?")
+    check(with_caller * 2 > sum(int(n) for n, _, _ in pairs), f"most samples without a caller:\n{report}")
+
     # Stopped: another run adds nothing.
     run(m, WORKLOAD)
     again, _ = parse_report(m.command("profile show 10"))
@@ -77,6 +87,7 @@ def profile_names_kernel_functions(b):
     totals, rows = parse_report(report)
     check("pid 9999 only" in report and totals["samples"] == 0, f"a filtered profile counted others:\n{report}")
 
-    for bad in ("profile", "profile go", "profile show 0", "profile stop 3", "profile start x"):
+    for bad in ("profile", "profile go", "profile show 0", "profile callers 65", "profile stop 3",
+                "profile start x"):
         check("usage: profile" in m.command(bad), f"{bad!r} gave no usage line")
     m.poweroff()
