@@ -8,9 +8,10 @@ Each variant boots (256 MiB), runs a busy user program first (busybox listing th
 the frames of its text, once translated by QEMU, go back to the allocator when it ends),
 then starts three vmsim guests with KSM at Linux's default knobs (pages_to_scan 100,
 sleep_millisecs 20), waits until they are merged, measures ksmd over a fixed window and
-profiles it (`profile start 2`). One more boot of the normal kernel skips the busy
-program: the same layout with a different history. Prints key=value lines per variant,
-its top functions, and the spread between variants. Timing is reported, never asserted.
+profiles it (`profile start 2`: top functions and callers). One more boot of the normal
+kernel skips the busy program: the same layout with a different history. Prints key=value
+lines per variant, its top functions, and the spread between variants. Timing is
+reported, never asserted.
 
 usage: layout.py --build DIR --pad-build DIR --filler-initrd CPIO [--window 10]
 """
@@ -83,7 +84,7 @@ def measure(variant, window):
         m.quiet_for(window)
         b = read_state(m)
         m.command("profile stop")
-        profile = m.command(f"profile show {TOP}")
+        profile = m.command(f"profile show {TOP}") + m.command(f"profile callers {TOP}")
         m.poweroff()
     except TestFailure as e:
         print(f"layout bench: {variant['name']} failed: {e}\n{m.log}")
@@ -99,10 +100,12 @@ def measure(variant, window):
                 window_s=wall_ns / 1e9), profile
 
 
-def top_functions(profile):
-    """'name pct%, ...' from a `profile show` report."""
-    rows = re.findall(r"^ *\d+ +(\d+\.\d) +(\S+)$", profile or "", re.M)
-    return ", ".join(f"{name} {pct}%" for pct, name in rows)
+def top_rows(profile, by_caller):
+    """'name pct%, ...' from `profile show` rows, or 'name<-caller pct%, ...' from
+    `profile callers` rows."""
+    rx = r"^ *\d+ +(\d+\.\d) +(\S+ <- \S+)$" if by_caller else r"^ *\d+ +(\d+\.\d) +(\S+)$"
+    rows = re.findall(rx, profile or "", re.M)
+    return ", ".join(f"{name.replace(' ', '')} {pct}%" for pct, name in rows)
 
 
 def main():
@@ -129,7 +132,8 @@ def main():
         print(f"layout={v['name']} " + " ".join(
             f"{k}={val:.3g}" if isinstance(val, float) else f"{k}={val}" for k, val in figures.items()),
             flush=True)
-        print(f"layout={v['name']} ksmd_top: {top_functions(profile)}", flush=True)
+        print(f"layout={v['name']} ksmd_top: {top_rows(profile, False)}", flush=True)
+        print(f"layout={v['name']} ksmd_top_callers: {top_rows(profile, True)}", flush=True)
     for key in ("ksmd_cpu_pct", "s_per_full_scan", "ksmd_ns_per_page_visited"):
         vals = [r[key] for r in results.values()]
         lo, hi = min(vals), max(vals)
