@@ -2,7 +2,7 @@
 """make layout-bench: the same mixed workload on kernels and initramfs that differ only in
 where things land in memory, to show (or rule out) that ksmd's cost depends on layout.
 Under TCG it can: a store to a frame QEMU once translated code from takes a slow path
-(../shared/qemu-facts.md), so which frames a kernel's hot objects get matters.
+(README: The layout bench), so which frames a kernel's hot objects get matters.
 
 Each variant boots (256 MiB), runs a busy user program first (busybox listing the tree:
 the frames of its text, once translated by QEMU, go back to the allocator when it ends),
