@@ -231,6 +231,7 @@ bench: deps
 # The layout bench (README: "Figures"): ksmd's cost on one workload, on kernels and
 # initramfs that differ only in where things land; key=value lines per build.
 LAYOUT_PAD_KIB   ?= 200
+LAYOUT_RUNS      ?= 2
 LAYOUT_PAD_BUILD := $(BUILD)/layout-pad
 # (with DEBUG=1 the sub-make puts the padded debug kernel one level further down)
 LAYOUT_PAD_OUT   := $(LAYOUT_PAD_BUILD)$(if $(filter 1,$(DEBUG)),/debug)
@@ -238,7 +239,7 @@ layout-bench: deps
 	@$(MAKE) --no-print-directory $(ISO) $(BUILD)/initrd-filler.cpio
 	@$(MAKE) --no-print-directory BUILD=$(LAYOUT_PAD_BUILD) LAYOUT_PAD=$(LAYOUT_PAD_KIB) kernel
 	@$(PYTHON) tests/bench/layout.py --build $(BUILD) --pad-build $(LAYOUT_PAD_OUT) \
-		--filler-initrd $(BUILD)/initrd-filler.cpio
+		--filler-initrd $(BUILD)/initrd-filler.cpio --runs $(LAYOUT_RUNS)
 
 # The density demo (README): guests with more memory than RAM, with KSM off, then on.
 demo: deps

@@ -10,14 +10,16 @@ then starts three vmsim guests with KSM at Linux's default knobs (pages_to_scan 
 sleep_millisecs 20), waits until they are merged, measures ksmd over a fixed window and
 profiles it (`profile start 2`: top functions and callers). One more boot of the normal
 kernel skips the busy program: the same layout with a different history. Prints key=value
-lines per variant, its top functions, and the spread between variants. Timing is
+lines per boot with ksmd's top functions, each variant's median and worst over the boots
+(the slow case comes and goes: --runs), and the spread between variants. Timing is
 reported, never asserted.
 
-usage: layout.py --build DIR --pad-build DIR --filler-initrd CPIO [--window 10]
+usage: layout.py --build DIR --pad-build DIR --filler-initrd CPIO [--window 10] [--runs 2]
 """
 import argparse
 import os
 import re
+import statistics
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/boot")
@@ -108,12 +110,20 @@ def top_rows(profile, by_caller):
     return ", ".join(f"{name.replace(' ', '')} {pct}%" for pct, name in rows)
 
 
+KEYS = ("ksmd_cpu_pct", "s_per_full_scan", "ksmd_ns_per_page_visited")
+
+
+def ratio(hi, lo):
+    return hi / lo if lo else float("inf")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--pad-build", required=True, help="the kernel built with LAYOUT_PAD")
     ap.add_argument("--filler-initrd", required=True, help="the initramfs with filler")
     ap.add_argument("--window", type=float, default=10.0, help="seconds measured")
+    ap.add_argument("--runs", type=int, default=2, help="boots of each variant (the slow case comes and goes)")
     args = ap.parse_args()
     initrd = os.path.join(args.build, "initrd.cpio")
     variants = [
@@ -123,22 +133,30 @@ def main():
         dict(name="grub", build=args.build, initrd=initrd, boot="grub", warmup=True),
         dict(name="normal_no_busy_program", build=args.build, initrd=initrd, boot="pvh", warmup=False),
     ]
-    results = {}
-    for v in variants:
-        figures, profile = measure(v, args.window)
-        if figures is None:
-            return 1
-        results[v["name"]] = figures
-        print(f"layout={v['name']} " + " ".join(
-            f"{k}={val:.3g}" if isinstance(val, float) else f"{k}={val}" for k, val in figures.items()),
-            flush=True)
-        print(f"layout={v['name']} ksmd_top: {top_rows(profile, False)}", flush=True)
-        print(f"layout={v['name']} ksmd_top_callers: {top_rows(profile, True)}", flush=True)
-    for key in ("ksmd_cpu_pct", "s_per_full_scan", "ksmd_ns_per_page_visited"):
-        vals = [r[key] for r in results.values()]
-        lo, hi = min(vals), max(vals)
-        slowest = max(results, key=lambda n: results[n][key])
-        print(f"layout_spread_{key}={hi / lo if lo else float('inf'):.2f} (max/min; highest: {slowest})")
+    results = {v["name"]: [] for v in variants}
+    for run in range(1, args.runs + 1):  # rounds, so a slow spell of the host hits every variant
+        for v in variants:
+            figures, profile = measure(v, args.window)
+            if figures is None:
+                return 1
+            results[v["name"]].append(figures)
+            tag = f"layout={v['name']} run={run}"
+            print(f"{tag} " + " ".join(f"{k}={val:.3g}" if isinstance(val, float) else f"{k}={val}"
+                                     for k, val in figures.items()), flush=True)
+            print(f"{tag} ksmd_top: {top_rows(profile, False)}", flush=True)
+            print(f"{tag} ksmd_top_callers: {top_rows(profile, True)}", flush=True)
+    for name, runs in results.items():
+        print(f"layout={name} " + " ".join(
+            f"{k}_median={statistics.median(r[k] for r in runs):.3g} {k}_max={max(r[k] for r in runs):.3g}"
+            for k in KEYS))
+    for key in KEYS:
+        medians = {n: statistics.median(r[key] for r in runs) for n, runs in results.items()}
+        worst = {n: max(r[key] for r in runs) for n, runs in results.items()}
+        best = min(min(r[key] for r in runs) for runs in results.values())
+        print(f"layout_spread_{key}={ratio(max(medians.values()), min(medians.values())):.2f} "
+              f"(max/min of the medians; highest: {max(medians, key=medians.get)}) "
+              f"layout_worst_over_best_{key}={ratio(max(worst.values()), best):.2f} "
+              f"(slowest boot: {max(worst, key=worst.get)})")
     return 0
 
 
