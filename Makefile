@@ -35,7 +35,12 @@ DEBUG_BUILD := $(if $(filter 1,$(DEBUG)),$(BUILD),$(BUILD)/debug)
 
 KSRC_C   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 KSRC_ASM := $(wildcard boot/*.asm arch-x86_64/*.asm)
-KOBJS    := $(KSRC_C:%.c=$(BUILD)/%.o) $(KSRC_ASM:%.asm=$(BUILD)/%.asm.o) $(BUILD)/arch-x86_64/vdso_image.o
+# LAYOUT_PAD=KIB links KIB KiB of filler first in .text, so every function, and all that
+# follows the code in the image and in RAM, moves: the layout bench's second kernel
+# (make layout-bench builds it in $(BUILD)/layout-pad). Empty: the normal kernel.
+LAYOUT_PAD ?=
+KOBJS    := $(if $(LAYOUT_PAD),$(BUILD)/layout-pad.o) \
+	$(KSRC_C:%.c=$(BUILD)/%.o) $(KSRC_ASM:%.asm=$(BUILD)/%.asm.o) $(BUILD)/arch-x86_64/vdso_image.o
 
 KERNEL := $(BUILD)/kernel.elf
 ISO    := $(BUILD)/kernel.iso
@@ -46,12 +51,13 @@ INITRD := $(BUILD)/initrd.cpio
 include qemu.mk
 QEMU_FLAGS = $(QEMU_MACHINE) -accel $(ACCEL) -m $(MEM)
 
-.PHONY: all iso run run-pvh test unit-test check boot-test bench demo stress clean deps FORCE \
+.PHONY: all iso kernel run run-pvh test unit-test check boot-test bench layout-bench demo stress clean deps FORCE \
 	linux-selftests linux-selftests-initrd
 # A plain `make` installs the missing tools first, like make run and make test.
 all: deps
 	@$(MAKE) --no-print-directory iso
 iso: $(ISO)
+kernel: $(KERNEL)
 
 # ---- tools: install what is missing (Debian package names) ----
 TOOLS := gcc:gcc ld:binutils nasm:nasm grub-mkrescue:grub-common xorriso:xorriso \
@@ -96,6 +102,16 @@ $(VDSO_SO): arch-x86_64/vdso/vdso.c arch-x86_64/vdso/vdso_data.h arch-x86_64/vds
 	@if readelf -r $@ | grep -q R_X86_64; then echo "$@ needs relocations"; rm $@; exit 1; fi
 $(BUILD)/arch-x86_64/vdso_image.o: arch-x86_64/vdso_image.S $(VDSO_SO)
 	$(CC) -c -I $(dir $(VDSO_SO)) $< -o $@
+
+# The filler: int3 bytes (a stray jump into them traps) under a symbol of their own, so
+# no function's name covers them. Its size is recorded: changing LAYOUT_PAD rebuilds it.
+$(BUILD)/layout-pad.txt: FORCE
+	@mkdir -p $(BUILD)
+	@echo "$(LAYOUT_PAD)" | cmp -s - $@ || echo "$(LAYOUT_PAD)" > $@
+$(BUILD)/layout-pad.o: $(BUILD)/layout-pad.txt
+	printf '\t.section .note.GNU-stack, "", @progbits\n\t.text\n\t.globl layout_pad\nlayout_pad:\n\t.fill %d, 1, 0xcc\n' \
+		$$(( $(LAYOUT_PAD) * 1024 )) > $(BUILD)/layout-pad.S
+	$(CC) -c $(BUILD)/layout-pad.S -o $@
 
 # Two links: the first without symbols, the second with the symbol table generated from
 # the first at the end of .rodata (no function moves, see kernel/ksyms.c).
@@ -142,6 +158,15 @@ $(INITRD): $(USER_BINS) $(BUILD)/extra-bin.txt $(if $(EXTRA_BIN),$(wildcard $(EX
 	@chmod +x $(BUILD)/initrd/test/*
 	@if [ -n "$(EXTRA_BIN)" ]; then cp -r $(EXTRA_BIN)/. $(BUILD)/initrd/bin/; fi
 	cd $(BUILD)/initrd && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet > ../initrd.cpio
+
+# The initramfs plus LAYOUT_FILLER_MB MiB of data in /filler (make layout-bench): moves
+# what the kernel allocates after it at boot.
+LAYOUT_FILLER_MB ?= 16
+$(BUILD)/initrd-filler.cpio: $(INITRD) Makefile
+	@rm -rf $(BUILD)/initrd-filler && cp -a $(BUILD)/initrd $(BUILD)/initrd-filler
+	@mkdir -p $(BUILD)/initrd-filler/filler
+	yes 'initramfs filler, not a program' | head -c $(LAYOUT_FILLER_MB)M > $(BUILD)/initrd-filler/filler/data
+	cd $(BUILD)/initrd-filler && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet > ../$(notdir $@)
 
 # ---- Linux's own KSM selftests (unmodified, static; see tests/boot/linux_selftests.py) ----
 LINUX_SELFTESTS ?= ../shared/linux-selftests
@@ -211,10 +236,24 @@ stress: deps
 	@$(MAKE) --no-print-directory DEBUG=1 iso
 	@$(BOOT_TEST) --stress $(T)
 
-# Benchmarks under TCG (README: "Figures"): key=value lines.
+# Benchmarks under TCG (README: "Figures"): key=value lines; then the layout bench.
 bench: deps
 	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
 	@$(PYTHON) tests/bench/run.py --build $(BUILD)
+	@$(MAKE) --no-print-directory layout-bench
+
+# The layout bench (README: "Figures"): ksmd's cost on one workload, on kernels and
+# initramfs that differ only in where things land; key=value lines per build.
+LAYOUT_PAD_KIB   ?= 200
+LAYOUT_RUNS      ?= 2
+LAYOUT_PAD_BUILD := $(BUILD)/layout-pad
+# (with DEBUG=1 the sub-make puts the padded debug kernel one level further down)
+LAYOUT_PAD_OUT   := $(LAYOUT_PAD_BUILD)$(if $(filter 1,$(DEBUG)),/debug)
+layout-bench: deps
+	@$(MAKE) --no-print-directory $(ISO) $(BUILD)/initrd-filler.cpio
+	@$(MAKE) --no-print-directory BUILD=$(LAYOUT_PAD_BUILD) LAYOUT_PAD=$(LAYOUT_PAD_KIB) kernel
+	@$(PYTHON) tests/bench/layout.py --build $(BUILD) --pad-build $(LAYOUT_PAD_OUT) \
+		--filler-initrd $(BUILD)/initrd-filler.cpio --runs $(LAYOUT_RUNS)
 
 # The density demo (README): guests with more memory than RAM, with KSM off, then on.
 demo: deps

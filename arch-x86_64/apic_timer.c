@@ -5,6 +5,7 @@
 #include "arch-x86_64/cpu.h"
 #include "kernel/clock.h"
 #include "kernel/sched.h"
+#include "kernel/profile.h"
 #include "arch-x86_64/percpu.h"
 #include "kernel/printk.h"
 
@@ -16,9 +17,11 @@
 /* The boot CPU keeps time and drives the scheduler: sleep timers and the quantum of the
  * task it runs (the switch itself happens after the EOI, at trap_dispatch()'s preemption
  * point or on the way back to ring 3). The scheduler starts with sched_init(), which sets
- * current(); ticks before that only count. */
+ * current(); ticks before that only count. Every CPU's tick feeds the profiler. */
 static void timer_interrupt(int vector, void *ctx)
 {
+	const struct trap_frame *tf = this_cpu()->irq_frame;
+	profile_tick(tf->rip, tf->rbp, trap_from_user(tf));
 	if (this_cpu()->id == 0) {
 		clock_tick();
 		if (current())

@@ -4,8 +4,8 @@
 #define ARCH_APIC_TIMER_H
 
 /* Measure the TSC and LAPIC timer rates over ~10 ms of PIT channel 2, give the TSC rate to
- * clock_init(), print them, and start this CPU's periodic tick (each tick on the boot CPU:
- * clock_tick() and, once sched_init() ran, sched_tick(); then EOI). Needs lapic_init(); on
+ * clock_init(), print them, and start this CPU's periodic tick (each tick: profile_tick();
+ * on the boot CPU clock_tick() and, once sched_init() ran, sched_tick(); then EOI). Needs lapic_init(); on
  * the boot CPU, interrupts off. */
 void apic_timer_init(void);
 

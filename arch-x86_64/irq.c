@@ -1,5 +1,6 @@
 #include "arch-x86_64/irq.h"
 #include "arch-x86_64/spinlock.h"
+#include "arch-x86_64/percpu.h"
 #include "kernel/printk.h"
 
 struct vector {
@@ -62,8 +63,11 @@ void irq_dispatch(struct trap_frame *tf)
 	struct vector *v = &vectors[tf->vector];
 	uint64_t seen = __atomic_fetch_add(&v->count, 1, __ATOMIC_RELAXED);
 	irq_handler_t h = __atomic_load_n(&v->handler, __ATOMIC_ACQUIRE);
+	/* Handlers run with interrupts off, so they never nest: one frame per CPU. */
+	this_cpu()->irq_frame = tf;
 	if (h)
 		h((int)tf->vector, v->ctx);
 	else if (!seen) /* a stray `int N` or a misprogrammed device: say so once */
 		printk("irq: unexpected interrupt on vector 0x%lx (not acknowledged)\n", tf->vector);
+	this_cpu()->irq_frame = NULL;
 }

@@ -40,7 +40,9 @@ const char *irq_name(int vector);
  * to do and nothing to acknowledge; the vector's count records it. */
 void irq_spurious(int vector, void *ctx);
 
-/* Called by trap_dispatch() for vectors 32-255: count, then run the handler. */
+/* Called by trap_dispatch() for vectors 32-255: count, then run the handler. Meanwhile
+ * this_cpu()->irq_frame points at tf, for the one handler of the arch's own that needs
+ * it (the timer's profiler sample). */
 void irq_dispatch(struct trap_frame *tf);
 
 #endif

@@ -10,6 +10,7 @@
 #define MAX_CPUS 8
 
 struct tss;
+struct trap_frame;
 
 struct cpu {
 	struct cpu *self;     /* offset 0: what this_cpu() reads */
@@ -20,6 +21,7 @@ struct cpu {
 	int id;               /* 0 = the boot CPU (BSP) */
 	uint32_t lapic_id;    /* set by lapic_init() */
 	int spin_held;        /* spinlocks this CPU holds (counted in the debug build only) */
+	const struct trap_frame *irq_frame; /* the interrupt being handled (irq_dispatch), or NULL */
 } __aligned(64);          /* one cache line each: no false sharing between CPUs */
 
 /* Offsets the assembly entry code uses as %gs:OFFSET (checked in percpu.c). */

@@ -46,6 +46,8 @@ int cmd_mkswap(int argc, char **argv);
 int cmd_swapon(int argc, char **argv);
 int cmd_swapoff(int argc, char **argv);
 int cmd_swapinfo(int argc, char **argv);
+/* shell_cmds_profile.c */
+int cmd_profile(int argc, char **argv);
 /* shell_cmds_fs.c */
 int cmd_ls(int argc, char **argv);
 int cmd_cat(int argc, char **argv);

@@ -76,7 +76,7 @@ def help_lists_every_command(b):
     m.wait_prompt()
     out = m.command("help")
     for name in ("help", "meminfo", "uptime", "echo", "poweroff", "selftest", "fault",
-                 "run", "ps", "kill", "ls", "cat", "ksm", "trace"):
+                 "run", "ps", "kill", "ls", "cat", "ksm", "trace", "profile"):
         check(re.search(rf"^\s+{name}\b[^\n]*?\s{{2,}}\S", out, re.M), f"help does not describe {name}:\n{out}")
     m.poweroff()
 
