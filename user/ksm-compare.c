@@ -333,6 +333,7 @@ static void mixed(void)
 	char *argv[] = { "vmsim", "-n", "3", "-m", "8", "-s", "50", "-z", "25", NULL };
 	/* the shared half and the zero quarter of every guest's pages */
 	size_t want = (size_t)guests * (pages / 2 + pages / 4);
+	timer_ns();
 	ksm_setup("100", "20", "0");
 	pid_t pid;
 	if (posix_spawn(&pid, "/bin/vmsim", NULL, NULL, argv, NULL))
