@@ -7,6 +7,9 @@ EXTRA_BIN ?=
 SWAP      ?= 256M
 DEMO_GUESTS   ?= 6
 DEMO_GUEST_MB ?= 64
+QEMU_CPU  ?= qemu64
+RUNS      ?= 3
+WORKLOAD  ?= all
 
 CC      := gcc
 NASM    := nasm
@@ -52,7 +55,7 @@ include qemu.mk
 QEMU_FLAGS = $(QEMU_MACHINE) -accel $(ACCEL) -m $(MEM)
 
 .PHONY: all iso kernel run run-pvh test unit-test check boot-test bench layout-bench demo stress clean deps FORCE \
-	linux-selftests linux-selftests-initrd
+	linux-selftests linux-selftests-initrd compare
 # A plain `make` installs the missing tools first, like make run and make test.
 all: deps
 	@$(MAKE) --no-print-directory iso
@@ -254,6 +257,13 @@ layout-bench: deps
 	@$(MAKE) --no-print-directory BUILD=$(LAYOUT_PAD_BUILD) LAYOUT_PAD=$(LAYOUT_PAD_KIB) kernel
 	@$(PYTHON) tests/bench/layout.py --build $(BUILD) --pad-build $(LAYOUT_PAD_OUT) \
 		--filler-initrd $(BUILD)/initrd-filler.cpio --runs $(LAYOUT_RUNS)
+
+# Side by side with Debian's Linux 6.1 on the same binaries and QEMU machine (README:
+# "Figures"; docs/compare.md): fetches the Linux kernel into $(BUILD)/compare/ once.
+compare: deps
+	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
+	@$(PYTHON) tests/compare/run.py --build $(BUILD) --cpu $(QEMU_CPU) --runs $(RUNS) \
+		--workload $(WORKLOAD)
 
 # The density demo (README): guests with more memory than RAM, with KSM off, then on.
 demo: deps

@@ -4,57 +4,12 @@
  * (copy-on-write breaks of merged pages), and unmerged.
  *
  * usage: ksm-bench [MIB [PAGES_TO_SCAN [SLEEP_MILLISECS]]]   (default 256 4096 10) */
-#include <stdint.h>
-#include <dirent.h>
 #include <sys/mman.h>
 #include "ksm_util.h"
 
 #define PAGE 4096
 #define CONTENTS 64
 #define SAMPLES 1001
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-/* ksmd's CPU time in ns (first field of its schedstat), or 0. */
-static uint64_t ksmd_cpu_ns(void)
-{
-	static char path[300];
-	if (!path[0]) {
-		DIR *d = opendir("/proc");
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			char comm[32] = "", p[300];
-			snprintf(p, sizeof(p), "/proc/%s/comm", e->d_name);
-			FILE *f = fopen(p, "r");
-			if (!f)
-				continue;
-			if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "ksmd\n"))
-				snprintf(path, sizeof(path), "/proc/%s/schedstat", e->d_name);
-			fclose(f);
-		}
-		if (d)
-			closedir(d);
-	}
-	unsigned long long ns = 0;
-	FILE *f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%llu", &ns) != 1)
-			ns = 0;
-		fclose(f);
-	}
-	return ns;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {

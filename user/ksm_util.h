@@ -4,8 +4,10 @@
 #ifndef KSM_UTIL_H
 #define KSM_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,50 @@ static inline double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* For qsort: ascending 64-bit values. */
+static inline int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* ksmd's CPU time in ns (first field of its /proc/PID/schedstat, as on Linux), or 0. */
+static inline uint64_t ksmd_cpu_ns(void)
+{
+	static char path[300];
+	if (!path[0]) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			char comm[32] = "", p[300];
+			snprintf(p, sizeof(p), "/proc/%s/comm", e->d_name);
+			FILE *f = fopen(p, "r");
+			if (!f)
+				continue;
+			if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "ksmd\n"))
+				snprintf(path, sizeof(path), "/proc/%s/schedstat", e->d_name);
+			fclose(f);
+		}
+		if (d)
+			closedir(d);
+	}
+	unsigned long long ns = 0;
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%llu", &ns) != 1)
+			ns = 0;
+		fclose(f);
+	}
+	return ns;
 }
 
 static inline void sleep_ms(long ms)

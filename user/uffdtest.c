@@ -394,12 +394,6 @@ static void test_wp_reclaim(void)
 	munmap(base, n * PAGE);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* The pagemap entries of n pages from base, in one read. */
 static void pagemap_range(char *base, int n, uint64_t *out)
 {
