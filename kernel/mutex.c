@@ -4,10 +4,12 @@
  * alone: under TCG every interrupt re-enable ends a translation block, and these locks are
  * on the fault path.
  *
- * A waiter queues itself before it sets MUTEX_WAITERS, and an unlock that finds the bit
- * clears the whole word and wakes every waiter; each of them retries and the losers set the
- * bit again before they sleep. So a wake-up is never lost, at the price of a spurious one
- * when the last waiter already left. */
+ * A waiter queues itself before it sets MUTEX_WAITERS, so an unlock that finds the bit
+ * clear has nobody to wake. An unlock that finds it set hands the lock to the oldest
+ * waiter: it writes that task into the owner word (with the bit again if others still
+ * wait) and wakes it. Without the hand-off a task that unlocks and locks again at once
+ * (ksmd between two pages, at sleep_millisecs 0) takes the lock back before the woken
+ * waiter runs, and a program that needs its mm's lock could wait for seconds. */
 #include "kernel/mutex.h"
 #include "kernel/sched.h"
 #include "kernel/printk.h"
@@ -30,13 +32,16 @@ static bool cas_owner(struct mutex *m, uintptr_t *expected, uintptr_t desired)
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
-/* One attempt to take m for a task queued on m->waiters: true if taken; otherwise
- * MUTEX_WAITERS is set, so the holder's unlock will wake the queue. */
+/* One attempt to take m for a task queued on m->waiters: true if taken (or handed over
+ * by the last holder); otherwise MUTEX_WAITERS is set, so the holder's unlock will hand it
+ * over. */
 static bool mutex_grab_or_flag(struct mutex *m)
 {
 	uintptr_t me = (uintptr_t)current();
 	uintptr_t old = READ_ONCE(m->owner);
 	for (;;) {
+		if (owner_task(old) == me)
+			return true;
 		/* Taking a free lock keeps the bit: other waiters may still sleep. */
 		uintptr_t want = owner_task(old) ? old | MUTEX_WAITERS : me | (old & MUTEX_WAITERS);
 		if (cas_owner(m, &old, want))
@@ -78,6 +83,14 @@ void mutex_lock_at(struct mutex *m, const char *file, int line)
 	wait_finish(&m->waiters, &e);
 }
 
+/* wake_up_first's step, under the waiters' lock: the oldest waiter becomes the holder. */
+static void hand_over(void *ctx, struct task *first, bool more)
+{
+	struct mutex *m = ctx;
+	uintptr_t word = first ? (uintptr_t)first | (more ? MUTEX_WAITERS : 0) : 0;
+	__atomic_store_n(&m->owner, word, __ATOMIC_RELEASE);
+}
+
 void mutex_unlock(struct mutex *m)
 {
 	uintptr_t me = (uintptr_t)current();
@@ -87,8 +100,7 @@ void mutex_unlock(struct mutex *m)
 #endif
 	if (__atomic_compare_exchange_n(&m->owner, &me, 0, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return;
-	__atomic_store_n(&m->owner, 0, __ATOMIC_RELEASE);
-	wake_up_all(&m->waiters);
+	wake_up_first(&m->waiters, hand_over, m);
 }
 
 bool mutex_held(struct mutex *m)

@@ -27,6 +27,19 @@ void wait_finish(struct wait_queue *wq, struct wait_entry *e)
 	spin_unlock_irqrestore(&wq->lock, f);
 }
 
+void wake_up_first(struct wait_queue *wq, void (*give)(void *ctx, struct task *first, bool more),
+		   void *ctx)
+{
+	uint64_t f = spin_lock_irqsave(&wq->lock);
+	struct task *first = NULL;
+	if (!list_empty(&wq->waiters))
+		first = list_entry(wq->waiters.next, struct wait_entry, node)->task;
+	give(ctx, first, first && wq->waiters.next->next != &wq->waiters);
+	if (first)
+		sched_wake(first);
+	spin_unlock_irqrestore(&wq->lock, f);
+}
+
 void wake_up_all(struct wait_queue *wq)
 {
 	struct list_head *pos;

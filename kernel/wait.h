@@ -29,6 +29,12 @@ void wait_prepare(struct wait_queue *wq, struct wait_entry *e);
 void wait_finish(struct wait_queue *wq, struct wait_entry *e);
 /* Make every task sleeping on wq runnable. Callable from interrupt handlers. */
 void wake_up_all(struct wait_queue *wq);
+/* Hand something to the first task queued on wq: under wq's lock, call
+ * give(ctx, first, more) with that task (NULL if none) and whether others are queued
+ * behind it, then make it runnable; one step, so no sleeper comes or goes in between.
+ * For a lock's hand-off to its oldest waiter (kernel/mutex.c). */
+void wake_up_first(struct wait_queue *wq, void (*give)(void *ctx, struct task *first, bool more),
+		   void *ctx);
 
 /* Sleep until cond is true, or until the task is being killed: 0 or -EINTR. cond is
  * evaluated after queueing, so a wake-up between the test and the sleep is never lost. */

@@ -69,7 +69,7 @@ def make_initramfs(path, user_bins):
 
 def boot(vmlinuz, initramfs, qemu_base, workloads, limit_s):
     """Boot Linux once, run the workloads in /init: its output (serial console)."""
-    cmdline = f"console=ttyS0 quiet panic=-1 WORKLOADS={','.join(workloads)}"
+    cmdline = f"console=ttyS0 quiet panic=-1 transparent_hugepage=never WORKLOADS={','.join(workloads)}"
     cmd = ["timeout", "--kill-after=5", str(int(limit_s)), *qemu_base,
            "-kernel", vmlinuz, "-initrd", initramfs, "-append", cmdline]
     r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
