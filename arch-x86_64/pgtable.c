@@ -401,6 +401,60 @@ bool pgtable_next_entry(struct pgtable *pt, uint64_t *va, uint64_t end, struct p
 	return next_entry(pt, va, end, true, out);
 }
 
+/* The entry *e (present or a swap entry) at va, changed by op; what to report. Under
+ * pt->lock. */
+static struct pte_info take_entry(uint64_t *e, uint64_t va, enum pgtable_batch_op op, bool *flush)
+{
+	uint64_t was = *e;
+	if (!(was & PTE_P)) {
+		if (op == PGTABLE_CLEAR)
+			*e = 0; /* nothing cached: no flush */
+		return (struct pte_info){ .prot = MMU_SWAPPED, .swap = swap_value(was) };
+	}
+	if (op == PGTABLE_CLEAR) {
+		was = __atomic_exchange_n(e, 0, __ATOMIC_SEQ_CST);
+		*flush = true;
+	} else if (op == PGTABLE_WRPROTECT && (was & PTE_W)) {
+		was = pte_update(e, PTE_W, 0) & ~PTE_W;
+		*flush = true;
+	}
+	return pte_describe(was, 1, va);
+}
+
+unsigned pgtable_next_batch(struct pgtable *pt, uint64_t *va, uint64_t end,
+			    enum pgtable_batch_op op, struct pte_entry *out, unsigned max)
+{
+	BUG_ON(pt == &kernel_pgtable || !IS_ALIGNED(*va, PAGE_SIZE) || !max);
+	const uint64_t table_span = 1UL << (PAGE_SHIFT + 9); /* what one leaf table maps */
+	end = MIN(end, (uint64_t)PML4_KERNEL_FIRST << 39);
+	uint64_t from = *va;
+	unsigned n = 0;
+	bool flush = false;
+	uint64_t flags = spin_lock_irqsave(&pt->lock);
+	while (n < max && from < end) {
+		uint64_t found;
+		uint64_t *e = next_leaf(pt->pml4, PT_LEVELS, 0, from, end, true, &found);
+		if (!e) {
+			from = end;
+			break;
+		}
+		/* The rest of this leaf table entry by entry, without walking down again. */
+		uint64_t table_end = MIN(ALIGN_DOWN(found, table_span) + table_span, end);
+		for (; found < table_end && n < max; found += PAGE_SIZE, e++) {
+			if (!(*e & PTE_P) && !is_swap_entry(*e))
+				continue;
+			out[n].va = found;
+			out[n++].pte = take_entry(e, found, op, &flush);
+		}
+		from = found;
+	}
+	if (flush)
+		tlb_flush_user(pt);
+	spin_unlock_irqrestore(&pt->lock, flags);
+	*va = from;
+	return n;
+}
+
 /* Free the tables below the level-`level` table `table` (mapping from base on) that overlap
  * [start, end) and map nothing; true if `table` itself now maps nothing. Under
  * pt->lock (pgtable_free_empty takes it just before the call). */

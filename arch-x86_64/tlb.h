@@ -11,8 +11,11 @@
 struct pgtable;
 
 /* Drop the translation of the page at va in pt (any CPU's copy, once SMP exists).
- * Callers hold pt->lock and free the old frame only after this returns. */
+ * Callers hold pt->lock and free the old frame only after this returns. Nothing to do
+ * when pt is not loaded: loading it (CR3) drops its user translations anyway. */
 void tlb_flush_page(struct pgtable *pt, uint64_t va);
+/* Drop every user translation of pt (after a batch of changes), under the same rules. */
+void tlb_flush_user(struct pgtable *pt);
 /* Drop every translation, global (kernel) ones included. */
 void tlb_flush_all(void);
 

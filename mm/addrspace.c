@@ -140,6 +140,27 @@ static int fork_swap_entry(struct mm *child, uint64_t va, uint64_t entry)
 	return 0;
 }
 
+/* Give child the page (or swap entry) parent maps at va, as pte says parent now maps it
+ * (write-protected if private), with prot limited to mask. */
+static int fork_entry(struct mm *child, uint64_t va, const struct pte_info *pte, unsigned mask)
+{
+	if (pte->prot & MMU_SWAPPED)
+		return fork_swap_entry(child, va, pte->swap);
+	struct page *p = pfn_to_page(PFN_DOWN(pte->pa));
+	struct rmap_entry *rmap = NULL;
+	if (!is_zero_page(p) && !(rmap = rmap_entry_alloc()))
+		return -ENOMEM;
+	if (!is_zero_page(p))
+		get_page(p);
+	int rc = install_page(child, va, p, pte->prot & mask, rmap);
+	if (rc) {
+		rmap_entry_free(rmap);
+		if (!is_zero_page(p))
+			put_page(p);
+	}
+	return rc;
+}
+
 /* Share the present pages of parent's VMA v with child: private ones copy-on-write
  * (write-protected in both), shared ones as they are; swap entries are shared too. Under
  * both mms' locks. */
@@ -148,31 +169,15 @@ static int fork_range(struct mm *parent, struct mm *child, const struct vma *v)
 	assert_held(&parent->lock);
 	assert_held(&child->lock);
 	const unsigned mask = MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER;
-	struct pte_info pte;
-	for (uint64_t va = v->start; pgtable_next_entry(&parent->pt, &va, v->end, &pte); va += PAGE_SIZE) {
-		if (pte.prot & MMU_SWAPPED) {
-			int rc = fork_swap_entry(child, va, pte.swap);
+	const enum pgtable_batch_op op = v->flags & VMA_SHARED ? PGTABLE_KEEP : PGTABLE_WRPROTECT;
+	struct pte_entry batch[MAPPING_BATCH];
+	uint64_t next = v->start;
+	unsigned n;
+	while ((n = pgtable_next_batch(&parent->pt, &next, v->end, op, batch, MAPPING_BATCH))) {
+		for (unsigned i = 0; i < n; i++) {
+			int rc = fork_entry(child, batch[i].va, &batch[i].pte, mask);
 			if (rc)
-				return rc;
-			continue;
-		}
-		struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
-		unsigned prot = pte.prot & mask;
-		struct rmap_entry *rmap = NULL;
-		if (!is_zero_page(p) && !(rmap = rmap_entry_alloc()))
-			return -ENOMEM;
-		if (!(v->flags & VMA_SHARED) && (prot & MMU_WRITE)) {
-			prot &= ~MMU_WRITE;
-			BUG_ON(!pgtable_protect(&parent->pt, va, prot, NULL));
-		}
-		if (!is_zero_page(p))
-			get_page(p);
-		int rc = install_page(child, va, p, prot, rmap);
-		if (rc) {
-			rmap_entry_free(rmap);
-			if (!is_zero_page(p))
-				put_page(p);
-			return rc;
+				return rc; /* the rest of the batch stays write-protected: harmless */
 		}
 	}
 	return 0;

@@ -90,20 +90,18 @@ void release_mapping(struct mm *mm, uint64_t va, const struct pte_info *old)
 
 void zap_range(struct mm *mm, uint64_t start, uint64_t end)
 {
-	struct pte_info pte;
+	struct pte_entry batch[MAPPING_BATCH];
 	uint64_t va = start;
-	while (pgtable_next_entry(&mm->pt, &va, end, &pte)) {
-		if (pte.prot & MMU_SWAPPED) {
-			uint64_t entry;
-			BUG_ON(!pgtable_swap_clear(&mm->pt, va, &entry));
-			__atomic_sub_fetch(&mm->swap_ents, 1, __ATOMIC_RELAXED);
-			swap_free(entry);
-		} else {
-			struct pte_info old;
-			BUG_ON(!pgtable_unmap(&mm->pt, va, &old));
-			release_mapping(mm, va, &old);
+	unsigned n;
+	while ((n = pgtable_next_batch(&mm->pt, &va, end, PGTABLE_CLEAR, batch, MAPPING_BATCH))) {
+		for (unsigned i = 0; i < n; i++) {
+			if (batch[i].pte.prot & MMU_SWAPPED) {
+				__atomic_sub_fetch(&mm->swap_ents, 1, __ATOMIC_RELAXED);
+				swap_free(batch[i].pte.swap);
+			} else {
+				release_mapping(mm, batch[i].va, &batch[i].pte);
+			}
 		}
-		va += PAGE_SIZE;
 	}
 }
 

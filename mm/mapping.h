@@ -48,6 +48,10 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 /* A PTE mark (MMU_SOFT): KSM pointed this mapping of the zero page there (use_zero_pages),
  * so it counts in ksm_zero_pages until it goes. */
 #define MMU_KSM_ZERO MMU_SOFT
+/* Entries per pgtable_next_batch() of a range's teardown or fork (an array on the stack,
+ * 32 bytes each). */
+#define MAPPING_BATCH 16
+
 /* Unmap and release every page mapped in [start, end) (page-aligned), and drop the swap
  * entries held there. */
 void zap_range(struct mm *mm, uint64_t start, uint64_t end);

@@ -125,6 +125,27 @@ bool pgtable_swap_clear(struct pgtable *pt, uint64_t va, uint64_t *entry);
 /* pgtable_next() that also stops at swap entries (reported with MMU_SWAPPED). */
 bool pgtable_next_entry(struct pgtable *pt, uint64_t *va, uint64_t end, struct pte_info *out);
 
+/* One entry of a batch: its address and what it held. */
+struct pte_entry {
+	uint64_t va;
+	struct pte_info pte;
+};
+/* What pgtable_next_batch() does to each entry it takes. */
+enum pgtable_batch_op {
+	PGTABLE_KEEP,		/* nothing: a read */
+	PGTABLE_WRPROTECT,	/* present entries lose write permission (fork) */
+	PGTABLE_CLEAR,		/* entries are removed, swap entries too (unmap, exit) */
+};
+/* User half: the next present mappings and swap entries in [*va, end), at most max, in
+ * address order, into out[] (swap entries with MMU_SWAPPED, as pgtable_next_entry), each
+ * changed by op on the way: present entries are reported as op left them (CLEAR: as they
+ * were). Returns how many; *va moves past the last one taken (to end when the range is
+ * done). One walk and one lock for the batch, and one TLB flush when op changed a present
+ * entry (before returning: the old frames' last use is over). The walk pgtable_next_entry
+ * makes per page is the cost of fork, exit and munmap otherwise. */
+unsigned pgtable_next_batch(struct pgtable *pt, uint64_t *va, uint64_t end,
+			    enum pgtable_batch_op op, struct pte_entry *out, unsigned max);
+
 /* Page-table pages in use, all address spaces (lock-free snapshot). */
 uint64_t pgtable_nr_pages(void);
 
