@@ -120,14 +120,16 @@ static int fault_write_protected(struct mm *mm, struct vma *v, uint64_t va,
 int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write)
 {
 	struct pte_info pte;
-	if (!pgtable_lookup(&mm->pt, va, &pte)) {
-		uint64_t entry;
-		if (pgtable_swap_entry(&mm->pt, va, &entry))
-			return fault_swap(mm, v, va, entry, write);
+	uint64_t at = va;
+	/* One walk tells a present page, a swap entry or nothing (a first touch then walks
+	 * once more, to map). */
+	if (!pgtable_next_entry(&mm->pt, &at, va + PAGE_SIZE, &pte)) {
 		if (uffd_reports_missing(v, va))
 			return FAULT_USERFAULT;
 		return fault_absent(mm, v, va, write);
 	}
+	if (pte.prot & MMU_SWAPPED)
+		return fault_swap(mm, v, va, pte.swap, write);
 	if (write && (pte.prot & MMU_UFFD_WP)) {
 		BUG_ON(!(v->flags & VMA_UFFD_WP)); /* marks go with the registration */
 		return FAULT_USERFAULT;

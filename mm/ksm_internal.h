@@ -13,8 +13,9 @@
  *     ksm_exit(), the first step of tearing an mm down, needs ksm_lock to unhook it.
  *   ksm_mmlist_lock (spinlock, leaf): the list of slots and mm->ksm_slot, so that madvise
  *     and fork can register an mm while holding its lock, without ksm_lock.
- *   ksm_node_lock (spinlock, leaf): stable_node->page, cleared by the KSM page's final
- *     put_page() from any context. */
+ *   stable_node->page: no lock. Set when the node is made (under ksm_lock) and cleared
+ *     atomically by the KSM page's final put_page() or its swap-out, from any context;
+ *     readers take a reference and check it again (node_page_get in mm/ksm_tree.c). */
 #ifndef MM_KSM_INTERNAL_H
 #define MM_KSM_INTERNAL_H
 
@@ -72,12 +73,14 @@ struct ksm_stable_node {
 	struct list_head items;		/* plain node or dup: rmap items merged into page */
 	struct list_head dups;		/* chain: its dups; dup: its entry in the chain's list */
 	struct ksm_stable_node *chain;	/* dup: its chain; NULL for plain nodes and chains */
-	struct page *page;		/* [ksm_node_lock] the KSM page (NULL once it was freed,
+	struct page *page;		/* [atomic] the KSM page (NULL once it was freed,
 					 * and for chains); it holds no reference */
 	uint64_t kpfn;			/* the page's frame number, for traces */
 	uint64_t chain_prune_time;	/* chain: when its dups were last pruned (clock_ns) */
 	int nr_items;			/* length of items */
 	bool is_chain;
+	bool all_full;			/* chain: its last full lookup found no dup with room;
+					 * cleared when an item leaves a dup or a dup joins */
 };
 
 /* The knobs (/sys/kernel/mm/ksm), Linux's names and defaults. Written under ksm_lock,

@@ -17,13 +17,13 @@
  * content after write-protecting, and the tree is thrown away at the start of every scan
  * (its items leave one by one as they are visited again, by the scan number they carry).
  *
- * Everything here expects ksm_lock, but for the node-page lock taken inside. */
+ * Everything here expects ksm_lock; node->page alone is also written from outside it (see
+ * node_page_get). */
 #include "mm/ksm_internal.h"
 #include "mm/page_ref.h"
 #include "mm/page_cmp.h"
 #include "mm/rmap.h"
 #include "mm/kmalloc.h"
-#include "arch-x86_64/spinlock.h"
 #include "kernel/trace.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
@@ -31,20 +31,26 @@
 
 static struct rb_root stable_root = RB_ROOT;	/* [ksm_lock] */
 static struct rb_root unstable_root = RB_ROOT;	/* [ksm_lock] */
-static spinlock_t ksm_node_lock = SPINLOCK_INIT("ksm_node");
 
 enum node_state { NODE_OK, NODE_GONE, NODE_BUSY };
 
 /* node's KSM page with a reference; NULL once the page was freed; KSM_BUSY while its last
- * reference is being dropped (the page is about to tell the node). */
+ * reference is being dropped (the page is about to tell the node). Lock-free, as Linux's
+ * get_ksm_page: node->page only ever goes from the page to NULL, and it does so before the
+ * frame can be freed and given to anyone else (ksm_page_freed, ksm_page_swapped_out), so a
+ * reference taken on the page it pointed to is good if it still points there afterwards.
+ * A lookup that finds a chain full meets every dup, so this is on ksmd's hot path. */
 static struct page *node_page_get(struct ksm_stable_node *node)
 {
-	uint64_t f = spin_lock_irqsave(&ksm_node_lock);
-	struct page *p = node->page;
-	if (p && !get_page_unless_zero(p))
-		p = KSM_BUSY;
-	spin_unlock_irqrestore(&ksm_node_lock, f);
-	return p;
+	struct page *p = __atomic_load_n(&node->page, __ATOMIC_ACQUIRE);
+	if (!p)
+		return NULL;
+	if (!get_page_unless_zero(p))
+		return KSM_BUSY;
+	if (__atomic_load_n(&node->page, __ATOMIC_ACQUIRE) == p)
+		return p;
+	put_page(p); /* freed and reused meanwhile: not the node's any more */
+	return NULL;
 }
 
 void ksm_page_freed(struct page *page)
@@ -52,9 +58,8 @@ void ksm_page_freed(struct page *page)
 	struct ksm_stable_node *node = page_stable_node(page);
 	if (!node)
 		return; /* made KSM by a merge that failed half-way: no node yet */
-	uint64_t f = spin_lock_irqsave(&ksm_node_lock);
-	node->page = NULL; /* only now may the node be freed (a node with a page never is) */
-	spin_unlock_irqrestore(&ksm_node_lock, f);
+	/* only now may the node be freed (a node with a page never is) */
+	__atomic_store_n(&node->page, NULL, __ATOMIC_RELEASE);
 }
 
 static struct ksm_stable_node *alloc_stable_node(struct page *kpage, bool chain)
@@ -130,9 +135,7 @@ void ksm_page_swapped_out(struct page *page)
 	BUG_ON(!page_test(page, PG_KSM));
 	struct ksm_stable_node *node = page_stable_node(page);
 	if (node) {
-		uint64_t f = spin_lock_irqsave(&ksm_node_lock);
-		node->page = NULL;
-		spin_unlock_irqrestore(&ksm_node_lock, f);
+		__atomic_store_n(&node->page, NULL, __ATOMIC_RELEASE);
 		struct ksm_stable_node *chain = node->chain;
 		remove_node_from_stable_tree(node);
 		if (chain && list_empty(&chain->dups))
@@ -185,6 +188,10 @@ static enum node_state chain_lookup(struct ksm_stable_node **chainp, bool prune,
 	unsigned max = READ_ONCE(ksm_knobs.max_page_sharing);
 	struct page *page = NULL;
 	prune = prune && chain_prune_due(chain);
+	/* Known full: any live dup's page will do for comparing, and there is no room to find.
+	 * (Linux walks every dup here; under TCG a chain of a few hundred dups made that most
+	 * of ksmd's time on a region with one content in three pages of four.) */
+	bool any = chain->all_full && !prune;
 	struct list_head *p, *tmp;
 	list_for_each_safe(p, tmp, &chain->dups) {
 		struct ksm_stable_node *dup = list_entry(p, struct ksm_stable_node, dups);
@@ -195,6 +202,10 @@ static enum node_state chain_lookup(struct ksm_stable_node **chainp, bool prune,
 		}
 		if (pg == KSM_BUSY)
 			continue;
+		if (any) {
+			page = pg;
+			break;
+		}
 		if (has_room(dup, 0, max) && (!found || dup->nr_items > found->nr_items)) {
 			if (page)
 				put_page(page);
@@ -215,6 +226,8 @@ static enum node_state chain_lookup(struct ksm_stable_node **chainp, bool prune,
 	}
 	if (!page)
 		return NODE_BUSY;
+	if (!any)
+		chain->all_full = !found;
 	if (found && prune && chain->dups.next->next == &chain->dups) {
 		fold_chain(chain, found);
 		*chainp = found;
@@ -332,6 +345,7 @@ struct ksm_stable_node *stable_tree_insert(struct page *kpage)
 	}
 	if (found) {
 		node->chain = found;
+		found->all_full = false;
 		list_add_tail(&node->dups, &found->dups);
 		ksm_stat.stable_node_dups++;
 	}
@@ -360,6 +374,8 @@ void remove_rmap_item_from_tree(struct ksm_rmap_item *item)
 			ksm_stat.pages_sharing--;
 		else
 			ksm_stat.pages_shared--;
+		if (node->chain)
+			node->chain->all_full = false;
 		item->slot->merging_pages--;
 		trace_event(ksm_remove_rmap_item, node->kpfn, item, item->slot->mm);
 	} else if (item->address & KSM_UNSTABLE) {
