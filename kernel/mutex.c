@@ -1,20 +1,28 @@
 /* Sleeping locks. The owner word is the whole lock: the holder's task pointer, or 0 when
- * free, with bit 0 (MUTEX_WAITERS) set while a task may be sleeping on the wait queue.
- * An uncontended lock and unlock are one compare-and-swap each, with interrupts left
- * alone: under TCG every interrupt re-enable ends a translation block, and these locks are
- * on the fault path.
+ * free, with two flag bits: MUTEX_WAITERS while a task may be sleeping on the wait queue,
+ * MUTEX_HANDOFF when a waiter asks for the lock to be handed to it. An uncontended lock
+ * and unlock are one compare-and-swap each, with interrupts left alone: under TCG every
+ * interrupt re-enable ends a translation block, and these locks are on the fault path.
  *
- * A waiter queues itself before it sets MUTEX_WAITERS, so an unlock that finds the bit
- * clear has nobody to wake. An unlock that finds it set hands the lock to the oldest
- * waiter: it writes that task into the owner word (with the bit again if others still
- * wait) and wakes it. Without the hand-off a task that unlocks and locks again at once
- * (ksmd between two pages, at sleep_millisecs 0) takes the lock back before the woken
- * waiter runs, and a program that needs its mm's lock could wait for seconds. */
+ * A waiter queues itself before it sets MUTEX_WAITERS, so an unlock that finds no flag
+ * has nobody to wake. Otherwise the unlock wakes the oldest waiter; the lock is then free
+ * for whoever takes it first, the unlocking task included, which keeps a task that takes
+ * and drops a lock page after page (a fault run, ksmd) from switching at every page. But a
+ * woken waiter that finds the lock taken again once it has waited MUTEX_HANDOFF_NS sets
+ * MUTEX_HANDOFF, and the next unlock gives the lock straight to the oldest waiter (Linux's
+ * mutexes do so after one lost wake-up): nobody waits much longer than that. Without it a
+ * program needing its mm's lock waited up to 31 s beside ksmd at sleep_millisecs 0; with a
+ * hand-off at every contended unlock, kswapd and a program faulting pages back from swap
+ * took turns at every page, and swap-in ran at half its speed. */
 #include "kernel/mutex.h"
 #include "kernel/sched.h"
 #include "kernel/printk.h"
+#include "kernel/clock.h"
 
 #define MUTEX_WAITERS 1UL
+#define MUTEX_HANDOFF 2UL
+#define MUTEX_FLAGS (MUTEX_WAITERS | MUTEX_HANDOFF)
+#define MUTEX_HANDOFF_NS 2000000	/* how long a waiter lets others take the lock first */
 
 void mutex_init(struct mutex *m, const char *name)
 {
@@ -24,7 +32,7 @@ void mutex_init(struct mutex *m, const char *name)
 	m->lock_class = 0;
 }
 
-static uintptr_t owner_task(uintptr_t word) { return word & ~MUTEX_WAITERS; }
+static uintptr_t owner_task(uintptr_t word) { return word & ~MUTEX_FLAGS; }
 
 static bool cas_owner(struct mutex *m, uintptr_t *expected, uintptr_t desired)
 {
@@ -32,18 +40,21 @@ static bool cas_owner(struct mutex *m, uintptr_t *expected, uintptr_t desired)
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
-/* One attempt to take m for a task queued on m->waiters: true if taken (or handed over
- * by the last holder); otherwise MUTEX_WAITERS is set, so the holder's unlock will hand it
- * over. */
-static bool mutex_grab_or_flag(struct mutex *m)
+/* One attempt to take m for a task queued on m->waiters: true if taken (or handed over by
+ * the last holder); otherwise MUTEX_WAITERS is set, and MUTEX_HANDOFF too when the caller
+ * was woken for this lock and lost it again (want_handoff), so the holder's unlock will
+ * wake it, or hand it the lock. */
+static bool mutex_grab_or_flag(struct mutex *m, bool want_handoff)
 {
 	uintptr_t me = (uintptr_t)current();
 	uintptr_t old = READ_ONCE(m->owner);
 	for (;;) {
 		if (owner_task(old) == me)
 			return true;
-		/* Taking a free lock keeps the bit: other waiters may still sleep. */
-		uintptr_t want = owner_task(old) ? old | MUTEX_WAITERS : me | (old & MUTEX_WAITERS);
+		/* Taking a free lock keeps MUTEX_WAITERS: other waiters may still sleep. (A
+		 * free lock never carries MUTEX_HANDOFF: a hand-off unlock never frees it.) */
+		uintptr_t want = owner_task(old) ? old | MUTEX_WAITERS | (want_handoff ? MUTEX_HANDOFF : 0)
+						 : me | (old & MUTEX_WAITERS);
 		if (cas_owner(m, &old, want))
 			return !owner_task(old);
 	}
@@ -74,20 +85,31 @@ void mutex_lock_at(struct mutex *m, const char *file, int line)
 	if (cas_owner(m, &free, (uintptr_t)current()))
 		return;
 	struct wait_entry e = { .task = NULL };
+	uint64_t since = clock_ns();
+	bool woken = false;
 	for (;;) {
 		wait_prepare(&m->waiters, &e);
-		if (mutex_grab_or_flag(m))
+		if (mutex_grab_or_flag(m, woken && clock_ns() - since >= MUTEX_HANDOFF_NS))
 			break;
 		schedule();
+		woken = true;
 	}
 	wait_finish(&m->waiters, &e);
 }
 
-/* wake_up_first's step, under the waiters' lock: the oldest waiter becomes the holder. */
-static void hand_over(void *ctx, struct task *first, bool more)
+/* wake_up_first's step, under the waiters' lock: the oldest waiter becomes the holder
+ * (MUTEX_HANDOFF) or may take the freed lock; MUTEX_WAITERS stays while others wait. */
+static void release_to(void *ctx, struct task *first, bool more)
 {
 	struct mutex *m = ctx;
-	uintptr_t word = first ? (uintptr_t)first | (more ? MUTEX_WAITERS : 0) : 0;
+	uintptr_t word = READ_ONCE(m->owner);
+	uintptr_t rest = more ? MUTEX_WAITERS : 0;
+	if (!first)
+		word = 0;
+	else if (word & MUTEX_HANDOFF)
+		word = (uintptr_t)first | rest;
+	else
+		word = rest;
 	__atomic_store_n(&m->owner, word, __ATOMIC_RELEASE);
 }
 
@@ -100,7 +122,7 @@ void mutex_unlock(struct mutex *m)
 #endif
 	if (__atomic_compare_exchange_n(&m->owner, &me, 0, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return;
-	wake_up_first(&m->waiters, hand_over, m);
+	wake_up_first(&m->waiters, release_to, m);
 }
 
 bool mutex_held(struct mutex *m)

@@ -9,7 +9,7 @@
 struct task;
 
 struct mutex {
-	uintptr_t owner;	/* the holder (struct task *) | MUTEX_WAITERS, 0 when free; atomic */
+	uintptr_t owner;	/* the holder (struct task *) | flag bits (mutex.c), 0 when free; atomic */
 	struct wait_queue waiters; /* tasks sleeping until the holder unlocks */
 	const char *name;	/* also the lock's class (kernel/lockdep.h) */
 	uint16_t lock_class;	/* the checker's class for name (LOCK_DEBUG), 0 until known */
