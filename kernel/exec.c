@@ -43,7 +43,8 @@
 
 int exec_args_init(struct exec_args *a)
 {
-	a->buf = kmalloc(EXEC_ARGS_MAX);
+	a->cap = PAGE_SIZE;
+	a->buf = kmalloc(a->cap);
 	a->len = 0;
 	a->argc = a->envc = 0;
 	return a->buf ? 0 : -ENOMEM;
@@ -55,34 +56,69 @@ void exec_args_free(struct exec_args *a)
 	a->buf = NULL;
 }
 
-static int count_string(struct exec_args *a, bool env)
+/* Bytes the strings and their pointers (argv's and envp's, at least one argv slot, as
+ * Linux counts them) would take with `more` string bytes added. */
+static size_t args_size(const struct exec_args *a, size_t more)
 {
-	int *n = env ? &a->envc : &a->argc;
-	if (*n >= EXEC_ARGC_MAX)
+	return a->len + more + (size_t)(MAX(a->argc, 1) + a->envc + 1) * sizeof(void *);
+}
+
+/* Double the buffer: 0, -E2BIG at EXEC_ARGS_LIMIT, or -ENOMEM. */
+static int grow(struct exec_args *a)
+{
+	if (a->cap >= EXEC_ARGS_LIMIT)
 		return -E2BIG;
-	(*n)++;
+	size_t cap = MIN(a->cap * 2, (size_t)EXEC_ARGS_LIMIT);
+	char *buf = kmalloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, a->buf, a->len);
+	kfree(a->buf);
+	a->buf = buf;
+	a->cap = cap;
+	return 0;
+}
+
+/* Count a string of len bytes (NUL included) just copied to the end of buf. */
+static int add_string(struct exec_args *a, size_t len, bool env)
+{
+	if (len > EXEC_ARG_STRLEN || args_size(a, len) + sizeof(void *) > EXEC_ARGS_LIMIT)
+		return -E2BIG;
+	a->len += len;
+	if (env)
+		a->envc++;
+	else
+		a->argc++;
 	return 0;
 }
 
 int exec_args_push(struct exec_args *a, const char *s, bool env)
 {
 	size_t len = strlen(s) + 1;
-	if (len > EXEC_ARGS_MAX - a->len)
-		return -E2BIG;
+	while (a->cap - a->len < len) {
+		int rc = grow(a);
+		if (rc)
+			return rc;
+	}
 	memcpy(a->buf + a->len, s, len);
-	a->len += len;
-	return count_string(a, env);
+	return add_string(a, len, env);
 }
 
 int exec_args_push_user(struct exec_args *a, const char *ustr, bool env)
 {
-	long len = strncpy_from_user(a->buf + a->len, ustr, EXEC_ARGS_MAX - a->len);
-	if (len == -ENAMETOOLONG)
-		return -E2BIG;
-	if (len < 0)
-		return (int)len;
-	a->len += len + 1;
-	return count_string(a, env);
+	for (;;) {
+		size_t room = MIN(a->cap - a->len, (size_t)EXEC_ARG_STRLEN);
+		long len = strncpy_from_user(a->buf + a->len, ustr, room);
+		if (len >= 0)
+			return add_string(a, (size_t)len + 1, env);
+		if (len != -ENAMETOOLONG)
+			return (int)len;
+		if (room == EXEC_ARG_STRLEN)
+			return -E2BIG; /* longer than MAX_ARG_STRLEN */
+		int rc = grow(a);
+		if (rc)
+			return rc;
+	}
 }
 
 static int elf_prot(uint32_t pflags)
@@ -201,6 +237,15 @@ static int open_executable(const char *cwd, const char *path, struct vnode **out
 	}
 	*out = vn;
 	return 0;
+}
+
+int exec_check(const char *cwd, const char *path)
+{
+	struct vnode *vn;
+	int rc = open_executable(cwd, path, &vn);
+	if (!rc)
+		vnode_put(vn);
+	return rc;
 }
 
 int exec_load(const char *cwd, const char *path, const struct exec_args *args,

@@ -6,16 +6,20 @@
 
 #include "lib/compiler.h"
 #include "kernel/task.h"
+#include "mm/addrspace.h"
 
-#define EXEC_ARGS_MAX (128 * 1024)	/* bytes of argument and environment strings (E2BIG) */
-#define EXEC_ARGC_MAX 4096		/* strings of each kind */
+/* Linux's limits (E2BIG beyond them): the strings and their pointers together take at
+ * most a quarter of the stack limit (STACK_MAX / 4: 2 MiB), one string at most 128 KiB
+ * with its NUL (MAX_ARG_STRLEN). */
+#define EXEC_ARGS_LIMIT (STACK_MAX / 4)
+#define EXEC_ARG_STRLEN (128 * 1024)
 #define PIE_LOAD_BIAS 0x555555554000UL	/* where a static-PIE is placed (as Linux, unrandomized) */
 
 /* The argument and environment strings of a new program, packed NUL-terminated in one
  * buffer: argc argument strings, then envc environment strings. Owned by its builder. */
 struct exec_args {
-	char *buf;		/* EXEC_ARGS_MAX bytes */
-	size_t len;
+	char *buf;		/* cap bytes, grown by doubling up to EXEC_ARGS_LIMIT */
+	size_t len, cap;
 	int argc, envc;
 };
 
@@ -35,6 +39,10 @@ struct exec_image {
 	char comm[TASK_NAME_LEN];	/* the task name: the file's name */
 };
 
+/* Whether path (relative to cwd) names a file exec_load could open: 0, or -ENOENT /
+ * -ENOTDIR / -EACCES as exec_load. For execve, which reports these before anything about
+ * its arguments (E2BIG, EFAULT), as Linux does. May sleep. */
+int exec_check(const char *cwd, const char *path);
 /* Load the executable at path (relative to cwd) into a new address space with args.
  * 0, or -ENOENT / -ENOTDIR (no such file), -EACCES (not a regular executable file),
  * -ENOEXEC (refused: *why says why in a few words), -ENOMEM, -E2BIG. On failure nothing is

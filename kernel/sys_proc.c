@@ -163,6 +163,11 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	int rc = path_from_user(upath, &path);
 	if (rc)
 		return rc;
+	rc = exec_check(t->cwd, path);
+	if (rc) {
+		kfree(path);
+		return rc;
+	}
 	rc = exec_args_init(&args);
 	rc = rc ? rc : copy_strings(&args, uargv, false);
 	rc = rc ? rc : copy_strings(&args, uenvp, true);
