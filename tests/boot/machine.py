@@ -1,9 +1,11 @@
 """A QEMU guest driven over its serial console: start it, wait for output, type commands,
 power it off. Used by tests/boot/run.py; Python 3 standard library only."""
+import ctypes
 import os
 import re
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -32,6 +34,17 @@ def read_qemu_mk(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "
 QEMU_MK = read_qemu_mk()
 EXIT_POWEROFF = int(QEMU_MK["EXIT_POWEROFF"])  # a clean poweroff
 EXIT_PANIC = int(QEMU_MK["EXIT_PANIC"])        # a kernel panic with panic=exit
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """preexec_fn for a QEMU (or the timeout(1) around one): it gets SIGTERM when the
+    process that started it dies, however that dies. A runner killed from outside (by
+    timeout, or SIGKILL) otherwise leaves its guest running, and an orphaned guest slows
+    every later measurement on a 2-core machine."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class TestFailure(Exception):
@@ -89,7 +102,8 @@ class Machine:
     def start(self, typeahead=None):
         self.started = time.monotonic()
         self.proc = subprocess.Popen(self.qemu_command(), stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     preexec_fn=die_with_parent)
         os.set_blocking(self.proc.stdout.fileno(), False)
         if typeahead:
             self.send(typeahead)

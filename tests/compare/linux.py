@@ -6,6 +6,8 @@ import os
 import stat
 import subprocess
 
+from machine import die_with_parent
+
 BUSYBOX = "/bin/busybox"
 APPLETS = ["sh", "mount", "awk", "tr", "poweroff"]
 INIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "init.sh")
@@ -73,7 +75,7 @@ def boot(vmlinuz, initramfs, qemu_base, workloads, limit_s):
     cmd = ["timeout", "--kill-after=5", str(int(limit_s)), *qemu_base,
            "-kernel", vmlinuz, "-initrd", initramfs, "-append", cmdline]
     r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT)
+                       stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     out = r.stdout.decode("latin-1").replace("\r", "")
     if "compare-done" not in out:
         raise RuntimeError(f"Linux did not finish its workloads (status {r.returncode}):\n{out}")
