@@ -401,7 +401,12 @@ int ksm_unmerge_all(void)
 					break;
 			mutex_unlock(&mm->lock);
 		}
-		remove_trailing_rmap_items(&slot->rmap_list);
+		/* Only a slot unmerged whole loses its items: on failure the pages still merged
+		 * keep theirs, so no KSM page is left mapped outside the counters and the stable
+		 * tree (the items of pages unmerged before the failure go at ksmd's next visit,
+		 * as in Linux). */
+		if (!err)
+			remove_trailing_rmap_items(&slot->rmap_list);
 	}
 	/* The next scan starts afresh; a slot whose mm left meanwhile goes now. */
 	for (struct ksm_mm_slot *slot = next_slot(&ksm_mm_head), *next; slot != &ksm_mm_head; slot = next) {

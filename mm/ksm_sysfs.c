@@ -5,6 +5,7 @@
 #include "fs/sysfs.h"
 #include "lib/seqbuf.h"
 #include "lib/errno.h"
+#include "mm/swap.h"
 
 uint64_t ksm_pages_volatile(void)
 {
@@ -86,7 +87,12 @@ static int run_store(struct vnode *vn, const char *text)
 	WRITE_ONCE(ksm_knobs.run, (unsigned)v);
 	mutex_unlock(&ksm_lock);
 	int err = 0;
-	if (changed && v == KSM_RUN_UNMERGE && (err = ksm_unmerge_all())) {
+	/* Out of memory, reclaim and go on, as a fault does (without ksm_lock, which reclaim
+	 * may need): what was unmerged stays so, and the next round skips it. */
+	if (changed && v == KSM_RUN_UNMERGE)
+		while ((err = ksm_unmerge_all()) == -ENOMEM && make_room_for_user_page())
+			;
+	if (err) {
 		mutex_lock(&ksm_lock);
 		WRITE_ONCE(ksm_knobs.run, KSM_RUN_STOP);
 		mutex_unlock(&ksm_lock);

@@ -6,6 +6,8 @@
 #include "mm/pgtable.h"
 #include "mm/shmem.h"
 #include "mm/ksm.h"
+#include "mm/swap.h"
+#include "kernel/lock.h"
 #include "lib/errno.h"
 #include "kernel/printk.h"
 
@@ -212,6 +214,18 @@ static int advise_one(struct mm *mm, struct vma *v, uint64_t s, uint64_t e, int 
 	}
 }
 
+/* Unmerging takes a new page for every merged one. Out of memory, do what a fault does:
+ * reclaim (or let the OOM killer choose) without mm->lock, which reclaim may need, then
+ * take it again. True if the caller should try again (mm may have changed meanwhile). */
+static bool room_made_unlocked(struct mm *mm)
+{
+	assert_held(&mm->lock);
+	mutex_unlock(&mm->lock);
+	bool room = make_room_for_user_page();
+	mutex_lock(&mm->lock);
+	return room;
+}
+
 long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 {
 	switch (advice) {
@@ -243,6 +257,10 @@ long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 		}
 		uint64_t e = MIN(v->end, end);
 		rc = advise_one(mm, v, cur, e, advice);
+		if (rc == -ENOMEM && advice == MADV_UNMERGEABLE && room_made_unlocked(mm)) {
+			rc = 0;
+			continue; /* the pages unmerged so far stay so: on from cur */
+		}
 		cur = e;
 	}
 	mutex_unlock(&mm->lock);
@@ -291,6 +309,10 @@ int mm_set_merge_any(struct mm *mm, bool on)
 			rc = vma_change(&mm->vmas, s, e, VMA_MERGEABLE, 0, NULL, NULL, NULL);
 		else if (!on && (v->flags & VMA_MERGEABLE) && !(rc = ksm_unmerge_range(mm, v, s, e)))
 			rc = vma_change(&mm->vmas, s, e, 0, VMA_MERGEABLE, NULL, NULL, NULL);
+		if (rc == -ENOMEM && !on && room_made_unlocked(mm)) {
+			rc = 0;
+			continue; /* this VMA again, from what is left of it merged */
+		}
 		cur = e;
 	}
 out:

@@ -10,7 +10,7 @@ import re
 import struct
 
 from machine import make_swap_image
-from registry import check, counted, meminfo_kb, stress, test, wait_exit
+from registry import check, check_program_passed, counted, meminfo_kb, stress, test, wait_exit
 from test_process import run
 
 SWAP_64M_KB = 65532  # a 64 MiB area: 16384 pages, less the header
@@ -192,6 +192,22 @@ def fork_shares_swap_slots(b):
     check("swapcheck: child: 24576 pages verified, 0 corrupted" in out and
           "swapcheck: parent: 24576 pages verified, 0 corrupted" in out, f"swapcheck -f:\n{out}")
     swap_back_to_empty(m, "after fork and exit")
+    m.poweroff()
+
+
+@test
+def unmerging_more_than_is_free_reclaims_to_swap(b):
+    """MADV_UNMERGEABLE and run = 2 on 96 MiB of merged pages with about 55 MiB free (128 MiB
+    of RAM, a 64 MiB balloon): each needs a fresh page per merged one, so it must reclaim
+    to swap and go on, as a fault does, instead of failing with ENOMEM."""
+    m = b.machine(mem="128M", swap="512M").start()
+    m.wait_prompt()
+    for mode in ("madvise", "run2"):
+        out, _, how = run(m, f"unmergetest {mode}", timeout=300)
+        check_program_passed("unmergetest", out, how)
+        check(re.search(rf"unmergetest: {mode} region_mb=96 balloon_mb=64 merged_pages=2\d{{4}}", out),
+              f"unmergetest {mode}: the region was not merged first:\n{out}")
+    swap_back_to_empty(m, "after unmergetest")
     m.poweroff()
 
 
