@@ -28,7 +28,7 @@ struct mm;
  * to its mm, so this one is not checked). */
 const char *proc_vma_name(const struct vma *v);
 /* procfs_procmap.c: ioctl on /proc/PID/maps, whose task has address space mm (a user the
- * caller holds; NULL when the task has none: -ESRCH). PROCMAP_QUERY with Linux's
+ * caller holds; NULL when the task has none or it is gone: -ESRCH). PROCMAP_QUERY with Linux's
  * semantics and errno values; other requests -ENOTTY. Takes mm->lock. */
 long procmap_ioctl(struct mm *mm, unsigned long req, unsigned long arg);
 

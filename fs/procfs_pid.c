@@ -1,16 +1,23 @@
 /* /proc/PID: each task's files in Linux's formats. The directory and its files are dynamic
  * nodes that carry the pid (priv_id); every read looks the task up again, so a file of a
- * task that has gone reads as -ESRCH, as on Linux. Text files render at open (a snapshot);
- * pagemap and mem are binary and read in place from the address space the task had at
- * open (Linux's proc_mem_open): the file keeps only the struct (mm_grab), each access
- * takes the address space for its duration, and once it is gone (the task exited or
- * exec'd) reads and writes move nothing. */
+ * task that has gone reads as -ESRCH, as on Linux. Most text files render at open (a
+ * snapshot). The files of the address space the task had at open (Linux's proc_mem_open)
+ * keep only its struct (mm_grab) while open, never the address space, so an open file
+ * never keeps a dead process's memory: each access takes the address space (mm_tryget)
+ * for its duration. Those are pagemap and mem (binary, read in place: once the address
+ * space is gone, the task exited or exec'd, reads and writes move nothing) and maps, smaps
+ * and smaps_rollup (text rendered at each read from position 0, as Linux's seq_file: with
+ * the task reaped, -ESRCH; with its address space gone, maps and smaps read empty and
+ * smaps_rollup fails with -ESRCH), and maps's PROCMAP_QUERY ioctl (-ESRCH once gone). No
+ * other open file holds an address space across calls (userfaultfd: mm/userfaultfd.h). */
 #include "fs/procfs.h"
 #include "fs/pseudofile.h"
 #include "fs/file.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "mm/addrspace.h"
+#include "mm/kmalloc.h"
+#include "kernel/lock.h"
 #include "kernel/clock.h"
 #include "lib/string.h"
 #include "mm/smaps.h"
@@ -336,8 +343,6 @@ static void ksm_merging_pages_text(struct seqbuf *s, struct task *t, struct mm *
 	seq_printf(s, "%lu\n", st.merging_pages);
 }
 
-static const struct pid_text smaps_ops = PID_TEXT(smaps_text);
-static const struct pid_text smaps_rollup_ops = PID_TEXT(smaps_rollup_text);
 static const struct pid_text ksm_stat_ops = PID_TEXT(ksm_stat_text);
 static const struct pid_text ksm_merging_pages_ops = PID_TEXT(ksm_merging_pages_text);
 static const struct pid_text status_ops = PID_TEXT(status_text);
@@ -346,19 +351,6 @@ static const struct pid_text statm_ops = PID_TEXT(statm_text);
 static const struct pid_text schedstat_ops = PID_TEXT(schedstat_text);
 static const struct pid_text comm_ops = PID_TEXT(comm_text);
 static const struct pid_text cmdline_ops = PID_TEXT(cmdline_text);
-/* maps also answers PROCMAP_QUERY (procfs_procmap.c) about the task's current memory. */
-static long maps_ioctl(struct vnode *vn, unsigned long req, unsigned long arg)
-{
-	struct pid_ref r;
-	int rc = pid_ref_get(vn, &r);
-	if (rc)
-		return rc;
-	long ret = procmap_ioctl(r.mm, req, arg);
-	pid_ref_put(&r);
-	return ret;
-}
-
-static const struct pid_text maps_ops = { { .show = pid_text_show, .ioctl = maps_ioctl }, maps_text };
 
 /* Open f on the address space of vn's task, keeping its struct in f->priv: 0, -ESRCH (no
  * such task, or a kernel thread), or -EACCES (ancestors_only and current is neither the
@@ -385,6 +377,126 @@ static void proc_mm_release(struct file *f)
 {
 	mm_drop(f->priv);
 }
+
+/* A text file of the address space the task had at open: maps, smaps, smaps_rollup. */
+struct mm_text {
+	void (*render)(struct seqbuf *s, struct task *t, struct mm *mm);
+	bool gone_esrch;	/* address space gone: -ESRCH (smaps_rollup), not empty text */
+	bool procmap_query;	/* answers PROCMAP_QUERY (maps) */
+};
+
+/* An open one (f->priv): the struct of the address space, and the text of the last read
+ * from position 0 (f->priv_len is its length, for SEEK_END). */
+struct mm_text_file {
+	struct mutex lock;	/* taken before mm->lock (rendering takes it) */
+	struct mm *mm;		/* mm_grab'd; NULL for a kernel thread (reads empty) */
+	char *text;		/* [lock] kmalloc'd, or NULL before the first read */
+};
+
+static const struct mm_text *mm_text_of(struct file *f) { return f->vn->priv; }
+
+static int mm_text_open(struct vnode *vn, struct file *f)
+{
+	if (file_writable(f))
+		return -EACCES;
+	struct mm_text_file *mf = kzalloc(sizeof(*mf));
+	if (!mf)
+		return -ENOMEM;
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc) {
+		kfree(mf);
+		return rc;
+	}
+	mutex_init(&mf->lock, "proc_mm_text");
+	mf->mm = r.mm;
+	if (mf->mm)
+		mm_grab(mf->mm);
+	pid_ref_put(&r);
+	f->priv = mf;
+	f->priv_len = 0;
+	return 0;
+}
+
+/* Render f's text afresh into mf->text: 0, -ESRCH (task reaped, or its address space gone
+ * and the file says so) or -ENOMEM. Under mf->lock. */
+static int mm_text_render(struct file *f, struct mm_text_file *mf)
+{
+	assert_held(&mf->lock);
+	const struct mm_text *mt = mm_text_of(f);
+	struct task *t = task_find((int)f->vn->priv_id);
+	if (!t)
+		return -ESRCH;
+	struct mm *mm = mf->mm && mm_tryget(mf->mm) ? mf->mm : NULL;
+	struct seqbuf s;
+	seq_init(&s);
+	int rc = 0;
+	if (mm)
+		mt->render(&s, t, mm);
+	else if (mt->gone_esrch)
+		rc = -ESRCH;
+	if (mm)
+		mm_put(mm);
+	task_put(t);
+	if (!rc && s.failed)
+		rc = -ENOMEM;
+	if (rc) {
+		seq_free(&s);
+		return rc;
+	}
+	kfree(mf->text);
+	mf->text = s.buf;
+	f->priv_len = s.len;
+	return 0;
+}
+
+static long mm_text_read(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+	struct mm_text_file *mf = f->priv;
+	mutex_lock(&mf->lock);
+	long rc = 0;
+	if (!*pos || !mf->text)
+		rc = mm_text_render(f, mf);
+	if (!rc && *pos < f->priv_len) {
+		size_t n = MIN(len, f->priv_len - *pos);
+		memcpy(buf, mf->text + *pos, n);
+		*pos += n;
+		rc = n;
+	}
+	mutex_unlock(&mf->lock);
+	return rc;
+}
+
+/* PROCMAP_QUERY (procfs_procmap.c, maps only) about the address space of the open. */
+static long mm_text_ioctl(struct file *f, unsigned long req, unsigned long arg)
+{
+	struct mm_text_file *mf = f->priv;
+	if (!mm_text_of(f)->procmap_query)
+		return -ENOTTY;
+	struct mm *mm = mf->mm && mm_tryget(mf->mm) ? mf->mm : NULL;
+	long rc = procmap_ioctl(mm, req, arg);
+	if (mm)
+		mm_put(mm);
+	return rc;
+}
+
+static void mm_text_release(struct file *f)
+{
+	struct mm_text_file *mf = f->priv;
+	if (mf->mm)
+		mm_drop(mf->mm);
+	kfree(mf->text);
+	kfree(mf);
+}
+
+static const struct vnode_ops mm_text_vnode_ops = {
+	.open = mm_text_open, .read = mm_text_read, .ioctl = mm_text_ioctl,
+	.release = mm_text_release,
+};
+
+static const struct mm_text maps_text_ops = { maps_text, false, true };
+static const struct mm_text smaps_text_ops = { smaps_text, false, false };
+static const struct mm_text smaps_rollup_text_ops = { smaps_rollup_text, true, false };
 
 /* pagemap: 8 bytes per virtual page, read at the file position (pread or lseek + read). */
 static int pagemap_open(struct vnode *vn, struct file *f)
@@ -492,19 +604,19 @@ static const struct pid_entry {
 	const char *name;
 	uint32_t mode;
 	const struct vnode_ops *ops;
-	const struct pseudo_ops *text;	/* pseudo files: what renders them */
+	const void *text;		/* what renders them: pseudo files' pseudo_ops, mm_text */
 } pid_entries[] = {
 	{ "cmdline", S_IFREG | 0444, &pseudofile_vnode_ops, &cmdline_ops.ops },
 	{ "comm", S_IFREG | 0444, &pseudofile_vnode_ops, &comm_ops.ops },
 	{ "exe", S_IFLNK | 0777, &exe_ops, NULL },
 	{ "ksm_merging_pages", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_merging_pages_ops.ops },
 	{ "ksm_stat", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_stat_ops.ops },
-	{ "maps", S_IFREG | 0444, &pseudofile_vnode_ops, &maps_ops.ops },
+	{ "maps", S_IFREG | 0444, &mm_text_vnode_ops, &maps_text_ops },
 	{ "mem", S_IFREG | 0600, &mem_ops, NULL },
 	{ "pagemap", S_IFREG | 0400, &pagemap_ops, NULL },
 	{ "schedstat", S_IFREG | 0444, &pseudofile_vnode_ops, &schedstat_ops.ops },
-	{ "smaps", S_IFREG | 0444, &pseudofile_vnode_ops, &smaps_ops.ops },
-	{ "smaps_rollup", S_IFREG | 0444, &pseudofile_vnode_ops, &smaps_rollup_ops.ops },
+	{ "smaps", S_IFREG | 0444, &mm_text_vnode_ops, &smaps_text_ops },
+	{ "smaps_rollup", S_IFREG | 0444, &mm_text_vnode_ops, &smaps_rollup_text_ops },
 	{ "stat", S_IFREG | 0444, &pseudofile_vnode_ops, &stat_ops.ops },
 	{ "statm", S_IFREG | 0444, &pseudofile_vnode_ops, &statm_ops.ops },
 	{ "status", S_IFREG | 0444, &pseudofile_vnode_ops, &status_ops.ops },

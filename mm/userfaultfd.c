@@ -56,7 +56,7 @@ struct uffd_ctx *uffd_ctx_create(struct mm *mm, bool user_mode_only)
 	if (!ctx)
 		return NULL;
 	ctx->refs = 1;
-	mm_get(mm);
+	mm_grab(mm);
 	ctx->mm = mm;
 	ctx->user_mode_only = user_mode_only;
 	spin_lock_init(&ctx->lock, "uffd");
@@ -142,14 +142,19 @@ static int set_modes(struct uffd_ctx *ctx, uint64_t start, uint64_t end, uint32_
 void uffd_ctx_release(struct uffd_ctx *ctx)
 {
 	struct mm *mm = ctx->mm;
-	mutex_lock(&mm->lock);
-	/* Whole VMAs: nothing splits, so nothing can fail. */
-	BUG_ON(set_modes(ctx, 0, USER_END, 0, true));
-	mutex_unlock(&mm->lock);
+	/* A dead address space has no VMAs left to point at ctx: its teardown took them all
+	 * (the last mm_put happens with no task left to fault). */
+	if (mm_tryget(mm)) {
+		mutex_lock(&mm->lock);
+		/* Whole VMAs: nothing splits, so nothing can fail. */
+		BUG_ON(set_modes(ctx, 0, USER_END, 0, true));
+		mutex_unlock(&mm->lock);
+		mm_put(mm);
+	}
 	wake_range(ctx, 0, 0, true);
 	wake_up_all(&ctx->readers);
 	poll_notify();
-	mm_put(mm);
+	mm_drop(mm);
 	ctx_put(ctx);
 }
 
@@ -220,11 +225,14 @@ int uffd_register(struct uffd_ctx *ctx, uint64_t start, uint64_t len, uint64_t m
 	uint32_t set = ((mode & UFFDIO_REGISTER_MODE_MISSING) ? VMA_UFFD_MISSING : 0) |
 		       ((mode & UFFDIO_REGISTER_MODE_WP) ? VMA_UFFD_WP : 0);
 	struct mm *mm = ctx->mm;
+	if (!mm_tryget(mm))
+		return -ENOMEM; /* as Linux's, for an address space that is gone */
 	mutex_lock(&mm->lock);
 	rc = check_vmas(ctx, start, start + len, true);
 	if (!rc)
 		rc = set_modes(ctx, start, start + len, set, false);
 	mutex_unlock(&mm->lock);
+	mm_put(mm);
 	if (rc)
 		return rc;
 	*ioctls = 1UL << _UFFDIO_WAKE | 1UL << _UFFDIO_COPY | 1UL << _UFFDIO_ZEROPAGE |
@@ -238,11 +246,14 @@ int uffd_unregister(struct uffd_ctx *ctx, uint64_t start, uint64_t len)
 	if (rc)
 		return rc;
 	struct mm *mm = ctx->mm;
+	if (!mm_tryget(mm))
+		return -ENOMEM; /* as Linux's, for an address space that is gone */
 	mutex_lock(&mm->lock);
 	rc = check_vmas(ctx, start, start + len, false);
 	if (!rc)
 		rc = set_modes(ctx, start, start + len, 0, true);
 	mutex_unlock(&mm->lock);
+	mm_put(mm);
 	if (!rc)
 		wake_range(ctx, start, start + len, false);
 	return rc;
@@ -298,10 +309,14 @@ static int fill_page(struct mm *mm, struct vma *v, uint64_t va, const void *src,
 static long fill_range(struct uffd_ctx *ctx, uint64_t dst, uint64_t src, uint64_t len,
 		       bool zero, bool wp, bool dontwake)
 {
-	uint8_t *buf = zero ? NULL : kmalloc(PAGE_SIZE);
-	if (!zero && !buf)
-		return -ENOMEM;
 	struct mm *mm = ctx->mm;
+	if (!mm_tryget(mm))
+		return -ESRCH;
+	uint8_t *buf = zero ? NULL : kmalloc(PAGE_SIZE);
+	if (!zero && !buf) {
+		mm_put(mm);
+		return -ENOMEM;
+	}
 	uint64_t done = 0;
 	int rc = 0;
 	while (done < len) {
@@ -324,6 +339,7 @@ static long fill_range(struct uffd_ctx *ctx, uint64_t dst, uint64_t src, uint64_
 		done += PAGE_SIZE;
 	}
 	kfree(buf);
+	mm_put(mm);
 	if (done && !dontwake)
 		wake_range(ctx, dst, dst + done, false);
 	return done ? (long)done : rc;
@@ -364,6 +380,8 @@ int uffd_writeprotect(struct uffd_ctx *ctx, uint64_t start, uint64_t len, uint64
 	const unsigned mask = MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER;
 	struct mm *mm = ctx->mm;
 	uint64_t end = start + len;
+	if (!mm_tryget(mm))
+		return -ESRCH;
 	rc = -ENOENT;
 	mutex_lock(&mm->lock);
 	for (struct vma *v = vma_find_from(&mm->vmas, start); v && v->start < end;
@@ -384,6 +402,7 @@ int uffd_writeprotect(struct uffd_ctx *ctx, uint64_t start, uint64_t len, uint64
 		}
 	}
 	mutex_unlock(&mm->lock);
+	mm_put(mm);
 	if (!rc && !wp && !(mode & UFFDIO_WRITEPROTECT_MODE_DONTWAKE))
 		wake_range(ctx, start, end, false);
 	return rc;

@@ -1,7 +1,9 @@
 /* userfaultfd: page faults of an address space reported to a user-space handler.
  *
  * A context (one per userfaultfd descriptor) is bound to the address space that created it
- * and holds a reference on it. UFFDIO_REGISTER marks ranges of anonymous memory (private or
+ * and keeps only its struct (mm_grab), as Linux's mmgrab: a descriptor held by another
+ * process (inherited by fork) never keeps a dead process's memory. Each operation takes the
+ * address space (mm_tryget) for its duration and fails once it is gone. UFFDIO_REGISTER marks ranges of anonymous memory (private or
  * shared) with VMA_UFFD_MISSING and/or VMA_UFFD_WP and points their VMAs at the context.
  * Then a fault on a missing page of a MISSING range (for shared memory: a page its object
  * does not hold), or a write to a page whose PTE carries the MMU_UFFD_WP mark in a WP range,
@@ -72,12 +74,12 @@ struct uffd_msg {
 	uint32_t pad;
 } __attribute__((packed));
 
-/* A new context for mm (which it references), not yet initialised by UFFDIO_API; NULL when
- * out of memory. The caller owns the one reference (uffd_ctx_release drops it). */
+/* A new context for mm (whose struct it keeps: mm_grab; the caller holds a user of mm), not
+ * yet initialised by UFFDIO_API; NULL when out of memory. The caller owns the one reference (uffd_ctx_release drops it). */
 struct uffd_ctx *uffd_ctx_create(struct mm *mm, bool user_mode_only);
-/* The descriptor is gone: unregister every range of the context (dropping WP marks),
- * release every waiting fault (it then proceeds as unregistered), drop the mm and the
- * caller's reference. Takes mm->lock. */
+/* The descriptor is gone: unregister every range of the context (dropping WP marks) if the
+ * address space is still alive, release every waiting fault (it then proceeds as
+ * unregistered), drop the mm struct and the caller's reference. Takes mm->lock. */
 void uffd_ctx_release(struct uffd_ctx *ctx);
 
 /* UFFDIO_API: the first call with api UFFD_API and requested features within
@@ -89,23 +91,26 @@ bool uffd_ready(const struct uffd_ctx *ctx);
 
 /* UFFDIO_REGISTER of [start, start+len) with UFFDIO_REGISTER_MODE_* mode: 0 with the
  * range ioctls in *ioctls; -EINVAL (bad mode or range, a hole, memory that is not
- * anonymous), -EBUSY (registered with another context), -ENOMEM. Takes mm->lock. */
+ * anonymous), -EBUSY (registered with another context), -ENOMEM (also, as Linux's, when the
+ * address space is gone). Takes mm->lock. */
 int uffd_register(struct uffd_ctx *ctx, uint64_t start, uint64_t len, uint64_t mode,
 		  uint64_t *ioctls);
 /* UFFDIO_UNREGISTER: this context's registrations in the range go (WP marks too) and its
- * waiters there are woken. 0, -EINVAL (bad range, a hole, non-anonymous memory), -ENOMEM. */
+ * waiters there are woken. 0, -EINVAL (bad range, a hole, non-anonymous memory), -ENOMEM
+ * (also when the address space is gone). */
 int uffd_unregister(struct uffd_ctx *ctx, uint64_t start, uint64_t len);
 /* UFFDIO_COPY: fill the missing pages of [dst, dst+len) (inside one VMA registered with
  * ctx) from current's memory at src, write-protected with UFFDIO_COPY_MODE_WP, and wake
  * their waiters unless DONTWAKE. Bytes copied (> 0), or -errno when none: -EINVAL (bad
  * mode/range, WP mode outside a WP range), -ENOENT (not registered with ctx), -EEXIST
- * (page present), -EFAULT (src), -ENOMEM. */
+ * (page present), -EFAULT (src), -ENOMEM, -ESRCH (the address space is gone). */
 long uffd_copy(struct uffd_ctx *ctx, uint64_t dst, uint64_t src, uint64_t len, uint64_t mode);
 /* UFFDIO_ZEROPAGE: the same with zero-filled pages (the zero page in private memory). */
 long uffd_zeropage(struct uffd_ctx *ctx, uint64_t start, uint64_t len, uint64_t mode);
 /* UFFDIO_WRITEPROTECT: set (MODE_WP) or clear the WP mark of the present pages in the
  * range, every VMA of which must be WP-registered with ctx (-ENOENT); clearing wakes the
- * range's waiters unless DONTWAKE. 0 or -EINVAL (bad range or mode, WP with DONTWAKE). */
+ * range's waiters unless DONTWAKE. 0, -EINVAL (bad range or mode, WP with DONTWAKE) or
+ * -ESRCH (the address space is gone). */
 int uffd_writeprotect(struct uffd_ctx *ctx, uint64_t start, uint64_t len, uint64_t mode);
 /* UFFDIO_WAKE: wake the faults waiting in the range. 0 or -EINVAL (bad range). */
 int uffd_wake(struct uffd_ctx *ctx, uint64_t start, uint64_t len);

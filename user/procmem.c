@@ -5,6 +5,9 @@
  * /proc/self/pagemap frames); -EIO for unmapped addresses and shared read-only mappings,
  * partial counts across a hole; the access rule (self or ancestor, else EACCES); and an
  * exited target whose open file reads 0 and holds none of its memory.
+ * `procmem held` instead: a child's pagemap, mem, maps, smaps, smaps_rollup and a
+ * userfaultfd of its held open across its exit and reaping pin none of its memory, and read
+ * as Linux's do (test_held_files).
  * Prints one line per failure and "procmem: N checks, F failed". */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -291,9 +295,117 @@ static void test_exited_target(void)
 	close(go[1]);
 }
 
-int main(void)
+/* The files of a process that the test holds open, in the order opened. */
+enum { HELD_PAGEMAP, HELD_MEM, HELD_MAPS, HELD_SMAPS, HELD_ROLLUP, HELD_FILES };
+static const char *const held_names[HELD_FILES] = { "pagemap", "mem", "maps", "smaps",
+						    "smaps_rollup" };
+
+/* What a read of each held file returns: pagemap's entry and a byte of mem at addr, the
+ * text files from their start (a count, or -errno). */
+static void read_held(const int fds[HELD_FILES], uintptr_t addr, long got[HELD_FILES])
+{
+	static char buf[65536];
+	for (int i = 0; i < HELD_FILES; i++) {
+		long n = i == HELD_PAGEMAP ? pread(fds[i], buf, 8, addr / PAGE * 8)
+		       : i == HELD_MEM ? pread(fds[i], buf, 1, addr) : pread(fds[i], buf, sizeof(buf), 0);
+		got[i] = n < 0 ? -errno : n;
+	}
+}
+
+/* A child maps and touches HELD_CHILD_MIB (mergeable, each page unique); we open its
+ * pagemap, mem, maps, smaps and smaps_rollup and keep them, and a grandchild keeps the
+ * child's userfaultfd, while the child exits. As Linux: once it has exited (a zombie, not
+ * reaped) its memory is free, pagemap and mem read 0 bytes, maps and smaps read empty and
+ * smaps_rollup fails with ESRCH; once reaped, maps and smaps fail with ESRCH too. MemFree
+ * comes back to within HELD_SLACK_KB of what it was before the fork. */
+#define HELD_CHILD_MIB 32
+#define HELD_SLACK_KB 2048
+static void test_held_files(void)
+{
+	int ready[2], go[2], hold[2];
+	CHECK(pipe(ready) == 0 && pipe(go) == 0 && pipe(hold) == 0);
+	long before = meminfo_free_kb();
+	pid_t c = fork();
+	if (c == 0) {
+		close(hold[1]);
+		int uffd = syscall(SYS_userfaultfd, 0);
+		pid_t g = uffd < 0 ? -1 : fork();
+		if (g == 0) { /* keeps uffd until the test lets it go */
+			char x;
+			ssize_t r = read(hold[0], &x, 1);
+			_exit(r < 0);
+		}
+		size_t len = (size_t)HELD_CHILD_MIB << 20;
+		char *p = map(len / PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+		if (!p || g < 0)
+			_exit(1);
+		madvise(p, len, MADV_MERGEABLE);
+		memset(p, 'h', len);
+		for (size_t off = 0; off < len; off += PAGE)
+			memcpy(p + off, &off, sizeof(off));
+		uintptr_t addr = (uintptr_t)p;
+		char x;
+		if (write(ready[1], &addr, sizeof(addr)) != sizeof(addr) || read(go[0], &x, 1) != 1)
+			_exit(2);
+		_exit(0);
+	}
+	close(hold[0]);
+	uintptr_t addr = 0;
+	CHECK(read(ready[0], &addr, sizeof(addr)) == sizeof(addr));
+	int fds[HELD_FILES];
+	for (int i = 0; i < HELD_FILES; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/%s", c, held_names[i]);
+		fds[i] = open(path, i == HELD_MEM ? O_RDWR : O_RDONLY);
+		CHECK(fds[i] >= 0);
+	}
+	uint64_t entry = 0;
+	char x = 0;
+	CHECK(pread(fds[HELD_PAGEMAP], &entry, 8, addr / PAGE * 8) == 8 && entry >> 63);
+	CHECK(pread(fds[HELD_MEM], &x, 1, addr + 12345) == 1 && x == 'h');
+	long with_child = meminfo_free_kb();
+	CHECK(write(go[1], "g", 1) == 1);
+	siginfo_t si;
+	CHECK(waitid(P_PID, c, &si, WEXITED | WNOWAIT) == 0 && si.si_pid == c);
+	long zombie = meminfo_free_kb();
+	long got[HELD_FILES];
+	read_held(fds, addr, got);
+	printf("procmem: exited, not reaped: pagemap %ld, mem %ld, maps %ld, smaps %ld, "
+	       "smaps_rollup %ld\n", got[0], got[1], got[2], got[3], got[4]);
+	CHECK(got[HELD_PAGEMAP] == 0 && got[HELD_MEM] == 0);
+	CHECK(pwrite(fds[HELD_MEM], "x", 1, addr) == 0);
+	CHECK(got[HELD_MAPS] == 0 && got[HELD_SMAPS] == 0 && got[HELD_ROLLUP] == -ESRCH);
+	int st;
+	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	long after = meminfo_free_kb();
+	read_held(fds, addr, got);
+	printf("procmem: reaped: pagemap %ld, mem %ld, maps %ld, smaps %ld, smaps_rollup %ld\n",
+	       got[0], got[1], got[2], got[3], got[4]);
+	CHECK(got[HELD_PAGEMAP] == 0 && got[HELD_MEM] == 0);
+	CHECK(lseek(fds[HELD_MEM], addr, SEEK_SET) == (off_t)addr && read(fds[HELD_MEM], &x, 1) == 0);
+	CHECK(got[HELD_MAPS] == -ESRCH && got[HELD_SMAPS] == -ESRCH && got[HELD_ROLLUP] == -ESRCH);
+	printf("procmem held: MemFree %ld kB before the child, %ld kB with it, %ld kB exited, "
+	       "%ld kB reaped (%d MiB; pagemap, mem, maps, smaps, smaps_rollup, userfaultfd held)\n",
+	       before, with_child, zombie, after, HELD_CHILD_MIB);
+	CHECK(before - with_child >= (HELD_CHILD_MIB << 10));
+	CHECK(zombie >= before - HELD_SLACK_KB && after >= before - HELD_SLACK_KB);
+	for (int i = 0; i < HELD_FILES; i++)
+		close(fds[i]);
+	CHECK(write(hold[1], "q", 1) == 1); /* the grandchild lets the userfaultfd go */
+	close(hold[1]);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "held")) {
+		test_held_files();
+		return checks_report();
+	}
 	self_mem = open("/proc/self/mem", O_RDWR);
 	CHECK(self_mem >= 0);
 	if (self_mem < 0)

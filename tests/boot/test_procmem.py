@@ -40,3 +40,20 @@ def procmap_query_ioctl_on_maps(b):
     out, _, how = run(m, "procmap")
     check_program_passed("procmap", out, how)
     m.poweroff()
+
+
+@test
+def proc_files_held_open_pin_no_memory(b):
+    """A child's pagemap, mem, maps, smaps, smaps_rollup and its userfaultfd held open by
+    others across its exit: its memory comes back, and the files read as Linux's do."""
+    m = b.machine(mem="256M").start()
+    m.wait_prompt()
+    out, _, how = run(m, "procmem held", timeout=240)
+    check_program_passed("procmem", out, how)
+    held = re.search(r"^procmem held: MemFree (\d+) kB before the child, (\d+) kB with it, "
+                     r"(\d+) kB exited, (\d+) kB reaped", out, re.M)
+    check(held, f"no summary line:\n{out}")
+    before, with_child, exited, reaped = (int(g) for g in held.groups())
+    check(before - with_child >= 32 * 1024 and exited >= before - 2048 and reaped >= before - 2048,
+          f"the exited child's memory stayed pinned by files held open:\n{out}")
+    m.poweroff()
