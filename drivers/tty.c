@@ -7,7 +7,10 @@
  *    ECHO.
  * With ISIG, Ctrl-C sends SIGINT to the foreground task and everything it started (there
  * are no process groups: descendants stand in for them); a task that catches or ignores
- * SIGINT, like an interactive shell, stays. One termios for the one console. */
+ * SIGINT, like an interactive shell, stays. One termios for the one console.
+ * With no foreground task, Ctrl-C can be caught for the kernel's shell instead: while a
+ * built-in command runs (tty_catch_interrupt), a Ctrl-C is recorded, not queued as input,
+ * and the command sees it through tty_interrupted() or tty_wait_interrupt(). */
 #include "drivers/tty.h"
 #include "drivers/console.h"
 #include "fs/file.h"
@@ -18,6 +21,9 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "kernel/printk.h"
+#include "kernel/wait.h"
+#include "kernel/clock.h"
+#include "kernel/sched.h"
 
 #define ISIG   0000001
 #define ICANON 0000002
@@ -44,6 +50,9 @@ static const struct kernel_termios default_termios = {
 };
 static struct kernel_termios termios;
 static struct task *foreground;
+/* Ctrl-C for the shell's built-ins: caught while catching is on, and whether one came. */
+static bool catching, interrupted;
+static struct wait_queue interrupt_wait = WAIT_QUEUE_INIT(interrupt_wait);
 static struct vnode *console_vn;
 
 /* The line being typed and what is left of the last one (one reader at a time). */
@@ -82,18 +91,42 @@ static void signal_if_foreground(struct task *t, void *ctx)
 		task_kill(t, s->sig);
 }
 
+void tty_catch_interrupt(bool on)
+{
+	uint64_t f = spin_lock_irqsave(&tty_lock);
+	catching = on;
+	interrupted = false; /* a Ctrl-C from before belongs to nobody now */
+	spin_unlock_irqrestore(&tty_lock, f);
+}
+
+bool tty_interrupted(void)
+{
+	return READ_ONCE(interrupted);
+}
+
+bool tty_wait_interrupt(uint64_t ms)
+{
+	return !wait_event_timeout(interrupt_wait, READ_ONCE(interrupted), clock_ns() + ms * 1000000);
+}
+
 bool tty_intercept(char c)
 {
-	if (c != VINTR_CHAR || !(lflag() & ISIG))
+	if (c != VINTR_CHAR)
 		return false;
 	uint64_t f = spin_lock_irqsave(&tty_lock);
 	struct fg_signal s = { foreground, SIGINT };
-	if (s.fg)
+	bool signalled = s.fg && (termios.lflag & ISIG);
+	bool caught = !s.fg && catching;
+	if (signalled)
 		task_for_each(signal_if_foreground, &s);
+	if (caught)
+		interrupted = true;
 	spin_unlock_irqrestore(&tty_lock, f);
-	if (s.fg)
+	if (signalled)
 		console_write("^C\n", 3);
-	return s.fg != NULL;
+	if (caught)
+		wake_up_all(&interrupt_wait);
+	return signalled || caught;
 }
 
 bool tty_is_console(const struct vnode *vn)

@@ -1,12 +1,15 @@
 /* The shell: read a line with editing and history, split it into words, run the built-in
  * command it names, and print the prompt again. Output of a command can go to a file
  * ("echo 1 > /sys/kernel/mm/ksm/run"): it is collected and written in one write, as a
- * shell's single echo would be, so pseudo files parse it whole. */
+ * shell's single echo would be, so pseudo files parse it whole. Ctrl-C while a built-in
+ * runs is caught by the tty (tty_catch_interrupt): from then on the command's output is
+ * dropped, its loops stop at their next sh_interrupted(), and the shell prints "^C". */
 #include "shell/shell.h"
 #include "shell/shell_cmds.h"
 #include "shell/lineedit.h"
 #include "shell/shellparse.h"
 #include "drivers/console.h"
+#include "drivers/tty.h"
 #include "kernel/clock.h"
 #include "fs/file.h"
 #include "lib/seqbuf.h"
@@ -53,12 +56,30 @@ static struct lineedit editor;
 static struct seqbuf *capture;	/* non-NULL while a command's output is redirected */
 static bool background;
 
+/* Output goes out in pieces of this many bytes, so that a Ctrl-C cuts a long text short. */
+#define WRITE_PIECE 256
+
+bool sh_interrupted(void)
+{
+	return tty_interrupted();
+}
+
+bool sh_sleep(unsigned ms)
+{
+	return tty_wait_interrupt(ms);
+}
+
 void sh_write(const char *s, size_t len)
 {
-	if (capture)
-		seq_write(capture, s, len);
-	else
-		console_write(s, len);
+	while (len && !sh_interrupted()) {
+		size_t n = MIN(len, (size_t)WRITE_PIECE);
+		if (capture)
+			seq_write(capture, s, n);
+		else
+			console_write(s, n);
+		s += n;
+		len -= n;
+	}
 }
 
 void sh_printf(const char *fmt, ...)
@@ -135,12 +156,18 @@ static void run_command(const struct shell_command *c, struct shell_cmdline *cl)
 		capture = &text;
 	}
 	background = cl->background;
+	tty_catch_interrupt(true);
 	int rc = c->fn(cl->argc, cl->argv);
+	bool interrupted = sh_interrupted();
+	tty_catch_interrupt(false);
 	capture = NULL;
-	if (rc == SH_USAGE)
+	if (interrupted)
+		console_write("^C\n", 3); /* what was written stays; a redirection writes nothing */
+	else if (rc == SH_USAGE)
 		printk("usage: %s%s%s\n", c->name, *c->args ? " " : "", c->args);
 	if (out) {
-		long n = rc == SH_USAGE ? 0 : text.failed ? -ENOMEM : file_write(out, text.buf ? text.buf : "", text.len);
+		long n = rc == SH_USAGE || interrupted ? 0 : text.failed ? -ENOMEM :
+			 file_write(out, text.buf ? text.buf : "", text.len);
 		if (n < 0)
 			printk("shell: %s: %s\n", cl->redirect, errno_string(n));
 		seq_free(&text);

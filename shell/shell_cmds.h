@@ -11,12 +11,19 @@
 #define SH_FAILED 1
 
 /* Print a command's output: to the console, or into the buffer of a "> FILE" redirection
- * that the shell writes to FILE once the command is done. */
+ * that the shell writes to FILE once the command is done. After a Ctrl-C nothing more is
+ * printed. */
 void sh_printf(const char *fmt, ...) __printf(1, 2);
 void sh_write(const char *s, size_t len);
 /* Print what render writes into a buffer (a note if memory ran out half-way). */
 struct seqbuf;
 void sh_print_rendered(void (*render)(struct seqbuf *s));
+/* Whether Ctrl-C was typed since the command began: a command that can run long (a loop
+ * over a file, a directory, a buffer, or until Ctrl-C) checks it in its loop and returns,
+ * releasing what it holds; the shell then prints "^C". */
+bool sh_interrupted(void);
+/* Sleep ms milliseconds, less if Ctrl-C comes (or came): whether it did. */
+bool sh_sleep(unsigned ms);
 /* Whether the command's output goes to a file (commands that cannot redirect refuse). */
 bool sh_redirected(void);
 

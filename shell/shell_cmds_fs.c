@@ -45,7 +45,7 @@ int cmd_ls(int argc, char **argv)
 	char name[NAME_MAX + 1];
 	uint64_t ino;
 	uint8_t type;
-	for (uint64_t i = 2; vfs_readdir(dir, i, name, &ino, &type); i++) /* after . and .. */
+	for (uint64_t i = 2; !sh_interrupted() && vfs_readdir(dir, i, name, &ino, &type); i++) /* after . and .. */
 		sh_printf("%s%s\n", name, type_suffix(type));
 	vnode_put(dir);
 	return 0;
@@ -65,7 +65,7 @@ static int cat_one(const char *path)
 	}
 	char *buf = kmalloc(1024);
 	long n = buf ? 0 : -ENOMEM;
-	while (buf && (n = file_read(f, buf, 1024)) > 0)
+	while (buf && !sh_interrupted() && (n = file_read(f, buf, 1024)) > 0)
 		sh_write(buf, n);
 	if (n < 0)
 		sh_printf("cat: %s: %s\n", path, errno_string((int)n));
@@ -77,7 +77,7 @@ static int cat_one(const char *path)
 int cmd_cat(int argc, char **argv)
 {
 	int rc = 0;
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc && !sh_interrupted(); i++)
 		rc |= cat_one(argv[i]);
 	return rc ? SH_FAILED : 0;
 }

@@ -3,8 +3,6 @@
 #include "mm/ksm.h"
 #include "kernel/trace.h"
 #include "lib/seqbuf.h"
-#include "drivers/console.h"
-#include "kernel/sched.h"
 #include "lib/string.h"
 #include "kernel/clock.h"
 
@@ -46,19 +44,6 @@ static void render_ksm_summary(struct seqbuf *s)
 	last_scanned = k.pages_scanned;
 }
 
-/* Sleep ms, or less if Ctrl-C arrives: true if it did. */
-static bool interrupted_within(unsigned ms)
-{
-	for (unsigned t = 0; t < ms; t += 50) {
-		int c;
-		while ((c = console_trygetc()) >= 0)
-			if (c == 0x03)
-				return true;
-		sleep_ms(50);
-	}
-	return false;
-}
-
 int cmd_ksm(int argc, char **argv)
 {
 	if (argc == 1) {
@@ -71,7 +56,7 @@ int cmd_ksm(int argc, char **argv)
 		sh_printf("\x1b[H\x1b[J"); /* home, clear: one screen, refreshed in place */
 		sh_print_rendered(render_ksm_summary);
 		sh_printf("(Ctrl-C ends)\n");
-		if (interrupted_within(1000))
+		if (sh_sleep(1000))
 			return 0;
 	}
 }

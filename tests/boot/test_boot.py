@@ -4,7 +4,7 @@ import re
 import time
 
 from machine import EXIT_PANIC
-from registry import Skip, check, counted, meminfo_kb, test
+from registry import Skip, check, counted, meminfo_kb, test, wait_exit
 
 def check_memtotal(m, mib):
     info = meminfo_kb(m)
@@ -135,6 +135,121 @@ def uptime_advances_and_console_stays_quiet(b):
     second = m.command("uptime")
     t = [float(re.search(r"up (\d+\.\d{3}) s", s).group(1)) for s in (first, second)]
     check(0.9 <= t[1] - t[0] <= 10, f"uptime went from {t[0]} to {t[1]} over ~1 s")
+    m.poweroff()
+
+
+def interrupt_after_output(m, command, started, what, settle=0.0):
+    """Type command, wait for the regex started in its output and settle seconds more, send
+    Ctrl-C: the prompt must come back within a few seconds after a "^C" line. Return the
+    output from the start of the command to the "^C"."""
+    start = m.pos
+    m.send(command + "\n")
+    m.expect(started, timeout=30)
+    m.quiet_for(settle)
+    m.send("\x03")
+    out = m.wait_prompt(timeout=5)
+    check(out.endswith("^C"), f"{what}: no ^C line before the prompt: {out[-200:]!r}")
+    return m.log[start:m.pos]
+
+
+@test
+def ctrl_c_interrupts_cat_of_a_huge_file(b):
+    """cat /proc/PID/pagemap (8 bytes for each of 2^35 pages: it never ends by itself) stops
+    at Ctrl-C, each time, and the shell works on; a Ctrl-C at the prompt leaves nothing
+    behind that would cut the next command short."""
+    m = b.machine().start()
+    m.wait_prompt()
+    out = m.command("run spin &")
+    pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
+    m.sync()
+    for i in range(3):
+        out = interrupt_after_output(m, f"cat /proc/{pid}/pagemap", r"pagemap\n[\s\S]{4096}",
+                                     f"cat pagemap (round {i + 1})", settle=0.3)
+        check(len(out) > 8192, "cat printed next to nothing")
+        check(m.command(f"echo after-cat-{i}").strip() == f"after-cat-{i}", "the shell does not work after ^C")
+    m.send("\x03")  # at the prompt: abandons the (empty) line, no more
+    m.wait_prompt()
+    out = m.command("cat /proc/meminfo /proc/self/status")
+    check(re.search(r"^MemTotal:", out, re.M) and re.search(r"^Pid:\s+1$", out, re.M) and "^C" not in out,
+          f"the command after a Ctrl-C at the prompt was cut short:\n{out}")
+    m.command(f"kill {pid}")
+    check(wait_exit(m, pid, tries=50) == ("killed", "SIGTERM"), "spin did not end")  # the open pagemaps let go of it
+    m.poweroff()
+
+
+@test
+def ctrl_c_interrupts_trace_and_ksm_watch(b):
+    """trace with a full buffer (4096 events, about a second of console output) stops at
+    Ctrl-C typed after its header, well before the end; ksm watch ends at Ctrl-C without
+    waiting for its next refresh, and the keys typed after the Ctrl-C are kept."""
+    m = b.machine().start()
+    m.wait_prompt()
+    m.command("echo 0 > /sys/kernel/mm/ksm/sleep_millisecs")
+    m.command("echo 1 > /sys/kernel/mm/ksm/run")
+    check(m.command("trace on").strip() == "trace: 8 events on", "trace on")
+    out = m.command("run vmsim -n 2 -g 16 &")
+    pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
+    for _ in range(100):  # ksmd's two events per full scan fill the buffer
+        head = m.command("run sh -c 'head -3 /sys/kernel/tracing/trace'")
+        full = re.search(r"entries-in-buffer/entries-written: 4096/(\d+)", head)
+        if full:
+            break
+        m.quiet_for(0.2)
+    check(full, f"the trace buffer did not fill:\n{head}")
+    m.command("trace off")
+    m.command(f"kill {pid}")
+    m.sync()
+    out = interrupt_after_output(m, "trace", r"# tracer: nop\n", "trace")
+    events = len(re.findall(r": ksm_\w+: ", out))
+    check(events < 4096, f"trace printed all of its {events} events despite Ctrl-C")
+    check(m.command("echo after-trace").strip() == "after-trace", "the shell does not work after ^C")
+    # ksm watch
+    m.send("ksm watch\n")
+    m.expect(r"\(Ctrl-C ends\)\n")
+    m.send("\x03")
+    m.send("echo typed-after\n")
+    out = m.wait_prompt(timeout=5)
+    check(out.endswith("^C") and "ksmd:" not in out, f"ksm watch did not end at once with ^C: {out[-200:]!r}")
+    m.expect(r"(?m)^typed-after$")
+    m.wait_prompt()
+    m.poweroff()
+
+
+def newc_entry(name, mode, data=b""):
+    """One entry of a cpio archive in the newc format (the initramfs's)."""
+    fields = [1, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0]
+    head = b"070701" + b"".join(b"%08x" % v for v in fields) + name.encode() + b"\0"
+    head += b"\0" * (-len(head) % 4)
+    return head + data + b"\0" * (-len(data) % 4)
+
+
+def initrd_with_big_directory(b, path, files, name_len):
+    """The build's initrd with one more directory, path, of `files` empty files with names
+    name_len characters long; the new archive's path."""
+    with open(os.path.join(b.build, "initrd.cpio"), "rb") as f:
+        archive = f.read()
+    end = archive.rindex(b"070701", 0, archive.rindex(b"TRAILER!!!"))  # the trailer's header
+    extra = [newc_entry(path, 0o040755)]
+    extra += [newc_entry(f"{path}/{i:05d}-".ljust(len(path) + 1 + name_len, "x"), 0o100644)
+              for i in range(files)]
+    out = os.path.join(b.tmpdir, "initrd-bigdir.cpio")
+    with open(out, "wb") as f:
+        f.write(archive[:end] + b"".join(extra) + archive[end:])
+    return out
+
+
+@test
+def ctrl_c_interrupts_ls_of_a_huge_directory(b):
+    """ls of a directory of 4000 files with 200-character names (about 3 s of console
+    output) stops at Ctrl-C."""
+    files = 4000
+    m = b.machine(initrd=initrd_with_big_directory(b, "big", files, 200)).start()
+    m.wait_prompt(timeout=60)
+    out = interrupt_after_output(m, "ls /big", r"\n00000-x+\n", "ls")
+    listed = len(re.findall(r"^\d{5}-x+$", out, re.M))
+    check(0 < listed < files, f"ls listed {listed} of {files} files despite Ctrl-C")
+    check(m.command("ls /big/03999-" + "x" * 194).strip() == "/big/03999-" + "x" * 194,
+          "the shell does not work after ^C")
     m.poweroff()
 
 
