@@ -25,11 +25,35 @@ struct file *fget(int fd)
 	return my_files() ? fd_get(my_files(), fd) : NULL;
 }
 
-/* Read into user memory at *pos (NULL: the file position). Bytes read or -errno. */
+/* Linux's access_ok: [p, p + n) lies below the end of user space (whether it is mapped
+ * is found out later). */
+static bool user_access_ok(const void *p, size_t n)
+{
+	return n <= USER_END && (uint64_t)p <= USER_END - n;
+}
+
+/* Linux's rw_verify_area: a count that does not fit ssize_t, or one that takes the
+ * position (*pos, or the file's own when pos is NULL; a stream has none) past INT64_MAX,
+ * is -EINVAL. */
+static long rw_verify(struct file *f, size_t count, const uint64_t *pos)
+{
+	uint64_t p = pos ? *pos : file_is_stream(f) ? 0 : f->pos;
+	if ((int64_t)count < 0 || count > (uint64_t)INT64_MAX - p)
+		return -EINVAL;
+	return 0;
+}
+
+/* Read into user memory at *pos (NULL: the file position). Bytes read or -errno; the
+ * checks in Linux's vfs_read order: -EBADF, -EFAULT (access_ok), -EINVAL (rw_verify). */
 static long read_to_user(struct file *f, char *ubuf, size_t count, uint64_t *pos)
 {
 	if (!file_readable(f))
 		return -EBADF;
+	if (!user_access_ok(ubuf, count))
+		return -EFAULT;
+	long err = rw_verify(f, count, pos);
+	if (err)
+		return err;
 	if (!count)
 		return 0;
 	count = MIN(count, MAX_RW_COUNT);
@@ -61,11 +85,17 @@ static long read_to_user(struct file *f, char *ubuf, size_t count, uint64_t *pos
 	return done ? (long)done : rc;
 }
 
-/* Write from user memory at *pos (NULL: the file position). Bytes written or -errno. */
+/* Write from user memory at *pos (NULL: the file position). Bytes written or -errno, the
+ * checks in vfs_write's order. */
 static long write_from_user(struct file *f, const char *ubuf, size_t count, uint64_t *pos)
 {
 	if (!file_writable(f))
 		return -EBADF;
+	if (!user_access_ok(ubuf, count))
+		return -EFAULT;
+	long err = rw_verify(f, count, pos);
+	if (err)
+		return err;
 	if (!count)
 		return 0;
 	count = MIN(count, MAX_RW_COUNT);
@@ -146,38 +176,109 @@ struct iovec {
 	size_t len;
 };
 
-/* readv/writev: each vector in turn, stopping at the first short transfer. */
-static long vector_io(int fd, const struct iovec *uiov, int iovcnt, bool write)
+/* Linux's import_iovec: at most IOV_MAX vectors (else -EINVAL), copied in one by one: an
+ * unreadable one -EFAULT, a length that does not fit ssize_t -EINVAL; then a vector
+ * outside user space -EFAULT. Lengths are trimmed to keep the total within MAX_RW_COUNT.
+ * The kernel's copy (kfree it; NULL for none) with *total, or NULL and *err set. */
+static struct iovec *import_iovecs(const struct iovec *uiov, unsigned long cnt, size_t *total,
+				   long *err)
 {
-	if (iovcnt < 0 || iovcnt > IOV_MAX)
-		return -EINVAL;
+	*total = 0;
+	*err = 0;
+	if (cnt > IOV_MAX) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (!cnt)
+		return NULL;
+	struct iovec *iov = kmalloc(cnt * sizeof(*iov));
+	if (!iov) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (!user_access_ok(uiov, cnt * sizeof(*iov)))
+		*err = -EFAULT;
+	for (unsigned long i = 0; i < cnt && !*err; i++) {
+		if (copy_from_user(&iov[i], &uiov[i], sizeof(*iov)))
+			*err = -EFAULT;
+		else if ((int64_t)iov[i].len < 0)
+			*err = -EINVAL;
+	}
+	for (unsigned long i = 0; i < cnt && !*err; i++) {
+		if (!user_access_ok(iov[i].base, iov[i].len))
+			*err = -EFAULT;
+		iov[i].len = MIN(iov[i].len, MAX_RW_COUNT - *total);
+		*total += iov[i].len;
+	}
+	if (*err) {
+		kfree(iov);
+		return NULL;
+	}
+	return iov;
+}
+
+/* readv/writev (pos NULL) and preadv/pwritev (from *pos): each vector in turn, stopping
+ * at the first short transfer; the checks in Linux's order (vfs_readv, vfs_writev). */
+static long vector_io(int fd, const struct iovec *uiov, unsigned long iovcnt, bool write,
+		      uint64_t *pos)
+{
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
-	long total = 0, rc = 0;
-	for (int i = 0; i < iovcnt; i++) {
-		struct iovec v;
-		if (copy_from_user(&v, &uiov[i], sizeof(v))) {
-			rc = -EFAULT;
-			break;
-		}
-		if (!v.len)
+	long rc = 0, done = 0;
+	size_t total = 0;
+	struct iovec *iov = NULL;
+	if (pos && file_is_stream(f))
+		rc = -ESPIPE;
+	else if (!(write ? file_writable(f) : file_readable(f)))
+		rc = -EBADF;
+	else if ((iov = import_iovecs(uiov, iovcnt, &total, &rc)) && total)
+		rc = rw_verify(f, total, pos);
+	for (unsigned long i = 0; iov && total && !rc && i < iovcnt; i++) {
+		if (!iov[i].len)
 			continue;
-		long n = write ? write_from_user(f, v.base, v.len, NULL) : read_to_user(f, v.base, v.len, NULL);
+		long n = write ? write_from_user(f, iov[i].base, iov[i].len, pos)
+			       : read_to_user(f, iov[i].base, iov[i].len, pos);
 		if (n < 0) {
-			rc = n;
+			rc = done ? 0 : n;
 			break;
 		}
-		total += n;
-		if ((size_t)n < v.len)
+		done += n;
+		if ((size_t)n < iov[i].len)
 			break;
 	}
+	kfree(iov);
 	file_put(f);
-	return total ? total : rc;
+	return done ? done : rc;
 }
 
-long sys_readv(int fd, const struct iovec *uiov, int iovcnt) { return vector_io(fd, uiov, iovcnt, false); }
-long sys_writev(int fd, const struct iovec *uiov, int iovcnt) { return vector_io(fd, uiov, iovcnt, true); }
+long sys_readv(int fd, const struct iovec *uiov, unsigned long iovcnt)
+{
+	return vector_io(fd, uiov, iovcnt, false, NULL);
+}
+
+long sys_writev(int fd, const struct iovec *uiov, unsigned long iovcnt)
+{
+	return vector_io(fd, uiov, iovcnt, true, NULL);
+}
+
+/* preadv/pwritev: x86-64 passes the whole position in pos_l (pos_h is shifted out, as in
+ * Linux's pos_from_hilo); a negative one is -EINVAL before the descriptor is looked at. */
+long sys_preadv(int fd, const struct iovec *uiov, unsigned long iovcnt, int64_t pos_l, uint64_t pos_h)
+{
+	if (pos_l < 0)
+		return -EINVAL;
+	uint64_t pos = pos_l;
+	return vector_io(fd, uiov, iovcnt, false, &pos);
+}
+
+long sys_pwritev(int fd, const struct iovec *uiov, unsigned long iovcnt, int64_t pos_l, uint64_t pos_h)
+{
+	if (pos_l < 0)
+		return -EINVAL;
+	uint64_t pos = pos_l;
+	return vector_io(fd, uiov, iovcnt, true, &pos);
+}
 
 #define SEEK_SET 0
 #define SEEK_CUR 1

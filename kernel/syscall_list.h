@@ -84,6 +84,8 @@ SYSCALL(271, ppoll)
 SYSCALL(273, ni) /* set_robust_list */
 SYSCALL(292, dup3)
 SYSCALL(293, pipe2)
+SYSCALL(295, preadv)
+SYSCALL(296, pwritev)
 SYSCALL(302, prlimit64)
 SYSCALL(318, getrandom)
 SYSCALL(323, userfaultfd)

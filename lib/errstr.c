@@ -22,6 +22,7 @@ const char *errno_string(int err)
 		[ERANGE] = "Numerical result out of range", [ENAMETOOLONG] = "File name too long",
 		[ENOSYS] = "Function not implemented", [ENOTEMPTY] = "Directory not empty",
 		[ELOOP] = "Too many levels of symbolic links",
+		[EOVERFLOW] = "Value too large for defined data type",
 	};
 	static char unknown[24];
 	if (err < 0)

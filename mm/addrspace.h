@@ -141,12 +141,18 @@ void mm_activate(struct mm *mm);
  * mm_mmap: len 0, bad prot or type, unaligned MAP_FIXED address -EINVAL; a length that
  * overflows when rounded, a fixed range beyond user space or no free gap -ENOMEM (as
  * Linux); a fixed address below MMAP_BOTTOM -EPERM; MAP_FIXED_NOREPLACE over a mapping
- * -EEXIST; MAP_SHARED with a file -EINVAL (no page cache yet); MAP_HUGETLB -EINVAL.
+ * -EEXIST; MAP_SHARED with a file -EINVAL (no page cache yet); MAP_HUGETLB -EINVAL; file
+ * pages past 2^63 bytes (offset + rounded length, Linux's file_mmap_ok) -EOVERFLOW.
  * mm_munmap: unaligned, len 0 or beyond user space -EINVAL; holes are fine.
  * mm_mprotect: unaligned or bad prot -EINVAL; any hole -ENOMEM with nothing changed (Linux
  * changes the VMAs before the hole). */
 long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	     const struct vma_file *file);
+/* mm_mmap's argument checks alone, in Linux's order (all of them precede the file type's
+ * own refusals, -EACCES and -ENODEV), for a file of at most max_file_size bytes (Linux:
+ * 2^63 - 1 for regular files, 2^64 - 1 for others). 0 or -errno. */
+long mm_mmap_check(uint64_t addr, uint64_t len, int prot, int flags,
+		   const struct vma_file *file, uint64_t max_file_size);
 long mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 long mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
 /* MADV_DONTNEED (drop the pages: private memory reads back zero or the file data, shared
@@ -157,10 +163,11 @@ long mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
  * Unaligned start or overflowing range -EINVAL; unmapped parts -ENOMEM after the advice
  * was applied to the mapped parts (Linux). */
 long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice);
-/* mremap without MREMAP_FIXED: shrinking unmaps the tail; growing works in place, for a
- * private anonymous mapping with room behind it, else -ENOMEM (even with MREMAP_MAYMOVE:
- * libc then maps anew and copies). The old range must lie in one VMA (-EFAULT). Returns
- * addr or -errno. Takes mm->lock. */
+/* mremap without MREMAP_FIXED, as Linux 6.x: no VMA at addr -EFAULT; shrinking unmaps
+ * the tail, whatever VMAs or holes it spans; growing works in place, for a private
+ * anonymous mapping with room behind it, else -ENOMEM (even with MREMAP_MAYMOVE: libc
+ * then maps anew and copies); a growing old range must lie in one VMA (-EFAULT), and
+ * old_len 0 on a private mapping is -EINVAL. Returns addr or -errno. Takes mm->lock. */
 #define MREMAP_MAYMOVE 1
 long mm_mremap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, int flags);
 /* prctl(PR_SET_MEMORY_MERGE, on): set merge_any; on registers mm with ksmd and marks every

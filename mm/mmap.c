@@ -54,8 +54,15 @@ static int map_region(struct mm *mm, uint64_t addr, uint64_t len, uint32_t vflag
 	return rc;
 }
 
-long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
-	     const struct vma_file *file)
+/* Linux's file_mmap_ok: the pages from offset on, size bytes of them, lie inside a file
+ * of at most max bytes (a regular file: MAX_LFS_FILESIZE, 2^63 - 1). */
+static bool file_range_ok(uint64_t offset, uint64_t size, uint64_t max)
+{
+	return size <= max && offset >> PAGE_SHIFT <= (max - size) >> PAGE_SHIFT;
+}
+
+long mm_mmap_check(uint64_t addr, uint64_t len, int prot, int flags,
+		   const struct vma_file *file, uint64_t max_file_size)
 {
 	int type = flags & MAP_TYPE;
 	if (!len || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
@@ -64,16 +71,14 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN))
 		return -EOPNOTSUPP;
-	bool shared = type != MAP_PRIVATE;
-	if ((flags & MAP_HUGETLB) || (shared && file))
+	if (flags & MAP_HUGETLB)
 		return -EINVAL;
 	if (file && !IS_ALIGNED(file->offset, PAGE_SIZE))
 		return -EINVAL;
 	uint64_t size = ALIGN_UP(len, PAGE_SIZE);
 	if (!size || size > USER_END)
 		return -ENOMEM;
-	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
-	if (fixed) {
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!IS_ALIGNED(addr, PAGE_SIZE))
 			return -EINVAL;
 		if (addr > USER_END - size)
@@ -81,6 +86,22 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		if (addr < MMAP_BOTTOM)
 			return -EPERM;
 	}
+	if (file && !file_range_ok(file->offset, size, max_file_size))
+		return -EOVERFLOW;
+	return 0;
+}
+
+long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+	     const struct vma_file *file)
+{
+	long err = mm_mmap_check(addr, len, prot, flags, file, INT64_MAX);
+	if (err)
+		return err;
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	if (shared && file)
+		return -EINVAL; /* no page cache to share file pages through */
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	uint64_t size = ALIGN_UP(len, PAGE_SIZE);
 	struct shmem *shm = NULL;
 	if (shared && !(shm = shmem_create(size)))
 		return -ENOMEM;
@@ -117,6 +138,8 @@ static int map_fixed(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 	    addr > USER_END - size || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
 	    (file && !IS_ALIGNED(file->offset, PAGE_SIZE)))
 		return -EINVAL;
+	if (file && !file_range_ok(file->offset, size, INT64_MAX))
+		return -EOVERFLOW;
 	mutex_lock(&mm->lock);
 	uint32_t vflags = prot_to_vma(prot) | (file ? VMA_FILE : 0) | extra_flags;
 	if (!file && addr + size == mm->stack_top)
@@ -331,14 +354,20 @@ long mm_mremap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len,
 		return -ENOMEM;
 	long rc;
 	mutex_lock(&mm->lock);
+	/* As Linux 6.x: the VMA at addr must exist; a shrink then unmaps the tail, whatever
+	 * VMAs or holes it covers; only a growth needs the old range inside that one VMA. */
 	struct vma *v = vma_find(&mm->vmas, addr);
-	if (!v || addr + old_size > v->end) {
-		rc = -EFAULT; /* the old range must be one mapping */
+	if (!v) {
+		rc = -EFAULT;
 	} else if (new_size <= old_size) {
 		rc = new_size == old_size ? 0 : vma_remove(&mm->vmas, addr + new_size, addr + old_size,
 							   unmap_pages, mm);
 		if (!rc && new_size < old_size)
 			pgtable_free_empty(&mm->pt, addr + new_size, addr + old_size);
+	} else if (!old_size && !(v->flags & VMA_SHARED)) {
+		rc = -EINVAL; /* old_len 0 "duplicates" a mapping: meaningless when private */
+	} else if (addr + old_size > v->end) {
+		rc = -EFAULT; /* a growing range must be one mapping */
 	} else if (addr + old_size != v->end || (v->flags & (VMA_FILE | VMA_SHARED | VMA_STACK)) ||
 		   !vma_range_free(&mm->vmas, v->end, addr + new_size)) {
 		rc = -ENOMEM; /* grows in place only: libc falls back to a new mapping and a copy */

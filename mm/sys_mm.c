@@ -9,24 +9,26 @@
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off)
 {
 	struct mm *mm = current()->mm;
+	if (!IS_ALIGNED(off, PAGE_SIZE))
+		return -EINVAL; /* first of all, anonymous or not (Linux's sys_mmap) */
 	if (flags & MAP_ANONYMOUS)
 		return mm_mmap(mm, addr, len, prot, flags, NULL);
-	if (!IS_ALIGNED(off, PAGE_SIZE))
-		return -EINVAL;
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
 	long rc;
 	struct vnode *vn = f->vn;
-	if ((vn->mode & S_IFMT) != S_IFREG || vn->ops || !vn->data)
-		rc = -ENODEV; /* only initramfs files have bytes to map */
+	bool regular = (vn->mode & S_IFMT) == S_IFREG;
+	struct vma_file vf = { .data = vn->data, .size = vn->size, .offset = off };
+	if (regular && !vn->ops && vn->data && file_readable(f)) {
+		vf.name = vfs_static_path(vn);
+		rc = mm_mmap(mm, addr, len, prot, flags, &vf);
+	} else if ((rc = mm_mmap_check(addr, len, prot, flags, &vf, regular ? INT64_MAX : UINT64_MAX)))
+		; /* the argument checks come first (Linux's do_mmap) */
 	else if (!file_readable(f))
 		rc = -EACCES;
-	else {
-		struct vma_file vf = { .data = vn->data, .size = vn->size, .offset = off,
-				       .name = vfs_static_path(vn) };
-		rc = mm_mmap(mm, addr, len, prot, flags, &vf);
-	}
+	else
+		rc = -ENODEV; /* only initramfs files have bytes to map */
 	file_put(f);
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include <sys/sysinfo.h>
 #include <sys/syscall.h>
 #include <sys/times.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <sched.h>
 #include <sys/time.h>
@@ -65,6 +66,79 @@ static void test_file_mmap(void)
 	close(fd);
 	fd = open("/proc/meminfo", O_RDONLY);
 	CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED && errno == ENODEV);
+	close(fd);
+}
+
+/* Issue 12: edge cases whose errno must be Linux 6.x's exactly. */
+static void test_linux_edge_errnos(void)
+{
+	int fd = open("/bin/hello", O_RDONLY);
+	struct stat st;
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 8192);
+	/* mmap of a regular file: offset + length past MAX_LFS_FILESIZE (2^63 - 1) is
+	 * EOVERFLOW (file_mmap_ok), an unaligned offset EINVAL (even for anonymous memory) */
+	const unsigned long top = 1ul << 63;
+	CHECK(syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE, fd, -4096L) == -1 && errno == EOVERFLOW);
+	CHECK(syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE, fd, top) == -1 && errno == EOVERFLOW);
+	CHECK(syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE, fd, top - 4096) == -1 && errno == EOVERFLOW);
+	CHECK(syscall(SYS_mmap, 0, 8192, PROT_READ, MAP_PRIVATE, fd, top - 8192) == -1 && errno == EOVERFLOW);
+	long far = syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE, fd, top - 8192);
+	CHECK(far != -1 && munmap((void *)far, 4096) == 0);
+	CHECK(syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE, fd, 4097) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 123) == -1 && errno == EINVAL);
+	int proc = open("/proc/meminfo", O_RDONLY); /* no mmap, but the checks come first */
+	CHECK(syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE, proc, top) == -1 && errno == EOVERFLOW);
+	CHECK(syscall(SYS_mmap, 0, 0, PROT_READ, MAP_PRIVATE, proc, 0) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE, proc, top - 8192) == -1 && errno == ENODEV);
+	close(proc);
+	unsigned char *at1 = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 4096), bytes[64];
+	CHECK(at1 != MAP_FAILED && pread(fd, bytes, 64, 4096) == 64 && !memcmp(at1, bytes, 64));
+	munmap(at1, 4096);
+
+	/* mremap: a shrink unmaps the tail, whatever VMAs or holes it covers; only the VMA at
+	 * addr must exist; old_len 0 (duplicate) on a private mapping is EINVAL */
+	char *p = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(p != MAP_FAILED && mprotect(p + 2 * 4096, 2 * 4096, PROT_READ) == 0); /* two VMAs */
+	p[0] = 5;
+	CHECK(mremap(p, 4 * 4096, 4096, 0) == p && p[0] == 5);
+	void *tail = mmap(p + 4096, 3 * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	CHECK(tail == p + 4096); /* the tail was free */
+	CHECK(munmap(p + 2 * 4096, 4096) == 0 && mremap(p, 4 * 4096, 4096, 0) == p); /* with a hole */
+	CHECK(mremap(p + 4096, 2 * 4096, 4096, 0) == MAP_FAILED && errno == EFAULT);
+	CHECK(mremap(p, 0, 4096, 0) == MAP_FAILED && errno == EINVAL);
+	CHECK(mremap(p, 0, 4096, MREMAP_MAYMOVE) == MAP_FAILED && errno == EINVAL);
+	munmap(p, 4 * 4096);
+
+	/* vectors: an iov_len that does not fit ssize_t is EINVAL, one past user space EFAULT,
+	 * more than IOV_MAX (1024) vectors EINVAL; readv, writev, preadv and pwritev alike */
+	int nul = open("/dev/null", O_WRONLY), knob = open("/proc/sys/vm/max_map_count", O_WRONLY);
+	char buf[16] = "65530\n";
+	struct iovec iov[2] = { { buf, 4 }, { buf, SIZE_MAX } };
+	CHECK(nul >= 0 && knob >= 0);
+	CHECK(writev(nul, iov, 2) == -1 && errno == EINVAL);
+	CHECK(readv(fd, iov, 2) == -1 && errno == EINVAL);
+	CHECK(preadv(fd, iov, 2, 0) == -1 && errno == EINVAL);
+	CHECK(pwritev(knob, iov, 2, 0) == -1 && errno == EINVAL);
+	iov[1].iov_len = 1ul << 62;
+	CHECK(writev(nul, iov, 2) == -1 && errno == EFAULT);
+	CHECK(writev(nul, iov, 1025) == -1 && errno == EINVAL);
+	CHECK(readv(fd, iov, -1) == -1 && errno == EINVAL);
+	CHECK(writev(nul, iov, 1) == 4 && writev(nul, iov, 0) == 0);
+	CHECK(preadv(fd, iov, 1, 0) == 4 && !memcmp(buf, "\x7f" "ELF", 4));
+	memcpy(buf, "65530\n", 6);
+	iov[0].iov_len = 6;
+	CHECK(preadv(fd, iov, 1, INT64_MAX - 2) == -1 && errno == EINVAL);
+	CHECK(preadv(fd, iov, 1, -1) == -1 && errno == EINVAL);
+	CHECK(pwritev(knob, iov, 1, INT64_MAX - 2) == -1 && errno == EINVAL);
+
+	/* pread64/pwrite64: a negative position, or position + count past INT64_MAX: EINVAL */
+	CHECK(pread(fd, bytes, 16, INT64_MAX - 8) == -1 && errno == EINVAL);
+	CHECK(pread(fd, bytes, 16, -1) == -1 && errno == EINVAL);
+	CHECK(pread(fd, bytes, 16, INT64_MAX - 16) == 0);
+	CHECK(pwrite(knob, "65530\n", 6, INT64_MAX - 2) == -1 && errno == EINVAL);
+	CHECK(pwrite(knob, "65530\n", 6, -1) == -1 && errno == EINVAL);
+	close(knob);
+	close(nul);
 	close(fd);
 }
 
@@ -315,6 +389,7 @@ int main(int argc, char **argv)
 		return fcntl(atoi(argv[2]), F_GETFD) == 0 && fcntl(atoi(argv[3]), F_GETFD) == -1 ? 0 : 1;
 	test_stat();
 	test_file_mmap();
+	test_linux_edge_errnos();
 	test_shared_anon_and_mremap();
 	test_poll();
 	test_signals();

@@ -36,6 +36,12 @@ static void test_errors(struct selftest *t)
 				  NULL) == -95 /* EOPNOTSUPP */);
 	SELFTEST_CHECK(t, mm_mmap(m, 0, PG(1), RW, ANON | MAP_HUGETLB, NULL) == -EINVAL);
 	SELFTEST_CHECK(t, mm_mmap(m, 0, PG(1), PROT_READ, MAP_SHARED, &f) == -EINVAL);
+	/* File pages must end within 2^63 bytes (Linux's file_mmap_ok): -EOVERFLOW. */
+	struct vma_file far = { data, sizeof(data), (1UL << 63) - PG(1), "f" };
+	SELFTEST_CHECK(t, mm_mmap(m, 0, PG(1), PROT_READ, MAP_PRIVATE, &far) == -EOVERFLOW);
+	SELFTEST_CHECK(t, mm_map_fixed(m, 0x20000000, PG(1), PROT_READ, &far) == -EOVERFLOW);
+	far.offset = -PG(1);
+	SELFTEST_CHECK(t, mm_mmap(m, 0, PG(1), PROT_READ, MAP_PRIVATE, &far) == -EOVERFLOW);
 	SELFTEST_CHECK(t, m->vmas.count == 0);
 
 	/* MAP_FIXED, MAP_FIXED_NOREPLACE, replacing populated pages. */
