@@ -53,10 +53,14 @@ def meminfo_kb(m):
 
 def wait_exit(m, pid, tries=600):
     """Wait for the shell's report of background pid's end (made before a prompt, so an
-    empty command is typed until it comes); return how it ended."""
+    empty command is typed until it comes); return how it ended. The report may have come
+    already, inside an earlier command's output, so the log is searched from the pid's
+    last start report on (pids wrap after 32767)."""
     rx = re.compile(rf"\[pid {pid} (exited, status=(\d+)|killed by (\w+))\]")
+    started = m.log.rfind(f"[pid {pid} started")
     for _ in range(tries):
-        end = rx.search(m.command("echo"))
+        m.command("echo")
+        end = rx.search(m.log, max(started, 0))
         if end:
             return ("exited", int(end.group(2))) if end.group(2) is not None else ("killed", end.group(3))
         m.quiet_for(0.1)
