@@ -55,7 +55,7 @@ include qemu.mk
 QEMU_FLAGS = $(QEMU_MACHINE) -accel $(ACCEL) -m $(MEM)
 
 .PHONY: all iso kernel run run-pvh test unit-test check boot-test bench layout-bench demo stress clean deps FORCE \
-	linux-selftests linux-selftests-initrd compare
+	linux-selftests linux-selftests-initrd compare conformance
 # A plain `make` installs the missing tools first, like make run and make test.
 all: deps
 	@$(MAKE) --no-print-directory iso
@@ -264,6 +264,12 @@ compare: deps
 	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
 	@$(PYTHON) tests/compare/run.py --build $(BUILD) --cpu $(QEMU_CPU) --runs $(RUNS) \
 		--workload $(WORKLOAD)
+
+# user/abi-conformance's table of exact system call results on Linux 6.1 (where every case
+# must pass) and on our kernel: both summaries and our differing cases (README: "Programs").
+conformance: deps
+	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
+	@$(PYTHON) tests/compare/conformance.py --build $(BUILD) --cpu $(QEMU_CPU)
 
 # The density demo (README): guests with more memory than RAM, with KSM off, then on.
 demo: deps

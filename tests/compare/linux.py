@@ -69,9 +69,12 @@ def make_initramfs(path, user_bins):
     return path
 
 
-def boot(vmlinuz, initramfs, qemu_base, workloads, limit_s):
-    """Boot Linux once, run the workloads in /init: its output (serial console)."""
+def boot(vmlinuz, initramfs, qemu_base, workloads, limit_s, program=None):
+    """Boot Linux once, run the workloads (or the one program /bin/PROGRAM) in /init: its
+    output (serial console)."""
     cmdline = f"console=ttyS0 quiet panic=-1 transparent_hugepage=never WORKLOADS={','.join(workloads)}"
+    if program:
+        cmdline += f" PROGRAM={program}"
     cmd = ["timeout", "--kill-after=5", str(int(limit_s)), *qemu_base,
            "-kernel", vmlinuz, "-initrd", initramfs, "-append", cmdline]
     r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
