@@ -264,18 +264,6 @@ bool pgtable_swap_entry(struct pgtable *pt, uint64_t va, uint64_t *entry)
 	return e;
 }
 
-bool pgtable_swap_clear(struct pgtable *pt, uint64_t va, uint64_t *entry)
-{
-	uint64_t flags = spin_lock_irqsave(&pt->lock);
-	uint64_t *e = swap_leaf(pt, va);
-	if (e) {
-		*entry = swap_value(*e);
-		WRITE_ONCE(*e, 0);
-	}
-	spin_unlock_irqrestore(&pt->lock, flags);
-	return e;
-}
-
 bool pgtable_unmap(struct pgtable *pt, uint64_t va, struct pte_info *old)
 {
 	uint64_t flags = spin_lock_irqsave(&pt->lock);

@@ -120,8 +120,6 @@ int pgtable_set_swap(struct pgtable *pt, uint64_t va, uint64_t entry);
 bool pgtable_swap_in(struct pgtable *pt, uint64_t va, uint64_t entry, uint64_t pa, unsigned prot);
 /* User half: the swap entry va holds (true and *entry), or false. */
 bool pgtable_swap_entry(struct pgtable *pt, uint64_t va, uint64_t *entry);
-/* User half: remove the swap entry va holds, returning it in *entry; false if none. */
-bool pgtable_swap_clear(struct pgtable *pt, uint64_t va, uint64_t *entry);
 /* pgtable_next() that also stops at swap entries (reported with MMU_SWAPPED). */
 bool pgtable_next_entry(struct pgtable *pt, uint64_t *va, uint64_t end, struct pte_info *out);
 
