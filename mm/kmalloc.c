@@ -46,7 +46,9 @@ void *kmalloc(size_t size)
 void *kzalloc(size_t size)
 {
 	void *p = kmalloc(size);
-	return p ? memset(p, 0, size) : NULL;
+	if (p && size <= KMALLOC_MAX_SMALL) /* large blocks come zeroed (alloc_kernel_pages) */
+		memset(p, 0, size);
+	return p;
 }
 
 void kfree(const void *ptr)
