@@ -56,13 +56,6 @@ void exec_args_free(struct exec_args *a)
 	a->buf = NULL;
 }
 
-/* Bytes the strings and their pointers (argv's and envp's, at least one argv slot, as
- * Linux counts them) would take with `more` string bytes added. */
-static size_t args_size(const struct exec_args *a, size_t more)
-{
-	return a->len + more + (size_t)(MAX(a->argc, 1) + a->envc + 1) * sizeof(void *);
-}
-
 /* Double the buffer: 0, -E2BIG at EXEC_ARGS_LIMIT, or -ENOMEM. */
 static int grow(struct exec_args *a)
 {
@@ -79,16 +72,18 @@ static int grow(struct exec_args *a)
 	return 0;
 }
 
-/* Count a string of len bytes (NUL included) just copied to the end of buf. */
+/* Count a string of len bytes (NUL included) just copied to the end of buf: -E2BIG if the
+ * strings and their pointers would pass EXEC_ARGS_LIMIT (Linux counts at least one argv
+ * pointer). */
 static int add_string(struct exec_args *a, size_t len, bool env)
 {
-	if (len > EXEC_ARG_STRLEN || args_size(a, len) + sizeof(void *) > EXEC_ARGS_LIMIT)
+	int argc = a->argc + !env, envc = a->envc + env;
+	size_t total = a->len + len + (size_t)(MAX(argc, 1) + envc) * sizeof(void *);
+	if (len > EXEC_ARG_STRLEN || total > EXEC_ARGS_LIMIT)
 		return -E2BIG;
 	a->len += len;
-	if (env)
-		a->envc++;
-	else
-		a->argc++;
+	a->argc = argc;
+	a->envc = envc;
 	return 0;
 }
 
