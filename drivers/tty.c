@@ -228,7 +228,6 @@ static unsigned tty_poll(struct file *f)
 #define TIOCSPGRP  0x5410
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
-#define FIONREAD   0x541b
 
 struct winsize {
 	uint16_t rows, cols, xpixel, ypixel;
@@ -282,7 +281,11 @@ const struct vnode_ops tty_vnode_ops = {
 
 static long null_read(struct file *f, void *buf, size_t len, uint64_t *pos) { return 0; }
 static long null_write(struct file *f, const void *buf, size_t len, uint64_t *pos) { return len; }
-static const struct vnode_ops null_ops = { .read = null_read, .write = null_write };
+/* Seekable, as on Linux (noop_llseek): every seek leaves the position at 0. */
+static int64_t null_lseek(struct file *f, int64_t off, int whence) { return f->pos; }
+static const struct vnode_ops null_ops = {
+	.read = null_read, .write = null_write, .lseek = null_lseek, .sink = true,
+};
 
 void tty_init(void)
 {

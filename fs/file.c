@@ -13,7 +13,7 @@ struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 	}
 	f->refs = 1;
 	f->vn = vn;
-	f->flags = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
+	f->flags = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE);
 	vnode_get(vn);
 	if (vn->ops && vn->ops->open) {
 		int rc = vn->ops->open(vn, f);
@@ -204,7 +204,8 @@ long file_pread(struct file *f, void *buf, size_t len, uint64_t off)
 bool file_is_stream(const struct file *f)
 {
 	uint32_t type = f->vn->mode & S_IFMT;
-	return type == S_IFIFO || type == S_IFCHR;
+	/* a character device is a stream unless it has a seek rule (/dev/null has one) */
+	return type == S_IFIFO || (type == S_IFCHR && !(f->vn->ops && f->vn->ops->lseek));
 }
 
 static long write_at(struct file *f, const void *buf, size_t len, uint64_t *pos)

@@ -54,7 +54,7 @@ bool file_readable(const struct file *f);
 long file_read(struct file *f, void *buf, size_t len);
 /* The same at offset off, leaving f->pos alone (pread64): -ESPIPE for streams. */
 long file_pread(struct file *f, void *buf, size_t len, uint64_t off);
-/* Pipes and character devices: no position, no seeking. */
+/* Pipes and character devices without a seek rule: no position, no seeking. */
 bool file_is_stream(const struct file *f);
 /* Write len bytes from the kernel buffer buf at f->pos (advancing it): bytes written or
  * -errno (-EBADF not open for writing, -EROFS). May sleep. */

@@ -9,6 +9,7 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "fs/poll.h"
+#include "mm/addrspace.h"
 
 #define PIPE_SIZE 4096
 #define PIPE_BUF  4096
@@ -124,11 +125,22 @@ static unsigned pipe_poll(struct file *f)
 	return mask;
 }
 
+/* FIONREAD: the bytes waiting, at either end (as Linux's pipe_ioctl). */
+static long pipe_ioctl(struct file *f, unsigned long req, unsigned long arg)
+{
+	if (req != FIONREAD)
+		return -ENOTTY;
+	struct pipe *p = pipe_of(f);
+	int n = (int)(READ_ONCE(p->head) - READ_ONCE(p->tail));
+	return copy_to_user((void *)arg, &n, sizeof(n));
+}
+
 static const struct vnode_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.release = pipe_release,
 	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
 };
 
 int pipe_create(struct file **rd, struct file **wr, uint32_t flags)

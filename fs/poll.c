@@ -81,7 +81,8 @@ struct timespec {
 	int64_t sec, nsec;
 };
 
-/* The signal mask argument is accepted and not applied: no handler ever runs here. */
+/* The signal mask argument is checked as Linux checks it (size, then readable) and not
+ * applied: no handler ever runs here. */
 long sys_ppoll(struct pollfd *ufds, unsigned nfds, const struct timespec *uts,
 	       const uint64_t *usigmask, size_t sigsetsize)
 {
@@ -95,5 +96,10 @@ long sys_ppoll(struct pollfd *ufds, unsigned nfds, const struct timespec *uts,
 		uint64_t ns = (uint64_t)ts.sec * NSEC_PER_SEC + ts.nsec;
 		deadline = ts.sec > 1000000000 ? UINT64_MAX : clock_ns() + ns;
 	}
+	uint64_t mask;
+	if (usigmask && sigsetsize != sizeof(mask))
+		return -EINVAL;
+	if (usigmask && copy_from_user(&mask, usigmask, sizeof(mask)))
+		return -EFAULT;
 	return do_poll(ufds, nfds, deadline);
 }

@@ -16,7 +16,8 @@ struct file *fget(int fd);
  * -ENOMEM. */
 int path_from_user(const char *upath, char **out);
 /* Resolve the user path upath relative to dirfd (AT_FDCWD: the working directory) to a
- * referenced node. flags: AT_EMPTY_PATH makes "" name dirfd's own file. 0 or -errno. */
+ * referenced node. flags: AT_EMPTY_PATH makes "" name dirfd's own file (or the working
+ * directory); without it "" is -ENOENT. 0 or -errno. */
 int path_lookup_at(int dirfd, const char *upath, bool follow, int flags, struct vnode **out);
 
 #endif

@@ -21,6 +21,9 @@
 #define DT_REG  8
 #define DT_LNK  10
 
+/* ioctl request both terminals and pipes answer: the bytes ready to read (an int). */
+#define FIONREAD 0x541b
+
 #define NAME_MAX 255
 #define PATH_MAX 4096
 
@@ -51,8 +54,11 @@ struct vnode_ops {
 	long (*readlink)(struct vnode *vn, char *buf, size_t size);
 	/* Readiness for poll(): POLLIN / POLLOUT bits now. */
 	unsigned (*poll)(struct file *f);
-	/* ioctl(2) on an open file (terminals); NULL: -ENOTTY. */
+	/* ioctl(2) on an open file (terminals, pipes); NULL: -ENOTTY. */
 	long (*ioctl)(struct file *f, unsigned long req, unsigned long arg);
+	/* /dev/null (Linux's read_null, write_null): a read ends at once and a write takes
+	 * every byte, neither touching the user buffer, so a bad pointer is no error. */
+	bool sink;
 };
 
 struct vnode {

@@ -123,6 +123,8 @@ void task_exit(int status)
 		list_del(&c->sibling);
 		c->parent = reaper;
 		list_add_tail(&c->sibling, &reaper->children);
+		if (c->pdeath_signal)
+			task_kill(c, c->pdeath_signal);
 	}
 	t->exit_status = status;
 	t->state = TASK_ZOMBIE; /* under task_lock: wait4 sees it with the status set */

@@ -73,10 +73,13 @@ struct rusage {
 
 #define RUSAGE_SELF 0
 #define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD 1
 
 long sys_getrusage(int who, struct rusage *uru)
 {
 	struct task *t = current();
+	if (who == RUSAGE_THREAD)
+		who = RUSAGE_SELF; /* one thread a process, so far */
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN)
 		return -EINVAL;
 	uint64_t u = who == RUSAGE_SELF ? t->utime_ns : t->cutime_ns;
@@ -121,33 +124,65 @@ static struct rlimit limit_of(int resource)
 	}
 }
 
-long sys_prlimit64(int pid, int resource, const struct rlimit *unew, struct rlimit *uold)
+/* 0 when pid is 0, the caller, or a live task; else -ESRCH. */
+static int pid_check(int pid)
+{
+	if (!pid || pid == current()->pid)
+		return 0;
+	struct task *t = task_find(pid);
+	if (!t)
+		return -ESRCH;
+	task_put(t);
+	return 0;
+}
+
+/* Linux's do_prlimit on kernel copies: -EINVAL for a bad resource or cur above max. */
+static long do_prlimit(int resource, const struct rlimit *want, struct rlimit *old)
 {
 	if (resource < 0 || resource >= RLIMIT_NLIMITS)
 		return -EINVAL;
-	if (pid && pid != current()->pid) {
-		struct task *t = task_find(pid);
-		if (!t)
-			return -ESRCH;
-		task_put(t);
-	}
-	struct rlimit now = limit_of(resource), want;
-	if (unew) {
-		if (copy_from_user(&want, unew, sizeof(want)))
-			return -EFAULT;
-		if (want.cur > want.max)
-			return -EINVAL;
-	}
-	return uold ? copy_to_user(uold, &now, sizeof(now)) : 0;
+	if (want && want->cur > want->max)
+		return -EINVAL;
+	if (old)
+		*old = limit_of(resource);
+	return 0;
 }
 
-long sys_getrlimit(int resource, struct rlimit *uold) { return sys_prlimit64(0, resource, NULL, uold); }
-long sys_setrlimit(int resource, const struct rlimit *unew) { return sys_prlimit64(0, resource, unew, NULL); }
+long sys_prlimit64(int pid, int resource, const struct rlimit *unew, struct rlimit *uold)
+{
+	struct rlimit want, old;
+	if (unew && copy_from_user(&want, unew, sizeof(want)))
+		return -EFAULT;
+	long rc = pid_check(pid);
+	if (!rc)
+		rc = do_prlimit(resource, unew ? &want : NULL, &old);
+	if (!rc && uold)
+		rc = copy_to_user(uold, &old, sizeof(old));
+	return rc;
+}
+
+long sys_getrlimit(int resource, struct rlimit *uold)
+{
+	struct rlimit old;
+	long rc = do_prlimit(resource, NULL, &old);
+	return rc ? rc : copy_to_user(uold, &old, sizeof(old));
+}
+
+long sys_setrlimit(int resource, const struct rlimit *unew)
+{
+	struct rlimit want;
+	if (copy_from_user(&want, unew, sizeof(want)))
+		return -EFAULT;
+	return do_prlimit(resource, &want, NULL);
+}
 
 long sys_sched_getaffinity(int pid, size_t len, uint64_t *umask)
 {
 	if (len < sizeof(uint64_t) || len % sizeof(uint64_t))
 		return -EINVAL;
+	long rc = pid_check(pid);
+	if (rc)
+		return rc;
 	uint64_t mask = 1; /* CPU 0, the only one */
 	return copy_to_user(umask, &mask, sizeof(mask)) ? -EFAULT : (long)sizeof(mask);
 }
@@ -158,7 +193,8 @@ long sys_sched_getaffinity(int pid, size_t len, uint64_t *umask)
 
 long sys_getrandom(char *ubuf, size_t len, unsigned flags)
 {
-	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+	if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) ||
+	    (flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE))
 		return -EINVAL;
 	len = MIN(len, (size_t)0x1ffffff);
 	uint8_t chunk[256];
@@ -184,5 +220,5 @@ long sys_umask(unsigned mask)
 long sys_getgroups(int size, uint32_t *ulist) { return size < 0 ? -EINVAL : 0; }
 
 /* Known calls that are not there, answered -ENOSYS without a log line: libc's start-up
- * probes them and falls back (robust futex lists, restartable sequences, statx). */
+ * probes them and falls back (restartable sequences). */
 long sys_ni(void) { return -ENOSYS; }

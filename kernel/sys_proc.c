@@ -86,6 +86,8 @@ static long do_fork(uint64_t flags, uint64_t newsp, int *ptid, int *ctid)
 	child->fs_base = self->fs_base;
 	child->mempolicy = self->mempolicy;
 	child->umask = self->umask;
+	child->undumpable = self->undumpable;
+	child->no_new_privs = self->no_new_privs;
 	memcpy(child->cwd, self->cwd, sizeof(child->cwd));
 	int pid = child->pid;
 	/* A bad pointer here is ignored, as on Linux: the child exists anyway. */
@@ -187,10 +189,12 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	uint64_t f = spin_lock_irqsave(&task_lock);
 	t->did_exec = true;
 	spin_unlock_irqrestore(&task_lock, f);
+	t->undumpable = false;
 	signals_exec(t);
 	files_close_on_exec(t->files);
 	flush_thread(t);
 	t->clear_child_tid = 0;
+	t->robust_list = 0;
 	task_set_name(t, img.comm);
 	start_thread(task_user_frame(t), img.entry, img.sp);
 	return 0;
@@ -333,8 +337,14 @@ long sys_uname(struct utsname *uts)
 	return copy_to_user(uts, &u, sizeof(u));
 }
 
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
 #define PR_SET_MEMORY_MERGE 67
 #define PR_GET_MEMORY_MERGE 68
 
@@ -343,6 +353,34 @@ long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 	struct task *t = current();
 	char name[TASK_NAME_LEN];
 	switch (option) {
+	case PR_SET_PDEATHSIG: {
+		if (a2 >= NSIG)
+			return -EINVAL;
+		uint64_t f = spin_lock_irqsave(&task_lock);
+		t->pdeath_signal = (int)a2;
+		spin_unlock_irqrestore(&task_lock, f);
+		return 0;
+	}
+	case PR_GET_PDEATHSIG: {
+		int sig = READ_ONCE(t->pdeath_signal);
+		return copy_to_user((void *)a2, &sig, sizeof(sig));
+	}
+	case PR_GET_DUMPABLE:
+		return !t->undumpable;
+	case PR_SET_DUMPABLE:
+		if (a2 > 1)
+			return -EINVAL;
+		t->undumpable = !a2;
+		return 0;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a2 != 1 || a3 || a4 || a5)
+			return -EINVAL;
+		t->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a2 || a3 || a4 || a5)
+			return -EINVAL;
+		return t->no_new_privs;
 	case PR_SET_NAME: {
 		long n = strncpy_from_user(name, (const char *)a2, sizeof(name));
 		if (n == -EFAULT)
@@ -371,4 +409,29 @@ long sys_set_tid_address(int *tidptr)
 {
 	current()->clear_child_tid = (uint64_t)tidptr;
 	return current()->pid;
+}
+
+/* struct robust_list_head of x86-64 Linux: list, futex_offset, list_op_pending. */
+#define ROBUST_LIST_HEAD_SIZE 24
+
+long sys_set_robust_list(uint64_t head, size_t len)
+{
+	if (len != ROBUST_LIST_HEAD_SIZE)
+		return -EINVAL;
+	current()->robust_list = head;
+	return 0;
+}
+
+long sys_get_robust_list(int pid, uint64_t *uhead, size_t *ulen)
+{
+	struct task *t = pid ? task_find(pid) : current();
+	if (!t)
+		return -ESRCH;
+	uint64_t head = READ_ONCE(t->robust_list);
+	size_t len = ROBUST_LIST_HEAD_SIZE;
+	if (pid)
+		task_put(t);
+	if (copy_to_user(ulen, &len, sizeof(len)) || copy_to_user(uhead, &head, sizeof(head)))
+		return -EFAULT;
+	return 0;
 }

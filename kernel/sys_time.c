@@ -129,8 +129,10 @@ long sys_pause(void)
 
 long sys_clock_nanosleep(int id, int flags, const struct timespec *ureq, struct timespec *urem)
 {
-	if (id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID)
-		return -EINVAL; /* sleeping on a CPU-time clock is not supported (Linux: for threads) */
+	if (id == CLOCK_THREAD_CPUTIME_ID)
+		return -EOPNOTSUPP; /* Linux has no sleep on this clock either */
+	if (id == CLOCK_PROCESS_CPUTIME_ID)
+		return -EINVAL; /* Linux sleeps until the process has used that much CPU: not here */
 	int64_t origin = clock_read(id);
 	if (origin < 0)
 		return origin;

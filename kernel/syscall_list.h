@@ -81,7 +81,8 @@ SYSCALL(262, newfstatat)
 SYSCALL(267, readlinkat)
 SYSCALL(269, faccessat)
 SYSCALL(271, ppoll)
-SYSCALL(273, ni) /* set_robust_list */
+SYSCALL(273, set_robust_list)
+SYSCALL(274, get_robust_list)
 SYSCALL(292, dup3)
 SYSCALL(293, pipe2)
 SYSCALL(295, preadv)
@@ -89,7 +90,7 @@ SYSCALL(296, pwritev)
 SYSCALL(302, prlimit64)
 SYSCALL(318, getrandom)
 SYSCALL(323, userfaultfd)
-SYSCALL(332, ni) /* statx */
+SYSCALL(332, statx)
 SYSCALL(334, ni) /* rseq */
 SYSCALL(424, pidfd_send_signal)
 SYSCALL(434, pidfd_open)

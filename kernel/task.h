@@ -44,6 +44,8 @@ struct task {
 	struct fpu_state *fpu;			/* user FPU state, NULL for kernel threads */
 	uint64_t fs_base;			/* [self] user FS base (TLS) */
 	uint64_t clear_child_tid;		/* [self] set_tid_address */
+	uint64_t robust_list;			/* [self] set_robust_list's head; 0 after fork and
+						 * exec. Nothing walks it yet: no futexes here */
 	int mempolicy;				/* [self] set_mempolicy's mode | flags (numa.c) */
 	char cwd[64];				/* [self] */
 
@@ -56,6 +58,10 @@ struct task {
 	 * threads, which belong to none. */
 	int pgid, sid;				/* [tree] */
 	bool did_exec;				/* [tree] has execve'd: setpgid by the parent fails */
+	int pdeath_signal;			/* [tree] PR_SET_PDEATHSIG: sent when the parent exits */
+	/* prctl flags with no effect beyond being read back (no credentials to guard here):
+	 * PR_SET_DUMPABLE 0 (reset by execve) and PR_SET_NO_NEW_PRIVS (for good). Inherited. */
+	bool undumpable, no_new_privs;		/* [self] */
 	uint64_t serial;			/* [const] unique for ever (pids are reused): pidfds */
 	volatile int pending_kill;		/* signal that will end the task, 0 if none */
 	/* Signals (sets with signal n at bit n - 1; kernel/sys_signal.c). Handlers are never run: a caught

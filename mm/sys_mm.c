@@ -16,18 +16,19 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
-	long rc;
 	struct vnode *vn = f->vn;
 	bool regular = (vn->mode & S_IFMT) == S_IFREG;
+	bool shared_write = (flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE);
 	struct vma_file vf = { .data = vn->data, .size = vn->size, .offset = off };
-	if (regular && !vn->ops && vn->data && file_readable(f)) {
+	long rc = mm_mmap_check(addr, len, prot, flags, &vf, regular ? INT64_MAX : UINT64_MAX);
+	if (rc)
+		; /* the argument checks come first, then the file's mode (Linux's do_mmap) */
+	else if (!file_readable(f) || (shared_write && !file_writable(f)))
+		rc = -EACCES;
+	else if (regular && !vn->ops && vn->data) {
 		vf.name = vfs_static_path(vn);
 		rc = mm_mmap(mm, addr, len, prot, flags, &vf);
-	} else if ((rc = mm_mmap_check(addr, len, prot, flags, &vf, regular ? INT64_MAX : UINT64_MAX)))
-		; /* the argument checks come first (Linux's do_mmap) */
-	else if (!file_readable(f))
-		rc = -EACCES;
-	else
+	} else
 		rc = -ENODEV; /* only initramfs files have bytes to map */
 	file_put(f);
 	return rc;

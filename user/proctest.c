@@ -179,6 +179,46 @@ static void test_pipe_fork_wait(void)
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 42);
 }
 
+/* PR_SET_PDEATHSIG: a grandchild asks for SIGTERM when its parent dies and says so; the
+ * middle child then exits, and the grandchild's end shows as end of file on the pipe it
+ * held. The setting reads back, and a fork does not inherit it. */
+static void test_parent_death_signal(void)
+{
+	int held[2], ready[2], st, sig = -1;
+	CHECK(pipe(held) == 0 && pipe(ready) == 0);
+	pid_t mid = fork();
+	if (mid == 0) {
+		close(held[0]);
+		if (fork() == 0) {
+			int got = -1;
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) || prctl(PR_GET_PDEATHSIG, &got) || got != SIGTERM)
+				_exit(1);
+			if (fork() == 0) { /* not inherited */
+				prctl(PR_GET_PDEATHSIG, &got);
+				_exit(got);
+			}
+			if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				_exit(1);
+			write(ready[1], "g", 1);
+			sleep(100); /* until the signal ends it */
+			_exit(2);
+		}
+		close(held[1]);
+		close(ready[1]);
+		char c;
+		_exit(read(ready[0], &c, 1) == 1 ? 0 : 1); /* then the grandchild's parent dies */
+	}
+	close(held[1]);
+	close(ready[1]);
+	char c = 0;
+	CHECK(waitpid(mid, &st, 0) == mid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(read(held[0], &c, 1) == 0); /* the grandchild is gone */
+	close(held[0]);
+	close(ready[0]);
+	CHECK(prctl(PR_GET_PDEATHSIG, &sig) == 0 && sig == 0);
+	CHECK(prctl(PR_SET_PDEATHSIG, 65) == -1 && errno == EINVAL);
+}
+
 static void test_time(void)
 {
 	double m0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
@@ -226,6 +266,7 @@ int main(void)
 	test_bad_pointers();
 	test_files();
 	test_pipe_fork_wait();
+	test_parent_death_signal();
 	test_time();
 	test_memory();
 	return checks_report();

@@ -61,6 +61,22 @@ def abi_breadth(b):
 
 
 @test
+def abi_conformance_matches_linux(b):
+    """Every case of user/abi-conformance gives the exact result Debian's Linux 6.1 gives
+    (`make conformance` proves the table there), and the run leaks no memory."""
+    m = b.machine().start()
+    m.wait_prompt()
+    frees = []
+    for _ in range(2):  # the first run may grow slab caches for good; the second may not
+        out, _, how = run(m, "abi-conformance")
+        cases = re.search(r"^abi-conformance: (\d+) cases, 0 failed$", out, re.M)
+        check(how == ("exited", 0) and cases and int(cases.group(1)) >= 300, f"abi-conformance:\n{out}")
+        frees.append(meminfo_kb(m)["MemFree"])
+    check(frees[0] == frees[1], f"a conformance run leaked {frees[0] - frees[1]} kB")
+    m.poweroff()
+
+
+@test
 def proc_files_as_linux_has_them(b):
     m = b.machine().start()
     m.wait_prompt()
