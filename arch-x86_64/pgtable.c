@@ -25,20 +25,24 @@ static void check_va(const struct pgtable *pt, uint64_t va, uint64_t align)
 	BUG_ON(kernel_va(va) != (pt == &kernel_pgtable));
 }
 
-static uint64_t *table_alloc(void)
+/* A zeroed table page for pt, counted there and in all. Under pt->lock (or before pt is
+ * shared). */
+static uint64_t *table_alloc(struct pgtable *pt)
 {
 	uint64_t *t = alloc_page_zeroed();
 	if (!t)
 		return NULL;
 	page_set(virt_to_page(t), PG_PGTABLE);
 	__atomic_add_fetch(&nr_tables, 1, __ATOMIC_RELAXED);
+	WRITE_ONCE(pt->tables, pt->tables + 1);
 	return t;
 }
 
-static void table_free(uint64_t *t)
+static void table_free(struct pgtable *pt, uint64_t *t)
 {
 	page_clear(virt_to_page(t), PG_PGTABLE);
 	__atomic_sub_fetch(&nr_tables, 1, __ATOMIC_RELAXED);
+	WRITE_ONCE(pt->tables, pt->tables - 1);
 	free_page_virt(t);
 }
 
@@ -127,7 +131,7 @@ static uint64_t *walk(struct pgtable *pt, uint64_t va, unsigned level, bool allo
 			return e;
 		}
 		if (!(*e & PTE_P)) {
-			uint64_t *t = alloc ? table_alloc() : NULL;
+			uint64_t *t = alloc ? table_alloc(pt) : NULL;
 			if (!t)
 				return NULL;
 			*e = virt_to_phys(t) | PTE_P | PTE_W | (kernel_va(va) ? 0 : PTE_U);
@@ -446,8 +450,8 @@ unsigned pgtable_next_batch(struct pgtable *pt, uint64_t *va, uint64_t end,
 /* Free the tables below the level-`level` table `table` (mapping from base on) that overlap
  * [start, end) and map nothing; true if `table` itself now maps nothing. Under
  * pt->lock (pgtable_free_empty takes it just before the call). */
-static bool free_empty(uint64_t *table, unsigned level, uint64_t base, uint64_t start,
-		       uint64_t end, bool *freed)
+static bool free_empty(struct pgtable *pt, uint64_t *table, unsigned level, uint64_t base,
+		       uint64_t start, uint64_t end, bool *freed)
 {
 	uint64_t span = 1UL << (PAGE_SHIFT + 9 * (level - 1));
 	unsigned last = level == PT_LEVELS ? PML4_KERNEL_FIRST : PT_ENTRIES;
@@ -460,9 +464,9 @@ static bool free_empty(uint64_t *table, unsigned level, uint64_t base, uint64_t 
 		}
 		if (level > 1 && addr < end && addr + span > start) {
 			uint64_t *child = table_of(e);
-			if (free_empty(child, level - 1, addr, start, end, freed)) {
+			if (free_empty(pt, child, level - 1, addr, start, end, freed)) {
 				WRITE_ONCE(table[i], 0);
-				table_free(child);
+				table_free(pt, child);
 				*freed = true;
 				continue;
 			}
@@ -480,7 +484,7 @@ void pgtable_free_empty(struct pgtable *pt, uint64_t start, uint64_t end)
 		return;
 	bool freed = false;
 	uint64_t flags = spin_lock_irqsave(&pt->lock);
-	free_empty(pt->pml4, PT_LEVELS, 0, start, end, &freed);
+	free_empty(pt, pt->pml4, PT_LEVELS, 0, start, end, &freed);
 	/* INVLPG of any address also drops every paging-structure cache entry, so no CPU
 	 * walks through a freed table afterwards (tlb.h: the SMP shootdown goes there). */
 	if (freed)
@@ -523,7 +527,7 @@ unsigned pgtable_test_and_clear(struct pgtable *pt, uint64_t va, unsigned which)
 
 static uint64_t *boot_table_alloc(void)
 {
-	uint64_t *t = table_alloc();
+	uint64_t *t = table_alloc(&kernel_pgtable);
 	if (!t)
 		panic("mm: out of memory for the kernel page tables");
 	return t;
@@ -540,7 +544,8 @@ void pgtable_kernel_init(void)
 
 int pgtable_create(struct pgtable *pt)
 {
-	uint64_t *pml4 = table_alloc();
+	pt->tables = 0;
+	uint64_t *pml4 = table_alloc(pt);
 	if (!pml4)
 		return -ENOMEM;
 	memcpy(&pml4[PML4_KERNEL_FIRST], &kernel_pgtable.pml4[PML4_KERNEL_FIRST],
@@ -552,8 +557,8 @@ int pgtable_create(struct pgtable *pt)
 
 /* Free the level-`level` table that entry points to and everything below it, handing each
  * present page to release. va: the first address the table maps. */
-static void free_tree(uint64_t entry, unsigned level, uint64_t va, pgtable_release_fn release,
-		      void *arg)
+static void free_tree(struct pgtable *pt, uint64_t entry, unsigned level, uint64_t va,
+		      pgtable_release_fn release, void *arg)
 {
 	uint64_t *t = table_of(entry);
 	uint64_t span = 1UL << (PAGE_SHIFT + 9 * (level - 1));
@@ -565,14 +570,14 @@ static void free_tree(uint64_t entry, unsigned level, uint64_t va, pgtable_relea
 		}
 		if (level > 1) {
 			BUG_ON(e & PTE_PS); /* no huge pages in user space */
-			free_tree(e, level - 1, va + i * span, release, arg);
+			free_tree(pt, e, level - 1, va + i * span, release, arg);
 			continue;
 		}
 		BUG_ON(!release);
 		struct pte_info info = pte_describe(e, 1, va + i * span);
 		release(arg, va + i * span, &info);
 	}
-	table_free(t);
+	table_free(pt, t);
 }
 
 void pgtable_destroy(struct pgtable *pt, pgtable_release_fn release, void *arg)
@@ -581,8 +586,8 @@ void pgtable_destroy(struct pgtable *pt, pgtable_release_fn release, void *arg)
 	uint64_t flags = spin_lock_irqsave(&pt->lock);
 	for (unsigned i = 0; i < PML4_KERNEL_FIRST; i++)
 		if (pt->pml4[i] & PTE_P)
-			free_tree(pt->pml4[i], PT_LEVELS - 1, (uint64_t)i << 39, release, arg);
-	table_free(pt->pml4);
+			free_tree(pt, pt->pml4[i], PT_LEVELS - 1, (uint64_t)i << 39, release, arg);
+	table_free(pt, pt->pml4);
 	pt->pml4 = NULL;
 	spin_unlock_irqrestore(&pt->lock, flags);
 }
@@ -595,4 +600,9 @@ void pgtable_activate(const struct pgtable *pt)
 uint64_t pgtable_nr_pages(void)
 {
 	return __atomic_load_n(&nr_tables, __ATOMIC_RELAXED);
+}
+
+uint64_t pgtable_tables(const struct pgtable *pt)
+{
+	return READ_ONCE(pt->tables);
 }

@@ -10,6 +10,7 @@
 struct pgtable {
 	uint64_t *pml4;  /* top-level table, by its direct-map address */
 	spinlock_t lock; /* guards every entry of this tree (the kernel half: kernel_pgtable's) */
+	uint64_t tables; /* [lock] its table pages, the top one included (VmPTE) */
 };
 
 /* Whether pgtable_kernel_init() or pgtable_create() has set pt up. Lock-free. */

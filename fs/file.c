@@ -87,6 +87,19 @@ void files_put(struct files *fs)
 	kfree(fs);
 }
 
+uint64_t files_kernel_bytes(struct files *fs)
+{
+	uint64_t bytes = sizeof(*fs);
+	uint64_t flags = spin_lock_irqsave(&fs->lock);
+	for (int i = 0; i < MAX_FDS; i++) {
+		const struct file *f = fs->fd[i];
+		if (f)
+			bytes += (sizeof(*f) + READ_ONCE(f->held)) / MAX(READ_ONCE(f->refs), 1);
+	}
+	spin_unlock_irqrestore(&fs->lock, flags);
+	return bytes;
+}
+
 int fd_install(struct files *fs, struct file *f, int min, bool cloexec)
 {
 	int fd = -EMFILE;

@@ -34,6 +34,9 @@ struct file {
 	uint32_t flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK */
 	void *priv;		/* the vnode ops' own (rendered text, pipe end) */
 	size_t priv_len;
+	/* Kernel memory the open file keeps beyond its struct (rendered text, its end's
+	 * half of a pipe), set by its vnode ops: charged to the tasks holding it. */
+	size_t held;
 };
 
 /* A process's descriptors, shared only by vfork children; lock guards the slots. */
@@ -68,6 +71,9 @@ struct files *files_create(void);
 struct files *files_dup(struct files *src);
 void files_get(struct files *fs);
 void files_put(struct files *fs);
+/* The kernel memory fs keeps: the table and, for each open file, its struct and what it
+ * holds (file.held), shared out among the file's references. Takes fs->lock. */
+uint64_t files_kernel_bytes(struct files *fs);
 /* Install f (the caller's reference moves into the table) at the lowest free slot >= min:
  * the descriptor, or -EMFILE. */
 int fd_install(struct files *fs, struct file *f, int min, bool cloexec);

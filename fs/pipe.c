@@ -162,6 +162,7 @@ int pipe_create(struct file **rd, struct file **wr, uint32_t flags)
 		goto fail;
 	}
 	(*rd)->priv = (*wr)->priv = p;
+	(*rd)->held = (*wr)->held = sizeof(*p) / 2;
 	p->readers = p->writers = 1;
 	vnode_put(vn); /* the files hold it now */
 	return 0;

@@ -104,7 +104,7 @@ static void status_text(struct seqbuf *s, struct task *t, struct mm *mm)
 			{ "RssAnon", st.rss_anon_kb }, { "RssFile", st.rss_file_kb },
 			{ "RssShmem", st.rss_shmem_kb }, { "VmData", st.data_kb },
 			{ "VmStk", st.stack_kb }, { "VmExe", st.exec_kb }, { "VmLib", 0 },
-			{ "VmPTE", 0 }, { "VmSwap", st.swap_kb },
+			{ "VmPTE", st.pte_kb }, { "VmSwap", st.swap_kb },
 		};
 		for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
 			seq_printf(s, "%s:\t%8lu kB\n", rows[i].name, rows[i].kb);
@@ -447,6 +447,7 @@ static int mm_text_render(struct file *f, struct mm_text_file *mf)
 	kfree(mf->text);
 	mf->text = s.buf;
 	f->priv_len = s.len;
+	WRITE_ONCE(f->held, sizeof(*mf) + s.len);
 	return 0;
 }
 

@@ -18,7 +18,7 @@ static int pseudo_open(struct vnode *vn, struct file *f)
 			return rc ? rc : -ENOMEM;
 		}
 		f->priv = s.buf;
-		f->priv_len = s.len;
+		f->priv_len = f->held = s.len;
 	}
 	if (file_writable(f) && !ops_of(vn)->store) {
 		kfree(f->priv);

@@ -107,16 +107,20 @@ void task_exit(int status)
 		copy_to_user((void *)t->clear_child_tid, &zero, sizeof(zero));
 	}
 	vfork_release(t);
-	if (t->files) {
-		files_put(t->files);
-		t->files = NULL;
-	}
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	struct files *files = t->files;
+	t->files = NULL; /* under task_lock: the OOM killer looks at other tasks' tables */
+	spin_unlock_irqrestore(&task_lock, f);
+	if (files)
+		files_put(files);
 	if (t->mm)
 		task_set_mm(NULL);
-	kfree(t->fpu);
-	t->fpu = NULL;
+	/* NULL first: a preemption in between would save the registers into freed memory */
+	struct fpu_state *fpu = t->fpu;
+	WRITE_ONCE(t->fpu, NULL);
+	kfree(fpu);
 
-	uint64_t f = spin_lock_irqsave(&task_lock);
+	f = spin_lock_irqsave(&task_lock);
 	struct list_head *p, *tmp;
 	list_for_each_safe(p, tmp, &t->children) {
 		struct task *c = list_entry(p, struct task, sibling);

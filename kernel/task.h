@@ -40,7 +40,8 @@ struct task {
 	struct list_head all_node;		/* [tree] task list */
 
 	struct mm *mm;				/* NULL for kernel threads */
-	struct files *files;			/* open file table, NULL for kernel threads */
+	struct files *files;			/* open file table, NULL for kernel threads;
+						 * cleared at exit under task_lock */
 	struct fpu_state *fpu;			/* user FPU state, NULL for kernel threads */
 	uint64_t fs_base;			/* [self] user FS base (TLS) */
 	uint64_t clear_child_tid;		/* [self] set_tid_address */

@@ -10,6 +10,7 @@
 #include "lib/string.h"
 #include "mm/ksm.h"
 #include "mm/swap.h"
+#include "mm/oom.h"
 #include "kernel/lock.h"
 
 #define PM_PFN_MASK    ((1UL << 55) - 1)
@@ -108,6 +109,7 @@ void mm_put(struct mm *mm)
 	list_del(&mm->mm_node);
 	spin_unlock_irqrestore(&mm_list_lock, f);
 	pgtable_destroy(&mm->pt, NULL, NULL); /* a page still mapped outside any VMA is a bug */
+	oom_mm_torn_down(mm);
 	mm_drop(mm);
 }
 
@@ -238,6 +240,8 @@ void mm_get_stats(struct mm *mm, struct mm_stats *st)
 	st->rss_shmem_kb = __atomic_load_n(&mm->rss_shmem, __ATOMIC_RELAXED) * (PAGE_SIZE >> 10);
 	st->rss_kb = st->rss_anon_kb + st->rss_file_kb + st->rss_shmem_kb;
 	st->swap_kb = __atomic_load_n(&mm->swap_ents, __ATOMIC_RELAXED) * (PAGE_SIZE >> 10);
+	st->pte_kb = pgtable_tables(&mm->pt) * (PAGE_SIZE >> 10);
+	st->vma_kb = mm->vmas.count * sizeof(struct vma) >> 10;
 	mutex_unlock(&mm->lock);
 }
 

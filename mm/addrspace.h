@@ -234,6 +234,8 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max);
 struct mm_stats {
 	uint64_t vm_size_kb, vm_peak_kb, rss_kb, rss_anon_kb, rss_file_kb, rss_shmem_kb;
 	uint64_t data_kb, stack_kb, exec_kb, swap_kb;
+	uint64_t pte_kb;	/* its page tables (Linux's VmPTE) */
+	uint64_t vma_kb;	/* its VMA structs: kernel memory it holds, as pte_kb */
 };
 void mm_get_stats(struct mm *mm, struct mm_stats *st);
 /* Call fn for each VMA in address order, under mm->lock (fn must not take it). */

@@ -436,8 +436,8 @@ void ksm_get_mm_stat(struct mm *mm, struct ksm_mm_stat *st)
 	}
 	mutex_unlock(&ksm_lock);
 	st->zero_pages = __atomic_load_n(&mm->ksm_zero_pages, __ATOMIC_RELAXED);
-	st->profit = (int64_t)(st->merging_pages + st->zero_pages) * PAGE_SIZE -
-		     (int64_t)(st->rmap_items * sizeof(struct ksm_rmap_item));
+	st->items_bytes = st->rmap_items * sizeof(struct ksm_rmap_item);
+	st->profit = (int64_t)(st->merging_pages + st->zero_pages) * PAGE_SIZE - (int64_t)st->items_bytes;
 	mutex_lock(&mm->lock);
 	st->merge_any = mm->merge_any;
 	struct vma *v;

@@ -52,7 +52,8 @@ void ksm_zero_page_unmapped(struct mm *mm);
 /* Per-process figures, as /proc/PID/ksm_stat shows them. */
 struct ksm_mm_stat {
 	uint64_t rmap_items, merging_pages, zero_pages;
-	int64_t profit;		/* bytes: (merging + zero pages) * PAGE_SIZE - items' memory */
+	uint64_t items_bytes;	/* the rmap items' kernel memory */
+	int64_t profit;		/* bytes: (merging + zero pages) * PAGE_SIZE - items_bytes */
 	bool merge_any, mergeable;
 };
 /* Takes the KSM mutex briefly and then mm->lock: may sleep; not with mm->lock held. */

@@ -146,5 +146,7 @@ unsigned pgtable_next_batch(struct pgtable *pt, uint64_t *va, uint64_t end,
 
 /* Page-table pages in use, all address spaces (lock-free snapshot). */
 uint64_t pgtable_nr_pages(void);
+/* Page-table pages of pt's user half (lock-free snapshot). */
+uint64_t pgtable_tables(const struct pgtable *pt);
 
 #endif

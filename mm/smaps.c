@@ -56,6 +56,8 @@ void mm_smaps(struct mm *mm, void (*fn)(const struct vma *v, const struct mem_si
 				uint32_t n = swap_count(pte.swap);
 				st.swap += PAGE_SIZE;
 				st.swap_pss += (PAGE_SIZE << PSS_SHIFT) / (n ? n : 1);
+				if (n <= 1)
+					st.swap_private += PAGE_SIZE;
 				continue;
 			}
 			struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
@@ -65,4 +67,16 @@ void mm_smaps(struct mm *mm, void (*fn)(const struct vma *v, const struct mem_si
 		fn(v, &st, ctx);
 	}
 	mutex_unlock(&mm->lock);
+}
+
+static void add_exclusive(const struct vma *v, const struct mem_size_stats *st, void *ctx)
+{
+	*(uint64_t *)ctx += (st->private_clean + st->private_dirty + st->swap_private) / PAGE_SIZE;
+}
+
+uint64_t mm_exclusive_pages(struct mm *mm)
+{
+	uint64_t pages = 0;
+	mm_smaps(mm, add_exclusive, &pages);
+	return pages;
 }

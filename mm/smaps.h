@@ -14,6 +14,7 @@ struct vma;
 struct mem_size_stats {
 	uint64_t resident, shared_clean, shared_dirty, private_clean, private_dirty;
 	uint64_t referenced, anonymous, ksm, swap;
+	uint64_t swap_private;		/* of swap: slots no other PTE holds (not in Linux's smaps) */
 	uint64_t pss, pss_anon, pss_file, pss_shmem, pss_dirty, swap_pss;
 };
 
@@ -21,6 +22,10 @@ struct mem_size_stats {
  * take it). The shared zero page counts nowhere (it is not the VMA's memory). */
 void mm_smaps(struct mm *mm, void (*fn)(const struct vma *v, const struct mem_size_stats *st,
 					void *ctx), void *ctx);
+
+/* The pages only mm maps: resident ones mapped once (private_*), and swap slots nobody
+ * else holds; what mm's teardown frees (the OOM killer's measure). Takes mm->lock. */
+uint64_t mm_exclusive_pages(struct mm *mm);
 
 /* /proc/kpageflags and /proc/kpagecount: Linux's KPF_* bits and the mapcount of frame
  * pfn (mm/pageinfo.c). false past the last frame. Lock-free snapshots. */

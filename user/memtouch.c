@@ -1,4 +1,5 @@
-/* memtouch SIZE_MB [pattern [SECONDS]]: map SIZE_MB of anonymous memory, write every page
+/* memtouch [-m] SIZE_MB [pattern [SECONDS]]: map SIZE_MB of anonymous memory (with -m,
+ * madvise(MADV_MERGEABLE) it first, for ksmd), write every page
  * (a pattern that is "zero", "same" (one byte value everywhere) or "unique" (page number
  * in each page)), read it all back, and report. With SECONDS, keep reading it back every
  * 50 ms for that long first (data that must survive what other tasks do). Exits 1 on a
@@ -13,8 +14,11 @@
 
 int main(int argc, char **argv)
 {
+	int mergeable = argc > 1 && !strcmp(argv[1], "-m");
+	argc -= mergeable;
+	argv += mergeable;
 	if (argc < 2 || atoi(argv[1]) <= 0) {
-		fprintf(stderr, "usage: memtouch SIZE_MB [zero|same|unique]\n");
+		fprintf(stderr, "usage: memtouch [-m] SIZE_MB [zero|same|unique [SECONDS]]\n");
 		return 2;
 	}
 	size_t mb = atoi(argv[1]);
@@ -23,6 +27,10 @@ int main(int argc, char **argv)
 	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		perror("memtouch: mmap");
+		return 1;
+	}
+	if (mergeable && madvise(p, len, MADV_MERGEABLE)) {
+		perror("memtouch: madvise");
 		return 1;
 	}
 	for (size_t i = 0; i < pages; i++) {

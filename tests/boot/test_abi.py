@@ -7,6 +7,7 @@ import re
 
 from registry import check, check_program_passed, counted, meminfo_kb, stress, test, wait_exit
 from test_process import run
+from test_ksm import ksm_set, wait_until
 
 
 @test
@@ -140,6 +141,89 @@ def oom_kills_the_biggest_task(b):
         check(wait_exit(m, keeper, tries=100) == ("exited", 0), f"the keeper (pid {keeper}) failed")
     after = meminfo_kb(m)["MemFree"]
     check(after == before, f"memory did not come back after the OOM kill: {before} kB, then {after} kB")
+    m.poweroff()
+
+
+def rss_kb(m, pid):
+    status = m.command(f"cat /proc/{pid}/status")
+    r = re.search(r"^VmRSS:\s+(\d+) kB$", status, re.M)
+    check(r, f"/proc/{pid}/status:\n{status}")
+    return int(r.group(1))
+
+
+def hold_memory(m, mib, flags=""):
+    """Start `memtouch [flags] MIB unique 600` in the background; its pid, once all of its
+    memory is resident (unless flags make it mergeable: then as soon as it started)."""
+    pid = int(re.search(r"\[pid (\d+) started", m.command(f"run memtouch {flags} {mib} unique 600 &")).group(1))
+    for _ in range(400):
+        if flags or rss_kb(m, pid) >= mib * 1024:
+            break
+        m.quiet_for(0.05)
+    return pid
+
+
+def run_out_of_memory(m, mib):
+    """Run `memtouch MIB unique`, which the OOM killer must let finish; the kills it caused:
+    (pid, name, frees KiB, kernel KiB) each."""
+    out, _, how = run(m, f"memtouch {mib} unique", timeout=120)
+    check(how == ("exited", 0) and f"memtouch: {mib} MiB ({mib * 256} pages, unique) touched, 0 mismatches" in out,
+          f"the task that ran out of memory ended {how}:\n{out}")
+    return [(int(pid), name, int(frees), int(kernel)) for pid, name, frees, kernel in re.findall(
+        r"out of memory: killed pid (\d+) \((\w+)\), rss \d+ KiB, swap 0 KiB, frees (\d+) KiB \(kernel (\d+) KiB\)",
+        m.log)]
+
+
+def end_holder(m, pid, mib):
+    """The holder of mib MiB is alive with all of it; end it with SIGTERM."""
+    check(rss_kb(m, pid) >= mib * 1024, f"pid {pid} is gone or shrank")
+    m.command(f"kill {pid}")
+    check(wait_exit(m, pid) == ("killed", "SIGTERM"), f"pid {pid} did not end by SIGTERM")
+
+
+@test
+def oom_with_merged_memory_kills_the_task_whose_death_frees_most(b):
+    """Two tasks whose 48 MiB are merged page for page with each other's, one with 36 MiB
+    of its own, and a fourth that runs out of memory. Killing either sharer would free
+    nothing (the other still maps every page), so the OOM killer takes the task with its
+    own memory, once, waits for that memory, and the fourth finishes; the sharers live."""
+    m = b.machine(mem="128M", swap=None).start()
+    m.wait_prompt()
+    for knob, value in (("pages_to_scan", 10000), ("sleep_millisecs", 10), ("run", 1)):
+        check(ksm_set(m, knob, value) == "", f"{knob}={value} refused")
+    sharers = [hold_memory(m, 48, "-m") for _ in range(2)]
+    wait_until(m, "the sharers merged", lambda c: c["pages_sharing"] >= 12288, scans=20)
+    own = hold_memory(m, 36)
+    kills = run_out_of_memory(m, 40)
+    check(len(kills) == 1 and kills[0][0] == own and kills[0][2] >= 36 * 1024,
+          f"not one kill of pid {own} (its own 36 MiB): {kills}")
+    for pid in sharers:
+        end_holder(m, pid, 48)
+    m.poweroff()
+
+
+@test
+def oom_sees_kernel_memory_a_task_makes_the_kernel_hold(b):
+    """kmemhog makes the kernel hold 50 MiB of page tables (and 100 full pipes) for it while
+    it maps no memory of its own; another task holds 30 MiB, and a third runs out of
+    memory. The hoard is charged to the hog (VmPTE shows it), so the OOM killer takes the
+    hog, not the innocent tasks, and every page comes back."""
+    m = b.machine(mem="128M", swap=None).start()
+    m.wait_prompt()
+    run(m, "kmemhog 1 0")  # warm-up: slab caches the run grows for good
+    before = meminfo_kb(m)["MemFree"]
+    m.send("run kmemhog 50 &\n")
+    hog = int(m.expect(r"\[pid (\d+) started in the background\]").group(1))
+    m.expect(r"kmemhog: holding 12800 page tables over 25600 MiB and 100 full pipes")
+    status = m.command(f"cat /proc/{hog}/status")
+    pte = re.search(r"^VmPTE:\s+(\d+) kB$", status, re.M)
+    check(pte and int(pte.group(1)) >= 50 * 1024 and rss_kb(m, hog) < 1024, f"the hog's status:\n{status}")
+    keeper = hold_memory(m, 30)
+    kills = run_out_of_memory(m, 40)
+    check(len(kills) == 1 and kills[0][0] == hog and kills[0][3] >= int(pte.group(1)) + 400,
+          f"not one kill of the hog (pid {hog}) charged with its page tables and pipes: {kills}")
+    check(wait_exit(m, hog) == ("killed", "SIGKILL"), "the hog's end was not reported")
+    end_holder(m, keeper, 30)
+    check(meminfo_kb(m)["MemFree"] == before, "memory did not come back after the kill")
     m.poweroff()
 
 
