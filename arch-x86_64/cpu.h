@@ -57,6 +57,13 @@ static inline uint64_t read_rflags(void)
 	__asm__ __volatile__("pushfq; popq %0" : "=r"(f) :: "memory");
 	return f;
 }
+#define RFLAGS_CF (1UL << 0)  /* the arithmetic flags: carry, */
+#define RFLAGS_PF (1UL << 2)  /* parity, */
+#define RFLAGS_AF (1UL << 4)  /* adjust, */
+#define RFLAGS_ZF (1UL << 6)  /* zero, */
+#define RFLAGS_SF (1UL << 7)  /* sign */
+#define RFLAGS_OF (1UL << 11) /* and overflow */
+#define RFLAGS_RF (1UL << 16) /* resume: no debug fault on the next instruction */
 #define RFLAGS_TF (1UL << 8)  /* single-step */
 #define RFLAGS_IF (1UL << 9)  /* interrupts enabled */
 #define RFLAGS_DF (1UL << 10) /* string operations go down */

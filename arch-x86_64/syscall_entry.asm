@@ -37,7 +37,8 @@ syscall_entry:
 	push r11                        ; rflags
 	push USER_CS                    ; cs
 	push rcx                        ; rip
-	push 0                          ; error code
+	push rax                        ; error code slot: the system call number, for a
+					; restart after a signal (Linux's orig_ax)
 	push T_SYSCALL                  ; vector
 	PUSH_REGS
 	mov rdi, rsp                    ; struct trap_frame *

@@ -4,7 +4,7 @@
 #include "arch-x86_64/trap.h"
 #include "arch-x86_64/irq.h"
 #include "kernel/sched.h"
-#include "kernel/process.h"
+#include "kernel/signal.h"
 #include "arch-x86_64/percpu.h"
 #include "arch-x86_64/cpu.h"
 #include "kernel/printk.h"
@@ -43,6 +43,14 @@ static const uint8_t user_signals[T_NUM_EXCEPTIONS] = {
 	[T_INVALID_OP] = SIGILL, [T_NO_SEGMENT] = SIGBUS, [T_STACK] = SIGBUS,
 	[T_GP] = SIGSEGV, [T_PAGE_FAULT] = SIGSEGV, [T_FPU] = SIGFPE, [T_ALIGNMENT] = SIGBUS,
 	[T_SIMD] = SIGFPE,
+};
+
+/* Their si_code (Linux's): the faults that name the instruction say why; the others are
+ * the kernel's (SI_KERNEL), as Linux sends them. */
+static const uint8_t user_codes[T_NUM_EXCEPTIONS] = {
+	[T_DIVIDE] = FPE_INTDIV, [T_DEBUG] = SI_KERNEL, [T_BREAKPOINT] = SI_KERNEL,
+	[T_INVALID_OP] = ILL_ILLOPN, [T_NO_SEGMENT] = SI_KERNEL, [T_STACK] = SI_KERNEL,
+	[T_GP] = SI_KERNEL, [T_FPU] = SI_KERNEL, [T_ALIGNMENT] = BUS_ADRALN, [T_SIMD] = SI_KERNEL,
 };
 
 void trap_register_exception(int vector, exception_handler_t handler)
@@ -106,9 +114,11 @@ static void exception(struct trap_frame *tf)
 	if (h && h(tf))
 		return;
 	int sig = user_signals[tf->vector];
-	if (trap_from_user(tf) && sig)
-		task_fault_kill(sig, names[tf->vector], tf->vector == T_PAGE_FAULT ? cr2 : tf->rip,
-				tf->rip);
+	if (trap_from_user(tf) && sig) {
+		signal_fault(sig, user_codes[tf->vector], names[tf->vector],
+			     tf->vector == T_PAGE_FAULT ? cr2 : tf->rip, tf->rip);
+		return;
+	}
 	report(tf);
 }
 

@@ -19,7 +19,9 @@
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error;
+	uint64_t vector;
+	uint64_t error;	/* the exception's error code; for a system call its number, and
+			 * -1 once none is to be restarted (arch-x86_64/signal.c) */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 #define TF_R11    (4 * 8)

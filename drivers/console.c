@@ -1,6 +1,7 @@
 /* Console output is polled (simple and usable from a panic); input arrives by interrupt into
  * a ring buffer so nothing typed while the kernel is busy is lost. */
 #include "drivers/console.h"
+#include "kernel/signal.h"
 #include "arch-x86_64/spinlock.h"
 #include "drivers/uart.h"
 #include "kernel/wait.h"
@@ -68,18 +69,17 @@ bool console_has_line(void)
 	return found;
 }
 
-int console_getc_killable(void)
+int console_getc_interruptible(void)
 {
 	int c;
-	if (wait_event_killable(input_wait, (c = console_trygetc()) >= 0))
-		return -EINTR;
-	return c;
+	int rc = wait_event_interruptible(input_wait, (c = console_trygetc()) >= 0);
+	return rc ? rc : c;
 }
 
 char console_getc(void)
 {
 	int c;
-	while ((c = console_getc_killable()) < 0)
-		; /* only a user task can be killed; kernel threads never see -EINTR */
+	while ((c = console_getc_interruptible()) < 0)
+		; /* only a user task takes signals; kernel threads never get here */
 	return (char)c;
 }

@@ -10,8 +10,8 @@ void console_write(const char *s, size_t len);
 void console_input(char c);
 /* Next received byte, sleeping until one arrives (tasks only: needs the scheduler). */
 char console_getc(void);
-/* The same, or -EINTR when the calling task is being killed. */
-int console_getc_killable(void);
+/* The same, or -ERESTARTSYS when the calling task has a signal to take. */
+int console_getc_interruptible(void);
 /* Next received byte or -1 if none is buffered. */
 int console_trygetc(void);
 /* Whether a byte is buffered; whether a whole line is (a CR, LF or Ctrl-D among them). */

@@ -14,6 +14,7 @@
 #include "drivers/tty.h"
 #include "drivers/console.h"
 #include "fs/file.h"
+#include "kernel/signal.h"
 #include "fs/poll.h"
 #include "kernel/process.h"
 #include "mm/addrspace.h"
@@ -58,6 +59,7 @@ static struct vnode *console_vn;
 /* The line being typed and what is left of the last one (one reader at a time). */
 static char line[1024];
 static size_t line_len, line_pos;
+static bool line_partial;	/* line holds the start of a line a signal interrupted */
 
 static uint32_t lflag(void) { return READ_ONCE(termios.lflag); }
 
@@ -134,22 +136,28 @@ bool tty_is_console(const struct vnode *vn)
 	return vn->ops == &tty_vnode_ops;
 }
 
-/* Assemble one line; false if the task is being killed meanwhile. */
-static bool read_line(bool echo)
+/* Assemble one line: 0, or -ERESTARTSYS if a signal came first (what was typed stays,
+ * and the next read goes on with the line, as Linux's line discipline keeps it). */
+static int read_line(bool echo)
 {
-	line_len = line_pos = 0;
+	if (!line_partial)
+		line_len = line_pos = 0;
+	line_partial = true;
 	for (;;) {
-		int c = console_getc_killable();
+		int c = console_getc_interruptible();
 		if (c < 0)
-			return false;
+			return c;
 		if (c == '\r' || c == '\n') {
 			line[line_len++] = '\n';
 			if (echo)
 				console_write("\n", 1);
-			return true;
+			line_partial = false;
+			return 0;
 		}
-		if (c == 0x04) /* Ctrl-D: send the line as it is; on an empty line, end of file */
-			return true;
+		if (c == 0x04) { /* Ctrl-D: send the line as it is; on an empty line, end of file */
+			line_partial = false;
+			return 0;
+		}
 		if (c == 0x7f || c == 0x08) {
 			if (line_len) {
 				line_len--;
@@ -169,8 +177,9 @@ static bool read_line(bool echo)
 
 static long read_canonical(void *buf, size_t len)
 {
-	if (line_pos >= line_len && !read_line(lflag() & ECHO))
-		return -EINTR;
+	int rc = line_pos >= line_len || line_partial ? read_line(lflag() & ECHO) : 0;
+	if (rc)
+		return rc;
 	size_t n = MIN(len, line_len - line_pos);
 	memcpy(buf, line + line_pos, n);
 	line_pos += n;
@@ -185,9 +194,9 @@ static long read_raw(struct file *f, char *buf, size_t len)
 		buf[n++] = line[line_pos++];
 	bool nonblock = (f->flags & O_NONBLOCK) || (!termios.cc[VMIN] && !termios.cc[VTIME]);
 	if (!n && !nonblock) {
-		int c = console_getc_killable();
+		int c = console_getc_interruptible();
 		if (c < 0)
-			return -EINTR;
+			return c;
 		buf[n++] = (char)c;
 	}
 	int c;

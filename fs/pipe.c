@@ -2,7 +2,7 @@
  * and returns 0 once every writer is gone; a write blocks while full, and without
  * readers fails with -EPIPE and SIGPIPE. Writes of up to PIPE_BUF bytes are atomic. */
 #include "fs/pipe.h"
-#include "kernel/process.h"
+#include "kernel/signal.h"
 #include "kernel/sched.h"
 #include "kernel/wait.h"
 #include "mm/kmalloc.h"
@@ -44,9 +44,10 @@ static long pipe_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 		spin_unlock_irqrestore(&p->lock, fl);
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_event_killable(p->readable, READ_ONCE(p->head) != READ_ONCE(p->tail) ||
-					!READ_ONCE(p->writers)))
-			return -EINTR;
+		int rc = wait_event_interruptible(p->readable, READ_ONCE(p->head) != READ_ONCE(p->tail) ||
+						  !READ_ONCE(p->writers));
+		if (rc)
+			return rc;
 	}
 }
 
@@ -77,9 +78,11 @@ static long pipe_write(struct file *f, const void *buf, size_t len, uint64_t *po
 		spin_unlock_irqrestore(&p->lock, fl);
 		if (f->flags & O_NONBLOCK)
 			return done ? (long)done : -EAGAIN;
-		if (wait_event_killable(p->writable, PIPE_SIZE - (READ_ONCE(p->head) - READ_ONCE(p->tail)) >= MIN(want, (size_t)PIPE_BUF) ||
-					!READ_ONCE(p->readers)))
-			return done ? (long)done : -EINTR;
+		int rc = wait_event_interruptible(p->writable,
+			PIPE_SIZE - (READ_ONCE(p->head) - READ_ONCE(p->tail)) >= MIN(want, (size_t)PIPE_BUF) ||
+			!READ_ONCE(p->readers));
+		if (rc)
+			return done ? (long)done : rc;
 	}
 	return done;
 }

@@ -1,4 +1,5 @@
 #include "fs/poll.h"
+#include "kernel/signal.h"
 #include "kernel/syscall_table.h"
 #include "fs/sys_path.h"
 #include "fs/file.h"
@@ -41,7 +42,8 @@ static int poll_scan(struct pollfd *fds, unsigned nfds)
 	return ready;
 }
 
-/* Wait until an entry is ready, deadline_ns passes (UINT64_MAX: never) or a kill. */
+/* Wait until an entry is ready, deadline_ns passes (UINT64_MAX: never) or a signal is to
+ * be taken (-EINTR after its handler, as Linux's poll). */
 static long do_poll(struct pollfd *ufds, unsigned nfds, uint64_t deadline_ns)
 {
 	if (nfds > MAX_FDS)
@@ -56,14 +58,14 @@ static long do_poll(struct pollfd *ufds, unsigned nfds, uint64_t deadline_ns)
 			struct wait_entry e = { .task = NULL };
 			wait_prepare(&poll_wait, &e); /* queued before looking: no wake-up is lost */
 			ready = poll_scan(fds, nfds);
-			bool give_up = ready || clock_ns() >= deadline_ns || current()->pending_kill;
+			bool give_up = ready || clock_ns() >= deadline_ns || signal_pending();
 			if (!give_up)
 				sched_timer_sleep(deadline_ns);
 			wait_finish(&poll_wait, &e);
 			if (give_up)
 				break;
 		}
-		rc = ready ? ready : current()->pending_kill ? -EINTR : 0;
+		rc = ready ? ready : signal_pending() ? -ERESTARTNOHAND : 0;
 		if (rc >= 0 && copy_to_user(ufds, fds, nfds * sizeof(*fds)))
 			rc = -EFAULT;
 	}
@@ -77,29 +79,23 @@ long sys_poll(struct pollfd *ufds, unsigned nfds, int timeout_ms)
 	return do_poll(ufds, nfds, deadline);
 }
 
-struct timespec {
-	int64_t sec, nsec;
-};
-
-/* The signal mask argument is checked as Linux checks it (size, then readable) and not
- * applied: no handler ever runs here. */
-long sys_ppoll(struct pollfd *ufds, unsigned nfds, const struct timespec *uts,
-	       const uint64_t *usigmask, size_t sigsetsize)
+/* With a signal mask, it is the one in force while ppoll sleeps (as rt_sigsuspend's):
+ * the old one comes back at the end, or after the handler of the signal that ended it. */
+long sys_ppoll(struct pollfd *ufds, unsigned nfds, const void *uts, const uint64_t *usigmask,
+	       size_t sigsetsize)
 {
-	uint64_t deadline = UINT64_MAX;
-	if (uts) {
-		struct timespec ts;
-		if (copy_from_user(&ts, uts, sizeof(ts)))
-			return -EFAULT;
-		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
-			return -EINVAL;
-		uint64_t ns = (uint64_t)ts.sec * NSEC_PER_SEC + ts.nsec;
-		deadline = ts.sec > 1000000000 ? UINT64_MAX : clock_ns() + ns;
-	}
-	uint64_t mask;
+	uint64_t deadline, mask;
+	int rc = user_timeout_deadline(uts, &deadline);
+	if (rc)
+		return rc;
 	if (usigmask && sigsetsize != sizeof(mask))
 		return -EINVAL;
 	if (usigmask && copy_from_user(&mask, usigmask, sizeof(mask)))
 		return -EFAULT;
-	return do_poll(ufds, nfds, deadline);
+	if (!usigmask)
+		return do_poll(ufds, nfds, deadline);
+	signal_mask_for_wait(mask);
+	long ready = do_poll(ufds, nfds, deadline);
+	signal_mask_after_wait(ready == -ERESTARTNOHAND);
+	return ready;
 }

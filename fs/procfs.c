@@ -111,7 +111,7 @@ static int stat_show(struct seqbuf *s, struct vnode *vn)
 	struct task_counts tc;
 	sched_cpu_times(&ct);
 	task_counts(&tc);
-	uint64_t tick = NSEC_PER_SEC / 100;
+	uint64_t tick = NS_PER_USER_TICK;
 	for (int line = 0; line < 2; line++)
 		seq_printf(s, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", line ? "cpu0" : "cpu ",
 			   ct.user_ns / tick, ct.system_ns / tick, ct.idle_ns / tick);

@@ -26,8 +26,6 @@
 #include "lib/errno.h"
 #include "kernel/printk.h"
 
-#define USER_HZ 100
-#define NS_PER_USER_TICK (NSEC_PER_SEC / USER_HZ)
 
 /* Task pid with a reference, and its address space with one (NULL for kernel threads). */
 struct pid_ref {

@@ -7,6 +7,8 @@
 
 #define HZ 1000              /* timer interrupts per second */
 #define NSEC_PER_SEC 1000000000UL
+#define USER_HZ 100          /* the clock ticks of times(), /proc and siginfo */
+#define NS_PER_USER_TICK (NSEC_PER_SEC / USER_HZ)
 
 /* Nanoseconds since the 32-bit boot entry read the TSC (boot_info.boot_tsc); monotonic.
  * 0 until clock_init(). Lock-free, any context. */
@@ -26,5 +28,10 @@ uint64_t clock_ticks(void);
 void clock_init(uint64_t tsc_hz);
 /* Count one timer interrupt. Called by one CPU's timer interrupt (the boot CPU's). */
 void clock_tick(void);
+
+/* A relative timeout, a struct timespec at user address uts (NULL: none), as a deadline on
+ * clock_ns() (UINT64_MAX for none, or one too far to matter): 0, -EFAULT, or -EINVAL for
+ * a negative time or nanoseconds out of range (kernel/sys_time.c). */
+int user_timeout_deadline(const void *uts, uint64_t *deadline);
 
 #endif

@@ -1,6 +1,7 @@
 /* Process life cycle: exit, wait, kill. A task becomes a zombie when it exits and is freed
  * when its parent reaps it with wait4 or waitid; orphans are adopted by the reaper (the shell). */
 #include "kernel/process.h"
+#include "kernel/signal.h"
 #include "kernel/sched.h"
 #include "mm/addrspace.h"
 #include "fs/file.h"
@@ -133,6 +134,7 @@ void task_exit(int status)
 	t->exit_status = status;
 	t->state = TASK_ZOMBIE; /* under task_lock: wait4 sees it with the status set */
 	struct task *parent = t->parent;
+	signal_parent_exit(t, status); /* in the same step: a SIGCHLD handler finds the zombie */
 	spin_unlock_irqrestore(&task_lock, f);
 	if (!list_empty(&reaper->children))
 		wake_up_all(&reaper->child_exit);
@@ -162,27 +164,6 @@ void vfork_release(struct task *child)
 	WRITE_ONCE(parent->vfork_pending, false);
 	wake_up_all(&parent->vfork_done);
 	task_put(parent);
-}
-
-int task_kill(struct task *t, int sig)
-{
-	if (t->kthread_fn || !t->parent)
-		return -EPERM; /* kernel threads (and the idle task) take no signals */
-	if (READ_ONCE(t->state) == TASK_ZOMBIE)
-		return 0;
-	uint64_t bit = sig_bit(sig);
-	if (sig != SIGKILL) {
-		if (__atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED) & bit) {
-			__atomic_or_fetch(&t->sig_pending, bit, __ATOMIC_RELAXED);
-			return 0; /* delivered when unblocked (rt_sigprocmask) */
-		}
-		if (sig_default_ignored(sig) || ((READ_ONCE(t->sig_ignored) | READ_ONCE(t->sig_caught)) & bit))
-			return 0;
-	}
-	if (!t->pending_kill)
-		t->pending_kill = sig;
-	sched_wake(t);
-	return 0;
 }
 
 /* [task_lock] Whether child c is one q asks about. */
@@ -269,8 +250,10 @@ void return_to_user_work(struct trap_frame *tf)
 	if (t->pending_kill)
 		task_exit(W_SIGNALED(t->pending_kill));
 	sched_preempt_if_needed();
-	if (t->pending_kill)
-		task_exit(W_SIGNALED(t->pending_kill));
+	/* Signals: with interrupts on (a frame is written to user memory); one that comes
+	 * after the last look waits for the next return (a tick at most). */
+	irq_enable();
+	signal_deliver(tf);
 	irq_disable();
 	account_kernel_to_user();
 }

@@ -4,7 +4,7 @@
 
 #include "kernel/task.h"
 
-/* Linux signal numbers (only what ends tasks here). */
+/* Linux signal numbers (NSIG: kernel/siginfo.h). */
 #define SIGHUP   1
 #define SIGINT   2
 #define SIGQUIT  3
@@ -21,7 +21,6 @@
 #define SIGALRM 14
 #define SIGTERM 15
 #define SIGCHLD 17
-#define NSIG    65
 
 /* wait4 status words, as Linux builds them. */
 #define W_EXITCODE(code) (((code) & 0xff) << 8)
@@ -36,12 +35,11 @@ const char *signal_name(int sig);
 /* End the current task with wait status `status` (W_EXITCODE or W_SIGNALED): drop its
  * address space and files, hand its children to the reaper, wake the parent. */
 __noreturn void task_exit(int status);
-/* Kill current for a fault in user mode: prints "pid N (name): what at ADDR ip RIP" and
- * ends it with signal sig. */
+/* Kill current for a fault in user mode that no handler takes (signal_fault decides):
+ * prints "pid N (name): what at ADDR ip RIP" and ends it with signal sig. */
 __noreturn void task_fault_kill(int sig, const char *what, uint64_t addr, uint64_t ip);
-/* Send signal sig to task t: unless t ignores or catches it (SIGKILL it cannot), or its
- * default action is to do nothing, t ends with it on its next return to user mode or from
- * its current sleep. 0, or -EPERM for kernel threads. */
+/* Send signal sig to task t from the kernel (si_code SI_KERNEL): signal_send's rules
+ * (kernel/signal.h). 0, or -EPERM for kernel threads. */
 int task_kill(struct task *t, int sig);
 /* Send sig to every process of group pgid (kernel threads are in none): 0 if that reached
  * one, -ESRCH if the group is empty or pgid <= 0, -EINVAL for a bad signal; sig 0 only
@@ -51,10 +49,12 @@ long signal_process_group(int pgid, int sig);
  * there is no job control, the stop and continue signals). */
 bool sig_default_ignored(int sig);
 /* fork: a copy of parent's signal actions for the child (NULL when it has none: check
- * parent->sigactions to tell out-of-memory apart), then hand them over with its masks. */
+ * parent->sigactions to tell out-of-memory apart), then hand them over with its masks
+ * and alternate stack (pending signals stay the parent's). */
 struct k_sigaction *sigactions_copy(const struct task *parent);
 void signals_inherit(struct task *child, const struct task *parent, struct k_sigaction *acts);
-/* execve: caught signals go back to their default action (ignored ones stay ignored). */
+/* execve: caught signals go back to their default action (ignored ones stay ignored),
+ * and the alternate stack is gone. */
 void signals_exec(struct task *t);
 /* A vfork child lets its parent go on (at execve or exit). */
 void vfork_release(struct task *child);
@@ -111,8 +111,9 @@ static inline bool fatal_signal_pending(void) { return READ_ONCE(current()->pend
 /* The task that adopts orphans (the shell); set once at boot. */
 void process_set_reaper(struct task *t);
 
-/* Before every return to ring 3, interrupts off: pending kill, preemption, accounting.
- * Returns with interrupts off (or does not return if the task dies). */
+/* Before every return to ring 3, interrupts off: pending kill, preemption, signals (a
+ * handler's frame, kernel/signal.c), accounting. Returns with interrupts off (or does not
+ * return if the task dies). */
 void return_to_user_work(struct trap_frame *tf);
 
 #endif

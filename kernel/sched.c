@@ -213,15 +213,28 @@ void sched_timer_sleep(uint64_t ns)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-int sleep_until_ns(uint64_t ns)
+/* Sleep until ns, or until current is being killed (or, when interruptible, has any
+ * signal to take): 0 or -EINTR. Marked sleeping before it looks, so that a sender's
+ * sched_wake in between is not lost. */
+static int sleep_until(uint64_t ns, bool interruptible)
 {
-	while (clock_ns() < ns) {
-		if (current()->pending_kill)
-			return -EINTR;
+	int rc = 0;
+	for (;;) {
+		sched_prepare_sleep();
+		if (clock_ns() >= ns)
+			break;
+		if (interruptible ? signal_pending() : READ_ONCE(current()->pending_kill) != 0) {
+			rc = -EINTR;
+			break;
+		}
 		sched_timer_sleep(ns);
 	}
-	return 0;
+	sched_set_running();
+	return rc;
 }
+
+int sleep_until_ns(uint64_t ns) { return sleep_until(ns, false); }
+int sleep_until_ns_interruptible(uint64_t ns) { return sleep_until(ns, true); }
 
 int sleep_ms(uint64_t ms)
 {

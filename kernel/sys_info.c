@@ -11,8 +11,6 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 
-#define USER_HZ 100
-#define NS_PER_TICK (NSEC_PER_SEC / USER_HZ)
 
 struct sysinfo {
 	int64_t uptime;
@@ -58,11 +56,11 @@ struct tms {
 long sys_times(struct tms *ubuf)
 {
 	struct task *t = current();
-	struct tms tms = { t->utime_ns / NS_PER_TICK, t->stime_ns / NS_PER_TICK,
-			   t->cutime_ns / NS_PER_TICK, t->cstime_ns / NS_PER_TICK };
+	struct tms tms = { t->utime_ns / NS_PER_USER_TICK, t->stime_ns / NS_PER_USER_TICK,
+			   t->cutime_ns / NS_PER_USER_TICK, t->cstime_ns / NS_PER_USER_TICK };
 	if (ubuf && copy_to_user(ubuf, &tms, sizeof(tms)))
 		return -EFAULT;
-	return clock_ns() / NS_PER_TICK;
+	return clock_ns() / NS_PER_USER_TICK;
 }
 
 struct rusage {

@@ -1,29 +1,23 @@
-/* Signal system calls: rt_sigaction, rt_sigprocmask, kill (of a process, a group, or all),
- * tkill, tgkill. This kernel runs no signal handlers: a signal whose disposition is its default action ends the task (or
- * does nothing, for those Linux ignores by default), and a caught or ignored one is
- * discarded; a blocked one waits until it is unblocked. That keeps libc's uses working
- * (abort, raise, system's SIG_IGN, shells that catch SIGINT) without user-mode delivery. */
+/* Signal system calls: rt_sigaction, rt_sigprocmask, rt_sigpending, rt_sigsuspend, pause,
+ * rt_sigtimedwait, sigaltstack, kill (of a process, a group, or all), tkill, tgkill,
+ * rt_sigqueueinfo; and what fork and execve do to signal state. Sending and delivery are
+ * kernel/signal.c; rt_sigreturn is the arch's (arch-x86_64/signal.c). */
 #include "kernel/syscall_table.h"
-#include "kernel/process.h"
+#include "kernel/signal.h"
 #include "kernel/task.h"
+#include "kernel/sched.h"
+#include "kernel/clock.h"
 #include "mm/addrspace.h"
 #include "mm/kmalloc.h"
+#include "arch-x86_64/signal.h"
+#include "arch-x86_64/processor.h"
 #include "lib/string.h"
 #include "lib/errno.h"
 
 #define SIGSET_SIZE 8
-#define SIG_DFL 0
-#define SIG_IGN 1
 #define SIG_BLOCK   0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define SIGSTOP 19
-#define UNBLOCKABLE (sig_bit(SIGKILL) | sig_bit(SIGSTOP))
-
-/* struct sigaction as the kernel reads it (x86-64). */
-struct k_sigaction {
-	uint64_t handler, flags, restorer, mask;
-};
 
 static bool valid_signal(int sig) { return sig >= 1 && sig < NSIG; }
 
@@ -53,19 +47,11 @@ long sys_rt_sigaction(int sig, const struct k_sigaction *uact, struct k_sigactio
 		return 0;
 	if (!t->sigactions && !(t->sigactions = kzalloc(NSIG * sizeof(struct k_sigaction))))
 		return -ENOMEM;
+	act.mask &= ~UNBLOCKABLE;
 	t->sigactions[sig] = act;
 	set_disposition_bits(t, sig, act.handler);
+	signal_flush_ignored(sig); /* as Linux: a pending signal now ignored is gone */
 	return 0;
-}
-
-/* Deliver what unblocking released. */
-static void deliver_unblocked(struct task *t)
-{
-	uint64_t ready = __atomic_load_n(&t->sig_pending, __ATOMIC_RELAXED) & ~t->sig_blocked;
-	__atomic_and_fetch(&t->sig_pending, ~ready, __ATOMIC_RELAXED);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (ready & sig_bit(sig))
-			task_kill(t, sig);
 }
 
 long sys_rt_sigprocmask(int how, const uint64_t *uset, uint64_t *uoset, size_t setsize)
@@ -86,11 +72,101 @@ long sys_rt_sigprocmask(int how, const uint64_t *uset, uint64_t *uoset, size_t s
 	}
 	if (uoset && copy_to_user(uoset, &old, sizeof(old)))
 		return -EFAULT;
-	if (uset) {
-		__atomic_store_n(&t->sig_blocked, set & ~UNBLOCKABLE, __ATOMIC_RELAXED);
-		deliver_unblocked(t);
-	}
+	if (uset)
+		signal_set_blocked(set); /* what it unblocks is delivered on the way out */
 	return 0;
+}
+
+long sys_rt_sigpending(uint64_t *uset, size_t setsize)
+{
+	if (setsize > SIGSET_SIZE)
+		return -EINVAL;
+	struct task *t = current();
+	uint64_t set = __atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) & t->sig_blocked;
+	return copy_to_user(uset, &set, setsize);
+}
+
+/* Sleep until current has a signal of set pending or one to take (signal_pending), or
+ * the monotonic clock passes deadline. A sender's sched_wake between the look and the
+ * sleep makes the sleep return at once (sched_prepare_sleep). */
+static void sleep_for_signal(uint64_t set, uint64_t deadline)
+{
+	struct task *t = current();
+	for (;;) {
+		sched_prepare_sleep();
+		if ((__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) & set) || signal_pending() ||
+		    clock_ns() >= deadline)
+			break;
+		sched_timer_sleep(deadline);
+	}
+	sched_set_running();
+}
+
+/* Sleep until a signal is to be taken; then -ERESTARTNOHAND: -EINTR once its handler has
+ * run (or the call again if none ran). */
+static long wait_for_signal(void)
+{
+	sleep_for_signal(0, UINT64_MAX);
+	return -ERESTARTNOHAND;
+}
+
+long sys_pause(void) { return wait_for_signal(); }
+
+/* The mask during the sleep is *umask; the old one comes back after the handler (its
+ * frame saves the old one: kernel/signal.c). */
+long sys_rt_sigsuspend(const uint64_t *umask, size_t setsize)
+{
+	uint64_t mask;
+	if (setsize != SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	signal_mask_for_wait(mask);
+	return wait_for_signal();
+}
+
+/* Wait for a signal of *uset (blocked ones, usually) and take it off the queue without its
+ * handler: the signal number, with its siginfo to *uinfo (NULL: none). -EAGAIN when uts's
+ * time passes first, -EINTR when another signal is to be taken. */
+long sys_rt_sigtimedwait(const uint64_t *uset, void *uinfo, const void *uts, size_t setsize)
+{
+	uint64_t set;
+	if (setsize != SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&set, uset, sizeof(set)))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	uint64_t deadline;
+	int rc = user_timeout_deadline(uts, &deadline);
+	if (rc)
+		return rc;
+	struct ksiginfo info;
+	int sig;
+	while (!(sig = signal_dequeue(set, &info))) {
+		if (signal_pending())
+			return -EINTR;
+		if (clock_ns() >= deadline)
+			return -EAGAIN;
+		sleep_for_signal(set, deadline);
+	}
+	if (uinfo && arch_copy_siginfo_to_user(uinfo, sig, &info))
+		return -EFAULT;
+	return sig;
+}
+
+long sys_sigaltstack(const struct user_stack *uss, struct user_stack *uoss)
+{
+	uint64_t sp = arch_user_sp(task_user_frame(current()));
+	struct user_stack old = { 0, 0, 0, 0 }, ss;
+	signal_altstack_get(sp, &old.sp, &old.flags, &old.size);
+	if (uss) {
+		if (copy_from_user(&ss, uss, sizeof(ss)))
+			return -EFAULT;
+		int rc = signal_altstack_set(ss.sp, ss.flags, ss.size, sp);
+		if (rc)
+			return rc;
+	}
+	return uoss ? copy_to_user(uoss, &old, sizeof(old)) : 0;
 }
 
 struct k_sigaction *sigactions_copy(const struct task *parent)
@@ -109,6 +185,9 @@ void signals_inherit(struct task *child, const struct task *parent, struct k_sig
 	child->sig_ignored = parent->sig_ignored;
 	child->sig_caught = parent->sig_caught;
 	child->sig_blocked = parent->sig_blocked;
+	child->sas_sp = parent->sas_sp;
+	child->sas_size = parent->sas_size;
+	child->sas_flags = parent->sas_flags;
 }
 
 void signals_exec(struct task *t)
@@ -117,11 +196,19 @@ void signals_exec(struct task *t)
 		if (t->sigactions[sig].handler > SIG_IGN)
 			memset(&t->sigactions[sig], 0, sizeof(struct k_sigaction));
 	t->sig_caught = 0;
+	t->sas_sp = t->sas_size = 0; /* the old program's stack is gone */
+	t->sas_flags = 0;
 }
 
-/* Send sig to the task pid: -ESRCH if there is none, -EPERM for kernel threads; sig 0
- * only checks. */
-static long send_signal(int pid, int sig)
+/* The siginfo of a signal current sends with kill (code SI_USER) or tkill (SI_TKILL). */
+static struct ksiginfo from_me(int code)
+{
+	return (struct ksiginfo){ .code = code, .pid = current()->pid };
+}
+
+/* Send sig with info to the task pid: -ESRCH if there is none, -EPERM for kernel threads;
+ * sig 0 only checks. */
+static long send_signal(int pid, int sig, const struct ksiginfo *info)
 {
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
@@ -130,7 +217,7 @@ static long send_signal(int pid, int sig)
 	struct task *t = task_find(pid);
 	if (!t)
 		return -ESRCH;
-	int rc = t->kthread_fn ? -EPERM : sig ? task_kill(t, sig) : 0;
+	int rc = t->kthread_fn ? -EPERM : sig ? signal_send(t, sig, info) : 0;
 	task_put(t);
 	return rc;
 }
@@ -148,7 +235,8 @@ static void kill_one_of_many(struct task *t, void *ctx)
 	struct kill_many *k = ctx;
 	if (t->kthread_fn || (k->pgid ? t->pgid != k->pgid : t == k->sender))
 		return;
-	int rc = k->sig ? task_kill(t, k->sig) : 0;
+	struct ksiginfo info = { .code = SI_USER, .pid = k->sender->pid };
+	int rc = k->sig ? signal_send(t, k->sig, &info) : 0;
 	if (!rc || !k->sent)
 		k->rc = rc;
 	k->sent++;
@@ -174,8 +262,9 @@ long signal_process_group(int pgid, int sig)
  * kernel threads, the shell among them, as init is spared on Linux); < -1: group -pid. */
 long sys_kill(int pid, int sig)
 {
+	struct ksiginfo info = from_me(SI_USER);
 	if (pid > 0)
-		return send_signal(pid, sig);
+		return send_signal(pid, sig, &info);
 	if (pid == 0)
 		return signal_process_group(current()->pgid, sig);
 	if (pid == -1)
@@ -186,10 +275,29 @@ long sys_kill(int pid, int sig)
 }
 
 /* One thread per process here, so a thread id is a process id. */
-long sys_tkill(int tid, int sig) { return tid <= 0 ? -EINVAL : send_signal(tid, sig); }
+long sys_tkill(int tid, int sig)
+{
+	struct ksiginfo info = from_me(SI_TKILL);
+	return tid <= 0 ? -EINVAL : send_signal(tid, sig, &info);
+}
+
 long sys_tgkill(int tgid, int tid, int sig)
 {
+	struct ksiginfo info = from_me(SI_TKILL);
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	return tgid != tid ? -ESRCH : send_signal(tid, sig);
+	return tgid != tid ? -ESRCH : send_signal(tid, sig, &info);
+}
+
+/* sigqueue: the caller's siginfo goes along (its code, pid and value); a code a process
+ * could use to pose as the kernel or kill (>= 0, or SI_TKILL) only to itself (-EPERM). */
+long sys_rt_sigqueueinfo(int pid, int sig, const void *uinfo)
+{
+	struct ksiginfo info;
+	int rc = arch_copy_siginfo_from_user(&info, uinfo);
+	if (rc)
+		return rc;
+	if ((info.code >= 0 || info.code == SI_TKILL) && pid != current()->pid)
+		return -EPERM;
+	return send_signal(pid, sig, &info);
 }

@@ -96,10 +96,25 @@ static int get_timespec_ns(const struct timespec *uts, int64_t *ns)
 	return 0;
 }
 
-/* Sleep until the monotonic clock reaches deadline; on a kill, the time left goes to urem. */
+int user_timeout_deadline(const void *uts, uint64_t *deadline)
+{
+	*deadline = UINT64_MAX;
+	if (!uts)
+		return 0;
+	int64_t ns;
+	int rc = get_timespec_ns(uts, &ns);
+	if (rc)
+		return rc;
+	uint64_t now = clock_ns();
+	*deadline = (uint64_t)ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+	return 0;
+}
+
+/* Sleep until the monotonic clock reaches deadline; on a signal, -EINTR with the time
+ * left in urem (Linux restarts only if no handler runs: nothing else can wake it here). */
 static long sleep_to(uint64_t deadline, struct timespec *urem)
 {
-	if (!sleep_until_ns(deadline))
+	if (!sleep_until_ns_interruptible(deadline))
 		return 0;
 	if (urem) {
 		uint64_t now = clock_ns();
@@ -117,14 +132,6 @@ long sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
 		return rc;
 	uint64_t now = clock_ns();
 	return sleep_to((uint64_t)ns > UINT64_MAX - now ? UINT64_MAX : now + ns, urem);
-}
-
-/* pause: sleep until a signal ends the task (no handler ever returns here). */
-long sys_pause(void)
-{
-	while (!sleep_ms(1000000))
-		;
-	return -EINTR;
 }
 
 long sys_clock_nanosleep(int id, int flags, const struct timespec *ureq, struct timespec *urem)

@@ -66,6 +66,7 @@ struct task *task_alloc(const char *name)
 	list_init(&t->sibling);
 	wait_queue_init(&t->child_exit);
 	wait_queue_init(&t->vfork_done);
+	spin_lock_init(&t->sig_lock, "signal");
 	strlcpy(t->cwd, "/", sizeof(t->cwd));
 	t->umask = 022;
 	t->start_ns = clock_ns();

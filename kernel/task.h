@@ -6,6 +6,7 @@
 #include "lib/list.h"
 #include "arch-x86_64/percpu.h"
 #include "kernel/wait.h"
+#include "kernel/siginfo.h"
 
 #define TASK_NAME_LEN  16
 #define KSTACK_SIZE    (16 * 1024)
@@ -65,12 +66,18 @@ struct task {
 	bool undumpable, no_new_privs;		/* [self] */
 	uint64_t serial;			/* [const] unique for ever (pids are reused): pidfds */
 	volatile int pending_kill;		/* signal that will end the task, 0 if none */
-	/* Signals (sets with signal n at bit n - 1; kernel/sys_signal.c). Handlers are never run: a caught
-	 * signal is discarded like an ignored one, so only default actions end tasks. A
-	 * blocked signal waits in sig_pending until it is unblocked. */
-	uint64_t sig_ignored, sig_caught;	/* [self] from sigactions, for task_kill */
-	uint64_t sig_blocked, sig_pending;	/* atomic */
+	/* Signals (sets with signal n at bit n - 1; kernel/signal.h has the rules). */
+	uint64_t sig_ignored, sig_caught;	/* [self] from sigactions, for senders */
+	uint64_t sig_blocked, sig_pending;	/* atomic; sig_pending written under sig_lock */
+	spinlock_t sig_lock;
+	struct ksiginfo sig_info[NSIG - 1];	/* [sig_lock] of each pending signal, by sig - 1 */
 	struct k_sigaction *sigactions;		/* [self] NULL: all default; else NSIG entries */
+	uint64_t sas_sp, sas_size;		/* [self] sigaltstack (size 0: none) */
+	int sas_flags;				/* [self] its flags as set (SS_AUTODISARM) */
+	/* rt_sigsuspend: the mask to restore once a handler's frame has saved the
+	 * temporary one (or at once if none runs). */
+	bool restore_blocked;			/* [self] */
+	uint64_t saved_blocked;			/* [self] */
 	/* vfork: the child holds its parent (a reference), which sleeps on vfork_done until
 	 * the child execs or exits. */
 	struct task *vfork_parent;		/* [self] of the child */

@@ -3,10 +3,12 @@
 #define WAIT_H
 
 #include "lib/compiler.h"
+#include "lib/errno.h"
 #include "lib/list.h"
 #include "arch-x86_64/spinlock.h"
 
 struct task;
+bool signal_pending(void); /* kernel/signal.h */
 
 /* Guarded by its own lock; entries live on the sleepers' stacks. */
 struct wait_queue {
@@ -36,17 +38,17 @@ void wake_up_all(struct wait_queue *wq);
 void wake_up_first(struct wait_queue *wq, void (*give)(void *ctx, struct task *first, bool more),
 		   void *ctx);
 
-/* Sleep until cond is true, or until the task is being killed: 0 or -EINTR. cond is
+/* Sleep until cond is true, or until stop holds: 0, or err when stop ended it. cond is
  * evaluated after queueing, so a wake-up between the test and the sleep is never lost. */
-#define wait_event_killable(wq, cond) ({ \
+#define wait_event_unless(wq, cond, stop, err) ({ \
 	struct wait_entry __we = { .task = NULL }; \
 	int __rc = 0; \
 	for (;;) { \
 		wait_prepare(&(wq), &__we); \
 		if (cond) \
 			break; \
-		if (current()->pending_kill) { \
-			__rc = -EINTR; \
+		if (stop) { \
+			__rc = (err); \
 			break; \
 		} \
 		schedule(); \
@@ -54,6 +56,14 @@ void wake_up_first(struct wait_queue *wq, void (*give)(void *ctx, struct task *f
 	wait_finish(&(wq), &__we); \
 	__rc; \
 })
+
+/* Sleep until cond is true, or until the task is being killed: 0 or -EINTR. */
+#define wait_event_killable(wq, cond) wait_event_unless(wq, cond, current()->pending_kill, -EINTR)
+
+/* Sleep until cond is true, or until a signal is to be taken (signal_pending, which a
+ * kill is too): 0 or -ERESTARTSYS (the caller's system call restarts after a handler with
+ * SA_RESTART, and returns -EINTR after one without). */
+#define wait_event_interruptible(wq, cond) wait_event_unless(wq, cond, signal_pending(), -ERESTARTSYS)
 
 /* Sleep until cond is true, kills or not: for waits that must not end early, such as for
  * a disk request whose buffer is on the waiter's stack. */

@@ -39,4 +39,10 @@
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
 
+/* Kernel-internal: an interrupted system call's result, settled before user mode sees it
+ * (kernel/signal.h: restarted, or -EINTR after a handler). */
+#define ERESTARTSYS    512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+
 #endif

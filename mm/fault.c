@@ -25,7 +25,7 @@
 #include "mm/rmap.h"
 #include "mm/shmem.h"
 #include "mm/userfaultfd.h"
-#include "kernel/process.h"
+#include "kernel/signal.h"
 #include "kernel/task.h"
 #include "lib/errno.h"
 #include "kernel/printk.h"
@@ -163,6 +163,18 @@ int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
 	return rc;
 }
 
+/* Why a fault at addr could not be resolved, as si_code: no mapping there (SEGV_MAPERR),
+ * or one that does not allow the access (SEGV_ACCERR). */
+static int segv_code(struct mm *mm, uint64_t addr)
+{
+	if (!mm || addr >= USER_END)
+		return SEGV_MAPERR;
+	mutex_lock(&mm->lock);
+	bool mapped = vma_find(&mm->vmas, addr) != NULL;
+	mutex_unlock(&mm->lock);
+	return mapped ? SEGV_ACCERR : SEGV_MAPERR;
+}
+
 void mm_user_fault(uint64_t addr, unsigned access, uint64_t ip)
 {
 	struct task *t = current();
@@ -178,9 +190,9 @@ void mm_user_fault(uint64_t addr, unsigned access, uint64_t ip)
 	if (rc == -ENOMEM)
 		task_fault_kill(SIGSEGV, "page fault: out of memory", addr, ip);
 	if (rc == -EIO)
-		task_fault_kill(SIGBUS, "page fault: swap read error", addr, ip);
-	if (rc)
-		task_fault_kill(SIGSEGV, "page fault", addr, ip);
+		signal_fault(SIGBUS, BUS_ADRERR, "page fault: swap read error", addr, ip);
+	else if (rc)
+		signal_fault(SIGSEGV, segv_code(t->mm, addr), "page fault", addr, ip);
 }
 
 void addrspace_init(void)

@@ -1,0 +1,203 @@
+/* Sending signals and running their actions (the rules are in kernel/signal.h). */
+#include "kernel/signal.h"
+#include "kernel/sched.h"
+#include "kernel/printk.h"
+#include "kernel/clock.h"
+#include "kernel/lock.h"
+#include "arch-x86_64/signal.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+
+/* The action current (or t, [self] or its sender) has for sig. */
+static struct k_sigaction action_of(const struct task *t, int sig)
+{
+	return t->sigactions ? t->sigactions[sig] : (struct k_sigaction){ SIG_DFL, 0, 0, 0 };
+}
+
+static bool ignores(const struct task *t, uint64_t bit, int sig)
+{
+	uint64_t ignored = READ_ONCE(t->sig_ignored), caught = READ_ONCE(t->sig_caught);
+	return (ignored & bit) || (!(caught & bit) && sig_default_ignored(sig));
+}
+
+int signal_send(struct task *t, int sig, const struct ksiginfo *info)
+{
+	if (t->kthread_fn || !t->parent)
+		return -EPERM; /* kernel threads (and the idle task) take no signals */
+	if (READ_ONCE(t->state) == TASK_ZOMBIE)
+		return 0;
+	uint64_t bit = sig_bit(sig);
+	uint64_t f = spin_lock_irqsave(&t->sig_lock);
+	bool blocked = __atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED) & bit;
+	bool caught = READ_ONCE(t->sig_caught) & bit;
+	if (sig == SIGKILL || (!blocked && !caught && !ignores(t, bit, sig))) {
+		if (!t->pending_kill) /* its action ends the task: sleeps and loops stop now */
+			t->pending_kill = sig;
+	} else if (!blocked && ignores(t, bit, sig)) {
+		; /* gone */
+	} else if (!(t->sig_pending & bit)) {
+		t->sig_info[sig - 1] = *info;
+		__atomic_or_fetch(&t->sig_pending, bit, __ATOMIC_RELEASE);
+	}
+	spin_unlock_irqrestore(&t->sig_lock, f);
+	sched_wake(t); /* an interruptible sleep, or rt_sigtimedwait, looks again */
+	return 0;
+}
+
+int task_kill(struct task *t, int sig)
+{
+	struct ksiginfo info = { .code = SI_KERNEL };
+	return signal_send(t, sig, &info);
+}
+
+bool signal_pending(void)
+{
+	struct task *t = current();
+	return READ_ONCE(t->pending_kill) ||
+	       (__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) &
+		~__atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED));
+}
+
+int signal_dequeue(uint64_t set, struct ksiginfo *info)
+{
+	struct task *t = current();
+	uint64_t f = spin_lock_irqsave(&t->sig_lock);
+	uint64_t ready = t->sig_pending & set;
+	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
+	if (sig) {
+		*info = t->sig_info[sig - 1];
+		__atomic_and_fetch(&t->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&t->sig_lock, f);
+	return sig;
+}
+
+void signal_set_blocked(uint64_t mask)
+{
+	__atomic_store_n(&current()->sig_blocked, mask & ~UNBLOCKABLE, __ATOMIC_RELEASE);
+}
+
+void signal_mask_for_wait(uint64_t mask)
+{
+	struct task *t = current();
+	t->saved_blocked = t->sig_blocked;
+	t->restore_blocked = true;
+	signal_set_blocked(mask);
+}
+
+void signal_mask_after_wait(bool interrupted)
+{
+	struct task *t = current();
+	if (interrupted)
+		return; /* signal_deliver restores it */
+	t->restore_blocked = false;
+	signal_set_blocked(t->saved_blocked);
+}
+
+void signal_flush_ignored(int sig)
+{
+	struct task *t = current();
+	if (!ignores(t, sig_bit(sig), sig))
+		return;
+	uint64_t f = spin_lock_irqsave(&t->sig_lock);
+	__atomic_and_fetch(&t->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&t->sig_lock, f);
+}
+
+bool on_signal_stack(uint64_t sp)
+{
+	struct task *t = current();
+	return t->sas_size && sp > t->sas_sp && sp - t->sas_sp <= t->sas_size;
+}
+
+int signal_altstack_set(uint64_t sp, int flags, uint64_t size, uint64_t cur_sp)
+{
+	struct task *t = current();
+	int mode = flags & ~SS_AUTODISARM;
+	if (on_signal_stack(cur_sp))
+		return -EPERM;
+	if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
+		return -EINVAL;
+	if (mode == SS_DISABLE)
+		sp = size = 0;
+	else if (size < MINSIGSTKSZ)
+		return -ENOMEM;
+	t->sas_sp = sp;
+	t->sas_size = size;
+	t->sas_flags = flags;
+	return 0;
+}
+
+void signal_altstack_get(uint64_t cur_sp, uint64_t *sp, int *flags, uint64_t *size)
+{
+	struct task *t = current();
+	*sp = t->sas_sp;
+	*size = t->sas_size;
+	*flags = (t->sas_flags & SS_AUTODISARM) |
+		 (!t->sas_size ? SS_DISABLE : on_signal_stack(cur_sp) ? SS_ONSTACK : 0);
+}
+
+void signal_fault(int sig, int code, const char *what, uint64_t addr, uint64_t ip)
+{
+	struct task *t = current();
+	uint64_t bit = sig_bit(sig);
+	/* As Linux's force_sig: a blocked or ignored fault signal cannot be put off, so it
+	 * kills; a caught one runs its handler. */
+	if ((READ_ONCE(t->sig_caught) & bit) && !(t->sig_blocked & bit)) {
+		struct ksiginfo info = { .code = code, .addr = addr };
+		signal_send(t, sig, &info);
+		return;
+	}
+	task_fault_kill(sig, what, addr, ip);
+}
+
+/* The handler's frame could not be written (a bad stack): current dies of SIGSEGV. */
+static __noreturn void bad_frame(uint64_t sp, uint64_t ip)
+{
+	task_fault_kill(SIGSEGV, "cannot write a signal frame", sp, ip);
+}
+
+void signal_deliver(struct trap_frame *tf)
+{
+	struct task *t = current();
+	struct ksiginfo info;
+	int sig;
+	while ((sig = signal_dequeue(t->pending_kill ? 0 : ~t->sig_blocked, &info))) {
+		struct k_sigaction act = action_of(t, sig);
+		if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
+			continue;
+		if (act.handler == SIG_DFL)
+			task_exit(W_SIGNALED(sig));
+		uint64_t old = t->restore_blocked ? t->saved_blocked : t->sig_blocked;
+		t->restore_blocked = false;
+		arch_syscall_restart(tf, &act);
+		if (arch_signal_frame(tf, sig, &info, &act, old))
+			bad_frame(arch_user_sp(tf), arch_user_ip(tf));
+		signal_set_blocked(old | act.mask | (act.flags & SA_NODEFER ? 0 : sig_bit(sig)));
+		if (act.flags & SA_RESETHAND) {
+			memset(&t->sigactions[sig], 0, sizeof(t->sigactions[sig]));
+			t->sig_caught &= ~sig_bit(sig);
+		}
+		return;
+	}
+	if (t->pending_kill)
+		task_exit(W_SIGNALED(t->pending_kill));
+	arch_syscall_restart(tf, NULL);
+	if (t->restore_blocked) {
+		t->restore_blocked = false;
+		signal_set_blocked(t->saved_blocked);
+	}
+}
+
+void signal_parent_exit(struct task *t, int status)
+{
+	assert_held(&task_lock);
+	bool killed = status & 0x7f;
+	struct ksiginfo info = {
+		.code = killed ? CLD_KILLED : CLD_EXITED, .pid = t->pid,
+		.status = killed ? status & 0x7f : (status >> 8) & 0xff,
+		.utime = t->utime_ns / NS_PER_USER_TICK, .stime = t->stime_ns / NS_PER_USER_TICK,
+	};
+	if (t->parent && !t->parent->kthread_fn)
+		signal_send(t->parent, SIGCHLD, &info);
+}
