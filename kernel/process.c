@@ -232,7 +232,7 @@ int task_wait(const struct wait_query *q, struct wait_result *res, struct task *
 			return -ECHILD;
 		if (q->options & WNOHANG)
 			return 0;
-		int rc = wait_event_killable(self->child_exit, ({
+		int rc = wait_event_interruptible(self->child_exit, ({
 			bool a;
 			uint64_t g = spin_lock_irqsave(&task_lock);
 			bool ready = find_waitable(self, q, &a) || !a;

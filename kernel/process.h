@@ -48,11 +48,10 @@ long signal_process_group(int pgid, int sig);
 /* Whether sig's default action leaves the task alone (SIGCHLD, SIGURG, SIGWINCH, and, as
  * there is no job control, the stop and continue signals). */
 bool sig_default_ignored(int sig);
-/* fork: a copy of parent's signal actions for the child (NULL when it has none: check
- * parent->sigactions to tell out-of-memory apart), then hand them over with its masks
- * and alternate stack (pending signals stay the parent's). */
-struct k_sigaction *sigactions_copy(const struct task *parent);
-void signals_inherit(struct task *child, const struct task *parent, struct k_sigaction *acts);
+/* fork and clone: sh (parent's sighand copied, or shared; NULL: none) becomes the child's,
+ * with parent's mask and alternate stack (pending signals stay the parent's). */
+struct sighand;
+void signals_inherit(struct task *child, const struct task *parent, struct sighand *sh);
 /* execve: caught signals go back to their default action (ignored ones stay ignored),
  * and the alternate stack is gone. */
 void signals_exec(struct task *t);
@@ -80,7 +79,7 @@ struct wait_result {
 };
 /* wait4 and waitid: wait for a child of current that q matches to be a zombie and reap
  * it, or with WNOWAIT leave it waitable. Its pid (*res filled); 0 if WNOHANG and none is
- * ready yet; -ECHILD if no child matches; -EINTR if killed while waiting. reaped (may be
+ * ready yet; -ECHILD if no child matches; -ERESTARTSYS if a signal came while waiting. reaped (may be
  * NULL): the reaped task, for the caller to look at and task_put(). Takes task_lock. */
 int task_wait(const struct wait_query *q, struct wait_result *res, struct task **reaped);
 

@@ -6,18 +6,83 @@
 #include "kernel/lock.h"
 #include "arch-x86_64/signal.h"
 #include "lib/string.h"
+#include "mm/kmalloc.h"
 #include "lib/errno.h"
 
-/* The action current (or t, [self] or its sender) has for sig. */
-static struct k_sigaction action_of(const struct task *t, int sig)
+struct sighand *sighand_of_current(void)
 {
-	return t->sigactions ? t->sigactions[sig] : (struct k_sigaction){ SIG_DFL, 0, 0, 0 };
+	struct task *t = current();
+	if (!t->sighand && (t->sighand = kzalloc(sizeof(*t->sighand)))) {
+		t->sighand->refs = 1;
+		spin_lock_init(&t->sighand->lock, "sighand");
+	}
+	return t->sighand;
+}
+
+struct sighand *sighand_copy(struct sighand *sh)
+{
+	struct sighand *copy = kmalloc(sizeof(*copy));
+	if (!copy)
+		return NULL;
+	uint64_t f = spin_lock_irqsave(&sh->lock);
+	*copy = *sh;
+	spin_unlock_irqrestore(&sh->lock, f);
+	copy->refs = 1;
+	spin_lock_init(&copy->lock, "sighand");
+	return copy;
+}
+
+void sighand_get(struct sighand *sh)
+{
+	__atomic_add_fetch(&sh->refs, 1, __ATOMIC_RELAXED);
+}
+
+void sighand_put(struct sighand *sh)
+{
+	if (sh && !__atomic_sub_fetch(&sh->refs, 1, __ATOMIC_ACQ_REL))
+		kfree(sh);
+}
+
+struct k_sigaction signal_action(const struct task *t, int sig)
+{
+	struct sighand *sh = t->sighand;
+	if (!sh)
+		return (struct k_sigaction){ SIG_DFL, 0, 0, 0 };
+	uint64_t f = spin_lock_irqsave(&sh->lock);
+	struct k_sigaction act = sh->action[sig];
+	spin_unlock_irqrestore(&sh->lock, f);
+	return act;
+}
+
+void signal_set_action(struct sighand *sh, int sig, const struct k_sigaction *act,
+			struct k_sigaction *old)
+{
+	uint64_t bit = sig_bit(sig);
+	uint64_t f = spin_lock_irqsave(&sh->lock);
+	if (old)
+		*old = sh->action[sig];
+	sh->action[sig] = *act;
+	sh->action[sig].mask &= ~UNBLOCKABLE;
+	WRITE_ONCE(sh->ignored, act->handler == SIG_IGN ? sh->ignored | bit : sh->ignored & ~bit);
+	WRITE_ONCE(sh->caught, act->handler > SIG_IGN ? sh->caught | bit : sh->caught & ~bit);
+	spin_unlock_irqrestore(&sh->lock, f);
+}
+
+static void signal_reset_action(struct sighand *sh, int sig)
+{
+	struct k_sigaction dfl = { SIG_DFL, 0, 0, 0 };
+	signal_set_action(sh, sig, &dfl, NULL);
+}
+
+static uint64_t caught_set(const struct task *t)
+{
+	return t->sighand ? READ_ONCE(t->sighand->caught) : 0;
 }
 
 static bool ignores(const struct task *t, uint64_t bit, int sig)
 {
-	uint64_t ignored = READ_ONCE(t->sig_ignored), caught = READ_ONCE(t->sig_caught);
-	return (ignored & bit) || (!(caught & bit) && sig_default_ignored(sig));
+	uint64_t ignored = t->sighand ? READ_ONCE(t->sighand->ignored) : 0;
+	return (ignored & bit) || (!(caught_set(t) & bit) && sig_default_ignored(sig));
 }
 
 int signal_send(struct task *t, int sig, const struct ksiginfo *info)
@@ -29,7 +94,7 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 	uint64_t bit = sig_bit(sig);
 	uint64_t f = spin_lock_irqsave(&t->sig_lock);
 	bool blocked = __atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED) & bit;
-	bool caught = READ_ONCE(t->sig_caught) & bit;
+	bool caught = caught_set(t) & bit;
 	if (sig == SIGKILL || (!blocked && !caught && !ignores(t, bit, sig))) {
 		if (!t->pending_kill) /* its action ends the task: sleeps and loops stop now */
 			t->pending_kill = sig;
@@ -143,7 +208,7 @@ void signal_fault(int sig, int code, const char *what, uint64_t addr, uint64_t i
 	uint64_t bit = sig_bit(sig);
 	/* As Linux's force_sig: a blocked or ignored fault signal cannot be put off, so it
 	 * kills; a caught one runs its handler. */
-	if ((READ_ONCE(t->sig_caught) & bit) && !(t->sig_blocked & bit)) {
+	if ((caught_set(t) & bit) && !(t->sig_blocked & bit)) {
 		struct ksiginfo info = { .code = code, .addr = addr };
 		signal_send(t, sig, &info);
 		return;
@@ -163,7 +228,7 @@ void signal_deliver(struct trap_frame *tf)
 	struct ksiginfo info;
 	int sig;
 	while ((sig = signal_dequeue(t->pending_kill ? 0 : ~t->sig_blocked, &info))) {
-		struct k_sigaction act = action_of(t, sig);
+		struct k_sigaction act = signal_action(t, sig);
 		if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
 			continue;
 		if (act.handler == SIG_DFL)
@@ -174,10 +239,8 @@ void signal_deliver(struct trap_frame *tf)
 		if (arch_signal_frame(tf, sig, &info, &act, old))
 			bad_frame(arch_user_sp(tf), arch_user_ip(tf));
 		signal_set_blocked(old | act.mask | (act.flags & SA_NODEFER ? 0 : sig_bit(sig)));
-		if (act.flags & SA_RESETHAND) {
-			memset(&t->sigactions[sig], 0, sizeof(t->sigactions[sig]));
-			t->sig_caught &= ~sig_bit(sig);
-		}
+		if (act.flags & SA_RESETHAND)
+			signal_reset_action(t->sighand, sig);
 		return;
 	}
 	if (t->pending_kill)

@@ -8,7 +8,7 @@
  *   sig_pending   one bit per signal sent and not yet taken (atomic, written under
  *                 sig_lock), with its siginfo in sig_info: a second instance of a signal
  *                 already pending is dropped (Linux queues real-time ones; not here)
- *   sigactions    the dispositions ([self]; NULL: all SIG_DFL)
+ *   sighand      the actions, shared by the threads of a process (struct sighand)
  *   pending_kill  the signal that ends the task (set at once for an unblocked signal
  *                 whose action is to terminate, so that sleeps and long loops stop)
  * A sender takes t->sig_lock; the task takes it to dequeue. Delivery happens in
@@ -40,6 +40,26 @@
 struct k_sigaction {
 	uint64_t handler, flags, restorer, mask;
 };
+
+/* The signal actions of a task, shared by the threads of a process (CLONE_SIGHAND), copied
+ * by fork. A task without one (t->sighand NULL) has every action at SIG_DFL. */
+struct sighand {
+	int refs;			/* atomic: the tasks using it */
+	spinlock_t lock;		/* action[] and the sets below */
+	uint64_t ignored, caught;	/* from action[]: written under lock, read without it */
+	struct k_sigaction action[NSIG];
+};
+/* current's sighand, made (all SIG_DFL) if it has none: NULL when out of memory. */
+struct sighand *sighand_of_current(void);
+/* A new sighand with sh's actions (fork): NULL when out of memory. */
+struct sighand *sighand_copy(struct sighand *sh);
+void sighand_get(struct sighand *sh);
+void sighand_put(struct sighand *sh);
+/* The action t has for sig now. Takes t's sighand lock. */
+struct k_sigaction signal_action(const struct task *t, int sig);
+/* Make act sh's action for sig (the old one to *old unless NULL). Takes sh->lock. */
+void signal_set_action(struct sighand *sh, int sig, const struct k_sigaction *act,
+		       struct k_sigaction *old);
 
 /* si_code values (Linux's). */
 #define SI_USER     0

@@ -3,6 +3,7 @@
 #include "kernel/syscall_table.h"
 #include "fs/sys_path.h"
 #include "kernel/process.h"
+#include "kernel/signal.h"
 #include "kernel/sched.h"
 #include "kernel/exec.h"
 #include "kernel/clock.h"
@@ -62,8 +63,8 @@ static long do_fork(uint64_t flags, uint64_t newsp, int *ptid, int *ctid)
 {
 	struct task *self = current();
 	bool vfork = flags & CLONE_VFORK;
-	struct k_sigaction *acts = sigactions_copy(self);
-	if (self->sigactions && !acts)
+	struct sighand *sh = NULL;
+	if (self->sighand && !(sh = sighand_copy(self->sighand)))
 		return -ENOMEM;
 	struct mm *mm = self->mm;
 	if (vfork)
@@ -78,11 +79,11 @@ static long do_fork(uint64_t flags, uint64_t newsp, int *ptid, int *ctid)
 	if (!child) {
 		files_put(files);
 		mm_put(mm);
-		kfree(acts);
+		sighand_put(sh);
 		return -EAGAIN;
 	}
 	copy_thread_frame(task_user_frame(child), task_user_frame(self), newsp);
-	signals_inherit(child, self, acts);
+	signals_inherit(child, self, sh);
 	child->fs_base = self->fs_base;
 	child->mempolicy = self->mempolicy;
 	child->umask = self->umask;
@@ -109,7 +110,7 @@ static long do_fork(uint64_t flags, uint64_t newsp, int *ptid, int *ctid)
 fail_files:
 	mm_put(mm);
 fail_mm:
-	kfree(acts);
+	sighand_put(sh);
 	return -ENOMEM;
 }
 

@@ -21,35 +21,24 @@
 
 static bool valid_signal(int sig) { return sig >= 1 && sig < NSIG; }
 
-static void set_disposition_bits(struct task *t, int sig, uint64_t handler)
-{
-	uint64_t bit = sig_bit(sig);
-	t->sig_ignored = handler == SIG_IGN ? t->sig_ignored | bit : t->sig_ignored & ~bit;
-	t->sig_caught = handler > SIG_IGN ? t->sig_caught | bit : t->sig_caught & ~bit;
-}
-
 long sys_rt_sigaction(int sig, const struct k_sigaction *uact, struct k_sigaction *uoact,
 		      size_t setsize)
 {
-	struct task *t = current();
 	if (setsize != SIGSET_SIZE || !valid_signal(sig))
 		return -EINVAL;
 	if (uact && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
-	struct k_sigaction act, old = { 0, 0, 0, 0 };
+	struct k_sigaction act, old = signal_action(current(), sig);
 	if (uact && copy_from_user(&act, uact, sizeof(act)))
 		return -EFAULT;
-	if (t->sigactions)
-		old = t->sigactions[sig];
 	if (uoact && copy_to_user(uoact, &old, sizeof(old)))
 		return -EFAULT;
 	if (!uact)
 		return 0;
-	if (!t->sigactions && !(t->sigactions = kzalloc(NSIG * sizeof(struct k_sigaction))))
+	struct sighand *sh = sighand_of_current();
+	if (!sh)
 		return -ENOMEM;
-	act.mask &= ~UNBLOCKABLE;
-	t->sigactions[sig] = act;
-	set_disposition_bits(t, sig, act.handler);
+	signal_set_action(sh, sig, &act, NULL);
 	signal_flush_ignored(sig); /* as Linux: a pending signal now ignored is gone */
 	return 0;
 }
@@ -169,21 +158,9 @@ long sys_sigaltstack(const struct user_stack *uss, struct user_stack *uoss)
 	return uoss ? copy_to_user(uoss, &old, sizeof(old)) : 0;
 }
 
-struct k_sigaction *sigactions_copy(const struct task *parent)
+void signals_inherit(struct task *child, const struct task *parent, struct sighand *sh)
 {
-	if (!parent->sigactions)
-		return NULL;
-	struct k_sigaction *acts = kmalloc(NSIG * sizeof(struct k_sigaction));
-	if (acts)
-		memcpy(acts, parent->sigactions, NSIG * sizeof(struct k_sigaction));
-	return acts;
-}
-
-void signals_inherit(struct task *child, const struct task *parent, struct k_sigaction *acts)
-{
-	child->sigactions = acts;
-	child->sig_ignored = parent->sig_ignored;
-	child->sig_caught = parent->sig_caught;
+	child->sighand = sh;
 	child->sig_blocked = parent->sig_blocked;
 	child->sas_sp = parent->sas_sp;
 	child->sas_size = parent->sas_size;
@@ -192,10 +169,11 @@ void signals_inherit(struct task *child, const struct task *parent, struct k_sig
 
 void signals_exec(struct task *t)
 {
-	for (int sig = 1; t->sigactions && sig < NSIG; sig++)
-		if (t->sigactions[sig].handler > SIG_IGN)
-			memset(&t->sigactions[sig], 0, sizeof(struct k_sigaction));
-	t->sig_caught = 0;
+	for (int sig = 1; t->sighand && sig < NSIG; sig++)
+		if (signal_action(t, sig).handler > SIG_IGN) {
+			struct k_sigaction dfl = { SIG_DFL, 0, 0, 0 };
+			signal_set_action(t->sighand, sig, &dfl, NULL);
+		}
 	t->sas_sp = t->sas_size = 0; /* the old program's stack is gone */
 	t->sas_flags = 0;
 }

@@ -5,6 +5,7 @@
 #include "arch-x86_64/context.h"
 #include "kernel/clock.h"
 #include "mm/kmalloc.h"
+#include "kernel/signal.h"
 #include "mm/page_alloc.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -96,7 +97,7 @@ static void task_free(struct task *t)
 	nr_tasks--;
 	spin_unlock_irqrestore(&task_lock, f);
 	BUG_ON(t->on_cpu);
-	kfree(t->sigactions);
+	sighand_put(t->sighand);
 	free_pages(virt_to_page(t->kstack), KSTACK_ORDER);
 	kfree(t);
 }

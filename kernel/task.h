@@ -21,7 +21,7 @@ enum task_state {
 
 struct mm;
 struct files;
-struct k_sigaction;
+struct sighand;
 
 /* FXSAVE image of the user's x87/SSE state (512 bytes, 16-byte aligned). */
 struct fpu_state {
@@ -67,11 +67,11 @@ struct task {
 	uint64_t serial;			/* [const] unique for ever (pids are reused): pidfds */
 	volatile int pending_kill;		/* signal that will end the task, 0 if none */
 	/* Signals (sets with signal n at bit n - 1; kernel/signal.h has the rules). */
-	uint64_t sig_ignored, sig_caught;	/* [self] from sigactions, for senders */
 	uint64_t sig_blocked, sig_pending;	/* atomic; sig_pending written under sig_lock */
 	spinlock_t sig_lock;
 	struct ksiginfo sig_info[NSIG - 1];	/* [sig_lock] of each pending signal, by sig - 1 */
-	struct k_sigaction *sigactions;		/* [self] NULL: all default; else NSIG entries */
+	struct sighand *sighand;		/* [self] the actions (kernel/signal.h); NULL: all
+						 * SIG_DFL */
 	uint64_t sas_sp, sas_size;		/* [self] sigaltstack (size 0: none) */
 	int sas_flags;				/* [self] its flags as set (SS_AUTODISARM) */
 	/* rt_sigsuspend: the mask to restore once a handler's frame has saved the
