@@ -128,7 +128,7 @@ $(KERNEL): $(KOBJS) linker.ld kernel/gen-ksyms.sh
 
 # ---- user programs (static musl binaries, ring 3) ----
 USER_SRC  := $(wildcard user/*.c)
-USER_BINS := $(USER_SRC:user/%.c=$(BUILD)/user/%) $(BUILD)/user/hello-pie
+USER_BINS := $(USER_SRC:user/%.c=$(BUILD)/user/%) $(BUILD)/user/hello-pie $(BUILD)/user/threadtest-glibc
 $(BUILD)/user/%: user/%.c $(wildcard user/*.h)
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -o $@ $<
@@ -137,6 +137,10 @@ $(BUILD)/user/%: user/%.c $(wildcard user/*.h)
 $(BUILD)/user/hello-pie: user/hello.c
 	@mkdir -p $(dir $@)
 	gcc -static-pie -O2 -Wall -o $@ $<
+# threadtest again with glibc's threads (clone3 first, then clone; its own futex use).
+$(BUILD)/user/threadtest-glibc: user/threadtest.c user/selfcheck.h
+	@mkdir -p $(dir $@)
+	gcc -static -pthread -O2 -Wall -o $@ $<
 
 # ---- initramfs: user/ programs, busybox and its applets, and EXTRA_BIN in /bin ----
 BUSYBOX := /bin/busybox

@@ -107,7 +107,7 @@ static void status_text(struct seqbuf *s, struct task *t, struct mm *mm)
 		for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
 			seq_printf(s, "%s:\t%8lu kB\n", rows[i].name, rows[i].kb);
 	}
-	seq_printf(s, "Threads:\t1\n");
+	seq_printf(s, "Threads:\t%d\n", task_nr_threads(t));
 }
 
 struct code_range {

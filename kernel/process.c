@@ -35,8 +35,11 @@ const char *signal_name(int sig)
 	return sig > 0 && sig < (int)ARRAY_SIZE(names) ? names[sig] : NULL;
 }
 
-struct task *process_create(const char *name, struct task *parent, struct mm *mm,
-			    struct files *files, const struct fpu_state *fpu)
+/* A new user task that will enter ring 3 with fpu (NULL: the initial state), in mm with
+ * files (the caller's references move in), linked into no tree yet. NULL when out of
+ * memory or tasks. */
+static struct task *user_task_alloc(const char *name, struct mm *mm, struct files *files,
+				    const struct fpu_state *fpu)
 {
 	struct fpu_state *state = kmalloc(sizeof(*state));
 	if (!state)
@@ -54,7 +57,15 @@ struct task *process_create(const char *name, struct task *parent, struct mm *mm
 	t->mm = mm;
 	t->files = files;
 	task_set_first_frame(t, user_task_start, (uint64_t)task_user_frame(t));
+	return t;
+}
 
+struct task *process_create(const char *name, struct task *parent, struct mm *mm,
+			    struct files *files, const struct fpu_state *fpu)
+{
+	struct task *t = user_task_alloc(name, mm, files, fpu);
+	if (!t)
+		return NULL;
 	uint64_t f = spin_lock_irqsave(&task_lock);
 	t->parent = parent;
 	list_add_tail(&t->sibling, &parent->children);
@@ -64,6 +75,38 @@ struct task *process_create(const char *name, struct task *parent, struct mm *mm
 	t->sid = parent->sid ? parent->sid : t->pid;
 	spin_unlock_irqrestore(&task_lock, f);
 	return t;
+}
+
+struct task *thread_create(const char *name, struct task *leader, struct mm *mm,
+			   struct files *files, const struct fpu_state *fpu)
+{
+	struct task *t = user_task_alloc(name, mm, files, fpu);
+	if (!t)
+		return NULL;
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	task_get(leader);
+	t->group_leader = leader;
+	t->tgid = leader->pid;
+	t->parent = leader->parent;
+	t->pgid = leader->pgid;
+	t->sid = leader->sid;
+	list_add_tail(&t->thread_node, &leader->threads);
+	if (leader->group_exiting) /* too late: it ends with the others */
+		t->pending_kill = SIGKILL;
+	spin_unlock_irqrestore(&task_lock, f);
+	return t;
+}
+
+int task_nr_threads(struct task *t)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	struct task *leader = t->group_leader;
+	int n = leader->state != TASK_ZOMBIE;
+	struct list_head *p;
+	list_for_each(p, &leader->threads)
+		n++;
+	spin_unlock_irqrestore(&task_lock, f);
+	return n;
 }
 
 struct mm *task_mm_get(struct task *t)
@@ -131,23 +174,138 @@ void task_exit(int status)
 		if (c->pdeath_signal)
 			task_kill(c, c->pdeath_signal);
 	}
-	t->exit_status = status;
-	t->state = TASK_ZOMBIE; /* under task_lock: wait4 sees it with the status set */
-	struct task *parent = t->parent;
-	signal_parent_exit(t, status); /* in the same step: a SIGCHLD handler finds the zombie */
+	/* The process ends with its last thread: then its leader, a zombie by now, is what
+	 * the parent reaps (under task_lock: wait4 sees it with the status set). */
+	struct task *leader = t->group_leader, *ended = NULL;
+	if (t != leader) {
+		list_del(&t->thread_node);
+		list_init(&t->thread_node);
+		leader->dead_utime_ns += t->utime_ns;
+		leader->dead_stime_ns += t->stime_ns;
+		task_unhash(t);
+		t->autoreap = true; /* the scheduler drops the tree's reference once off the CPU */
+		if (leader->state == TASK_ZOMBIE && list_empty(&leader->threads))
+			ended = leader;
+	} else {
+		t->exit_status = t->group_exiting ? t->group_exit_status : status;
+		if (list_empty(&t->threads))
+			ended = t;
+	}
+	t->state = TASK_ZOMBIE;
+	struct task *parent = ended ? ended->parent : NULL;
+	if (ended && ended->group_exiting)
+		ended->exit_status = ended->group_exit_status;
+	if (ended) /* in the same step: a SIGCHLD handler finds the zombie */
+		signal_parent_exit(ended, ended->exit_status);
 	spin_unlock_irqrestore(&task_lock, f);
 	if (!list_empty(&reaper->children))
 		wake_up_all(&reaper->child_exit);
-	wake_up_all(&parent->child_exit);
+	if (parent)
+		wake_up_all(&parent->child_exit);
 	poll_notify(); /* pidfds on t are readable now */
 	sched_exit_current();
+}
+
+/* [task_lock] th, another thread of a group that is ending, dies too (but not the thread
+ * of an execve that ends the others). */
+static void end_thread(struct task *th, struct task *self)
+{
+	if (th == self || th->state == TASK_ZOMBIE || th == th->group_leader->exec_thread)
+		return;
+	if (!th->pending_kill)
+		th->pending_kill = SIGKILL;
+	sched_wake(th);
+}
+
+void task_exit_group(int status)
+{
+	struct task *t = current(), *leader = t->group_leader;
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	if (!leader->group_exiting) { /* the first reason to end wins, as on Linux */
+		leader->group_exiting = true;
+		leader->group_exit_status = status;
+	}
+	end_thread(leader, t);
+	struct list_head *p;
+	list_for_each(p, &leader->threads)
+		end_thread(list_entry(p, struct task, thread_node), t);
+	spin_unlock_irqrestore(&task_lock, f);
+	task_exit(status);
+}
+
+/* [task_lock] Whether current is the last thread of its process. */
+static bool last_thread(struct task *t)
+{
+	struct task *leader = t->group_leader;
+	struct list_head *p;
+	list_for_each(p, &leader->threads)
+		if (p != &t->thread_node)
+			return false;
+	return t == leader || leader->state == TASK_ZOMBIE;
+}
+
+/* [task_lock] t, the last thread, takes the place of its group's leader old (a zombie):
+ * its pid, its parent; old goes. The caller drops old's two references (the tree's, and
+ * t's as its thread). */
+static void take_leaders_place(struct task *t, struct task *old)
+{
+	list_del(&t->thread_node);
+	list_init(&t->thread_node);
+	list_add(&t->sibling, &old->sibling);
+	list_del(&old->sibling);
+	list_init(&old->sibling);
+	t->parent = old->parent;
+	t->dead_utime_ns = old->dead_utime_ns + old->utime_ns;
+	t->dead_stime_ns = old->dead_stime_ns + old->stime_ns;
+	task_take_pid(t, old);
+	t->tgid = t->pid;
+	t->group_leader = t;
+}
+
+int exec_end_other_threads(void)
+{
+	struct task *t = current(), *leader = t->group_leader;
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	if (last_thread(t) && t == leader) {
+		spin_unlock_irqrestore(&task_lock, f);
+		return 0;
+	}
+	if (leader->group_exiting) { /* the process is ending anyway */
+		spin_unlock_irqrestore(&task_lock, f);
+		return -EINTR;
+	}
+	leader->group_exiting = true;
+	leader->exec_thread = t;
+	end_thread(leader, t);
+	struct list_head *p;
+	list_for_each(p, &leader->threads)
+		end_thread(list_entry(p, struct task, thread_node), t);
+	while (!last_thread(t)) {
+		spin_unlock_irqrestore(&task_lock, f);
+		if (t->pending_kill)
+			return -EINTR;
+		sleep_ms(1);
+		f = spin_lock_irqsave(&task_lock);
+	}
+	leader->group_exiting = false;
+	leader->exec_thread = NULL;
+	if (t != leader)
+		take_leaders_place(t, leader);
+	spin_unlock_irqrestore(&task_lock, f);
+	if (t != leader) {
+		while (READ_ONCE(leader->on_cpu))
+			cpu_relax();
+		task_put(leader);
+		task_put(leader);
+	}
+	return 0;
 }
 
 void task_fault_kill(int sig, const char *what, uint64_t addr, uint64_t ip)
 {
 	struct task *t = current();
 	printk("pid %d (%s): %s at 0x%lx ip 0x%lx\n", t->pid, t->name, what, addr, ip);
-	task_exit(W_SIGNALED(sig));
+	task_exit_group(W_SIGNALED(sig));
 }
 
 bool sig_default_ignored(int sig)
@@ -188,8 +346,8 @@ static struct task *find_waitable(struct task *parent, const struct wait_query *
 		if (!wait_matches(q, c))
 			continue;
 		*any = true;
-		if (c->state == TASK_ZOMBIE && (q->options & WEXITED))
-			return c;
+		if (c->state == TASK_ZOMBIE && list_empty(&c->threads) && (q->options & WEXITED))
+			return c; /* (a leader that exited first waits for its threads) */
 	}
 	return NULL;
 }
@@ -216,8 +374,8 @@ int task_wait(const struct wait_query *q, struct wait_result *res, struct task *
 				cpu_relax();
 			res->pid = z->pid;
 			res->status = z->exit_status;
-			res->utime_ns = z->utime_ns + z->cutime_ns;
-			res->stime_ns = z->stime_ns + z->cstime_ns;
+			res->utime_ns = z->utime_ns + z->dead_utime_ns + z->cutime_ns;
+			res->stime_ns = z->stime_ns + z->dead_stime_ns + z->cstime_ns;
 			if (reap) {
 				self->cutime_ns += res->utime_ns;
 				self->cstime_ns += res->stime_ns;
@@ -248,7 +406,7 @@ void return_to_user_work(struct trap_frame *tf)
 {
 	struct task *t = current();
 	if (t->pending_kill)
-		task_exit(W_SIGNALED(t->pending_kill));
+		task_exit_group(W_SIGNALED(t->pending_kill));
 	sched_preempt_if_needed();
 	/* Signals: with interrupts on (a frame is written to user memory); one that comes
 	 * after the last look waits for the next return (a tick at most). */

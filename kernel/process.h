@@ -32,9 +32,19 @@ static inline uint64_t sig_bit(int sig) { return 1UL << (sig - 1); }
 /* Signal name ("SIGSEGV") or NULL. */
 const char *signal_name(int sig);
 
-/* End the current task with wait status `status` (W_EXITCODE or W_SIGNALED): drop its
- * address space and files, hand its children to the reaper, wake the parent. */
+/* End the current thread (exit): drop its address space and files, hand its children to
+ * the reaper; if it was its process's last thread, the process ends with wait status
+ * `status` (W_EXITCODE or W_SIGNALED; the group's, if it is ending), and its parent is
+ * told (SIGCHLD, a wake-up). */
 __noreturn void task_exit(int status);
+/* End current's whole process with status (exit_group, a fatal signal): every other
+ * thread is killed, and the first status given wins. */
+__noreturn void task_exit_group(int status);
+/* execve in a threaded process (Linux's de_thread): every other thread ends, and if
+ * current is not the leader it takes the leader's place (pid, parent) so that the process
+ * keeps its pid. 0, or -EINTR if the process is being ended meanwhile. Takes task_lock;
+ * sleeps. */
+int exec_end_other_threads(void);
 /* Kill current for a fault in user mode that no handler takes (signal_fault decides):
  * prints "pid N (name): what at ADDR ip RIP" and ends it with signal sig. */
 __noreturn void task_fault_kill(int sig, const char *what, uint64_t addr, uint64_t ip);
@@ -95,6 +105,13 @@ struct trap_frame; /* the arch's (arch-x86_64/trap.h): generic code only passes 
  * task-tree lock. */
 struct task *process_create(const char *name, struct task *parent, struct mm *mm,
 			    struct files *files, const struct fpu_state *fpu);
+/* A new thread of leader's group (clone with CLONE_THREAD), as process_create makes a
+ * process: the caller's mm and files references move in. It is nobody's child; its tgid
+ * is the leader's pid. NULL when out of memory or tasks. Takes the task-tree lock. */
+struct task *thread_create(const char *name, struct task *leader, struct mm *mm,
+			   struct files *files, const struct fpu_state *fpu);
+/* The live threads of t's process (/proc status's Threads). Takes the task-tree lock. */
+int task_nr_threads(struct task *t);
 /* t's address space with a reference (mm_put it), or NULL (kernel thread, or exiting). */
 struct mm *task_mm_get(struct task *t);
 /* Whether t is anc or one of its descendants (who may open t's /proc/PID/mem). Takes the

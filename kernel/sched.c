@@ -28,6 +28,26 @@ static unsigned nr_runnable;		/* [sched_lock] */
 static bool need_resched[MAX_CPUS];	/* [sched_lock] */
 static struct task idle_tasks[MAX_CPUS];
 static struct task *switched_from[MAX_CPUS]; /* the task a CPU just left (on_cpu clearing) */
+/* A thread that exited with nobody to reap it (task->autoreap), just switched away from for
+ * the last time: the CPU drops the tree's reference on it once out of sched_lock. */
+static struct task *dead_thread[MAX_CPUS];
+
+/* Called where a switch lands, with sched_lock held: note the task left if it is dead. */
+static void note_switched_from(void)
+{
+	struct task *last = switched_from[this_cpu()->id];
+	last->on_cpu = false;
+	if (last->state == TASK_ZOMBIE && last->autoreap)
+		dead_thread[this_cpu()->id] = last;
+}
+
+/* Out of sched_lock, after a switch: free the dead thread the switch left, if any. */
+static void release_dead_thread(void)
+{
+	struct task *dead = __atomic_exchange_n(&dead_thread[this_cpu()->id], NULL, __ATOMIC_RELAXED);
+	if (dead)
+		task_put(dead);
+}
 
 /* Whole-system CPU time (/proc/stat), ns, and context switches: atomic. */
 static uint64_t cpu_user_ns, cpu_system_ns, nr_switches;
@@ -116,7 +136,7 @@ static void switch_to(struct task *prev, struct task *next)
 	switched_from[this_cpu()->id] = prev;
 	switch_context(&prev->saved_rsp, next->saved_rsp);
 	/* Back in prev, later: whoever switched to us left its own task in switched_from. */
-	switched_from[this_cpu()->id]->on_cpu = false;
+	note_switched_from();
 }
 
 /* [sched_lock] */
@@ -139,14 +159,16 @@ void schedule(void)
 		enqueue(prev);
 	switch_to(prev, pick_next());
 	spin_unlock_irqrestore(&sched_lock, f);
+	release_dead_thread();
 }
 
 /* First code a new task runs (from context.asm), still holding sched_lock. */
 void sched_new_task_entry(void)
 {
-	switched_from[this_cpu()->id]->on_cpu = false;
+	note_switched_from();
 	spin_unlock(&sched_lock);
 	irq_enable();
+	release_dead_thread();
 }
 
 void sched_start(struct task *t)

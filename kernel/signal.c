@@ -109,6 +109,36 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 	return 0;
 }
 
+int signal_send_process_locked(struct task *t, int sig, const struct ksiginfo *info)
+{
+	assert_held(&task_lock);
+	struct task *leader = t->group_leader, *to = NULL;
+	uint64_t bit = sig_bit(sig);
+	/* As Linux's complete_signal: a thread that does not block it takes it, the leader
+	 * first; if all block it, it waits on the leader, or, once the leader has exited, on
+	 * the first thread (the threads list holds live ones only). */
+	if (leader->state != TASK_ZOMBIE && !(__atomic_load_n(&leader->sig_blocked, __ATOMIC_RELAXED) & bit))
+		to = leader;
+	struct list_head *p;
+	list_for_each(p, &leader->threads) {
+		struct task *th = list_entry(p, struct task, thread_node);
+		if (!to && !(__atomic_load_n(&th->sig_blocked, __ATOMIC_RELAXED) & bit))
+			to = th;
+	}
+	if (!to)
+		to = leader->state != TASK_ZOMBIE || list_empty(&leader->threads)
+			     ? leader : list_first_entry(&leader->threads, struct task, thread_node);
+	return signal_send(to, sig, info);
+}
+
+int signal_send_process(struct task *t, int sig, const struct ksiginfo *info)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	int rc = signal_send_process_locked(t, sig, info);
+	spin_unlock_irqrestore(&task_lock, f);
+	return rc;
+}
+
 int task_kill(struct task *t, int sig)
 {
 	struct ksiginfo info = { .code = SI_KERNEL };
@@ -232,7 +262,7 @@ void signal_deliver(struct trap_frame *tf)
 		if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
 			continue;
 		if (act.handler == SIG_DFL)
-			task_exit(W_SIGNALED(sig));
+			task_exit_group(W_SIGNALED(sig));
 		uint64_t old = t->restore_blocked ? t->saved_blocked : t->sig_blocked;
 		t->restore_blocked = false;
 		arch_syscall_restart(tf, &act);
@@ -244,7 +274,7 @@ void signal_deliver(struct trap_frame *tf)
 		return;
 	}
 	if (t->pending_kill)
-		task_exit(W_SIGNALED(t->pending_kill));
+		task_exit_group(W_SIGNALED(t->pending_kill));
 	arch_syscall_restart(tf, NULL);
 	if (t->restore_blocked) {
 		t->restore_blocked = false;
@@ -262,5 +292,5 @@ void signal_parent_exit(struct task *t, int status)
 		.utime = t->utime_ns / NS_PER_USER_TICK, .stime = t->stime_ns / NS_PER_USER_TICK,
 	};
 	if (t->parent && !t->parent->kthread_fn)
-		signal_send(t->parent, SIGCHLD, &info);
+		signal_send_process_locked(t->parent, SIGCHLD, &info);
 }

@@ -11,7 +11,9 @@
  *   sighand      the actions, shared by the threads of a process (struct sighand)
  *   pending_kill  the signal that ends the task (set at once for an unblocked signal
  *                 whose action is to terminate, so that sleeps and long loops stop)
- * A sender takes t->sig_lock; the task takes it to dequeue. Delivery happens in
+ * A signal sent to a process goes to one of its threads (signal_send_process); a fatal
+ * one ends them all (task_exit_group). A sender takes t->sig_lock; the task takes it to
+ * dequeue. Delivery happens in
  * signal_deliver(), from return_to_user_work(): one handler a return, a frame on the user
  * stack (or the alternate one), the handler's mask added to the blocked set. */
 #ifndef KERNEL_SIGNAL_H
@@ -84,6 +86,10 @@ void signal_set_action(struct sighand *sh, int sig, const struct k_sigaction *ac
  * its action is the default one to terminate, else pending until t takes it. 0, or -EPERM
  * for kernel threads. Any context (interrupts too); takes t->sig_lock. */
 int signal_send(struct task *t, int sig, const struct ksiginfo *info);
+/* Send sig to t's process (kill): to the first of its threads that does not block it,
+ * by signal_send's rules. The _locked form under task_lock; the other takes it. */
+int signal_send_process(struct task *t, int sig, const struct ksiginfo *info);
+int signal_send_process_locked(struct task *t, int sig, const struct ksiginfo *info);
 /* Whether current has a signal to take (or is being killed): interruptible sleeps end. */
 bool signal_pending(void);
 /* A fault in user mode that the arch or mm could not resolve: if current catches sig

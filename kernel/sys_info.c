@@ -217,6 +217,6 @@ long sys_umask(unsigned mask)
 
 long sys_getgroups(int size, uint32_t *ulist) { return size < 0 ? -EINVAL : 0; }
 
-/* Known calls that are not there, answered -ENOSYS without a log line: libc's start-up
- * probes them and falls back (restartable sequences). */
+/* Known calls that are not there, answered -ENOSYS without a log line: libc probes them
+ * and falls back (restartable sequences; clone3, for which glibc's threads use clone). */
 long sys_ni(void) { return -ENOSYS; }

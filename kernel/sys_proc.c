@@ -17,7 +17,7 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 
-long sys_getpid(void) { return current()->pid; }
+long sys_getpid(void) { return current()->tgid; }
 long sys_gettid(void) { return current()->pid; }
 long sys_getuid(void) { return 0; }
 long sys_geteuid(void) { return 0; }
@@ -27,7 +27,7 @@ long sys_getegid(void) { return 0; }
 long sys_getppid(void)
 {
 	uint64_t f = spin_lock_irqsave(&task_lock);
-	struct task *p = current()->parent;
+	struct task *p = current()->group_leader->parent;
 	int ppid = p ? p->pid : 0; /* the shell, pid 1, is every orphan's parent, like init */
 	spin_unlock_irqrestore(&task_lock, f);
 	return ppid;
@@ -46,15 +46,82 @@ long sys_exit(int code)
 
 long sys_exit_group(int code)
 {
-	task_exit(W_EXITCODE(code));
+	task_exit_group(W_EXITCODE(code));
 }
 
 #define CSIGNAL              0xff
 #define CLONE_VM             0x00000100
+#define CLONE_FS             0x00000200
+#define CLONE_FILES          0x00000400
+#define CLONE_SIGHAND        0x00000800
 #define CLONE_VFORK          0x00004000
+#define CLONE_THREAD         0x00010000
+#define CLONE_SYSVSEM        0x00040000
+#define CLONE_SETTLS         0x00080000
 #define CLONE_PARENT_SETTID  0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_DETACHED       0x00400000
 #define CLONE_CHILD_SETTID   0x01000000
+/* What pthread_create passes (musl and glibc alike), and what may come with it. */
+#define CLONE_THREAD_FLAGS   (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
+#define CLONE_THREAD_OPTIONS (CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
+			      CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED)
+
+/* The *_TID flags of clone, for the new task child with id pid in mm (fork's and a
+ * thread's alike). A bad pointer is ignored, as on Linux: the task exists anyway. */
+static void clone_tids(uint64_t flags, struct task *child, struct mm *mm, int *ptid, int *ctid)
+{
+	int pid = child->pid;
+	if (flags & CLONE_CHILD_SETTID)
+		mm_write(mm, (uint64_t)ctid, &pid, sizeof(pid));
+	if (flags & CLONE_CHILD_CLEARTID)
+		child->clear_child_tid = (uint64_t)ctid;
+	if (flags & CLONE_PARENT_SETTID)
+		copy_to_user(ptid, &pid, sizeof(pid));
+}
+
+/* What a new task takes over from the one that made it, beyond memory, files and
+ * signals. */
+static void inherit_task_state(struct task *child, const struct task *self)
+{
+	child->mempolicy = self->mempolicy;
+	child->umask = self->umask;
+	child->undumpable = self->undumpable;
+	child->no_new_privs = self->no_new_privs;
+	memcpy(child->cwd, self->cwd, sizeof(child->cwd));
+}
+
+/* pthread_create: a new thread in current's group, sharing its address space, files and
+ * signal actions, starting on stack newsp with FS base tls (CLONE_SETTLS). Its tid. */
+static long do_clone_thread(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
+{
+	struct task *self = current();
+	struct sighand *sh = sighand_of_current();
+	if (!sh)
+		return -ENOMEM;
+	sighand_get(sh);
+	mm_get(self->mm);
+	files_get(self->files);
+	fpu_save(self->fpu);
+	struct task *child = thread_create(self->name, self->group_leader, self->mm, self->files,
+					   self->fpu);
+	if (!child) {
+		files_put(self->files);
+		mm_put(self->mm);
+		sighand_put(sh);
+		return -EAGAIN;
+	}
+	copy_thread_frame(task_user_frame(child), task_user_frame(self), newsp);
+	signals_inherit(child, self, sh);
+	child->sas_sp = child->sas_size = 0; /* the creator's alternate stack is not its */
+	child->sas_flags = 0;
+	child->fs_base = flags & CLONE_SETTLS ? tls : self->fs_base;
+	inherit_task_state(child, self);
+	clone_tids(flags, child, self->mm, ptid, ctid);
+	int tid = child->pid;
+	sched_start(child);
+	return tid;
+}
 
 /* fork, or with CLONE_VM|CLONE_VFORK vfork: the child shares the address space and the
  * parent sleeps until the child execs or exits. newsp: the child's stack (0: the
@@ -85,19 +152,9 @@ static long do_fork(uint64_t flags, uint64_t newsp, int *ptid, int *ctid)
 	copy_thread_frame(task_user_frame(child), task_user_frame(self), newsp);
 	signals_inherit(child, self, sh);
 	child->fs_base = self->fs_base;
-	child->mempolicy = self->mempolicy;
-	child->umask = self->umask;
-	child->undumpable = self->undumpable;
-	child->no_new_privs = self->no_new_privs;
-	memcpy(child->cwd, self->cwd, sizeof(child->cwd));
+	inherit_task_state(child, self);
+	clone_tids(flags, child, mm, ptid, ctid);
 	int pid = child->pid;
-	/* A bad pointer here is ignored, as on Linux: the child exists anyway. */
-	if (flags & CLONE_CHILD_SETTID)
-		mm_write(mm, (uint64_t)ctid, &pid, sizeof(pid));
-	if (flags & CLONE_CHILD_CLEARTID)
-		child->clear_child_tid = (uint64_t)ctid;
-	if (flags & CLONE_PARENT_SETTID)
-		copy_to_user(ptid, &pid, sizeof(pid));
 	if (vfork) {
 		task_get(self);
 		child->vfork_parent = self;
@@ -124,11 +181,20 @@ long sys_vfork(void)
 	return do_fork(CLONE_VM | CLONE_VFORK, 0, NULL, NULL);
 }
 
+/* fork, vfork and pthread_create's forms; Linux's -EINVAL for the combinations it
+ * refuses (a thread without shared signal actions, shared actions without shared memory);
+ * other forms (a process sharing memory or files without being a thread) are not here. */
 long sys_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
 {
 	uint64_t sig = flags & CSIGNAL, rest = flags & ~CSIGNAL;
 	bool forkish = !(rest & ~(CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID));
 	bool vforkish = rest == (CLONE_VM | CLONE_VFORK);
+	if (((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) ||
+	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
+		return -EINVAL;
+	if ((rest & CLONE_THREAD_FLAGS) == CLONE_THREAD_FLAGS &&
+	    !(rest & ~(CLONE_THREAD_FLAGS | CLONE_THREAD_OPTIONS)) && !sig)
+		return do_clone_thread(rest, newsp, ptid, ctid, tls);
 	if (sig == SIGCHLD && (forkish || vforkish))
 		return do_fork(rest, newsp, ptid, ctid);
 	struct task *t = current();
@@ -180,7 +246,8 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	if (rc)
 		return rc;
 	/* PR_SET_MEMORY_MERGE survives execve, as on Linux. */
-	if (READ_ONCE(t->mm->merge_any) && (rc = mm_set_merge_any(img.mm, true))) {
+	if ((READ_ONCE(t->mm->merge_any) && (rc = mm_set_merge_any(img.mm, true))) ||
+	    (rc = exec_end_other_threads())) {
 		mm_put(img.mm);
 		return rc;
 	}

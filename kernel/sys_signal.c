@@ -181,12 +181,13 @@ void signals_exec(struct task *t)
 /* The siginfo of a signal current sends with kill (code SI_USER) or tkill (SI_TKILL). */
 static struct ksiginfo from_me(int code)
 {
-	return (struct ksiginfo){ .code = code, .pid = current()->pid };
+	return (struct ksiginfo){ .code = code, .pid = current()->tgid };
 }
 
-/* Send sig with info to the task pid: -ESRCH if there is none, -EPERM for kernel threads;
- * sig 0 only checks. */
-static long send_signal(int pid, int sig, const struct ksiginfo *info)
+/* Send sig with info to the process of task pid (thread: to that thread alone; tgid, if
+ * not 0: the thread must be of that process): -ESRCH if there is none, -EPERM for kernel
+ * threads; sig 0 only checks. */
+static long send_signal(int pid, int tgid, bool thread, int sig, const struct ksiginfo *info)
 {
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
@@ -195,7 +196,9 @@ static long send_signal(int pid, int sig, const struct ksiginfo *info)
 	struct task *t = task_find(pid);
 	if (!t)
 		return -ESRCH;
-	int rc = t->kthread_fn ? -EPERM : sig ? signal_send(t, sig, info) : 0;
+	int rc = t->kthread_fn ? -EPERM : tgid && t->tgid != tgid ? -ESRCH : 0;
+	if (!rc && sig)
+		rc = thread ? signal_send(t, sig, info) : signal_send_process(t, sig, info);
 	task_put(t);
 	return rc;
 }
@@ -211,10 +214,11 @@ struct kill_many {
 static void kill_one_of_many(struct task *t, void *ctx)
 {
 	struct kill_many *k = ctx;
-	if (t->kthread_fn || (k->pgid ? t->pgid != k->pgid : t == k->sender))
-		return;
-	struct ksiginfo info = { .code = SI_USER, .pid = k->sender->pid };
-	int rc = k->sig ? signal_send(t, k->sig, &info) : 0;
+	if (t->kthread_fn || t->group_leader != t || t->state == TASK_ZOMBIE ||
+	    (k->pgid ? t->pgid != k->pgid : t == k->sender->group_leader))
+		return; /* (a process once, through its leader) */
+	struct ksiginfo info = { .code = SI_USER, .pid = k->sender->tgid };
+	int rc = k->sig ? signal_send_process_locked(t, k->sig, &info) : 0;
 	if (!rc || !k->sent)
 		k->rc = rc;
 	k->sent++;
@@ -242,7 +246,7 @@ long sys_kill(int pid, int sig)
 {
 	struct ksiginfo info = from_me(SI_USER);
 	if (pid > 0)
-		return send_signal(pid, sig, &info);
+		return send_signal(pid, 0, false, sig, &info);
 	if (pid == 0)
 		return signal_process_group(current()->pgid, sig);
 	if (pid == -1)
@@ -252,11 +256,10 @@ long sys_kill(int pid, int sig)
 	return signal_process_group(-pid, sig);
 }
 
-/* One thread per process here, so a thread id is a process id. */
 long sys_tkill(int tid, int sig)
 {
 	struct ksiginfo info = from_me(SI_TKILL);
-	return tid <= 0 ? -EINVAL : send_signal(tid, sig, &info);
+	return tid <= 0 ? -EINVAL : send_signal(tid, 0, true, sig, &info);
 }
 
 long sys_tgkill(int tgid, int tid, int sig)
@@ -264,7 +267,7 @@ long sys_tgkill(int tgid, int tid, int sig)
 	struct ksiginfo info = from_me(SI_TKILL);
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	return tgid != tid ? -ESRCH : send_signal(tid, sig, &info);
+	return send_signal(tid, tgid, true, sig, &info);
 }
 
 /* sigqueue: the caller's siginfo goes along (its code, pid and value); a code a process
@@ -275,7 +278,7 @@ long sys_rt_sigqueueinfo(int pid, int sig, const void *uinfo)
 	int rc = arch_copy_siginfo_from_user(&info, uinfo);
 	if (rc)
 		return rc;
-	if ((info.code >= 0 || info.code == SI_TKILL) && pid != current()->pid)
+	if ((info.code >= 0 || info.code == SI_TKILL) && pid != current()->tgid)
 		return -EPERM;
-	return send_signal(pid, sig, &info);
+	return send_signal(pid, 0, false, sig, &info);
 }

@@ -100,3 +100,4 @@ SYSCALL(332, statx)
 SYSCALL(334, ni) /* rseq */
 SYSCALL(424, pidfd_send_signal)
 SYSCALL(434, pidfd_open)
+SYSCALL(435, ni) /* clone3: glibc falls back to clone */

@@ -65,6 +65,9 @@ struct task *task_alloc(const char *name)
 	list_init(&t->timer_node);
 	list_init(&t->children);
 	list_init(&t->sibling);
+	list_init(&t->threads);
+	list_init(&t->thread_node);
+	t->group_leader = t;
 	wait_queue_init(&t->child_exit);
 	wait_queue_init(&t->vfork_done);
 	spin_lock_init(&t->sig_lock, "signal");
@@ -81,7 +84,7 @@ struct task *task_alloc(const char *name)
 		return NULL;
 	}
 	struct list_head *pos;
-	t->pid = alloc_pid(&pos);
+	t->pid = t->tgid = alloc_pid(&pos);
 	list_add_tail(&t->all_node, pos);
 	nr_tasks++;
 	t->serial = ++nr_created;
@@ -98,6 +101,8 @@ static void task_free(struct task *t)
 	spin_unlock_irqrestore(&task_lock, f);
 	BUG_ON(t->on_cpu);
 	sighand_put(t->sighand);
+	if (t->group_leader != t)
+		task_put(t->group_leader);
 	free_pages(virt_to_page(t->kstack), KSTACK_ORDER);
 	kfree(t);
 }
@@ -155,6 +160,18 @@ void task_unhash(struct task *t)
 {
 	assert_held(&task_lock);
 	list_del(&t->all_node); /* leaves it empty: task_free sees it is gone */
+}
+
+void task_take_pid(struct task *t, struct task *old)
+{
+	assert_held(&task_lock);
+	int pid = old->pid; /* the list is sorted by pid: t moves to old's place */
+	old->pid = t->pid;
+	t->pid = pid;
+	list_del(&t->all_node);
+	list_add(&t->all_node, &old->all_node);
+	list_del(&old->all_node);
+	list_init(&old->all_node);
 }
 
 struct task *task_find_locked(int pid)

@@ -51,9 +51,23 @@ struct task {
 	int mempolicy;				/* [self] set_mempolicy's mode | flags (numa.c) */
 	char cwd[64];				/* [self] */
 
-	struct task *parent;			/* [tree] */
+	struct task *parent;			/* [tree] (a thread's: its leader's at clone) */
 	struct list_head children;		/* [tree] */
-	struct list_head sibling;		/* [tree] in parent->children */
+	struct list_head sibling;		/* [tree] in parent->children (leaders only) */
+	/* Threads (clone with CLONE_THREAD, kernel/sys_proc.c): the tasks of a thread group
+	 * share mm, files and sighand, and its leader's pid is the group's (getpid). Only the
+	 * leader is its parent's child; another thread is reaped by the scheduler when it
+	 * exits (autoreap), and the leader's zombie is reported once the last one is gone. */
+	int tgid;				/* [tree] the leader's pid */
+	struct task *group_leader;		/* [tree] itself, or the leader (a reference) */
+	struct list_head threads;		/* [tree] a leader's other threads */
+	struct list_head thread_node;		/* [tree] in the leader's threads */
+	bool autoreap;				/* [tree] a thread that exited: the scheduler frees it */
+	bool group_exiting;			/* [tree] leader: exit_group, a fatal signal, or an
+						 * execve ending the other threads */
+	struct task *exec_thread;		/* [tree] leader: that execve's thread, spared */
+	int group_exit_status;			/* [tree] leader: the process's wait status then */
+	uint64_t dead_utime_ns, dead_stime_ns;	/* [tree] leader: CPU time of threads gone */
 	struct wait_queue child_exit;		/* woken when a child becomes a zombie */
 	int exit_status;			/* [tree] wait4 status once a zombie */
 	/* Process group and session (kernel/sys_pgrp.c): inherited on fork; 0 for kernel
@@ -116,6 +130,9 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
 /* Look a task up by pid and take a reference (task_put() it); NULL if none (or reaped).
  * Takes the task-tree lock. */
 struct task *task_find(int pid);
+/* [task_lock] execve from a thread: t takes old's pid and place in the task list, and old
+ * leaves the list (as task_unhash). */
+void task_take_pid(struct task *t, struct task *old);
 /* [task_lock] Reaping: take t out of the task list, so no lookup finds it again although
  * references to it may live on a little. */
 void task_unhash(struct task *t);

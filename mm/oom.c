@@ -7,6 +7,7 @@
  * none of them, since killing one sharer frees nothing of it. (Linux's badness counts
  * every mapped page for every mapper, which with merged memory picks tasks whose death
  * frees little, and of kernel memory only page tables.) Kernel threads are never chosen.
+ * A process is one candidate however many threads it has; its kill ends them all.
  *
  * A victim's memory comes back when its address space is torn down: once it has exited
  * and every other holder (ksmd, reclaim, a /proc reader) has let go. Until then nobody
@@ -46,13 +47,25 @@ struct candidate {
 static struct candidate candidates[MAX_TASKS];
 static int nr_candidates;
 
-/* [task_lock] Take t as a candidate, or, when it is dying of SIGKILL already, as the
- * victim to wait for (*dying, the first such). */
+/* [task_lock] Whether t stands for its process: its leader, or, once the leader has
+ * exited, its first thread (a process is one candidate, however many threads). */
+static bool stands_for_process(struct task *t)
+{
+	struct task *leader = t->group_leader;
+	if (leader->state != TASK_ZOMBIE)
+		return t == leader;
+	return !list_empty(&leader->threads) &&
+	       t == list_first_entry(&leader->threads, struct task, thread_node);
+}
+
+/* [task_lock] Take t's process as a candidate, or, when it is dying of SIGKILL already,
+ * as the victim to wait for (*dying, the first such). The caller's own is added apart. */
 static void collect(struct task *t, void *ctx)
 {
 	struct candidate *dying = ctx;
-	if (!t->mm || t->kthread_fn || t->state == TASK_ZOMBIE || t == current() ||
-	    nr_candidates == MAX_TASKS || !mm_tryget(t->mm))
+	if (!t->mm || t->kthread_fn || t->state == TASK_ZOMBIE || !stands_for_process(t) ||
+	    t->group_leader == current()->group_leader || nr_candidates == MAX_TASKS ||
+	    !mm_tryget(t->mm))
 		return;
 	bool killed = READ_ONCE(t->pending_kill) == SIGKILL;
 	struct candidate *c = killed ? dying : &candidates[nr_candidates++];

@@ -1,25 +1,34 @@
-"""Boot tests of signal handlers: user/sigtest (frames, siginfo, masks, restarts, the
-alternate stack, forged rt_sigreturn frames), and busybox's sh (glibc) running its traps,
-for a signal it sends itself and for Ctrl-C on the console."""
+"""Boot tests of signal handlers and threads: user/sigtest (frames, siginfo, masks,
+restarts, the alternate stack, forged rt_sigreturn frames), busybox's sh (glibc) running
+its traps, for a signal it sends itself and for Ctrl-C on the console, and user/threadtest
+(pthreads on clone(CLONE_THREAD): shared memory and actions, per-thread ids and masks,
+exit_group, fatal signals, fork and execve from a thread)."""
 import re
 
 from registry import check, check_program_passed, meminfo_kb, test
 from test_process import run
 
 
+def passes_twice_without_leaking(m, program):
+    """Run the self-checking program twice: both pass, and the second gives back every
+    page (the first may grow slab caches for good). The second run's output."""
+    frees = []
+    for _ in range(2):
+        out, _, how = run(m, program)
+        check_program_passed(program, out, how)
+        frees.append(meminfo_kb(m)["MemFree"])
+    check(frees[0] == frees[1], f"a {program} run leaked {frees[0] - frees[1]} kB")
+    return out
+
+
 @test
 def signal_handlers_run_as_on_linux(b):
     m = b.machine(swap=None).start()
     m.wait_prompt()
-    frees = []
-    for _ in range(2):  # the first run may grow slab caches for good; the second may not
-        out, _, how = run(m, "sigtest")
-        check_program_passed("sigtest", out, how)
-        frees.append(meminfo_kb(m)["MemFree"])
+    out = passes_twice_without_leaking(m, "sigtest")
     # the forged frames killed only their own tasks, each with its one line
     check(re.search(r"pid \d+ \(sigtest\): general protection fault at 0x4141414141414141", out)
           and re.search(r"pid \d+ \(sigtest\): bad signal frame at 0x0 ", out), f"sigtest:\n{out}")
-    check(frees[0] == frees[1], f"a sigtest run leaked {frees[0] - frees[1]} kB")
     m.poweroff()
 
 
@@ -36,4 +45,12 @@ def busybox_traps_run_for_kill_and_ctrl_c(b):
     m.expect(r"caught ctrl-c")
     m.expect(r"\[pid \d+ exited, status=3\]")
     m.wait_prompt()
+    m.poweroff()
+
+
+@test
+def pthreads_share_a_process(b):
+    m = b.machine(swap=None).start()
+    m.wait_prompt()
+    passes_twice_without_leaking(m, "threadtest")
     m.poweroff()

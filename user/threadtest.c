@@ -1,0 +1,221 @@
+/* threadtest: POSIX threads on clone(CLONE_THREAD): threads share memory, descriptors and
+ * signal actions but have their own ids, masks and stacks; counters under a mutex and a
+ * condition variable add up; join returns each thread's value; a process-directed signal
+ * goes to a thread that does not block it and tgkill to the one named; exit_group and a
+ * fatal signal end every thread; a fork from a thread copies only that thread; execve
+ * from a thread ends the others; the process's end is reported once, with the right
+ * status. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#define SELFCHECK_NAME "threadtest"
+#include "selfcheck.h"
+
+#define THREADS 8
+#define ROUNDS 2000
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t turn_changed = PTHREAD_COND_INITIALIZER;
+static long counter;
+static int turn;
+static pid_t tids[THREADS];
+
+static pid_t gettid_(void) { return syscall(SYS_gettid); }
+
+/* Each thread adds ROUNDS under the mutex, then takes its turn in order on the condition
+ * variable, and returns its index + 100. */
+static void *worker(void *arg)
+{
+	long me = (long)arg;
+	tids[me] = gettid_();
+	for (int i = 0; i < ROUNDS; i++) {
+		pthread_mutex_lock(&lock);
+		counter++;
+		pthread_mutex_unlock(&lock);
+	}
+	pthread_mutex_lock(&lock);
+	while (turn != me)
+		pthread_cond_wait(&turn_changed, &lock);
+	turn++;
+	pthread_cond_broadcast(&turn_changed);
+	pthread_mutex_unlock(&lock);
+	return (void *)(me + 100);
+}
+
+static void test_counters_and_join(void)
+{
+	pthread_t th[THREADS];
+	for (long i = 0; i < THREADS; i++)
+		CHECK(pthread_create(&th[i], NULL, worker, (void *)i) == 0);
+	int joined = 0;
+	for (long i = 0; i < THREADS; i++) {
+		void *ret;
+		joined += pthread_join(th[i], &ret) == 0 && ret == (void *)(i + 100);
+	}
+	CHECK(joined == THREADS && counter == (long)THREADS * ROUNDS && turn == THREADS);
+	int distinct = 1;
+	for (int i = 0; i < THREADS; i++)
+		distinct &= tids[i] > 0 && tids[i] != getpid();
+	CHECK(distinct);
+}
+
+static volatile pid_t handled_by;
+static volatile int handled;
+
+static void on_usr1(int sig)
+{
+	handled_by = gettid_();
+	handled++;
+}
+
+static pthread_barrier_t ready;
+static volatile int stop;
+
+/* Blocks nothing, waits until told to stop. */
+static void *sleeper(void *arg)
+{
+	tids[0] = gettid_();
+	pthread_barrier_wait(&ready);
+	while (!stop)
+		usleep(1000);
+	return NULL;
+}
+
+static void test_signals_to_threads(void)
+{
+	signal(SIGUSR1, on_usr1); /* installed here, in force in every thread */
+	pthread_barrier_init(&ready, NULL, 2);
+	pthread_t th;
+	pthread_create(&th, NULL, sleeper, NULL);
+	pthread_barrier_wait(&ready);
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	handled = 0;
+	kill(getpid(), SIGUSR1); /* the main thread blocks it: the other takes it */
+	for (int i = 0; i < 2000 && !handled; i++)
+		usleep(1000);
+	CHECK(handled == 1 && handled_by == tids[0]);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+	CHECK(syscall(SYS_tgkill, getpid(), gettid_(), SIGUSR1) == 0 && handled == 2 &&
+	      handled_by == gettid_());
+	CHECK(syscall(SYS_tgkill, getpid() + 100000, tids[0], SIGUSR1) == -1 && errno == ESRCH);
+	stop = 1;
+	pthread_join(th, NULL);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+static void *spin_forever(void *arg)
+{
+	for (;;)
+		usleep(1000);
+	return NULL;
+}
+
+static void *exit_group_now(void *arg)
+{
+	usleep(20000);
+	exit(7); /* exit_group: the main thread, blocked in join, ends too */
+}
+
+static void *crash_now(void *arg)
+{
+	usleep(20000);
+	volatile int *volatile bad = (int *)16;
+	*bad = 1;
+	return NULL;
+}
+
+static void *fork_from_thread(void *arg)
+{
+	pid_t c = fork();
+	if (c == 0) /* only this thread was copied: no other runs here */
+		_exit(getpid() == gettid_() ? 5 : 1);
+	int st;
+	waitpid(c, &st, 0);
+	return (void *)(long)(WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+/* The new program runs as the process (the pid its parent knows) and tells its pid in
+ * its exit status. */
+static void *exec_from_thread(void *arg)
+{
+	usleep(20000);
+	char *argv[] = { "sh", "-c", "exit $(($$ % 200))", NULL };
+	execv("/bin/sh", argv);
+	return NULL;
+}
+
+/* Run body in a child process with spinning threads around; its wait status (and pid). */
+static int in_child(void *(*body)(void *), pid_t *pid)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		pthread_t spinner, t;
+		pthread_create(&spinner, NULL, spin_forever, NULL);
+		pthread_create(&t, NULL, body, NULL);
+		pthread_join(t, NULL);
+		pthread_join(spinner, NULL);
+		_exit(99);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	if (pid)
+		*pid = c;
+	return st;
+}
+
+static void test_process_ends(void)
+{
+	pid_t c;
+	int st = in_child(exit_group_now, NULL);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	st = in_child(crash_now, NULL);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = in_child(exec_from_thread, &c); /* the other threads ended; the pid stayed */
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == c % 200);
+	pthread_t t;
+	void *ret;
+	pthread_create(&t, NULL, fork_from_thread, NULL);
+	pthread_join(t, &ret);
+	CHECK(ret == (void *)5L);
+	CHECK(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD); /* each end reported once */
+}
+
+/* The main thread leaves with pthread_exit; the process lives on in the other thread,
+ * whose exit(3) ends it with status 3. */
+static void *outlive_main(void *arg)
+{
+	usleep(30000);
+	exit(3);
+}
+
+static void test_main_thread_exits_first(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, outlive_main, NULL);
+		pthread_exit(NULL);
+	}
+	int st;
+	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 3);
+}
+
+int main(void)
+{
+	test_counters_and_join();
+	test_signals_to_threads();
+	test_process_ends();
+	test_main_thread_exits_first();
+	return checks_report();
+}
