@@ -230,6 +230,37 @@ bool user_range_ok(const void *uptr, size_t n, bool write);
  * -ENAMETOOLONG when no NUL within max bytes. */
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
 
+/* Futex words (kernel/futex.c). A futex is named by where its word is in the mappings,
+ * never by the frame that holds it now (KSM merging, swap and copy-on-write change that),
+ * so the naming is mm's: it reads the VMA and the shared object under mm->lock, which
+ * futex.c never sees. Linux's get_futex_key, three kinds that never meet each other:
+ *  - UWORD_PRIVATE (FUTEX_PRIVATE_FLAG): the address space and the address, the mapping
+ *    not looked at;
+ *  - UWORD_SHMEM: a word in a shared anonymous mapping, by the object's serial and the
+ *    word's offset in it: every address space mapping the object meets there, at any
+ *    address;
+ *  - UWORD_MM: any other word named without the flag, by address space and address (Linux's
+ *    key of an anonymous page). */
+enum uword_kind { UWORD_PRIVATE, UWORD_SHMEM, UWORD_MM };
+struct uword_key {
+	uint64_t object;	/* the struct mm's address, or the shared object's serial */
+	uint64_t offset;	/* the user address, or the byte offset in the object */
+	enum uword_kind kind;
+};
+/* The name of the user word at uaddr in mm, shared (else private) as above: -EINVAL unless
+ * uaddr is 4-byte aligned, -EFAULT past user space and, for a shared name, unless a mapping
+ * there allows a read (write: a write; a private mapping that is not writable only if it
+ * is file data, as Linux refuses read-only anonymous memory). Takes mm->lock (shared). */
+int mm_uword_key(struct mm *mm, uint64_t uaddr, bool shared, bool write, struct uword_key *key);
+/* Call fn(ctx, word) with the kernel alias of the aligned user word at uaddr in mm, its page
+ * faulted in as a user read (write: a user write, copy-on-write broken) would, under
+ * mm->lock: the page stays mapped there while fn runs, so fn may read the word or change
+ * it with atomic operations that user code on every CPU sees as its own. fn must not sleep
+ * (spinlocks are fine). Returns fn's result (>= 0 or -errno), or -EFAULT / -ENOMEM with
+ * fn not called. Takes mm->lock: may sleep. */
+int mm_uword_locked(struct mm *mm, uint64_t uaddr, bool write, int (*fn)(void *ctx, uint32_t *word),
+		    void *ctx);
+
 /* Figures for /proc (kB), a consistent snapshot taken under mm->lock. */
 struct mm_stats {
 	uint64_t vm_size_kb, vm_peak_kb, rss_kb, rss_anon_kb, rss_file_kb, rss_shmem_kb;
