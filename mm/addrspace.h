@@ -167,7 +167,9 @@ long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice);
  * the tail, whatever VMAs or holes it spans; growing works in place, for a private
  * anonymous mapping with room behind it, else -ENOMEM (even with MREMAP_MAYMOVE: libc
  * then maps anew and copies); a growing old range must lie in one VMA (-EFAULT), and
- * old_len 0 on a private mapping is -EINVAL. Returns addr or -errno. Takes mm->lock. */
+ * old_len 0 on a private mapping is -EINVAL; old_len 0 with MREMAP_MAYMOVE on a shared
+ * one maps the same memory a second time, elsewhere (within the object, else -EINVAL).
+ * Returns the (new) address or -errno. Takes mm->lock. */
 #define MREMAP_MAYMOVE 1
 long mm_mremap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, int flags);
 /* prctl(PR_SET_MEMORY_MERGE, on): set merge_any; on registers mm with ksmd and marks every
