@@ -5,9 +5,11 @@
  * and its conditional second wake, the thread-exit protocol (clear_child_tid),
  * and a private futex whose page ksmd merges while its process waits on it. Sets
  * /sys/kernel/mm/ksm/run to 1 for that case if needed, and restores the knobs it changed.
- * Prints "futextest: N checks, F failed". */
+ * `futextest swap MIB` instead checks a futex whose page is swapped out while its process
+ * waits on it (MIB: more than the machine's memory). Prints "futextest: N checks, F failed". */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <limits.h>
@@ -473,8 +475,70 @@ static void test_ksm(void)
 		ksm_write_long("run", run);
 }
 
-int main(void)
+/* Whether process pid's page at addr is swapped out (/proc/PID/pagemap bit 62). */
+static bool swapped_out(pid_t pid, const void *addr)
 {
+	char path[64];
+	uint64_t entry = 0;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	int fd = open(path, O_RDONLY);
+	bool ok = fd >= 0 && pread(fd, &entry, 8, (off_t)((uintptr_t)addr / PAGE * 8)) == 8;
+	if (fd >= 0)
+		close(fd);
+	return ok && (entry >> 62 & 1);
+}
+
+#define SWAP_WORD 0x600df00du
+
+/* futextest swap MIB: a private futex whose page reclaim swaps out while the child waits on
+ * it (the parent writes MIB of memory, more than the machine has, until it is): every wait,
+ * before, while and after, ETIMEDOUT with the word reading right; then EAGAIN for another
+ * value. */
+static void test_swap(long mib)
+{
+	uint32_t *p = map(PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	uint32_t *sync = map(PROT_READ | PROT_WRITE, MAP_SHARED);
+	pid_t c = fork();
+	if (c == 0) {
+		*p = SWAP_WORD; /* a page of its own */
+		int bad = 0, rounds = 0, after = 0;
+		struct timespec t100 = { 0, 100000000 };
+		while (after < 3 && rounds++ < 3000) {
+			after += __atomic_load_n(sync, __ATOMIC_SEQ_CST) != 0;
+			long r = futex(p, FUTEX_WAIT_PRIVATE, SWAP_WORD, &t100, NULL, 0);
+			bad += !(r == -1 && errno == ETIMEDOUT && *p == SWAP_WORD);
+		}
+		bad += after < 3;
+		bad += !(futex(p, FUTEX_WAIT_PRIVATE, 0, &t100, NULL, 0) == -1 && errno == EAGAIN);
+		if (bad)
+			printf("futextest: swap child: %d bad of %d rounds\n", bad, rounds);
+		_exit(bad ? 1 : 0);
+	}
+	size_t size = (size_t)mib << 20;
+	char *hog = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(hog != MAP_FAILED);
+	bool out = false;
+	for (int pass = 0; hog != MAP_FAILED && pass < 20 && !out; pass++)
+		for (size_t off = 0; off < size && !out; off += PAGE) {
+			hog[off] = (char)(pass + 1);
+			if (off % (1 << 20) == 0) /* a look every MiB */
+				out = swapped_out(c, p);
+		}
+	CHECK(out);
+	__atomic_store_n(sync, 1, __ATOMIC_SEQ_CST);
+	CHECK(reap(c) == 0);
+	if (hog != MAP_FAILED)
+		munmap(hog, size);
+	munmap(sync, PAGE);
+	munmap(p, PAGE);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "swap")) {
+		test_swap(atol(argv[2]));
+		return checks_report();
+	}
 	test_errors();
 	test_timeouts();
 	test_shared_wake();
