@@ -10,6 +10,7 @@
 #include "arch-x86_64/rtc.h"
 #include "arch-x86_64/vdso.h"
 #include "kernel/sched.h"
+#include "kernel/futex.h"
 #include "mm/addrspace.h"
 #include "fs/vfs.h"
 #include "drivers/tty.h"
@@ -51,6 +52,7 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 	vdso_init(); /* user-mode clock reads, mapped by every exec */
 
 	sched_init(); /* this context becomes CPU 0's idle task; tasks can be made */
+	futex_init(); /* the futex hash buckets, before any user task */
 
 	addrspace_init(); /* the zero page and reverse maps, for user page faults */
 

@@ -3,6 +3,7 @@
 #include "kernel/process.h"
 #include "kernel/signal.h"
 #include "kernel/sched.h"
+#include "kernel/futex.h"
 #include "mm/addrspace.h"
 #include "fs/file.h"
 #include "fs/poll.h"
@@ -146,9 +147,12 @@ void task_exit(int status)
 	BUG_ON(!t->parent && t->mm);
 
 	irq_enable();
-	if (t->clear_child_tid && t->mm) { /* glibc's and musl's thread exit protocol */
+	/* glibc's and musl's thread exit protocol, as Linux's mm_release: only while another
+	 * task shares the address space (a thread, a vfork parent) */
+	if (t->clear_child_tid && t->mm && __atomic_load_n(&t->mm->users, __ATOMIC_ACQUIRE) > 1) {
 		int zero = 0;
 		copy_to_user((void *)t->clear_child_tid, &zero, sizeof(zero));
+		futex_wake(t->clear_child_tid, true, 1, FUTEX_BITSET_MATCH_ANY); /* pthread_join */
 	}
 	vfork_release(t);
 	uint64_t f = spin_lock_irqsave(&task_lock);

@@ -1,5 +1,6 @@
 /* Time system calls: clocks and sleeping. */
 #include "kernel/syscall_table.h"
+#include "kernel/syscall.h"
 #include "kernel/task.h"
 #include "kernel/sched.h"
 #include "kernel/clock.h"
@@ -84,7 +85,7 @@ long sys_time(int64_t *ut)
 	return sec;
 }
 
-static int get_timespec_ns(const struct timespec *uts, int64_t *ns)
+int get_timespec_ns(const struct timespec *uts, int64_t *ns)
 {
 	struct timespec ts;
 	if (copy_from_user(&ts, uts, sizeof(ts)))

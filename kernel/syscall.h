@@ -12,4 +12,9 @@ long syscall_dispatch(uint64_t nr, const uint64_t args[6]);
 
 typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4, long a5);
 
+struct timespec; /* Linux's { int64_t tv_sec, tv_nsec } (kernel/sys_time.c) */
+/* Read the user timespec at uts as ns: 0, -EFAULT, or -EINVAL unless tv_sec >= 0 and
+ * 0 <= tv_nsec < 10^9 (Linux's timespec64_valid); a time past 2^63 ns reads as INT64_MAX. */
+int get_timespec_ns(const struct timespec *uts, int64_t *ns);
+
 #endif

@@ -47,7 +47,7 @@ struct task {
 	uint64_t fs_base;			/* [self] user FS base (TLS) */
 	uint64_t clear_child_tid;		/* [self] set_tid_address */
 	uint64_t robust_list;			/* [self] set_robust_list's head; 0 after fork and
-						 * exec. Nothing walks it yet: no futexes here */
+						 * exec. Nothing walks it at exit yet */
 	int mempolicy;				/* [self] set_mempolicy's mode | flags (numa.c) */
 	char cwd[64];				/* [self] */
 

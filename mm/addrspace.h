@@ -167,7 +167,9 @@ long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice);
  * the tail, whatever VMAs or holes it spans; growing works in place, for a private
  * anonymous mapping with room behind it, else -ENOMEM (even with MREMAP_MAYMOVE: libc
  * then maps anew and copies); a growing old range must lie in one VMA (-EFAULT), and
- * old_len 0 on a private mapping is -EINVAL. Returns addr or -errno. Takes mm->lock. */
+ * old_len 0 on a private mapping is -EINVAL; old_len 0 with MREMAP_MAYMOVE on a shared
+ * one maps the same memory a second time, elsewhere (within the object, else -EINVAL).
+ * Returns the (new) address or -errno. Takes mm->lock. */
 #define MREMAP_MAYMOVE 1
 long mm_mremap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, int flags);
 /* prctl(PR_SET_MEMORY_MERGE, on): set merge_any; on registers mm with ksmd and marks every
@@ -229,6 +231,37 @@ bool user_range_ok(const void *uptr, size_t n, bool write);
 /* Copy a NUL-terminated string of at most max-1 chars: its length, -EFAULT, or
  * -ENAMETOOLONG when no NUL within max bytes. */
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
+
+/* Futex words (kernel/futex.c). A futex is named by where its word is in the mappings,
+ * never by the frame that holds it now (KSM merging, swap and copy-on-write change that),
+ * so the naming is mm's: it reads the VMA and the shared object under mm->lock, which
+ * futex.c never sees. Linux's get_futex_key, three kinds that never meet each other:
+ *  - UWORD_PRIVATE (FUTEX_PRIVATE_FLAG): the address space and the address, the mapping
+ *    not looked at;
+ *  - UWORD_SHMEM: a word in a shared anonymous mapping, by the object's serial and the
+ *    word's offset in it: every address space mapping the object meets there, at any
+ *    address;
+ *  - UWORD_MM: any other word named without the flag, by address space and address (Linux's
+ *    key of an anonymous page). */
+enum uword_kind { UWORD_PRIVATE, UWORD_SHMEM, UWORD_MM };
+struct uword_key {
+	uint64_t object;	/* the struct mm's address, or the shared object's serial */
+	uint64_t offset;	/* the user address, or the byte offset in the object */
+	enum uword_kind kind;
+};
+/* The name of the user word at uaddr in mm, shared (else private) as above: -EINVAL unless
+ * uaddr is 4-byte aligned, -EFAULT past user space and, for a shared name, unless a mapping
+ * there allows a read (write: a write; a private mapping that is not writable only if it
+ * is file data, as Linux refuses read-only anonymous memory). Takes mm->lock (shared). */
+int mm_uword_key(struct mm *mm, uint64_t uaddr, bool shared, bool write, struct uword_key *key);
+/* Call fn(ctx, word) with the kernel alias of the aligned user word at uaddr in mm, its page
+ * faulted in as a user read (write: a user write, copy-on-write broken) would, under
+ * mm->lock: the page stays mapped there while fn runs, so fn may read the word or change
+ * it with atomic operations that user code on every CPU sees as its own. fn must not sleep
+ * (spinlocks are fine). Returns fn's result (>= 0 or -errno), or -EFAULT / -ENOMEM with
+ * fn not called. Takes mm->lock: may sleep. */
+int mm_uword_locked(struct mm *mm, uint64_t uaddr, bool write, int (*fn)(void *ctx, uint32_t *word),
+		    void *ctx);
 
 /* Figures for /proc (kB), a consistent snapshot taken under mm->lock. */
 struct mm_stats {

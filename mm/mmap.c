@@ -343,6 +343,27 @@ out:
 	return rc;
 }
 
+/* [mm->lock] mremap(*addr, 0, size, MREMAP_MAYMOVE) of v, a shared mapping: a second
+ * mapping of the same object from *addr's offset at a new address, stored in *addr
+ * (Linux's duplication). 0, -ENOMEM (no gap), or -EINVAL past the object's end (Linux
+ * maps it, and an access there gets SIGBUS). userfaultfd registrations are not copied. */
+static int duplicate_shared(struct mm *mm, struct vma *v, uint64_t *addr, uint64_t size)
+{
+	assert_held(&mm->lock);
+	uint64_t off = v->shm_off + (*addr - v->start);
+	if (size > v->shm->npages * PAGE_SIZE - off)
+		return -EINVAL;
+	uint64_t to = vma_find_gap(&mm->vmas, size, MMAP_BOTTOM, MMAP_TOP);
+	if (!to)
+		return -ENOMEM;
+	int rc = vma_insert_shm(&mm->vmas, to, to + size, v->flags & ~VMA_UFFD_MASK, v->shm, off);
+	if (rc)
+		return rc;
+	mm_note_size(mm);
+	*addr = to;
+	return 0;
+}
+
 long mm_mremap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, int flags)
 {
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || (flags & ~MREMAP_MAYMOVE))
@@ -366,6 +387,8 @@ long mm_mremap(struct mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len,
 			pgtable_free_empty(&mm->pt, addr + new_size, addr + old_size);
 	} else if (!old_size && !(v->flags & VMA_SHARED)) {
 		rc = -EINVAL; /* old_len 0 "duplicates" a mapping: meaningless when private */
+	} else if (!old_size && (flags & MREMAP_MAYMOVE)) {
+		rc = duplicate_shared(mm, v, &addr, new_size);
 	} else if (addr + old_size > v->end) {
 		rc = -EFAULT; /* a growing range must be one mapping */
 	} else if (addr + old_size != v->end || (v->flags & (VMA_FILE | VMA_SHARED | VMA_STACK)) ||

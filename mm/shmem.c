@@ -23,7 +23,9 @@ struct shmem *shmem_create(uint64_t size)
 		kfree(s);
 		return NULL;
 	}
+	static uint64_t last_serial;
 	s->refs = 1;
+	s->serial = __atomic_add_fetch(&last_serial, 1, __ATOMIC_RELAXED);
 	spin_lock_init(&s->lock, "shmem");
 	s->npages = npages;
 	s->nleaves = (unsigned)nleaves;

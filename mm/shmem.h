@@ -20,6 +20,8 @@
 
 struct shmem {
 	int refs;			/* atomic: VMAs that reference it */
+	uint64_t serial;		/* [const] unique for ever: names the object even after
+					 * it is gone (futex keys, mm_uword_key) */
 	spinlock_t lock;		/* guards the slot arrays and npresent */
 	uint64_t npages;		/* size */
 	uint64_t npresent;		/* pages held */

@@ -4,7 +4,8 @@
  * read-only: copy-on-write; in a userfaultfd range, after the handler resolved it), and
  * copied through the direct map. So a bad pointer from a system call is -EFAULT, never a
  * kernel fault, and any address space can be the target (exec fills a new one before it
- * runs). */
+ * runs). The futex words' names and their locked access (mm_uword_key, mm_uword_locked)
+ * live here too: the same walk, one word. */
 #include "mm/mapping.h"
 #include "mm/pgtable.h"
 #include "kernel/task.h"
@@ -13,6 +14,7 @@
 #include "kernel/printk.h"
 #include "mm/swap.h"
 #include "mm/userfaultfd.h"
+#include "mm/shmem.h"
 #include "kernel/lock.h"
 
 /* The kernel alias of user byte va in mm for a read or a write as user code would make it
@@ -169,4 +171,47 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max)
 		return (long)c.copied - 1;
 	dst[max - 1] = 0;
 	return span < max ? -EFAULT : -ENAMETOOLONG;
+}
+
+int mm_uword_key(struct mm *mm, uint64_t uaddr, bool shared, bool write, struct uword_key *key)
+{
+	if (uaddr % sizeof(uint32_t))
+		return -EINVAL;
+	if (!mm || uaddr > USER_END - sizeof(uint32_t))
+		return -EFAULT;
+	*key = (struct uword_key){ (uint64_t)mm, uaddr, UWORD_PRIVATE };
+	if (!shared)
+		return 0;
+	mutex_lock(&mm->lock);
+	struct vma *v = vma_find(&mm->vmas, uaddr);
+	bool ok = v && (v->flags & (write ? VMA_WRITE : VMA_READ | VMA_WRITE)) &&
+		  (v->shm || (v->flags & (VMA_WRITE | VMA_FILE)));
+	if (ok && v->shm)
+		*key = (struct uword_key){ v->shm->serial, v->shm_off + (uaddr - v->start), UWORD_SHMEM };
+	else if (ok)
+		key->kind = UWORD_MM;
+	mutex_unlock(&mm->lock);
+	return ok ? 0 : -EFAULT;
+}
+
+struct uword_call {
+	int (*fn)(void *ctx, uint32_t *word);
+	void *ctx;
+	int result;
+};
+
+static int call_on_word(void *ctx, uint8_t *kaddr, size_t n)
+{
+	struct uword_call *c = ctx;
+	c->result = c->fn(c->ctx, (uint32_t *)kaddr);
+	return c->result < 0 ? c->result : 1;
+}
+
+int mm_uword_locked(struct mm *mm, uint64_t uaddr, bool write, int (*fn)(void *ctx, uint32_t *word),
+		    void *ctx)
+{
+	BUG_ON(uaddr % sizeof(uint32_t));
+	struct uword_call c = { fn, ctx, 0 };
+	int rc = walk_user(mm, uaddr, sizeof(uint32_t), write, user_byte, call_on_word, &c);
+	return rc ? rc : c.result;
 }

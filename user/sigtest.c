@@ -197,6 +197,11 @@ static void test_restart(void)
 	c = signal_me_later(SIGUSR1, 50, -1, 0);
 	CHECK(pause() == -1 && errno == EINTR && hits == 4);
 	reap(c);
+	static int word;
+	struct timespec five = { 5, 0 };
+	c = signal_me_later(SIGUSR1, 50, -1, 0); /* a futex wait with a timeout: EINTR */
+	CHECK(syscall(SYS_futex, &word, 0 /* FUTEX_WAIT */, 0, &five) == -1 && errno == EINTR && hits == 5);
+	reap(c);
 	reset(SIGUSR1);
 	close(p[0]);
 	close(p[1]);

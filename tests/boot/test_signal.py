@@ -53,4 +53,6 @@ def pthreads_share_a_process(b):
     m = b.machine(swap=None).start()
     m.wait_prompt()
     passes_twice_without_leaking(m, "threadtest")
+    out, _, how = run(m, "threadtest-glibc")  # glibc's threads: clone3 refused, futexes
+    check_program_passed("threadtest", out, how)
     m.poweroff()
