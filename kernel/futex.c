@@ -440,3 +440,57 @@ long sys_futex(uint64_t uaddr, int op, uint32_t val, const struct timespec *utim
 		return -ENOSYS;
 	}
 }
+
+/* Robust futexes (set_robust_list): a lock word holds its owner's tid; when the owner dies
+ * holding it, the kernel marks it FUTEX_OWNER_DIED and wakes a waiter, which then learns
+ * (EOWNERDEAD) that the data may be half-changed. */
+#define FUTEX_WAITERS      0x80000000u
+#define FUTEX_OWNER_DIED   0x40000000u
+#define FUTEX_TID_MASK     0x3fffffffu
+#define ROBUST_LIST_LIMIT  2048	/* Linux's bound on a list walk (a loop in it ends there) */
+
+struct robust_list_head {
+	uint64_t next;		/* first entry (bit 0: PI lock); the head itself ends the list */
+	int64_t futex_offset;	/* from an entry to its lock word */
+	uint64_t pending;	/* an entry being added or removed, or 0 */
+};
+
+/* mm_uword_locked callback: the word of a lock the dying thread *ctx (a tid) owns gets
+ * FUTEX_OWNER_DIED, keeping FUTEX_WAITERS. 1 if a waiter is to be woken, else 0. */
+static int mark_owner_died(void *ctx, uint32_t *word)
+{
+	uint32_t tid = *(uint32_t *)ctx, old = __atomic_load_n(word, __ATOMIC_RELAXED);
+	do {
+		if ((old & FUTEX_TID_MASK) != tid)
+			return 0;
+	} while (!__atomic_compare_exchange_n(word, &old, (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED,
+					      false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+	return (old & FUTEX_WAITERS) != 0;
+}
+
+static void owner_died(uint64_t uaddr, uint32_t tid)
+{
+	if (mm_uword_locked(current()->mm, uaddr, true, mark_owner_died, &tid) == 1)
+		futex_wake(uaddr, true, 1, FUTEX_BITSET_MATCH_ANY); /* shared, as Linux */
+}
+
+void futex_exit_robust_list(void)
+{
+	struct task *t = current();
+	struct robust_list_head head;
+	if (!t->robust_list || !t->mm || copy_from_user(&head, (void *)t->robust_list, sizeof(head)))
+		return;
+	uint64_t entry = head.next & ~1UL;
+	for (int n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
+		uint64_t next;
+		if (copy_from_user(&next, (void *)entry, sizeof(next)))
+			return;
+		if (entry != head.pending)
+			owner_died(entry + head.futex_offset, t->pid);
+		entry = next & ~1UL;
+	}
+	if (head.pending)
+		owner_died((head.pending & ~1UL) + head.futex_offset, t->pid);
+	t->robust_list = 0;
+}
+

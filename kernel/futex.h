@@ -14,5 +14,8 @@ void futex_init(void);
  * how many, or FUTEX_WAKE_BITSET's errors (-EINVAL: bitset 0, uaddr misaligned; -EFAULT).
  * May sleep (mm->lock for a shared name). */
 long futex_wake(uint64_t uaddr, bool shared, int nr, uint32_t bitset);
+/* A thread exits (or execs): each robust lock on current's set_robust_list that it still
+ * owns gets FUTEX_OWNER_DIED and wakes a waiter, as on Linux. User memory only. */
+void futex_exit_robust_list(void);
 
 #endif

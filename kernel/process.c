@@ -147,6 +147,7 @@ void task_exit(int status)
 	BUG_ON(!t->parent && t->mm);
 
 	irq_enable();
+	futex_exit_robust_list();
 	/* glibc's and musl's thread exit protocol, as Linux's mm_release: only while another
 	 * task shares the address space (a thread, a vfork parent) */
 	if (t->clear_child_tid && t->mm && __atomic_load_n(&t->mm->users, __ATOMIC_ACQUIRE) > 1) {

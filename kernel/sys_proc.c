@@ -4,6 +4,7 @@
 #include "fs/sys_path.h"
 #include "kernel/process.h"
 #include "kernel/signal.h"
+#include "kernel/futex.h"
 #include "kernel/sched.h"
 #include "kernel/exec.h"
 #include "kernel/clock.h"
@@ -251,7 +252,8 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 		mm_put(img.mm);
 		return rc;
 	}
-	/* The point of no return: the old image goes. */
+	/* The point of no return: the old image goes, its robust locks released first. */
+	futex_exit_robust_list();
 	task_set_mm(img.mm);
 	vfork_release(t); /* the parent may run again: this task has its own memory now */
 	uint64_t f = spin_lock_irqsave(&task_lock);

@@ -46,8 +46,8 @@ struct task {
 	struct fpu_state *fpu;			/* user FPU state, NULL for kernel threads */
 	uint64_t fs_base;			/* [self] user FS base (TLS) */
 	uint64_t clear_child_tid;		/* [self] set_tid_address */
-	uint64_t robust_list;			/* [self] set_robust_list's head; 0 after fork and
-						 * exec. Nothing walks it at exit yet */
+	uint64_t robust_list;			/* [self] set_robust_list's head; walked at exit and
+						 * exec (futex_exit_robust_list); 0 after fork */
 	int mempolicy;				/* [self] set_mempolicy's mode | flags (numa.c) */
 	char cwd[64];				/* [self] */
 

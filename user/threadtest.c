@@ -4,7 +4,7 @@
  * goes to a thread that does not block it and tgkill to the one named; exit_group and a
  * fatal signal end every thread; a fork from a thread copies only that thread; execve
  * from a thread ends the others; the process's end is reported once, with the right
- * status. */
+ * status; a robust lock whose owner died says so to the next locker. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -211,11 +212,49 @@ static void test_main_thread_exits_first(void)
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 3);
 }
 
+static pthread_mutex_t *robust;
+
+static void *die_holding(void *arg)
+{
+	pthread_mutex_lock(robust);
+	usleep(30000); /* the main thread waits on the lock meanwhile */
+	return NULL;   /* and exits holding it */
+}
+
+/* A robust lock whose owner dies: the next locker gets EOWNERDEAD, from a thread that
+ * exited (the waiter was asleep on it) and from a process that exited (shared memory). */
+static void test_robust_locks(void)
+{
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	robust = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pthread_mutex_init(robust, &attr);
+	pthread_t t;
+	pthread_create(&t, NULL, die_holding, NULL);
+	usleep(5000);
+	CHECK(pthread_mutex_lock(robust) == EOWNERDEAD);
+	CHECK(pthread_mutex_consistent(robust) == 0 && pthread_mutex_unlock(robust) == 0);
+	pthread_join(t, NULL);
+	pid_t c = fork();
+	if (c == 0) {
+		pthread_mutex_lock(robust);
+		_exit(0);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	CHECK(pthread_mutex_lock(robust) == EOWNERDEAD);
+	CHECK(pthread_mutex_consistent(robust) == 0 && pthread_mutex_unlock(robust) == 0);
+	munmap(robust, 4096);
+}
+
 int main(void)
 {
 	test_counters_and_join();
 	test_signals_to_threads();
 	test_process_ends();
 	test_main_thread_exits_first();
+	test_robust_locks();
 	return checks_report();
 }
