@@ -174,7 +174,7 @@ static const struct pseudo_ops uptime_ops = { .show = uptime_show };
 /* /proc/self: a link to the reader's own directory. */
 static long self_readlink(struct vnode *vn, char *buf, size_t size)
 {
-	return snprintf(buf, size, "%d", current()->pid);
+	return snprintf(buf, size, "%d", current()->tgid);
 }
 
 static const struct vnode_ops self_ops = { .readlink = self_readlink };
@@ -192,10 +192,12 @@ struct nth_task {
 	int pid;
 };
 
+/* [task_lock] Processes only (their leaders): a thread is in /proc/PID/task, and found
+ * by lookup, as on Linux. */
 static void find_nth(struct task *t, void *ctx)
 {
 	struct nth_task *n = ctx;
-	if (n->index-- == 0)
+	if (t->group_leader == t && n->index-- == 0)
 		n->pid = t->pid;
 }
 

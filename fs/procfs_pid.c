@@ -82,7 +82,8 @@ static const char *state_name(const struct task *t)
 static int parent_pid(struct task *t)
 {
 	uint64_t f = spin_lock_irqsave(&task_lock);
-	int ppid = t->parent ? t->parent->pid : 0;
+	struct task *parent = t->group_leader->parent; /* a thread's is its process's */
+	int ppid = parent ? parent->tgid : 0;
 	spin_unlock_irqrestore(&task_lock, f);
 	return ppid;
 }
@@ -91,7 +92,7 @@ static void status_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
 	seq_printf(s, "Name:\t%s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		   "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n"
-		   "Groups:\t\n", t->name, state_name(t), t->pid, t->pid, parent_pid(t),
+		   "Groups:\t\n", t->name, state_name(t), t->tgid, t->pid, parent_pid(t),
 		   t->files ? MAX_FDS : 0);
 	if (mm) {
 		struct mm_stats st;
@@ -599,6 +600,8 @@ static long exe_readlink(struct vnode *vn, char *buf, size_t size)
 
 static const struct vnode_ops exe_ops = { .readlink = exe_readlink };
 
+static const struct vnode_ops task_dir_ops;
+
 static const struct pid_entry {
 	const char *name;
 	uint32_t mode;
@@ -619,6 +622,7 @@ static const struct pid_entry {
 	{ "stat", S_IFREG | 0444, &pseudofile_vnode_ops, &stat_ops.ops },
 	{ "statm", S_IFREG | 0444, &pseudofile_vnode_ops, &statm_ops.ops },
 	{ "status", S_IFREG | 0444, &pseudofile_vnode_ops, &status_ops.ops },
+	{ "task", S_IFDIR | 0555, &task_dir_ops, NULL },
 };
 
 static struct vnode *pid_lookup(struct vnode *dir, const char *name)
@@ -647,6 +651,35 @@ static bool pid_readdir(struct vnode *dir, uint64_t index, char *name, uint64_t 
 }
 
 static const struct vnode_ops pid_dir_ops = { .lookup = pid_lookup, .readdir = pid_readdir };
+
+/* /proc/PID/task: a directory per thread of the process, named by its tid, with the same
+ * files as /proc/PID (for that thread's own figures: stat, status, comm, ...). */
+static struct vnode *task_lookup(struct vnode *dir, const char *name)
+{
+	uint64_t tid;
+	if (parse_u64(name, &tid) || tid == 0 || tid > 0x7fffffff || name[0] == '0')
+		return NULL;
+	struct task *t = task_find((int)tid);
+	if (!t)
+		return NULL;
+	bool ours = t->tgid == dir->priv_id;
+	task_put(t);
+	return ours ? vfs_new_dynamic(dir, name, S_IFDIR | 0555, &pid_dir_ops, (long)tid) : NULL;
+}
+
+static bool task_readdir(struct vnode *dir, uint64_t index, char *name, uint64_t *ino,
+			 uint8_t *type)
+{
+	int tid = task_nth_thread((int)dir->priv_id, index);
+	if (!tid)
+		return false;
+	snprintf(name, NAME_MAX + 1, "%d", tid);
+	*ino = 0x20000000UL + (uint64_t)tid;
+	*type = DT_DIR;
+	return true;
+}
+
+static const struct vnode_ops task_dir_ops = { .lookup = task_lookup, .readdir = task_readdir };
 
 struct vnode *procfs_pid_dir(struct vnode *proc, int pid)
 {

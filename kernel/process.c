@@ -110,6 +110,23 @@ int task_nr_threads(struct task *t)
 	return n;
 }
 
+int task_nth_thread(int tgid, uint64_t index)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	struct task *leader = task_find_locked(tgid);
+	int tid = 0;
+	if (leader && leader->group_leader == leader) {
+		if (leader->state != TASK_ZOMBIE && index-- == 0)
+			tid = leader->pid;
+		struct list_head *p;
+		list_for_each(p, &leader->threads)
+			if (!tid && index-- == 0)
+				tid = list_entry(p, struct task, thread_node)->pid;
+	}
+	spin_unlock_irqrestore(&task_lock, f);
+	return tid;
+}
+
 struct mm *task_mm_get(struct task *t)
 {
 	uint64_t f = spin_lock_irqsave(&task_lock);

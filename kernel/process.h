@@ -112,6 +112,9 @@ struct task *thread_create(const char *name, struct task *leader, struct mm *mm,
 			   struct files *files, const struct fpu_state *fpu);
 /* The live threads of t's process (/proc status's Threads). Takes the task-tree lock. */
 int task_nr_threads(struct task *t);
+/* The tid of thread number index of process tgid (its live leader first), or 0 past the
+ * last (or no such process). Takes the task-tree lock. */
+int task_nth_thread(int tgid, uint64_t index);
 /* t's address space with a reference (mm_put it), or NULL (kernel thread, or exiting). */
 struct mm *task_mm_get(struct task *t);
 /* Whether t is anc or one of its descendants (who may open t's /proc/PID/mem). Takes the

@@ -6,6 +6,7 @@
  * from a thread ends the others; the process's end is reported once, with the right
  * status; a robust lock whose owner died says so to the next locker. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -90,6 +91,43 @@ static void *sleeper(void *arg)
 	return NULL;
 }
 
+/* Whether file holds line (a whole line). */
+static int file_has_line(const char *path, const char *line)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+	while (f && fgets(buf, sizeof(buf), f))
+		found |= !strncmp(buf, line, strlen(line)) && buf[strlen(line)] == '\n';
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* /proc/self/task lists the two threads; each one's status names its tid and the tgid. */
+static void check_proc_task(pid_t other)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0, me = 0, it = 0;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		me |= atoi(e->d_name) == getpid();
+		it |= atoi(e->d_name) == other;
+	}
+	if (d)
+		closedir(d);
+	CHECK(n == 2 && me && it);
+	char path[64], line[32];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", other);
+	snprintf(line, sizeof(line), "Pid:\t%d", other);
+	CHECK(file_has_line(path, line));
+	snprintf(line, sizeof(line), "Tgid:\t%d", getpid());
+	CHECK(file_has_line(path, line) && file_has_line("/proc/self/status", "Threads:\t2"));
+}
+
 static void test_signals_to_threads(void)
 {
 	signal(SIGUSR1, on_usr1); /* installed here, in force in every thread */
@@ -110,6 +148,7 @@ static void test_signals_to_threads(void)
 	CHECK(syscall(SYS_tgkill, getpid(), gettid_(), SIGUSR1) == 0 && handled == 2 &&
 	      handled_by == gettid_());
 	CHECK(syscall(SYS_tgkill, getpid() + 100000, tids[0], SIGUSR1) == -1 && errno == ESRCH);
+	check_proc_task(tids[0]);
 	stop = 1;
 	pthread_join(th, NULL);
 	signal(SIGUSR1, SIG_DFL);
