@@ -2,6 +2,7 @@
  * when its parent reaps it with wait4 or waitid; orphans are adopted by the reaper (the shell). */
 #include "kernel/process.h"
 #include "kernel/sched.h"
+#include "kernel/sys_timer.h"
 #include "mm/addrspace.h"
 #include "fs/file.h"
 #include "fs/poll.h"
@@ -102,6 +103,7 @@ void task_exit(int status)
 	BUG_ON(!t->parent && t->mm);
 
 	irq_enable();
+	timers_exit(t); /* before anything else: none may fire into the task as it goes */
 	if (t->clear_child_tid && t->mm) { /* glibc's and musl's thread exit protocol */
 		int zero = 0;
 		copy_to_user((void *)t->clear_child_tid, &zero, sizeof(zero));

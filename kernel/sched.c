@@ -14,6 +14,7 @@
 #include "kernel/sched.h"
 #include "kernel/clock.h"
 #include "kernel/timer.h"
+#include "kernel/sys_timer.h"
 #include "arch-x86_64/context.h"
 #include "arch-x86_64/processor.h"
 #include "arch-x86_64/gdt.h"
@@ -232,6 +233,7 @@ int sleep_ms(uint64_t ms)
 void sched_tick(void)
 {
 	timer_tick(); /* kernel timers first: they may wake or signal tasks */
+	timers_cpu_tick(current());
 	spin_lock(&sched_lock); /* interrupts are off in the handler */
 	uint64_t now = clock_ns();
 	while (!list_empty(&sleep_timers)) {

@@ -21,6 +21,7 @@ enum task_state {
 struct mm;
 struct files;
 struct k_sigaction;
+struct task_timers;
 
 /* FXSAVE image of the user's x87/SSE state (512 bytes, 16-byte aligned). */
 struct fpu_state {
@@ -71,6 +72,10 @@ struct task {
 	uint64_t sig_ignored, sig_caught;	/* [self] from sigactions, for task_kill */
 	uint64_t sig_blocked, sig_pending;	/* atomic */
 	struct k_sigaction *sigactions;		/* [self] NULL: all default; else NSIG entries */
+	/* alarm, interval and POSIX timers (kernel/sys_timer.c): made at first use, freed at
+	 * exit; set and cleared by the task itself under timer_lock, which the tick reads
+	 * it under. */
+	struct task_timers *timers;
 	/* vfork: the child holds its parent (a reference), which sleeps on vfork_done until
 	 * the child execs or exits. */
 	struct task *vfork_parent;		/* [self] of the child */
