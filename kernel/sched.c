@@ -199,6 +199,13 @@ void sched_timer_sleep(uint64_t ns)
 		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
+	/* A kill that came after the caller looked (a timer's signal, from the tick): its
+	 * sched_wake() found the task running, so this sleep would miss it. */
+	if (READ_ONCE(t->pending_kill)) {
+		t->state = TASK_RUNNING;
+		spin_unlock_irqrestore(&sched_lock, f);
+		return;
+	}
 	struct list_head *pos;
 	t->wake_at_ns = ns;
 	list_for_each(pos, &sleep_timers)

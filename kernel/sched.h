@@ -27,8 +27,8 @@ void sched_set_running(void);
 int sleep_ms(uint64_t ms);
 /* Sleep until the monotonic clock reaches ns (or a kill): 0 or -EINTR. */
 int sleep_until_ns(uint64_t ns);
-/* Sleep once until ns or until someone wakes the task (sched_wake, a wait queue it is on):
- * the building block of timed waits. */
+/* Sleep once until ns or until someone wakes the task (sched_wake, a wait queue it is on);
+ * not at all if it is being killed: the building block of timed waits. */
 void sched_timer_sleep(uint64_t ns);
 /* Timer interrupt hook: CPU-time sampling, expired sleeps, quantum. */
 void sched_tick(void);
