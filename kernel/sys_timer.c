@@ -310,16 +310,14 @@ static struct itimer_ns itimer_get(struct task_timers *tt, int which)
 		v.interval = tt->real_incr;
 		if (timer_armed(&tt->real)) {
 			uint64_t now = clock_ns();
-			v.value = tt->real.expires_ns > now ? tt->real.expires_ns - now : 0;
+			v.value = tt->real.expires_ns > now ? MAX(tt->real.expires_ns - now, 1000) : 1000;
 		}
 	} else {
 		v.interval = tt->cpu_it[which - 1].incr;
 		uint64_t expires = tt->cpu_it[which - 1].expires, now = cpu_time(tt->task, which);
 		if (expires) /* about to fire: one tick, as Linux says */
-			v.value = expires > now ? expires - now : TICK_NSEC;
+			v.value = expires > now ? MAX(expires - now, 1000) : TICK_NSEC;
 	}
-	if (v.value && v.value < 1000)
-		v.value = 1000;
 	return v;
 }
 

@@ -235,6 +235,38 @@ static void test_expiry_kills(void)
 	st = reap(c, NULL, t0, &dt);
 	CHECK(killed_by(st, SIGALRM) && dt >= 0.2);
 
+	/* the time left reads 0 only once the timer has fired: disarmed right then, its
+	 * signal has been sent (and waits, blocked) */
+	c = fork();
+	if (c == 0) {
+		struct itimerval v;
+		block(SIGALRM, SIG_BLOCK);
+		set_real(30 * MS, 0, NULL);
+		do
+			getitimer(ITIMER_REAL, &v);
+		while (tv_ns(v.it_value));
+		setitimer(ITIMER_REAL, NULL, NULL);
+		block(SIGALRM, SIG_UNBLOCK);
+		_exit(4);
+	}
+	CHECK(killed_by(reap(c, NULL, now(), NULL), SIGALRM));
+	c = fork();
+	if (c == 0) {
+		struct ksigevent ev = { .notify = SIGEV_SIGNAL, .signo = SIGUSR1 };
+		struct itimerspec v;
+		int id;
+		block(SIGUSR1, SIG_BLOCK);
+		if (t_create(CLOCK_MONOTONIC, &ev, &id) || t_settime(id, 0, 30 * MS, 0, NULL))
+			_exit(3);
+		do
+			t_gettime(id, &v);
+		while (ts_ns(v.it_value));
+		syscall(SYS_timer_delete, id);
+		block(SIGUSR1, SIG_UNBLOCK);
+		_exit(4);
+	}
+	CHECK(killed_by(reap(c, NULL, now(), NULL), SIGUSR1));
+
 	/* a periodic timer's second expiry (the first one's SIGALRM is caught) */
 	t0 = now();
 	c = fork();
