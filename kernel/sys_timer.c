@@ -523,12 +523,9 @@ long sys_timer_create(int clock, const struct sigevent *uev, int *uid)
 	if ((uev && (rc = sigevent_check(&ev))) || (rc = copy_to_user(uid, &pt->id, sizeof(pt->id))) ||
 	    (rc = timer_clock_create(clock)))
 		goto fail;
+	/* One thread per process: nobody took the id or the last slot meanwhile. Threads
+	 * will need the id reserved at alloc_timer_id(), as Linux's hash does. */
 	f = spin_lock_irqsave(&timer_lock);
-	if (tt->nr_posix >= MAX_POSIX_TIMERS || find_timer(tt, pt->id)) {
-		rc = -EAGAIN; /* unreachable while one thread creates: kept for threads */
-		spin_unlock_irqrestore(&timer_lock, f);
-		goto fail;
-	}
 	list_add_tail(&pt->node, &tt->posix);
 	tt->nr_posix++;
 	spin_unlock_irqrestore(&timer_lock, f);
