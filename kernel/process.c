@@ -4,6 +4,7 @@
 #include "kernel/signal.h"
 #include "kernel/sched.h"
 #include "kernel/futex.h"
+#include "kernel/sys_timer.h"
 #include "mm/addrspace.h"
 #include "fs/file.h"
 #include "fs/poll.h"
@@ -164,6 +165,7 @@ void task_exit(int status)
 	BUG_ON(!t->parent && t->mm);
 
 	irq_enable();
+	timers_exit(t); /* before anything else: none may fire into the task as it goes */
 	futex_exit_robust_list();
 	/* glibc's and musl's thread exit protocol, as Linux's mm_release: only while another
 	 * task shares the address space (a thread, a vfork parent) */

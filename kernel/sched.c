@@ -13,6 +13,8 @@
  * marks the quantum used up and the interrupt exit path calls sched_preempt_if_needed(). */
 #include "kernel/sched.h"
 #include "kernel/clock.h"
+#include "kernel/timer.h"
+#include "kernel/sys_timer.h"
 #include "arch-x86_64/context.h"
 #include "arch-x86_64/processor.h"
 #include "arch-x86_64/gdt.h"
@@ -219,6 +221,13 @@ void sched_timer_sleep(uint64_t ns)
 		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
+	/* A kill that came after the caller looked (a timer's signal, from the tick): its
+	 * sched_wake() found the task running, so this sleep would miss it. */
+	if (READ_ONCE(t->pending_kill)) {
+		t->state = TASK_RUNNING;
+		spin_unlock_irqrestore(&sched_lock, f);
+		return;
+	}
 	struct list_head *pos;
 	t->wake_at_ns = ns;
 	list_for_each(pos, &sleep_timers)
@@ -265,6 +274,8 @@ int sleep_ms(uint64_t ms)
 
 void sched_tick(void)
 {
+	timer_tick(); /* kernel timers first: they may wake or signal tasks */
+	timers_cpu_tick(current());
 	spin_lock(&sched_lock); /* interrupts are off in the handler */
 	uint64_t now = clock_ns();
 	while (!list_empty(&sleep_timers)) {

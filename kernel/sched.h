@@ -29,8 +29,8 @@ int sleep_ms(uint64_t ms);
 int sleep_until_ns(uint64_t ns);
 /* The same, ended early by any signal to take (signal_pending): 0 or -EINTR. */
 int sleep_until_ns_interruptible(uint64_t ns);
-/* Sleep once until ns or until someone wakes the task (sched_wake, a wait queue it is on):
- * the building block of timed waits. */
+/* Sleep once until ns or until someone wakes the task (sched_wake, a wait queue it is on);
+ * not at all if it is being killed: the building block of timed waits. */
 void sched_timer_sleep(uint64_t ns);
 /* Timer interrupt hook: CPU-time sampling, expired sleeps, quantum. */
 void sched_tick(void);

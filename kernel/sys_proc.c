@@ -7,6 +7,7 @@
 #include "kernel/futex.h"
 #include "kernel/sched.h"
 #include "kernel/exec.h"
+#include "kernel/sys_timer.h"
 #include "kernel/clock.h"
 #include "fs/file.h"
 #include "arch-x86_64/fpu.h"
@@ -261,6 +262,7 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	spin_unlock_irqrestore(&task_lock, f);
 	t->undumpable = false;
 	signals_exec(t);
+	timers_exec(t); /* POSIX timers go; alarm and the interval timers stay */
 	files_close_on_exec(t->files);
 	flush_thread(t);
 	t->clear_child_tid = 0;

@@ -22,6 +22,7 @@ enum task_state {
 struct mm;
 struct files;
 struct sighand;
+struct task_timers;
 
 /* FXSAVE image of the user's x87/SSE state (512 bytes, 16-byte aligned). */
 struct fpu_state {
@@ -92,6 +93,10 @@ struct task {
 	 * temporary one (or at once if none runs). */
 	bool restore_blocked;			/* [self] */
 	uint64_t saved_blocked;			/* [self] */
+	/* alarm, interval and POSIX timers (kernel/sys_timer.c): made at first use, freed at
+	 * exit; set and cleared by the task itself under timer_lock, which the tick reads
+	 * it under. */
+	struct task_timers *timers;
 	/* vfork: the child holds its parent (a reference), which sleeps on vfork_done until
 	 * the child execs or exits. */
 	struct task *vfork_parent;		/* [self] of the child */

@@ -331,6 +331,24 @@ static void test_state_preserved(void)
 	reset(SIGUSR1);
 }
 
+/* A POSIX timer's signal carries SI_TIMER, the timer's id and its sigev_value. */
+static void test_timer_siginfo(void)
+{
+	install(SIGUSR2, on_info, 0, NULL);
+	hits = 0;
+	timer_t id;
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2,
+			       .sigev_value.sival_int = 77 };
+	struct itimerspec in10ms = { .it_value = { 0, 10 * 1000 * 1000 } };
+	CHECK(timer_create(CLOCK_MONOTONIC, &ev, &id) == 0 && timer_settime(id, 0, &in10ms, NULL) == 0);
+	for (int i = 0; i < 2000 && !hits; i++)
+		usleep(1000);
+	CHECK(hits == 1 && last.si_signo == SIGUSR2 && last.si_code == SI_TIMER &&
+	      last.si_value.sival_int == 77 && last.si_timerid == (int)(long)id);
+	timer_delete(id);
+	reset(SIGUSR2);
+}
+
 static void test_sigchld(void)
 {
 	install(SIGCHLD, on_info, 0, NULL);
@@ -413,6 +431,7 @@ int main(void)
 	test_altstack();
 	test_state_preserved();
 	test_sigchld();
+	test_timer_siginfo();
 	test_forged_frames();
 	test_abort_with_handler();
 	return checks_report();

@@ -23,10 +23,10 @@
 
 static const long numbers[] = {
 	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21, 22, 24, 25, 28,
-	32, 33, 34, 35, 39, 40, 56, 57, 58, 59, 60, 61, 62, 63, 72, 79, 80, 89, 95, 96, 97, 98, 99,
-	100, 102, 104, 107, 108, 109, 110, 111, 112, 115, 121, 124, 157, 158, 160, 186, 200, 201,
-	202, 204, 217, 218, 228, 229, 230, 231, 234, 257, 262, 267, 269, 271, 273, 292, 293, 302, 318,
-	332, 334,
+	32, 33, 34, 35, 36, 37, 38, 39, 40, 56, 57, 58, 59, 60, 61, 62, 63, 72, 79, 80, 89, 95, 96,
+	97, 98, 99, 100, 102, 104, 107, 108, 109, 110, 111, 112, 115, 121, 124, 157, 158, 160, 186,
+	200, 201, 202, 204, 217, 218, 222, 223, 224, 225, 226, 228, 229, 230, 231, 234, 257, 262,
+	267, 269, 271, 273, 292, 293, 302, 318, 332, 334,
 	/* a few that do not exist, and nonsense */
 	15, 23, 41, 150, 250, 400, 511, 512, 1000, -1, 0x40000000,
 };
@@ -113,6 +113,16 @@ static long argument(int nr, int index)
 		static const long pids[] = { 0, -1, -2, 0x7fffffff };
 		long pid = next() % 8 ? pids[next() % 4] : getpid();
 		return nr == SYS_kill && pid == -1 ? -getpid() : pid; /* kill(-1): everyone */
+	}
+	/* timers: mostly a real clock, timer id or which, so the calls get past their checks */
+	bool timer = nr == SYS_timer_create || nr == SYS_timer_settime || nr == SYS_timer_gettime ||
+		     nr == SYS_timer_getoverrun || nr == SYS_timer_delete || nr == SYS_setitimer ||
+		     nr == SYS_getitimer || nr == SYS_alarm;
+	if (timer && index == 0 && next() % 4) {
+		static const long clocks[] = { 0, 1, 2, 3, 4, 7, 8, 9, 11, -7, -6, -2 };
+		if (nr == SYS_timer_create)
+			return clocks[next() % (sizeof(clocks) / sizeof(clocks[0]))];
+		return next() % (nr == SYS_alarm ? 2 : 4); /* an alarm short enough to fire */
 	}
 	return trouble();
 }

@@ -3,7 +3,8 @@
 key=value figures. Figures compare between runs on the same kind of machine; TCG timings
 are not native timings. Each program gets its own boot: ksm-bench a machine big enough to
 keep its region in RAM, swap-bench a small one (with a big swap disk) that its region
-overflows three times; then the shell's answer time, idle and beside two busy tasks.
+overflows three times; then the shell's answer time, idle and beside two busy tasks; then
+the lateness of timer expiries (timertest bench).
 
 usage: run.py --build DIR [--mem 1G]
 """
@@ -17,6 +18,7 @@ sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/boot")
 from machine import Machine, TestFailure  # noqa: E402
 
 SWAP_BENCH = dict(line="swap-bench 384", mem="128M", swap="1G")
+TIMER_BENCH = dict(line="timertest bench", mem="128M")
 
 
 def session(build, body, mem, swap="64M"):
@@ -76,9 +78,10 @@ def main():
     ksm = bench(args.build, "ksm-bench", args.mem)
     swap = ksm and bench(args.build, **SWAP_BENCH)
     shell = swap and shell_latency(args.build)
-    if not shell:
+    timers = shell and bench(args.build, **TIMER_BENCH)
+    if not timers:
         return 1
-    print("\n".join(ksm + swap + shell))
+    print("\n".join(ksm + swap + shell + timers))
     return 0
 
 

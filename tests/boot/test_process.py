@@ -158,3 +158,17 @@ def two_programs_share_the_cpu(b):
     check(how == ("exited", 0), "spin did not end")
     m.expect(r"\[pid \d+ exited, status=0\]|spin: done", timeout=30)
     m.poweroff()
+
+
+@test
+def timers_signal_on_time_and_free_their_memory(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    out, _, how = run(m, "timertest", timeout=180)
+    check_program_passed("timertest", out, how)
+    before = meminfo_kb(m)["MemFree"]
+    out, _, how = run(m, "timertest", timeout=180)
+    check_program_passed("timertest", out, how)
+    after = meminfo_kb(m)["MemFree"]
+    check(after == before, f"MemFree {before} kB before, {after} kB after a second timertest")
+    m.poweroff()
