@@ -5,9 +5,9 @@
  *  - raw (ICANON off, as line editors such as busybox sh's set): read returns what has
  *    arrived, at least one byte (VMIN > 0) or none (VMIN = VTIME = 0), echoed only with
  *    ECHO.
- * With ISIG, Ctrl-C sends SIGINT to the foreground task and everything it started (there
- * are no process groups: descendants stand in for them); a task that catches or ignores
- * SIGINT, like an interactive shell, stays. One termios for the one console.
+ * With ISIG, Ctrl-C sends SIGINT, and Ctrl-Z SIGTSTP, to the foreground task and
+ * everything it started (descendants stand in for its process group); a task that catches
+ * or ignores SIGINT, like an interactive shell, stays. One termios for the one console.
  * With no foreground task, Ctrl-C can be caught for the kernel's shell instead: while a
  * built-in command runs (tty_catch_interrupt), a Ctrl-C is recorded, not queued as input,
  * and the command sees it through tty_interrupted() or tty_wait_interrupt(). */
@@ -32,6 +32,7 @@
 #define VMIN   6
 #define VTIME  5
 #define VINTR_CHAR 0x03
+#define VSUSP_CHAR 0x1a
 
 /* struct termios as the kernel passes it (TCGETS/TCSETS). */
 struct kernel_termios {
@@ -85,12 +86,13 @@ struct fg_signal {
 	int sig;
 };
 
-/* [task_lock] */
+/* [task_lock] A process (through its leader) of the foreground job gets the signal. */
 static void signal_if_foreground(struct task *t, void *ctx)
 {
 	struct fg_signal *s = ctx;
-	if (t->mm && descends_from(t, s->fg))
-		task_kill(t, s->sig);
+	struct ksiginfo info = { .code = SI_KERNEL };
+	if (t->mm && t->group_leader == t && t->state != TASK_ZOMBIE && descends_from(t, s->fg))
+		signal_send_process_locked(t, s->sig, &info);
 }
 
 void tty_catch_interrupt(bool on)
@@ -113,19 +115,20 @@ bool tty_wait_interrupt(uint64_t ms)
 
 bool tty_intercept(char c)
 {
-	if (c != VINTR_CHAR)
+	int sig = c == VINTR_CHAR ? SIGINT : c == VSUSP_CHAR ? SIGTSTP : 0;
+	if (!sig)
 		return false;
 	uint64_t f = spin_lock_irqsave(&tty_lock);
-	struct fg_signal s = { foreground, SIGINT };
+	struct fg_signal s = { foreground, sig };
 	bool signalled = s.fg && (termios.lflag & ISIG);
-	bool caught = !s.fg && catching;
+	bool caught = !s.fg && catching && sig == SIGINT;
 	if (signalled)
 		task_for_each(signal_if_foreground, &s);
 	if (caught)
 		interrupted = true;
 	spin_unlock_irqrestore(&tty_lock, f);
 	if (signalled)
-		console_write("^C\n", 3);
+		console_write(sig == SIGINT ? "^C\n" : "^Z\n", 3);
 	if (caught)
 		wake_up_all(&interrupt_wait);
 	return signalled || caught;

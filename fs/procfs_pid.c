@@ -72,6 +72,8 @@ static int pid_text_show(struct seqbuf *s, struct vnode *vn)
 
 static const char *state_name(const struct task *t)
 {
+	if (READ_ONCE(t->state) != TASK_ZOMBIE && READ_ONCE(t->group_leader->stop_sig))
+		return "T (stopped)";
 	switch (READ_ONCE(t->state)) {
 	case TASK_SLEEPING: return "S (sleeping)";
 	case TASK_ZOMBIE: return "Z (zombie)";

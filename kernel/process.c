@@ -32,7 +32,11 @@ const char *signal_name(int sig)
 		[SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT", [SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE",
 		[SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",
 		[SIGUSR2] = "SIGUSR2", [SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",
-		[SIGTERM] = "SIGTERM", [SIGCHLD] = "SIGCHLD",
+		[SIGTERM] = "SIGTERM", [16] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD",
+		[SIGCONT] = "SIGCONT", [SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",
+		[SIGTTIN] = "SIGTTIN", [SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG", [24] = "SIGXCPU",
+		[25] = "SIGXFSZ", [26] = "SIGVTALRM", [27] = "SIGPROF", [SIGWINCH] = "SIGWINCH",
+		[29] = "SIGIO", [30] = "SIGPWR", [31] = "SIGSYS",
 	};
 	return sig > 0 && sig < (int)ARRAY_SIZE(names) ? names[sig] : NULL;
 }
@@ -334,7 +338,12 @@ void task_fault_kill(int sig, const char *what, uint64_t addr, uint64_t ip)
 
 bool sig_default_ignored(int sig)
 {
-	return sig == SIGCHLD || (sig >= 18 && sig <= 23) || sig == 28;
+	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+}
+
+bool sig_default_stops(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
 void vfork_release(struct task *child)
@@ -359,8 +368,10 @@ static bool wait_matches(const struct wait_query *q, const struct task *c)
 }
 
 /* [task_lock] A child of parent that q may report now, and whether any child matches q at
- * all. Stops and continues are never reported (there is no job control here). */
-static struct task *find_waitable(struct task *parent, const struct wait_query *q, bool *any)
+ * all; *status: what to report (an exit or a kill, a stop (sig << 8 | 0x7f) with
+ * WSTOPPED, a continue (0xffff) with WCONTINUED: Linux's wait status words). */
+static struct task *find_waitable(struct task *parent, const struct wait_query *q, bool *any,
+				  int *status)
 {
 	struct list_head *p;
 	assert_held(&task_lock);
@@ -370,8 +381,18 @@ static struct task *find_waitable(struct task *parent, const struct wait_query *
 		if (!wait_matches(q, c))
 			continue;
 		*any = true;
-		if (c->state == TASK_ZOMBIE && list_empty(&c->threads) && (q->options & WEXITED))
-			return c; /* (a leader that exited first waits for its threads) */
+		if (c->state == TASK_ZOMBIE && list_empty(&c->threads) && (q->options & WEXITED)) {
+			*status = c->exit_status; /* (a leader that exited first waits for its threads) */
+			return c;
+		}
+		if (c->wait_stop_report && (q->options & WSTOPPED)) {
+			*status = c->wait_stop_report << 8 | 0x7f;
+			return c;
+		}
+		if (c->wait_cont_report && (q->options & WCONTINUED)) {
+			*status = 0xffff;
+			return c;
+		}
 	}
 	return NULL;
 }
@@ -379,11 +400,19 @@ static struct task *find_waitable(struct task *parent, const struct wait_query *
 int task_wait(const struct wait_query *q, struct wait_result *res, struct task **reaped)
 {
 	struct task *self = current();
-	bool reap = !(q->options & WNOWAIT);
+	if (reaped)
+		*reaped = NULL;
 	for (;;) {
 		bool any;
+		int status;
 		uint64_t f = spin_lock_irqsave(&task_lock);
-		struct task *z = find_waitable(self, q, &any);
+		struct task *z = find_waitable(self, q, &any, &status);
+		bool ended = z && z->state == TASK_ZOMBIE;
+		bool reap = ended && !(q->options & WNOWAIT);
+		if (z && !ended && !(q->options & WNOWAIT)) { /* a stop or continue: reported once */
+			z->wait_stop_report = 0;
+			z->wait_cont_report = false;
+		}
 		if (z && reap) { /* the tree's reference is ours now */
 			list_del(&z->sibling);
 			task_unhash(z);
@@ -391,13 +420,21 @@ int task_wait(const struct wait_query *q, struct wait_result *res, struct task *
 			task_get(z);
 		}
 		spin_unlock_irqrestore(&task_lock, f);
+		if (z && !ended) {
+			res->pid = z->pid;
+			res->status = status;
+			res->utime_ns = z->utime_ns + z->dead_utime_ns;
+			res->stime_ns = z->stime_ns + z->dead_stime_ns;
+			task_put(z);
+			return res->pid;
+		}
 		if (z) {
 			/* It may still be switching away on another CPU: its times and stack are
 			 * final once it is off (a few instructions, with interrupts off there). */
 			while (READ_ONCE(z->on_cpu))
 				cpu_relax();
 			res->pid = z->pid;
-			res->status = z->exit_status;
+			res->status = status;
 			res->utime_ns = z->utime_ns + z->dead_utime_ns + z->cutime_ns;
 			res->stime_ns = z->stime_ns + z->dead_stime_ns + z->cstime_ns;
 			if (reap) {
@@ -416,8 +453,9 @@ int task_wait(const struct wait_query *q, struct wait_result *res, struct task *
 			return 0;
 		int rc = wait_event_interruptible(self->child_exit, ({
 			bool a;
+			int st;
 			uint64_t g = spin_lock_irqsave(&task_lock);
-			bool ready = find_waitable(self, q, &a) || !a;
+			bool ready = find_waitable(self, q, &a, &st) || !a;
 			spin_unlock_irqrestore(&task_lock, g);
 			ready;
 		}));

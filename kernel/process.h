@@ -21,6 +21,13 @@
 #define SIGALRM 14
 #define SIGTERM 15
 #define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG  23
+#define SIGWINCH 28
 
 /* wait4 status words, as Linux builds them. */
 #define W_EXITCODE(code) (((code) & 0xff) << 8)
@@ -55,9 +62,10 @@ int task_kill(struct task *t, int sig);
  * one, -ESRCH if the group is empty or pgid <= 0, -EINVAL for a bad signal; sig 0 only
  * checks. Takes task_lock. */
 long signal_process_group(int pgid, int sig);
-/* Whether sig's default action leaves the task alone (SIGCHLD, SIGURG, SIGWINCH, and, as
- * there is no job control, the stop and continue signals). */
+/* Whether sig's default action leaves the task alone (SIGCHLD, SIGCONT, SIGURG,
+ * SIGWINCH), or stops its process (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU). */
 bool sig_default_ignored(int sig);
+bool sig_default_stops(int sig);
 /* fork and clone: sh (parent's sighand copied, or shared; NULL: none) becomes the child's,
  * with parent's mask and alternate stack (pending signals stay the parent's). */
 struct sighand;
@@ -80,17 +88,19 @@ enum wait_target { WAIT_ANY, WAIT_PID, WAIT_PGID };
 struct wait_query {
 	enum wait_target target;
 	int id;		/* the pid or the process group */
-	int options;	/* WNOHANG, WNOWAIT; zombies are reported only with WEXITED */
+	int options;	/* WNOHANG, WNOWAIT, WEXITED, WSTOPPED, WCONTINUED */
 };
 /* What a wait found. */
 struct wait_result {
 	int pid, status;		/* status: a wait4 status word */
 	uint64_t utime_ns, stime_ns;	/* the child's and its reaped children's */
 };
-/* wait4 and waitid: wait for a child of current that q matches to be a zombie and reap
- * it, or with WNOWAIT leave it waitable. Its pid (*res filled); 0 if WNOHANG and none is
- * ready yet; -ECHILD if no child matches; -ERESTARTSYS if a signal came while waiting. reaped (may be
- * NULL): the reaped task, for the caller to look at and task_put(). Takes task_lock. */
+/* wait4 and waitid: wait for a child of current that q matches to be a zombie (WEXITED)
+ * and reap it, or with WNOWAIT leave it waitable; or (WSTOPPED, WCONTINUED) to have
+ * stopped or continued since last reported. Its pid (*res filled, res->status Linux's
+ * status word); 0 if WNOHANG and none is ready yet; -ECHILD if no child matches;
+ * -ERESTARTSYS if a signal came while waiting. reaped (may be NULL): the reaped task, for
+ * the caller to look at and task_put(), or NULL if none was reaped. Takes task_lock. */
 int task_wait(const struct wait_query *q, struct wait_result *res, struct task **reaped);
 
 struct mm;

@@ -85,6 +85,21 @@ static bool ignores(const struct task *t, uint64_t bit, int sig)
 	return (ignored & bit) || (!(caught_set(t) & bit) && sig_default_ignored(sig));
 }
 
+#define STOP_SIGNALS (sig_bit(SIGSTOP) | sig_bit(SIGTSTP) | sig_bit(SIGTTIN) | sig_bit(SIGTTOU))
+
+/* SIGCONT resumes a stopped group, whatever its action (Linux's prepare_signal): the
+ * threads wake in group_stop_wait, and one of them tells the parent. Any context. */
+static void group_continue(struct task *leader)
+{
+	if (__atomic_exchange_n(&leader->stop_sig, 0, __ATOMIC_ACQ_REL)) {
+		/* a wait sees the continue at once; SIGCHLD follows from the child (Linux too) */
+		WRITE_ONCE(leader->wait_stop_report, 0);
+		WRITE_ONCE(leader->wait_cont_report, true);
+		__atomic_store_n(&leader->cont_notify, true, __ATOMIC_RELEASE);
+		wake_up_all(&leader->stop_wait);
+	}
+}
+
 int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 {
 	if (t->kthread_fn || !t->parent)
@@ -92,10 +107,18 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 	if (READ_ONCE(t->state) == TASK_ZOMBIE)
 		return 0;
 	uint64_t bit = sig_bit(sig);
+	if (sig == SIGCONT)
+		group_continue(t->group_leader);
 	uint64_t f = spin_lock_irqsave(&t->sig_lock);
+	/* A continue cancels a pending stop and a stop a pending continue (Linux's
+	 * prepare_signal) */
+	if (sig == SIGCONT || sig_default_stops(sig))
+		__atomic_and_fetch(&t->sig_pending, sig == SIGCONT ? ~STOP_SIGNALS : ~sig_bit(SIGCONT),
+				   __ATOMIC_RELAXED);
 	bool blocked = __atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED) & bit;
 	bool caught = caught_set(t) & bit;
-	if (sig == SIGKILL || (!blocked && !caught && !ignores(t, bit, sig))) {
+	if (sig == SIGKILL ||
+	    (!blocked && !caught && !ignores(t, bit, sig) && !sig_default_stops(sig))) {
 		if (!t->pending_kill) /* its action ends the task: sleeps and loops stop now */
 			t->pending_kill = sig;
 	} else if (!blocked && ignores(t, bit, sig)) {
@@ -148,7 +171,7 @@ int task_kill(struct task *t, int sig)
 bool signal_pending(void)
 {
 	struct task *t = current();
-	return READ_ONCE(t->pending_kill) ||
+	return READ_ONCE(t->pending_kill) || READ_ONCE(t->group_leader->stop_sig) ||
 	       (__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) &
 		~__atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED));
 }
@@ -252,15 +275,75 @@ static __noreturn void bad_frame(uint64_t sp, uint64_t ip)
 	task_fault_kill(SIGSEGV, "cannot write a signal frame", sp, ip);
 }
 
+/* [task_lock] Tell leader's parent that its process stopped (code CLD_STOPPED, which a
+ * WUNTRACED wait may report from now) or continued (CLD_CONTINUED: group_continue made
+ * it reportable) with signal sig: a SIGCHLD unless its action has SA_NOCLDSTOP, and a
+ * wake-up for a waiting parent (the shell too). */
+static void tell_parent_stop(struct task *leader, int code, int sig)
+{
+	assert_held(&task_lock);
+	struct task *parent = leader->parent;
+	if (code == CLD_STOPPED) {
+		WRITE_ONCE(leader->wait_stop_report, sig);
+		WRITE_ONCE(leader->wait_cont_report, false);
+	}
+	if (!parent)
+		return;
+	struct ksiginfo info = { .code = code, .pid = leader->pid, .status = sig };
+	if (!parent->kthread_fn && !(signal_action(parent, SIGCHLD).flags & SA_NOCLDSTOP))
+		signal_send_process_locked(parent, SIGCHLD, &info);
+	wake_up_all(&parent->child_exit);
+}
+
+/* A stop signal's default action: the whole group stops (the other threads on their way
+ * back to user mode, woken for it), and the parent is told; then current waits. */
+static void group_stop(struct task *t, int sig)
+{
+	struct task *leader = t->group_leader;
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	if (!leader->stop_sig && !leader->group_exiting) {
+		__atomic_store_n(&leader->stop_sig, sig, __ATOMIC_RELEASE);
+		if (leader != t)
+			sched_wake(leader);
+		struct list_head *p;
+		list_for_each(p, &leader->threads)
+			sched_wake(list_entry(p, struct task, thread_node));
+		tell_parent_stop(leader, CLD_STOPPED, sig);
+	}
+	spin_unlock_irqrestore(&task_lock, f);
+}
+
+/* While current's group is stopped, sleep (a kill ends it); the first thread out after a
+ * SIGCONT tells the parent. */
+static void group_stop_wait(struct task *t)
+{
+	struct task *leader = t->group_leader;
+	if (READ_ONCE(leader->stop_sig))
+		wait_event_unless(leader->stop_wait, !READ_ONCE(leader->stop_sig),
+				  READ_ONCE(t->pending_kill), 0);
+	if (READ_ONCE(leader->cont_notify) &&
+	    __atomic_exchange_n(&leader->cont_notify, false, __ATOMIC_ACQ_REL)) {
+		uint64_t f = spin_lock_irqsave(&task_lock);
+		tell_parent_stop(leader, CLD_CONTINUED, SIGCONT);
+		spin_unlock_irqrestore(&task_lock, f);
+	}
+}
+
 void signal_deliver(struct trap_frame *tf)
 {
 	struct task *t = current();
 	struct ksiginfo info;
 	int sig;
+	group_stop_wait(t);
 	while ((sig = signal_dequeue(t->pending_kill ? 0 : ~t->sig_blocked, &info))) {
 		struct k_sigaction act = signal_action(t, sig);
 		if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
 			continue;
+		if (act.handler == SIG_DFL && sig_default_stops(sig)) {
+			group_stop(t, sig);
+			group_stop_wait(t);
+			continue;
+		}
 		if (act.handler == SIG_DFL)
 			task_exit_group(W_SIGNALED(sig));
 		uint64_t old = t->restore_blocked ? t->saved_blocked : t->sig_blocked;

@@ -22,7 +22,6 @@
 #include "kernel/process.h"
 #include "lib/errno.h"
 
-#define SIGSTOP 19
 #define UNBLOCKABLE (sig_bit(SIGKILL) | sig_bit(SIGSTOP))
 
 #define SIG_DFL 0
@@ -77,6 +76,8 @@ void signal_set_action(struct sighand *sh, int sig, const struct k_sigaction *ac
 #define FPE_INTDIV  1
 #define CLD_EXITED  1
 #define CLD_KILLED  2
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 /* -ERESTART* (lib/errno.h), an interrupted system call's result: restarted when no
  * handler runs; with a handler, ERESTARTSYS restarts under SA_RESTART, ERESTARTNOINTR

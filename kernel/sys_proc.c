@@ -303,7 +303,7 @@ long sys_wait4(int pid, int *ustatus, int options, struct rusage *uru)
 		return -EINVAL;
 	if (pid == -__INT_MAX__ - 1) /* -INT_MIN is no group, as on Linux */
 		return -ESRCH;
-	struct wait_query q = { WAIT_ANY, 0, (options & WNOHANG) | WEXITED };
+	struct wait_query q = { WAIT_ANY, 0, (options & (WNOHANG | WSTOPPED | WCONTINUED)) | WEXITED };
 	if (pid > 0)
 		q.target = WAIT_PID, q.id = pid;
 	else if (pid == 0)
@@ -323,8 +323,6 @@ long sys_wait4(int pid, int *ustatus, int options, struct rusage *uru)
 #define P_PID   1
 #define P_PGID  2
 #define P_PIDFD 3
-#define CLD_EXITED 1
-#define CLD_KILLED 2
 
 /* The siginfo_t fields waitid sets, in their places (x86-64): si_signo, si_errno, si_code
  * at 0, then si_pid, si_uid, si_status at 16. Linux writes exactly these. */
@@ -341,7 +339,7 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, struct rusage *uru
 			__WALL | __WCLONE) ||
 	    !(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
-	struct wait_query q = { WAIT_ANY, 0, options & (WNOHANG | WNOWAIT | WEXITED) };
+	struct wait_query q = { WAIT_ANY, 0, options & (WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED) };
 	bool nonblocking_pidfd = false;
 	switch (idtype) {
 	case P_ALL:
@@ -377,9 +375,12 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, struct rusage *uru
 	struct waitid_head head = { 0, 0, 0 };
 	struct waitid_child child = { 0, 0, 0 };
 	if (rc > 0) {
-		bool killed = r.status & 0x7f;
-		head = (struct waitid_head){ SIGCHLD, 0, killed ? CLD_KILLED : CLD_EXITED };
-		child = (struct waitid_child){ r.pid, 0, killed ? r.status & 0x7f : (r.status >> 8) & 0xff };
+		int code = r.status == 0xffff ? CLD_CONTINUED : (r.status & 0xff) == 0x7f ? CLD_STOPPED
+			   : r.status & 0x7f ? CLD_KILLED : CLD_EXITED;
+		int what = code == CLD_CONTINUED ? SIGCONT : code == CLD_KILLED ? r.status & 0x7f
+			   : (r.status >> 8) & 0xff;
+		head = (struct waitid_head){ SIGCHLD, 0, code };
+		child = (struct waitid_child){ r.pid, 0, what };
 		if (put_rusage(uru, &r))
 			return -EFAULT;
 		rc = 0;

@@ -70,6 +70,7 @@ struct task *task_alloc(const char *name)
 	t->group_leader = t;
 	wait_queue_init(&t->child_exit);
 	wait_queue_init(&t->vfork_done);
+	wait_queue_init(&t->stop_wait);
 	spin_lock_init(&t->sig_lock, "signal");
 	strlcpy(t->cwd, "/", sizeof(t->cwd));
 	t->umask = 022;

@@ -69,6 +69,14 @@ struct task {
 	struct task *exec_thread;		/* [tree] leader: that execve's thread, spared */
 	int group_exit_status;			/* [tree] leader: the process's wait status then */
 	uint64_t dead_utime_ns, dead_stime_ns;	/* [tree] leader: CPU time of threads gone */
+	/* Job control (kernel/signal.c), the leader's for its group: a stop signal stops every
+	 * thread until a SIGCONT. */
+	int stop_sig;				/* atomic: what stopped the group, 0 if running */
+	bool cont_notify;			/* atomic: resumed, and the parent not told yet */
+	int wait_stop_report;			/* [tree] (set by a SIGCONT atomically, too) a stop a
+						 * WUNTRACED wait may report */
+	bool wait_cont_report;			/* [tree] (idem) a continue WCONTINUED may report */
+	struct wait_queue stop_wait;		/* its stopped threads sleep here */
 	struct wait_queue child_exit;		/* woken when a child becomes a zombie */
 	int exit_status;			/* [tree] wait4 status once a zombie */
 	/* Process group and session (kernel/sys_pgrp.c): inherited on fork; 0 for kernel

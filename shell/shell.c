@@ -33,6 +33,8 @@ const struct shell_command shell_commands[] = {
 	{ "sh",       "[ARG...]",       "busybox's shell (/bin/sh) on the console; exit comes back here", 0, SHELL_MAX_ARGS - 1, cmd_sh },
 	{ "ps",       "",               "list the tasks: pid, ppid, state, CPU ms, RSS KiB, swapped KiB, name", 0, 0, cmd_ps },
 	{ "kill",     "PID",            "end the program PID (SIGTERM)",                  1, 1, cmd_kill },
+	{ "fg",       "PID",            "continue job PID (stopped by Ctrl-Z) in the foreground", 1, 1, cmd_fg },
+	{ "bg",       "PID",            "continue job PID (stopped by Ctrl-Z) in the background", 1, 1, cmd_bg },
 	{ "ls",       "[PATH]",         "list a directory",                               0, 1, cmd_ls },
 	{ "cat",      "FILE...",        "print files",                                    1, SHELL_MAX_ARGS, cmd_cat },
 	{ "ksm",      "[watch]",        "KSM at a glance: run state, knobs, counters, profit, ksmd's CPU use (watch: every second until Ctrl-C)", 0, 1, cmd_ksm },

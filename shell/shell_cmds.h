@@ -43,6 +43,8 @@ int cmd_run(int argc, char **argv);
 int cmd_sh(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
+int cmd_fg(int argc, char **argv);
+int cmd_bg(int argc, char **argv);
 /* Report and reap every program of the shell that has ended (background ones, orphans). */
 void shell_reap_finished(void);
 /* shell_cmds_ksm.c */

@@ -63,6 +63,53 @@ void shell_reap_finished(void)
 			report_end(r.pid, r.status);
 }
 
+/* Wait for the foreground program pid to end, reporting it, or to stop (Ctrl-Z): then it
+ * is a background job again. Like init, the shell reaps whatever ends meanwhile (its
+ * background jobs, orphans it adopted), so zombies do not pile up while it runs. */
+static void wait_foreground(int pid)
+{
+	for (;;) {
+		struct wait_query any = { WAIT_ANY, 0, WEXITED | WSTOPPED };
+		struct wait_result r;
+		struct task *z;
+		int got = task_wait(&any, &r, &z);
+		BUG_ON(got <= 0); /* the program is a child: ECHILD is impossible, and a kernel
+				   * thread is never killed */
+		bool stopped = (r.status & 0xff) == 0x7f;
+		if (got == pid)
+			tty_set_foreground(NULL); /* before z goes: Ctrl-C must not find a freed task */
+		if (z)
+			task_put(z);
+		if (got == pid && stopped) {
+			remember_job(pid);
+			const char *name = signal_name((r.status >> 8) & 0xff);
+			sh_printf("[pid %d stopped by %s]\n", pid, name ? name : "a signal");
+			return;
+		}
+		if (got == pid) {
+			report_end(pid, r.status);
+			return;
+		}
+		if (!stopped && forget_job(got))
+			report_end(got, r.status);
+	}
+}
+
+/* The job a fg or bg argument names (a pid the shell started), or 0 after saying why. */
+static int job_arg(const char *arg, const char *cmd)
+{
+	uint64_t pid;
+	if (parse_u64(arg, &pid) || !pid || pid > 0x7fffffff) {
+		sh_printf("%s: %s: not a pid\n", cmd, arg);
+		return 0;
+	}
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (jobs[i] == (int)pid)
+			return (int)pid;
+	sh_printf("%s: %s: no such job\n", cmd, arg);
+	return 0;
+}
+
 /* Descriptors 0, 1 and 2 on the console, sharing one open file as a login shell's do. */
 static struct files *console_files(void)
 {
@@ -146,25 +193,36 @@ int cmd_run(int argc, char **argv)
 	}
 	tty_set_foreground(t);
 	sched_start(t);
-	/* Like init, the shell reaps whatever ends meanwhile (its background jobs, orphans
-	 * it adopted), so zombies do not pile up while the program runs. */
-	for (;;) {
-		struct wait_query any = { WAIT_ANY, 0, WEXITED };
-		struct wait_result r;
-		struct task *z;
-		int got = task_wait(&any, &r, &z);
-		BUG_ON(got <= 0); /* the program is a child: ECHILD is impossible, and a kernel
-				   * thread is never killed */
-		if (got == pid)
-			tty_set_foreground(NULL); /* before z goes: Ctrl-C must not find a freed task */
-		task_put(z);
-		if (got == pid) {
-			report_end(pid, r.status);
-			return 0;
-		}
-		if (forget_job(got))
-			report_end(got, r.status);
-	}
+	wait_foreground(pid);
+	return 0;
+}
+
+/* fg PID: a stopped (or background) job continues in the foreground. */
+int cmd_fg(int argc, char **argv)
+{
+	int pid = job_arg(argv[1], "fg");
+	struct task *t = pid > 0 ? task_find(pid) : NULL;
+	if (!t)
+		return SH_FAILED;
+	forget_job(pid);
+	tty_set_foreground(t);
+	task_kill(t, SIGCONT);
+	task_put(t); /* the foreground pointer stays good: wait_foreground clears it before reaping */
+	wait_foreground(pid);
+	return 0;
+}
+
+/* bg PID: a stopped job continues in the background. */
+int cmd_bg(int argc, char **argv)
+{
+	int pid = job_arg(argv[1], "bg");
+	struct task *t = pid > 0 ? task_find(pid) : NULL;
+	if (!t)
+		return SH_FAILED;
+	task_kill(t, SIGCONT);
+	task_put(t);
+	sh_printf("[pid %d continued in the background]\n", pid);
+	return 0;
 }
 
 int cmd_sh(int argc, char **argv)
@@ -190,6 +248,8 @@ struct ps_rows {
 
 static char state_letter(const struct task *t)
 {
+	if (t->state != TASK_ZOMBIE && READ_ONCE(t->group_leader->stop_sig))
+		return 'T';
 	switch (t->state) {
 	case TASK_SLEEPING: return 'S';
 	case TASK_ZOMBIE: return 'Z';

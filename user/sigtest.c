@@ -331,6 +331,59 @@ static void test_state_preserved(void)
 	reset(SIGUSR1);
 }
 
+/* Job control: SIGSTOP stops a child (WUNTRACED sees it, SIGCHLD says CLD_STOPPED),
+ * SIGCONT resumes it (WCONTINUED, CLD_CONTINUED) and its interrupted read goes on; a
+ * caught SIGTSTP only runs its handler; SIGKILL ends a stopped child; SA_NOCLDSTOP keeps
+ * the stop from the parent's handler. */
+static void test_job_control(void)
+{
+	int p[2], st;
+	pipe(p);
+	install(SIGCHLD, on_info, 0, NULL);
+	hits = 0;
+	pid_t c = fork();
+	if (c == 0) {
+		char b = 0;
+		read(p[0], &b, 1); /* stopped while in here: the read goes on once continued */
+		_exit(b);
+	}
+	usleep(20000);
+	CHECK(kill(c, SIGSTOP) == 0 && waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st) &&
+	      WSTOPSIG(st) == SIGSTOP);
+	for (int i = 0; i < 1000 && !hits; i++)
+		usleep(1000);
+	CHECK(hits == 1 && last.si_code == CLD_STOPPED && last.si_pid == c && last.si_status == SIGSTOP);
+	CHECK(waitpid(c, &st, WUNTRACED | WNOHANG) == 0); /* reported once */
+	write(p[1], "\x2a", 1);
+	CHECK(kill(c, SIGCONT) == 0 && waitpid(c, &st, WCONTINUED) == c && WIFCONTINUED(st));
+	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	CHECK(last.si_code == CLD_EXITED || last.si_code == CLD_CONTINUED);
+
+	c = fork();
+	if (c == 0) {
+		install(SIGTSTP, on_info, 0, NULL);
+		hits = 0;
+		raise(SIGTSTP); /* caught: the handler runs, nothing stops */
+		_exit(hits == 1 ? 3 : 1);
+	}
+	CHECK(waitpid(c, &st, WUNTRACED) == c && WIFEXITED(st) && WEXITSTATUS(st) == 3);
+
+	install(SIGCHLD, on_info, SA_NOCLDSTOP, NULL);
+	hits = 0;
+	c = fork();
+	if (c == 0) {
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	CHECK(waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st));
+	usleep(20000);
+	CHECK(hits == 0 && kill(c, SIGKILL) == 0 && waitpid(c, &st, 0) == c && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGKILL);
+	reset(SIGCHLD);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* A POSIX timer's signal carries SI_TIMER, the timer's id and its sigev_value. */
 static void test_timer_siginfo(void)
 {
@@ -432,6 +485,7 @@ int main(void)
 	test_state_preserved();
 	test_sigchld();
 	test_timer_siginfo();
+	test_job_control();
 	test_forged_frames();
 	test_abort_with_handler();
 	return checks_report();

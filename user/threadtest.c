@@ -251,6 +251,41 @@ static void test_main_thread_exits_first(void)
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 3);
 }
 
+static volatile long *ticks;
+
+static void *tick(void *arg)
+{
+	for (;;)
+		(*ticks)++;
+	return NULL;
+}
+
+/* SIGSTOP stops every thread of a process (a spinning one too) until SIGCONT. */
+static void test_group_stop(void)
+{
+	ticks = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t c = fork();
+	if (c == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, tick, NULL);
+		for (;;)
+			pause();
+	}
+	usleep(30000);
+	int st;
+	CHECK(kill(c, SIGSTOP) == 0 && waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st));
+	usleep(5000);
+	long before = *ticks;
+	usleep(30000);
+	CHECK(*ticks == before && before > 0); /* no thread runs */
+	kill(c, SIGCONT);
+	usleep(30000);
+	CHECK(*ticks > before);
+	kill(c, SIGKILL);
+	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	munmap((void *)ticks, 4096);
+}
+
 static pthread_mutex_t *robust;
 
 static void *die_holding(void *arg)
@@ -295,5 +330,6 @@ int main(void)
 	test_process_ends();
 	test_main_thread_exits_first();
 	test_robust_locks();
+	test_group_stop();
 	return checks_report();
 }

@@ -56,3 +56,34 @@ def pthreads_share_a_process(b):
     out, _, how = run(m, "threadtest-glibc")  # glibc's threads: clone3 refused, futexes
     check_program_passed("threadtest", out, how)
     m.poweroff()
+
+
+@test
+def ctrl_z_stops_the_foreground_program_and_fg_bg_continue_it(b):
+    """Ctrl-Z stops the foreground program (SIGTSTP) and gives the console back; ps and
+    /proc show it stopped and it uses no CPU; bg continues it in the background, fg brings
+    it back to the foreground, where Ctrl-C ends it."""
+    m = b.machine(swap=None).start()
+    m.wait_prompt()
+    m.send("run spin\n")
+    m.expect(r"spin: running")
+    m.quiet_for(0.2)
+    m.send("\x1a")
+    pid = int(m.expect(r"\^Z\s+\[pid (\d+) stopped by SIGTSTP\]").group(1))
+    m.wait_prompt()
+    check(re.search(r"^State:\s+T \(stopped\)$", m.command(f"cat /proc/{pid}/status"), re.M),
+          "/proc says nothing of the stop")
+    stat = lambda: int(m.command(f"cat /proc/{pid}/stat").split()[13])  # utime, ticks
+    before = stat()
+    m.quiet_for(0.3)
+    check(stat() == before, "a stopped program used CPU")
+    check(m.command(f"bg {pid}").strip() == f"[pid {pid} continued in the background]", "bg")
+    m.quiet_for(0.3)
+    check(stat() > before, "bg did not continue it")
+    check("no such job" in m.command("fg 99999"), "fg of no job")
+    m.send(f"fg {pid}\n")
+    m.quiet_for(0.2)
+    m.send("\x03")
+    m.expect(rf"\[pid {pid} killed by SIGINT\]")
+    m.wait_prompt()
+    m.poweroff()
