@@ -234,7 +234,7 @@ int cmd_sh(int argc, char **argv)
 }
 
 struct ps_row {
-	int pid, ppid;
+	int pid, ppid, threads;
 	char state;
 	bool kthread;
 	uint64_t cpu_ms, rss_kb, swap_kb;
@@ -257,18 +257,27 @@ static char state_letter(const struct task *t)
 	}
 }
 
-/* [task_lock]: t->mm cannot be dropped while we look (task_set_mm changes it under it). */
+/* [task_lock]: t->mm cannot be dropped while we look (task_set_mm changes it under it).
+ * A process is one row, through its leader: its threads and their CPU time summed. */
 static void collect_row(struct task *t, void *ctx)
 {
 	struct ps_rows *r = ctx;
-	if (r->n == r->max)
+	if (r->n == r->max || t->group_leader != t)
 		return;
 	struct ps_row *row = &r->rows[r->n++];
 	row->pid = t->pid;
 	row->ppid = t->parent ? t->parent->pid : 0;
 	row->state = state_letter(t);
 	row->kthread = t->kthread_fn != NULL;
-	row->cpu_ms = (READ_ONCE(t->utime_ns) + READ_ONCE(t->stime_ns)) / 1000000;
+	row->threads = t->state != TASK_ZOMBIE;
+	uint64_t ns = READ_ONCE(t->utime_ns) + READ_ONCE(t->stime_ns) + t->dead_utime_ns + t->dead_stime_ns;
+	struct list_head *p;
+	list_for_each(p, &t->threads) {
+		struct task *th = list_entry(p, struct task, thread_node);
+		row->threads++;
+		ns += READ_ONCE(th->utime_ns) + READ_ONCE(th->stime_ns);
+	}
+	row->cpu_ms = ns / 1000000;
 	struct mm *mm = t->mm;
 	row->rss_kb = mm ? (READ_ONCE(mm->rss_anon) + READ_ONCE(mm->rss_file) +
 			    READ_ONCE(mm->rss_shmem)) * (PAGE_SIZE / 1024) : 0;
@@ -284,12 +293,12 @@ int cmd_ps(int argc, char **argv)
 		return SH_FAILED;
 	}
 	task_for_each(collect_row, &r);
-	sh_printf("  PID  PPID S   CPU_MS   RSS_KB  SWAP_KB NAME\n");
+	sh_printf("  PID  PPID S THR   CPU_MS   RSS_KB  SWAP_KB NAME\n");
 	for (unsigned i = 0; i < r.n; i++) {
 		const struct ps_row *row = &r.rows[i];
-		sh_printf("%5d %5d %c %8lu %8lu %8lu %s%s%s\n", row->pid, row->ppid, row->state,
-			  row->cpu_ms, row->rss_kb, row->swap_kb, row->kthread ? "[" : "", row->name,
-			  row->kthread ? "]" : "");
+		sh_printf("%5d %5d %c %3d %8lu %8lu %8lu %s%s%s\n", row->pid, row->ppid, row->state,
+			  row->threads, row->cpu_ms, row->rss_kb, row->swap_kb, row->kthread ? "[" : "",
+			  row->name, row->kthread ? "]" : "");
 	}
 	kfree(r.rows);
 	return 0;
