@@ -169,7 +169,6 @@ void task_exit(int status)
 	BUG_ON(!t->parent && t->mm);
 
 	irq_enable();
-	timers_exit(t); /* before anything else: none may fire into the task as it goes */
 	futex_exit_robust_list();
 	/* glibc's and musl's thread exit protocol, as Linux's mm_release: only while another
 	 * task shares the address space (a thread, a vfork parent) */
@@ -225,7 +224,14 @@ void task_exit(int status)
 		ended->exit_status = ended->group_exit_status;
 	if (ended) /* in the same step: a SIGCHLD handler finds the zombie */
 		signal_parent_exit(ended, ended->exit_status);
+	if (ended && ended != t)
+		task_get(ended); /* for its timers, past the lock (t itself lasts: it is on the
+				  * CPU, and a reaper waits for it to be off) */
 	spin_unlock_irqrestore(&task_lock, f);
+	if (ended)
+		timers_exit(ended); /* the process is over: no timer of it fires any more */
+	if (ended && ended != t)
+		task_put(ended);
 	if (!list_empty(&reaper->children))
 		wake_up_all(&reaper->child_exit);
 	if (parent)
@@ -321,6 +327,7 @@ int exec_end_other_threads(void)
 		take_leaders_place(t, leader);
 	spin_unlock_irqrestore(&task_lock, f);
 	if (t != leader) {
+		timers_move(leader, t); /* the process's timers (alarm survives execve) */
 		while (READ_ONCE(leader->on_cpu))
 			cpu_relax();
 		task_put(leader);

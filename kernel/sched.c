@@ -77,6 +77,8 @@ void sched_init(void)
 	idle->kstack = init_stack;
 	list_init(&idle->run_node);
 	list_init(&idle->timer_node);
+	list_init(&idle->threads);
+	idle->group_leader = idle; /* every task leads its own group or another's */
 	idle->account_from = clock_ns();
 	this_cpu()->current = idle;
 }

@@ -116,12 +116,13 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 		__atomic_and_fetch(&t->sig_pending, sig == SIGCONT ? ~STOP_SIGNALS : ~sig_bit(SIGCONT),
 				   __ATOMIC_RELAXED);
 	bool blocked = __atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED) & bit;
+	bool waited = READ_ONCE(t->real_blocked) & bit; /* by rt_sigtimedwait: it takes it */
 	bool caught = caught_set(t) & bit;
 	if (sig == SIGKILL ||
-	    (!blocked && !caught && !ignores(t, bit, sig) && !sig_default_stops(sig))) {
+	    (!blocked && !waited && !caught && !ignores(t, bit, sig) && !sig_default_stops(sig))) {
 		if (!t->pending_kill) /* its action ends the task: sleeps and loops stop now */
 			t->pending_kill = sig;
-	} else if (!blocked && ignores(t, bit, sig)) {
+	} else if (!blocked && !waited && ignores(t, bit, sig)) {
 		; /* gone */
 	} else if (!(t->sig_pending & bit)) {
 		t->sig_info[sig - 1] = *info;

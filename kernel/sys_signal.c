@@ -131,13 +131,21 @@ long sys_rt_sigtimedwait(const uint64_t *uset, void *uinfo, const void *uts, siz
 		return rc;
 	struct ksiginfo info;
 	int sig;
+	/* While it waits, the set is unblocked (Linux's real_blocked): a signal sent to the
+	 * process comes to this thread, and one whose action would kill stays for it. */
+	struct task *t = current();
+	t->real_blocked = t->sig_blocked;
+	signal_set_blocked(t->sig_blocked & ~set);
 	while (!(sig = signal_dequeue(set, &info))) {
-		if (signal_pending())
-			return -EINTR;
-		if (clock_ns() >= deadline)
-			return -EAGAIN;
+		rc = signal_pending() ? -EINTR : clock_ns() >= deadline ? -EAGAIN : 0;
+		if (rc)
+			break;
 		sleep_for_signal(set, deadline);
 	}
+	signal_set_blocked(t->real_blocked);
+	t->real_blocked = 0;
+	if (rc)
+		return rc;
 	if (uinfo && arch_copy_siginfo_to_user(uinfo, sig, &info))
 		return -EFAULT;
 	return sig;

@@ -2,11 +2,11 @@
  * timer_settime, timer_gettime, timer_getoverrun, timer_delete), with Linux 6.1's results
  * and errnos.
  *
- * A process's timers hang off its task (t->timers, allocated at its first use, freed at
- * exit): ITIMER_REAL (alarm's too) is a kernel timer (kernel/timer.h) on the monotonic
- * clock; ITIMER_VIRTUAL and ITIMER_PROF are deadlines on the task's CPU time (user, and
- * user + system), which the tick checks for the task it interrupts, as Linux's
- * run_posix_cpu_timers does; a POSIX timer is either kind by its clock (CLOCK_REALTIME,
+ * A process's timers hang off its leader's task (t->timers, allocated at its first use,
+ * freed when its last thread has exited): ITIMER_REAL (alarm's too) is a kernel timer
+ * (kernel/timer.h) on the monotonic clock; ITIMER_VIRTUAL and ITIMER_PROF are deadlines on
+ * the leader's CPU time (user, and user + system; the process's when it has one thread),
+ * which the tick checks for the task it interrupts, as Linux's run_posix_cpu_timers does; a POSIX timer is either kind by its clock (CLOCK_REALTIME,
  * CLOCK_TAI, CLOCK_MONOTONIC, CLOCK_BOOTTIME: a kernel timer; the process's and thread's
  * CPU clocks: a CPU-time deadline). CLOCK_REALTIME is the monotonic clock plus a constant
  * here (nothing sets the clock), so a timer on it is one on the monotonic clock. A
@@ -25,7 +25,7 @@
  * Deviations from Linux: a timer's resolution is the tick (1 ms), and it never fires
  * early. Linux re-arms a periodic ITIMER_REAL and a periodic POSIX timer when their signal
  * is dequeued; here both re-arm at expiry (one signal per expiry, as Linux gives when
- * signals are delivered at once). Timers belong to the thread that set them. Overruns:
+ * signals are delivered at once). Overruns:
  * see timer_fire(). A POSIX timer on another process's CPU clock is refused (EINVAL; Linux
  * allows it). The alarm clocks (CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM) answer as
  * Linux does on a machine without a wake-up RTC: EOPNOTSUPP. */
@@ -99,6 +99,7 @@ struct posix_timer {
 	int notify;			/* [const] SIGEV_NONE, or a SIGEV_* that signals */
 	int signo;			/* [const] */
 	uint64_t sival;			/* [const] sigev_value, for the siginfo */
+	int tid;			/* [const] SIGEV_THREAD_ID: the thread signalled */
 	uint64_t expires;		/* deadline on clock_ns() or on its CPU time; 0: disarmed */
 	uint64_t interval;		/* ns, 0: one-shot */
 	int overrun;			/* expiries while its signal was pending */
@@ -188,6 +189,19 @@ static void note_delivery(struct posix_timer *pt)
 	}
 }
 
+/* [timer_lock] sig with info to tt's process, or to its thread tid (not 0). Takes
+ * task_lock (timer_lock comes first). */
+static void send_timer_signal(struct task_timers *tt, int sig, int tid, const struct ksiginfo *info)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	struct task *th = tid ? task_find_locked(tid) : NULL;
+	if (th && th->tgid == tt->task->pid && th->state != TASK_ZOMBIE)
+		signal_send(th, sig, info);
+	else
+		signal_send_process_locked(tt->task, sig, info);
+	spin_unlock_irqrestore(&task_lock, f);
+}
+
 /* [timer_lock] The one place an expiry becomes a signal: sig to tt's task. pt: the POSIX
  * timer (NULL for an interval timer); periods: the intervals that ended with this expiry
  * (more than 1 when the tick came late for a short interval).
@@ -201,13 +215,14 @@ static void note_delivery(struct posix_timer *pt)
  * not told apart from the timer's own.
  *
  * The siginfo: interval timers si_code SI_KERNEL; POSIX timers si_code SI_TIMER,
- * si_timerid, si_overrun (as set here) and si_value. It goes to the thread that set the
- * timer (Linux: to the process, through any thread that does not block it). */
+ * si_timerid, si_overrun (as set here) and si_value. It goes to the process (a thread
+ * that does not block it), or to the thread a SIGEV_THREAD_ID names. */
 static void timer_fire(struct task_timers *tt, int sig, struct posix_timer *pt, uint64_t periods)
 {
 	assert_held(&timer_lock);
 	if (!pt) {
-		task_kill(tt->task, sig);
+		struct ksiginfo info = { .code = SI_KERNEL };
+		send_timer_signal(tt, sig, 0, &info);
 		return;
 	}
 	note_delivery(pt);
@@ -219,7 +234,7 @@ static void timer_fire(struct task_timers *tt, int sig, struct posix_timer *pt, 
 	bool parked = __atomic_load_n(&tt->task->sig_blocked, __ATOMIC_RELAXED) & sig_bit(sig);
 	struct ksiginfo info = { .code = SI_TIMER, .timerid = pt->id, .overrun = pt->overrun,
 				 .value = pt->sival };
-	signal_send(tt->task, sig, &info);
+	send_timer_signal(tt, sig, pt->tid, &info);
 	if (parked)
 		pt->sig_queued = true;
 	else
@@ -251,7 +266,7 @@ static void posix_timer_expired(struct ktimer *kt, uint64_t now)
 void timers_cpu_tick(struct task *t)
 {
 	spin_lock(&timer_lock); /* interrupts are off in the tick */
-	struct task_timers *tt = t->timers;
+	struct task_timers *tt = t->group_leader->timers;
 	if (!tt || !tt->cpu_armed)
 		goto out;
 	uint64_t now[3] = { 0, cpu_time(t, ITIMER_VIRTUAL), cpu_time(t, ITIMER_PROF) };
@@ -276,11 +291,11 @@ out:
 	spin_unlock(&timer_lock);
 }
 
-/* Current's timers, made at first use when create is set (NULL when out of memory);
- * NULL if it has none and create is not set. */
+/* Current's process's timers (its leader's), made at first use when create is set (NULL
+ * when out of memory); NULL if it has none and create is not set. */
 static struct task_timers *timers_of_current(bool create)
 {
-	struct task *t = current();
+	struct task *t = current()->group_leader;
 	if (t->timers || !create)
 		return t->timers;
 	struct task_timers *tt = kzalloc(sizeof(*tt));
@@ -290,9 +305,13 @@ static struct task_timers *timers_of_current(bool create)
 	ktimer_init(&tt->real, itimer_real_expired);
 	list_init(&tt->posix);
 	uint64_t f = spin_lock_irqsave(&timer_lock); /* the tick reads t->timers */
-	t->timers = tt;
+	struct task_timers *made = t->timers; /* by another thread meanwhile */
+	if (!made)
+		t->timers = tt;
 	spin_unlock_irqrestore(&timer_lock, f);
-	return tt;
+	if (made)
+		kfree(tt);
+	return made ? made : tt;
 }
 
 /* An interval timer's value and interval, ns. */
@@ -382,7 +401,7 @@ long sys_getitimer(int which, struct itimerval *uval)
 	if (which < ITIMER_REAL || which > ITIMER_PROF)
 		return -EINVAL;
 	uint64_t f = spin_lock_irqsave(&timer_lock);
-	struct itimer_ns v = itimer_get(current()->timers, which);
+	struct itimer_ns v = itimer_get(timers_of_current(false), which);
 	spin_unlock_irqrestore(&timer_lock, f);
 	struct itimerval val = { to_timeval(v.interval), to_timeval(v.value) };
 	return copy_to_user(uval, &val, sizeof(val));
@@ -457,13 +476,17 @@ static int timer_clock_kind(int clock, int *cpu)
 	}
 }
 
-/* Linux's good_sigevent, for a process of one thread: 0 or -EINVAL. */
+/* Linux's good_sigevent: 0 or -EINVAL. */
 static int sigevent_check(const struct sigevent *ev)
 {
+	struct task *t;
 	switch (ev->notify) {
-	case SIGEV_THREAD_ID: /* the thread must be in the caller's process: one thread here.
-			       * With threads, the signal will go to that thread. */
-		if (ev->tid != current()->pid)
+	case SIGEV_THREAD_ID: /* a thread of the caller's process, which the signal goes to */
+		if (!(t = task_find(ev->tid)))
+			return -EINVAL;
+		bool ours = t->tgid == current()->tgid;
+		task_put(t);
+		if (!ours)
 			return -EINVAL;
 		/* fallthrough */
 	case SIGEV_SIGNAL:
@@ -517,6 +540,7 @@ long sys_timer_create(int clock, const struct sigevent *uev, int *uid)
 		pt->notify = ev.notify;
 		pt->signo = ev.signo;
 		pt->sival = ev.value;
+		pt->tid = ev.notify == SIGEV_THREAD_ID ? ev.tid : 0;
 	} else { /* NULL: SIGALRM with the id as its value */
 		pt->notify = SIGEV_SIGNAL;
 		pt->signo = SIGALRM;
@@ -525,8 +549,8 @@ long sys_timer_create(int clock, const struct sigevent *uev, int *uid)
 	if ((uev && (rc = sigevent_check(&ev))) || (rc = copy_to_user(uid, &pt->id, sizeof(pt->id))) ||
 	    (rc = timer_clock_create(clock)))
 		goto fail;
-	/* One thread per process: nobody took the id or the last slot meanwhile. Threads
-	 * will need the id reserved at alloc_timer_id(), as Linux's hash does. */
+	/* Threads creating timers at once got different ids (next_id only moves on, under
+	 * timer_lock); together they may pass MAX_POSIX_TIMERS by a few. */
 	f = spin_lock_irqsave(&timer_lock);
 	list_add_tail(&pt->node, &tt->posix);
 	tt->nr_posix++;
@@ -578,7 +602,7 @@ long sys_timer_settime(int id, int flags, const struct itimerspec *unew, struct 
 		return -EINVAL;
 	uint64_t value = to_ns(nv.value.sec, nv.value.nsec);
 	uint64_t f = spin_lock_irqsave(&timer_lock);
-	struct posix_timer *pt = find_timer(current()->timers, id);
+	struct posix_timer *pt = find_timer(timers_of_current(false), id);
 	if (!pt) {
 		spin_unlock_irqrestore(&timer_lock, f);
 		return -EINVAL;
@@ -612,7 +636,7 @@ long sys_timer_settime(int id, int flags, const struct itimerspec *unew, struct 
 long sys_timer_gettime(int id, struct itimerspec *uval)
 {
 	uint64_t f = spin_lock_irqsave(&timer_lock);
-	struct posix_timer *pt = find_timer(current()->timers, id);
+	struct posix_timer *pt = find_timer(timers_of_current(false), id);
 	struct itimer_ns v = { 0, 0 };
 	if (pt)
 		v = timer_get(pt);
@@ -626,7 +650,7 @@ long sys_timer_gettime(int id, struct itimerspec *uval)
 long sys_timer_getoverrun(int id)
 {
 	uint64_t f = spin_lock_irqsave(&timer_lock);
-	struct posix_timer *pt = find_timer(current()->timers, id);
+	struct posix_timer *pt = find_timer(timers_of_current(false), id);
 	long rc = -EINVAL;
 	if (pt) {
 		note_delivery(pt);
@@ -639,7 +663,7 @@ long sys_timer_getoverrun(int id)
 long sys_timer_delete(int id)
 {
 	uint64_t f = spin_lock_irqsave(&timer_lock);
-	struct posix_timer *pt = find_timer(current()->timers, id);
+	struct posix_timer *pt = find_timer(timers_of_current(false), id);
 	if (pt) {
 		timer_cancel(&pt->kt);
 		list_del(&pt->node);
@@ -685,6 +709,16 @@ void timers_exec(struct task *t)
 	take_posix_timers(t->timers, &dead);
 	spin_unlock_irqrestore(&timer_lock, f);
 	free_posix_timers(&dead);
+}
+
+void timers_move(struct task *from, struct task *to)
+{
+	uint64_t f = spin_lock_irqsave(&timer_lock);
+	to->timers = from->timers;
+	from->timers = NULL;
+	if (to->timers)
+		to->timers->task = to;
+	spin_unlock_irqrestore(&timer_lock, f);
 }
 
 void timers_exit(struct task *t)

@@ -9,8 +9,11 @@ struct task;
 /* execve of t (current), past the point of no return: its POSIX timers are deleted; the
  * interval timers (alarm among them) go on, as on Linux. */
 void timers_exec(struct task *t);
-/* Exit of t (current): every timer deleted and freed; none fires into t afterwards. */
+/* The end of t's process (t its leader, after its last thread): every timer deleted and
+ * freed; none fires into t afterwards. Takes timer_lock: not under task_lock. */
 void timers_exit(struct task *t);
+/* execve from a thread: the process's timers go from its old leader to the new one. */
+void timers_move(struct task *from, struct task *to);
 /* The tick (interrupts off, no lock held) found t running: fire its CPU-time timers
  * (ITIMER_VIRTUAL, ITIMER_PROF, POSIX timers on its CPU clocks) that are due. */
 void timers_cpu_tick(struct task *t);

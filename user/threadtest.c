@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -251,6 +252,51 @@ static void test_main_thread_exits_first(void)
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 3);
 }
 
+static volatile int alarms;
+
+static void on_alarm(int sig) { alarms++; }
+
+static void *arm_then_exit(void *arg)
+{
+	struct itimerval in50ms = { .it_value = { 0, 50000 } };
+	setitimer(ITIMER_REAL, &in50ms, NULL);
+	return NULL;
+}
+
+static void *wait_for_alarm(void *arg)
+{
+	sigset_t alrm;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	int sig = 0;
+	sigwait(&alrm, &sig);
+	return (void *)(long)sig;
+}
+
+/* Timers are the process's: one a thread set fires after the thread is gone; and with
+ * SIGALRM blocked everywhere, the thread in sigwait takes it. */
+static void test_process_timers(void)
+{
+	signal(SIGALRM, on_alarm);
+	pthread_t t;
+	pthread_create(&t, NULL, arm_then_exit, NULL);
+	pthread_join(t, NULL);
+	for (int i = 0; i < 2000 && !alarms; i++)
+		usleep(1000);
+	CHECK(alarms == 1);
+	sigset_t alrm, old;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, &old);
+	void *got;
+	pthread_create(&t, NULL, wait_for_alarm, NULL);
+	arm_then_exit(NULL);
+	pthread_join(t, &got);
+	CHECK(got == (void *)(long)SIGALRM && alarms == 1);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	signal(SIGALRM, SIG_DFL);
+}
+
 static volatile long *ticks;
 
 static void *tick(void *arg)
@@ -331,5 +377,6 @@ int main(void)
 	test_main_thread_exits_first();
 	test_robust_locks();
 	test_group_stop();
+	test_process_timers();
 	return checks_report();
 }
