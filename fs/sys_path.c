@@ -3,6 +3,7 @@
 #include "fs/sys_path.h"
 #include "fs/file.h"
 #include "kernel/task.h"
+#include "kernel/process.h"
 #include "drivers/tty.h"
 #include "arch-x86_64/rtc.h"
 #include "kernel/clock.h"
@@ -329,6 +330,6 @@ long sys_chdir(const char *upath)
 	if (!rc && strlen(path) >= sizeof(current()->cwd))
 		rc = -ENAMETOOLONG;
 	if (!rc)
-		strlcpy(current()->cwd, path, sizeof(current()->cwd));
+		task_set_cwd(path);
 	return rc;
 }

@@ -103,6 +103,19 @@ struct task *thread_create(const char *name, struct task *leader, struct mm *mm,
 	return t;
 }
 
+void task_set_cwd(const char *path)
+{
+	struct task *leader = current()->group_leader;
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	strlcpy(leader->cwd, path, sizeof(leader->cwd));
+	struct list_head *p;
+	list_for_each(p, &leader->threads) {
+		struct task *th = list_entry(p, struct task, thread_node);
+		strlcpy(th->cwd, path, sizeof(th->cwd));
+	}
+	spin_unlock_irqrestore(&task_lock, f);
+}
+
 int task_nr_threads(struct task *t)
 {
 	uint64_t f = spin_lock_irqsave(&task_lock);

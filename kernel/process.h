@@ -120,6 +120,9 @@ struct task *process_create(const char *name, struct task *parent, struct mm *mm
  * is the leader's pid. NULL when out of memory or tasks. Takes the task-tree lock. */
 struct task *thread_create(const char *name, struct task *leader, struct mm *mm,
 			   struct files *files, const struct fpu_state *fpu);
+/* chdir: path is the working directory of every thread of current's process (threads
+ * share it, as CLONE_FS has them do). Takes the task-tree lock. */
+void task_set_cwd(const char *path);
 /* The live threads of t's process (/proc status's Threads). Takes the task-tree lock. */
 int task_nr_threads(struct task *t);
 /* The tid of thread number index of process tgid (its live leader first), or 0 past the

@@ -50,7 +50,8 @@ struct task {
 	uint64_t robust_list;			/* [self] set_robust_list's head; walked at exit and
 						 * exec (futex_exit_robust_list); 0 after fork */
 	int mempolicy;				/* [self] set_mempolicy's mode | flags (numa.c) */
-	char cwd[64];				/* [self] */
+	char cwd[64];				/* [self] written under task_lock too: a thread's
+						 * chdir sets it in every thread (task_set_cwd) */
 
 	struct task *parent;			/* [tree] (a thread's: its leader's at clone) */
 	struct list_head children;		/* [tree] */

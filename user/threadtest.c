@@ -176,6 +176,23 @@ static void *crash_now(void *arg)
 	return NULL;
 }
 
+static void *change_dir(void *arg)
+{
+	return (void *)(long)chdir("/proc");
+}
+
+/* The working directory is the process's: a thread's chdir moves the main thread too. */
+static void test_shared_cwd(void)
+{
+	pthread_t t;
+	void *rc;
+	char cwd[64] = "";
+	pthread_create(&t, NULL, change_dir, NULL);
+	pthread_join(t, &rc);
+	CHECK(rc == 0 && getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/proc"));
+	chdir("/");
+}
+
 static void *fork_from_thread(void *arg)
 {
 	pid_t c = fork();
@@ -378,5 +395,6 @@ int main(void)
 	test_robust_locks();
 	test_group_stop();
 	test_process_timers();
+	test_shared_cwd();
 	return checks_report();
 }
