@@ -140,12 +140,12 @@ static void stat_text(struct seqbuf *s, struct task *t, struct mm *mm)
 		brk_start = READ_ONCE(mm->brk_start);
 	}
 	char state = state_name(t)[0];
-	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 %u 0 0 0 0 %lu %lu 0 0 20 0 1 0 %lu %lu %lu "
+	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 %u 0 0 0 0 %lu %lu 0 0 %d %d 1 0 %lu %lu %lu "
 		   "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 %lu "
 		   "0 0 0 0 0\n",
 		   t->pid, t->name, state, parent_pid(t), READ_ONCE(t->pgid), READ_ONCE(t->sid), mm ? 0x400000u : 0x200040u,
 		   READ_ONCE(t->utime_ns) / NS_PER_USER_TICK, READ_ONCE(t->stime_ns) / NS_PER_USER_TICK,
-		   t->start_ns / NS_PER_USER_TICK, st.vm_size_kb * 1024, st.rss_kb / (PAGE_SIZE / 1024),
+		   20 + READ_ONCE(t->nice), READ_ONCE(t->nice), t->start_ns / NS_PER_USER_TICK, st.vm_size_kb * 1024, st.rss_kb / (PAGE_SIZE / 1024),
 		   code.start, code.end, stack, brk_start);
 }
 

@@ -1,11 +1,18 @@
-/* Round-robin scheduling. One run queue and one lock (sched_lock) guard every task's
- * state, the run queue and the sleep timers; per-CPU run queues replace them with SMP.
+/* Weighted round-robin scheduling. One run queue and one lock (sched_lock) guard every
+ * task's state, the run queue and the sleep timers; per-CPU run queues replace them with
+ * SMP.
  *
- * The guarantee: a runnable task runs within one quantum (SCHED_SLICE_MS) per task queued
- * ahead of it, whatever the others do. A task that used up its quantum is preempted
- * whenever another is runnable, and gets a fresh quantum when none is (so it is preempted
- * again one quantum after somebody wakes); a task woken while the CPU idles is switched
- * to at once; queued tasks run in the order they became runnable.
+ * Shares: a task's quantum is SCHED_SLICE_MS scaled by the weight of its nice level
+ * (Linux's table: nice 0 weighs 1024, each step about 1.25 times less or more), at least
+ * one tick and at most SCHED_SLICE_MAX_MS. Busy tasks therefore share the CPU in the ratio
+ * of their weights (a nice-5 task gets about a third of a nice-0 one's time), up to the
+ * bounds. ksmd runs at nice 5, as on Linux.
+ *
+ * The guarantee: a runnable task runs within one quantum of each task queued ahead of it
+ * (at most SCHED_SLICE_MAX_MS each), whatever the others do. A task that used up its
+ * quantum is preempted whenever another is runnable, and gets a fresh quantum when none is
+ * (so it is preempted again one quantum after somebody wakes); a task woken while the CPU
+ * idles is switched to at once; queued tasks run in the order they became runnable.
  *
  * A context switch happens only inside schedule(), with sched_lock held and interrupts
  * off; the task switched to releases the lock (in its own schedule() frame, or in
@@ -33,6 +40,31 @@ static struct task *switched_from[MAX_CPUS]; /* the task a CPU just left (on_cpu
 /* A thread that exited with nobody to reap it (task->autoreap), just switched away from for
  * the last time: the CPU drops the tree's reference on it once out of sched_lock. */
 static struct task *dead_thread[MAX_CPUS];
+
+#define SCHED_SLICE_MAX_MS 100	/* the longest quantum, whatever the nice level */
+
+/* Linux's weights of the nice levels -20..19 (sched_prio_to_weight): nice 0 is 1024. */
+static const uint32_t nice_weight[40] = {
+	88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+	9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+	1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+};
+
+/* [sched_lock] t's quantum, ticks: SCHED_SLICE_MS weighted by its nice level, within
+ * [1 tick, SCHED_SLICE_MAX_MS]. */
+static unsigned slice_of(const struct task *t)
+{
+	uint64_t ticks = (uint64_t)SCHED_SLICE_MS * HZ / 1000 * nice_weight[t->nice + 20] / 1024;
+	return MAX(1, MIN(ticks, (uint64_t)SCHED_SLICE_MAX_MS * HZ / 1000));
+}
+
+void sched_set_nice(struct task *t, int nice)
+{
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	t->nice = MAX(-20, MIN(nice, 19));
+	spin_unlock_irqrestore(&sched_lock, f);
+}
 
 /* Called where a switch lands, with sched_lock held: note the task left if it is dead. */
 static void note_switched_from(void)
@@ -126,7 +158,7 @@ static void switch_to(struct task *prev, struct task *next)
 	next->account_from = now;
 	next->state = TASK_RUNNING;
 	next->switches++;
-	next->slice_ticks = SCHED_SLICE_MS * HZ / 1000;
+	next->slice_ticks = slice_of(next);
 	need_resched[this_cpu()->id] = false;
 	if (prev == next)
 		return;
@@ -300,7 +332,7 @@ void sched_tick(void)
 		/* Quantum over: give way if anyone waits, else start a new one, so that a task
 		 * woken later waits one quantum at most. */
 		if (list_empty(&run_queue))
-			cur->slice_ticks = SCHED_SLICE_MS * HZ / 1000;
+			cur->slice_ticks = slice_of(cur);
 		else
 			need_resched[this_cpu()->id] = true;
 	} else {

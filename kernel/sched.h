@@ -19,6 +19,8 @@ void schedule(void);
 void sched_start(struct task *t);
 /* Wake t if it is sleeping (from a wait queue or a timer); no-op otherwise. IRQ-safe. */
 void sched_wake(struct task *t);
+/* t's nice level (clamped to -20..19), which weighs its quantum. Takes sched_lock. */
+void sched_set_nice(struct task *t, int nice);
 /* Mark current sleeping (under the scheduler lock); schedule() then switches away. */
 void sched_prepare_sleep(void);
 /* Mark current running again after a wait that ended without switching away. */

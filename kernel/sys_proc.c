@@ -86,6 +86,7 @@ static void clone_tids(uint64_t flags, struct task *child, struct mm *mm, int *p
  * signals. */
 static void inherit_task_state(struct task *child, const struct task *self)
 {
+	child->nice = READ_ONCE(self->nice);
 	child->mempolicy = self->mempolicy;
 	child->umask = self->umask;
 	child->undumpable = self->undumpable;

@@ -124,6 +124,7 @@ struct task {
 	uint64_t switches;			/* [sched] times scheduled in */
 	bool on_cpu;				/* [sched] its stack is in use by a CPU */
 	unsigned slice_ticks;			/* [sched] timer ticks left in its quantum */
+	int nice;				/* [sched] -20..19: its quantum's weight */
 
 	/* Timed sleep: the timer list the scheduler checks every tick. */
 	uint64_t wake_at_ns;			/* [sched] */

@@ -454,4 +454,5 @@ void ksm_init(void)
 	ksmd = kthread_create("ksmd", ksmd_main, NULL);
 	if (!ksmd)
 		panic("ksm: no memory for ksmd");
+	sched_set_nice(ksmd, 5); /* as Linux's: the programs it serves come first */
 }

@@ -1,5 +1,6 @@
 """Boot tests of the scheduler's guarantee (docs/architecture.md, "Scheduling"): busy
-tasks cannot starve ksmd or the shell, and two busy tasks share the CPU evenly. No timing
+tasks cannot starve ksmd or the shell, two busy tasks share the CPU evenly, and a nice-5
+one gets about a third of a nice-0 one's share. No timing
 asserts beyond hang detection: the shell must answer within a few seconds, and CPU shares
 are compared with each other, not with the clock."""
 import re
@@ -59,6 +60,33 @@ def two_busy_tasks_share_the_cpu_evenly(b):
         m.quiet_for(0.5)
     check(min(ta, tc) >= 3 * hz, f"the spins never got 3 s of CPU each: {ta}, {tc} ticks")
     check(abs(ta - tc) <= 0.1 * max(ta, tc), f"uneven share: {ta} and {tc} ticks")
+    m.command(f"kill {a}")
+    m.command(f"kill {c}")
+    m.poweroff()
+
+
+@test
+def a_nice_5_task_gets_about_a_third_of_a_nice_0_ones_cpu(b):
+    """busybox renice (getpriority/setpriority) puts one of two busy tasks at nice 5: its
+    quanta weigh 335 against 1024, so it gets about a third of the other's CPU; ksmd runs
+    at nice 5 as on Linux; a bad target is ESRCH."""
+    m = b.machine().start()
+    m.wait_prompt()
+    a, c = start_spin(m), start_spin(m)
+    out, _, how = run(m, f"renice -n 5 -p {c}")
+    check(how == ("exited", 0), f"renice:\n{out}")
+    stat = lambda pid: m.command(f"cat /proc/{pid}/stat", timeout=ANSWER_S)
+    check(stat(c).split()[18] == "5" and stat(2).split()[18] == "5" and stat(a).split()[18] == "0",
+          f"nice fields: {stat(c)!r} {stat(2)!r}")
+    start = [cpu_ticks(stat(a)), cpu_ticks(stat(c))]
+    for _ in range(200):
+        ta, tc = cpu_ticks(stat(a)) - start[0], cpu_ticks(stat(c)) - start[1]
+        if ta >= 300:
+            break
+        m.quiet_for(0.5)
+    check(ta >= 300 and 0.2 <= tc / ta <= 0.5, f"nice 5 against nice 0: {tc} and {ta} ticks")
+    out, _, how = run(m, "renice -n 1 -p 99999")
+    check(how[1] != 0, f"renice of no process succeeded:\n{out}")
     m.command(f"kill {a}")
     m.command(f"kill {c}")
     m.poweroff()
