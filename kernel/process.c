@@ -490,10 +490,13 @@ void return_to_user_work(struct trap_frame *tf)
 	if (t->pending_kill)
 		task_exit_group(W_SIGNALED(t->pending_kill));
 	sched_preempt_if_needed();
-	/* Signals: with interrupts on (a frame is written to user memory); one that comes
-	 * after the last look waits for the next return (a tick at most). */
-	irq_enable();
-	signal_deliver(tf);
-	irq_disable();
+	/* Signals: with interrupts on (a frame is written to user memory), and only when
+	 * there is something to do: each interrupt-flag change costs under emulation. One
+	 * that comes after the last look waits for the next return (a tick at most). */
+	if (signal_work(tf)) {
+		irq_enable();
+		signal_deliver(tf);
+		irq_disable();
+	}
 	account_kernel_to_user();
 }

@@ -330,6 +330,16 @@ static void group_stop_wait(struct task *t)
 	}
 }
 
+bool signal_work(const struct trap_frame *tf)
+{
+	struct task *t = current();
+	struct task *leader = t->group_leader;
+	return (__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) &
+		~__atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED)) ||
+	       READ_ONCE(leader->stop_sig) || READ_ONCE(leader->cont_notify) || t->restore_blocked ||
+	       arch_syscall_interrupted(tf);
+}
+
 void signal_deliver(struct trap_frame *tf)
 {
 	struct task *t = current();
