@@ -18,4 +18,13 @@ struct ksiginfo {
 	int64_t utime, stime;		/* SIGCHLD: the child's CPU time, clock ticks */
 };
 
+#define SIGRTMIN 32	/* signals from here on are queued, one entry per instance */
+#define SIGQUEUE_MAX 32	/* queued instances a task may hold beyond the first of each */
+
+/* A further instance of a pending real-time signal (struct task's rt_queue). */
+struct queued_signal {
+	int sig;
+	struct ksiginfo info;
+};
+
 #endif

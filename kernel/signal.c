@@ -107,6 +107,7 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 	if (READ_ONCE(t->state) == TASK_ZOMBIE)
 		return 0;
 	uint64_t bit = sig_bit(sig);
+	int rc = 0;
 	if (sig == SIGCONT)
 		group_continue(t->group_leader);
 	uint64_t f = spin_lock_irqsave(&t->sig_lock);
@@ -127,10 +128,40 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 	} else if (!(t->sig_pending & bit)) {
 		t->sig_info[sig - 1] = *info;
 		__atomic_or_fetch(&t->sig_pending, bit, __ATOMIC_RELEASE);
+	} else if (sig >= SIGRTMIN) { /* another instance: queued (a standard one is dropped) */
+		if (t->rt_queued == SIGQUEUE_MAX)
+			rc = -EAGAIN; /* as Linux over RLIMIT_SIGPENDING */
+		else
+			t->rt_queue[t->rt_queued++] = (struct queued_signal){ sig, *info };
 	}
 	spin_unlock_irqrestore(&t->sig_lock, f);
 	sched_wake(t); /* an interruptible sleep, or rt_sigtimedwait, looks again */
-	return 0;
+	return rc;
+}
+
+/* [sig_lock] Take the first queued instance of real-time signal sig into its sig_info
+ * slot: true if there was one (sig stays pending). */
+static bool next_queued(struct task *t, int sig)
+{
+	assert_held(&t->sig_lock);
+	for (int i = 0; i < t->rt_queued; i++) {
+		if (t->rt_queue[i].sig != sig)
+			continue;
+		t->sig_info[sig - 1] = t->rt_queue[i].info;
+		memmove(&t->rt_queue[i], &t->rt_queue[i + 1], (t->rt_queued - i - 1) * sizeof(t->rt_queue[0]));
+		t->rt_queued--;
+		return true;
+	}
+	return false;
+}
+
+/* [sig_lock] Drop sig's pending instances, queued ones too. */
+static void drop_pending(struct task *t, int sig)
+{
+	assert_held(&t->sig_lock);
+	while (next_queued(t, sig))
+		;
+	__atomic_and_fetch(&t->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
 }
 
 int signal_send_process_locked(struct task *t, int sig, const struct ksiginfo *info)
@@ -185,7 +216,8 @@ int signal_dequeue(uint64_t set, struct ksiginfo *info)
 	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
 	if (sig) {
 		*info = t->sig_info[sig - 1];
-		__atomic_and_fetch(&t->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+		if (!next_queued(t, sig))
+			__atomic_and_fetch(&t->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
 	}
 	spin_unlock_irqrestore(&t->sig_lock, f);
 	return sig;
@@ -219,7 +251,7 @@ void signal_flush_ignored(int sig)
 	if (!ignores(t, sig_bit(sig), sig))
 		return;
 	uint64_t f = spin_lock_irqsave(&t->sig_lock);
-	__atomic_and_fetch(&t->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+	drop_pending(t, sig);
 	spin_unlock_irqrestore(&t->sig_lock, f);
 }
 

@@ -6,8 +6,8 @@
  * A task's signal state, all in struct task:
  *   sig_blocked   the mask; SIGKILL and SIGSTOP are never in it (atomic: read by senders)
  *   sig_pending   one bit per signal sent and not yet taken (atomic, written under
- *                 sig_lock), with its siginfo in sig_info: a second instance of a signal
- *                 already pending is dropped (Linux queues real-time ones; not here)
+ *                 sig_lock), with its siginfo in sig_info: a second instance of a standard
+ *                 signal already pending is dropped, of a real-time one queued (rt_queue)
  *   sighand      the actions, shared by the threads of a process (struct sighand)
  *   pending_kill  the signal that ends the task (set at once for an unblocked signal
  *                 whose action is to terminate, so that sleeps and long loops stop)
@@ -84,8 +84,10 @@ void signal_set_action(struct sighand *sh, int sig, const struct k_sigaction *ac
  * always, the others become -EINTR. */
 
 /* Send sig with info to t: discarded if t ignores it (and does not block it), ends t if
- * its action is the default one to terminate, else pending until t takes it. 0, or -EPERM
- * for kernel threads. Any context (interrupts too); takes t->sig_lock. */
+ * its action is the default one to terminate, else pending until t takes it (a standard
+ * signal once, a real-time one once per send, up to SIGQUEUE_MAX queued). 0, -EAGAIN when
+ * the real-time queue is full, or -EPERM for kernel threads. Any context (interrupts
+ * too); takes t->sig_lock. */
 int signal_send(struct task *t, int sig, const struct ksiginfo *info);
 /* Send sig to t's process (kill): to the first of its threads that does not block it,
  * by signal_send's rules. The _locked form under task_lock; the other takes it. */

@@ -96,6 +96,10 @@ struct task {
 						 * its set (such a signal never kills), else 0 */
 	spinlock_t sig_lock;
 	struct ksiginfo sig_info[NSIG - 1];	/* [sig_lock] of each pending signal, by sig - 1 */
+	/* [sig_lock] the instances of pending real-time signals after the first (whose
+	 * siginfo is in sig_info), oldest first, as Linux queues them */
+	struct queued_signal rt_queue[SIGQUEUE_MAX];
+	int rt_queued;
 	struct sighand *sighand;		/* [self] the actions (kernel/signal.h); NULL: all
 						 * SIG_DFL */
 	uint64_t sas_sp, sas_size;		/* [self] sigaltstack (size 0: none) */

@@ -384,6 +384,37 @@ static void test_job_control(void)
 	close(p[1]);
 }
 
+static int rt_values[8], rt_seen;
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	if (rt_seen < 8)
+		rt_values[rt_seen++] = si->si_value.sival_int;
+}
+
+/* Real-time signals queue: three sent while blocked arrive three times, in order, each
+ * with its value; a standard one sent twice arrives once. */
+static void test_realtime_queue(void)
+{
+	int rt = SIGRTMIN + 1;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, rt);
+	sigaddset(&set, SIGUSR1);
+	install(rt, on_rt, 0, NULL);
+	install(SIGUSR1, on_info, 0, NULL);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	rt_seen = hits = 0;
+	for (int i = 1; i <= 3; i++)
+		sigqueue(getpid(), rt, (union sigval){ .sival_int = i });
+	raise(SIGUSR1);
+	raise(SIGUSR1);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	CHECK(rt_seen == 3 && rt_values[0] == 1 && rt_values[1] == 2 && rt_values[2] == 3 && hits == 1);
+	reset(rt);
+	reset(SIGUSR1);
+}
+
 /* A POSIX timer's signal carries SI_TIMER, the timer's id and its sigev_value. */
 static void test_timer_siginfo(void)
 {
@@ -485,6 +516,7 @@ int main(void)
 	test_state_preserved();
 	test_sigchld();
 	test_timer_siginfo();
+	test_realtime_queue();
 	test_job_control();
 	test_forged_frames();
 	test_abort_with_handler();
