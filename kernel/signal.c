@@ -7,6 +7,7 @@
 #include "arch-x86_64/signal.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "fs/poll.h"
 #include "lib/errno.h"
 
 struct sighand *sighand_of_current(void)
@@ -108,6 +109,7 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 		return 0;
 	uint64_t bit = sig_bit(sig);
 	int rc = 0;
+	bool queued = false;
 	if (sig == SIGCONT)
 		group_continue(t->group_leader);
 	uint64_t f = spin_lock_irqsave(&t->sig_lock);
@@ -128,6 +130,7 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 	} else if (!(t->sig_pending & bit)) {
 		t->sig_info[sig - 1] = *info;
 		__atomic_or_fetch(&t->sig_pending, bit, __ATOMIC_RELEASE);
+		queued = true;
 	} else if (sig >= SIGRTMIN) { /* another instance: queued (a standard one is dropped) */
 		if (t->rt_queued == SIGQUEUE_MAX)
 			rc = -EAGAIN; /* as Linux over RLIMIT_SIGPENDING */
@@ -136,6 +139,8 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 	}
 	spin_unlock_irqrestore(&t->sig_lock, f);
 	sched_wake(t); /* an interruptible sleep, or rt_sigtimedwait, looks again */
+	if (queued)
+		poll_notify(); /* a signalfd may be readable now */
 	return rc;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -415,6 +416,35 @@ static void test_realtime_queue(void)
 	reset(SIGUSR1);
 }
 
+/* signalfd: blocked signals read as records instead of handled; poll says when one waits;
+ * a blocking read sleeps until one comes. */
+static void test_signalfd(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	struct signalfd_siginfo rec;
+	int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	CHECK(fd >= 0 && read(fd, &rec, sizeof(rec)) == -1 && errno == EAGAIN);
+	CHECK(syscall(SYS_signalfd4, -1, &set, 4, 0) == -1 && errno == EINVAL);
+	sigqueue(getpid(), SIGUSR2, (union sigval){ .sival_int = 9 });
+	struct pollfd p = { fd, POLLIN, 0 };
+	CHECK(poll(&p, 1, 0) == 1 && (p.revents & POLLIN));
+	CHECK(read(fd, &rec, 4) == -1 && errno == EINVAL); /* smaller than one record */
+	CHECK(read(fd, &rec, sizeof(rec)) == sizeof(rec) && rec.ssi_signo == SIGUSR2 &&
+	      rec.ssi_code == SI_QUEUE && rec.ssi_int == 9 && rec.ssi_pid == (uint32_t)getpid());
+	CHECK(poll(&p, 1, 0) == 0);
+	int blocking = signalfd(-1, &set, 0);
+	pid_t c = signal_me_later(SIGUSR2, 50, -1, 0);
+	CHECK(read(blocking, &rec, sizeof(rec)) == sizeof(rec) && rec.ssi_signo == SIGUSR2 &&
+	      rec.ssi_pid == (uint32_t)c);
+	reap(c);
+	close(blocking);
+	close(fd);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 /* A POSIX timer's signal carries SI_TIMER, the timer's id and its sigev_value. */
 static void test_timer_siginfo(void)
 {
@@ -517,6 +547,7 @@ int main(void)
 	test_sigchld();
 	test_timer_siginfo();
 	test_realtime_queue();
+	test_signalfd();
 	test_job_control();
 	test_forged_frames();
 	test_abort_with_handler();
