@@ -2,7 +2,9 @@
 restarts, the alternate stack, forged rt_sigreturn frames), busybox's sh (glibc) running
 its traps, for a signal it sends itself and for Ctrl-C on the console, and user/threadtest
 (pthreads on clone(CLONE_THREAD): shared memory and actions, per-thread ids and masks,
-exit_group, fatal signals, fork and execve from a thread)."""
+exit_group, fatal signals, fork and execve from a thread), and user/mmthreads (threads with
+the memory manager: KSM merging and copy-on-write breaks, swap with a futex in a page
+swapped out, a userfaultfd handler thread, the OOM killer's threaded victims)."""
 import re
 
 from registry import check, check_program_passed, meminfo_kb, test
@@ -10,12 +12,13 @@ from test_process import run
 
 
 def passes_twice_without_leaking(m, program):
-    """Run the self-checking program twice: both pass, and the second gives back every
-    page (the first may grow slab caches for good). The second run's output."""
+    """Run the self-checking program (a command line: its first word names it) twice: both
+    pass, and the second gives back every page (the first may grow slab caches for good).
+    The second run's output."""
     frees = []
     for _ in range(2):
         out, _, how = run(m, program)
-        check_program_passed(program, out, how)
+        check_program_passed(program.split()[0], out, how)
         frees.append(meminfo_kb(m)["MemFree"])
     check(frees[0] == frees[1], f"a {program} run leaked {frees[0] - frees[1]} kB")
     return out
@@ -55,4 +58,80 @@ def pthreads_share_a_process(b):
     passes_twice_without_leaking(m, "threadtest")
     out, _, how = run(m, "threadtest-glibc")  # glibc's threads: clone3 refused, futexes
     check_program_passed("threadtest", out, how)
+    m.poweroff()
+
+
+def ksm_pages_gone(m, what):
+    """Wait (20 s at most) until no KSM page is left: a process that ended has given its
+    merged pages back. (Stable nodes of freed pages, chain dups among them, may stay until
+    ksmd's next tree walk, which waits for a registered address space: not counted here,
+    and test_ksm's wait_until, bounded by full scans, would wait for ever for them.)"""
+    import time
+    from test_ksm import counters
+    deadline = time.monotonic() + 20
+    while True:
+        c = counters(m)
+        if c["pages_shared"] == 0 and c["pages_sharing"] == 0:
+            return c
+        check(time.monotonic() < deadline, f"{what}: KSM pages left: {c}")
+        m.quiet_for(0.05)
+
+
+@test
+def threads_rewrite_pages_ksmd_merges(b):
+    """mmthreads ksm: 4 threads rewrite and check their slices of one mergeable region while
+    ksmd runs flat out (copy-on-write breaks of KSM pages other threads read); then, every
+    thread alive, the process is counted once (ksm_stat, ksm_merging_pages of each thread,
+    smaps_rollup, kpageflags, the system's counters, VmRSS). Twice: memory back."""
+    from test_ksm import counters, ksm, ksm_set
+    m = b.machine(mem="128M", swap=None).start()
+    m.wait_prompt()
+    for knob, value in (("pages_to_scan", 10000), ("sleep_millisecs", 0), ("run", 1)):
+        check(ksm_set(m, knob, value) == "", f"{knob}={value} refused")
+    frees = []
+    for _ in range(2):
+        out, _, how = run(m, "mmthreads ksm 4 256 30", timeout=120)
+        check_program_passed("mmthreads", out, how)
+        check(re.search(r"pages_sharing seen up to [1-9]", out), f"mmthreads ksm:\n{out}")
+        check(ksm(m, "run") == 1, "mmthreads ksm left ksmd stopped")
+        ksm_pages_gone(m, "after mmthreads ksm")
+        ksm_set(m, "run", 2)  # drops the stable nodes of the freed pages
+        ksm_set(m, "run", 1)
+        c = counters(m)
+        check(c["stable_node_chains"] == c["stable_node_dups"] == c["pages_unshared"] == 0,
+              f"KSM state left after run 2: {c}")
+        frees.append(meminfo_kb(m)["MemFree"])
+    check(frees[0] == frees[1], f"a mmthreads ksm run leaked {frees[0] - frees[1]} kB")
+    m.poweroff()
+
+
+@test
+def threads_swap_and_a_futex_in_a_swapped_page(b):
+    """mmthreads swap: 4 threads write 80 MiB on a 64 MiB machine and read it back, each
+    checking another's pages (swap-ins of one address space by several threads); one
+    thread waits on a futex whose page goes out to swap meanwhile, and another's
+    FUTEX_WAKE finds it (no lost wake-up, the page intact). Memory and swap back."""
+    from test_swap import swap_back_to_empty
+    m = b.machine(mem="64M", swap="128M").start()
+    m.wait_prompt()
+    run(m, "mmthreads uffd")  # warm-up: slab caches grown for threads
+    before = meminfo_kb(m)["MemFree"]
+    out, _, how = run(m, "mmthreads swap 80", timeout=120)
+    check_program_passed("mmthreads", out, how)
+    check(re.search(r"futex page swapped out", out) and re.search(r"FUTEX_WAKE woke 1,", out),
+          f"mmthreads swap:\n{out}")
+    swap_back_to_empty(m, "after mmthreads swap", before)
+    m.poweroff()
+
+
+@test
+def threads_userfaultfd_handler_thread(b):
+    """mmthreads uffd: a handler thread serves, with UFFDIO_COPY, the missing-page faults of
+    three other threads of its process (user reads and writes, and a read() into the
+    region), each message naming the faulting thread; a process whose thread waits on a
+    fault nobody serves ends at exit_group. Twice: memory back."""
+    m = b.machine(swap=None).start()
+    m.wait_prompt()
+    out = passes_twice_without_leaking(m, "mmthreads uffd")
+    check(re.search(r"64 faults served by the handler thread", out), f"mmthreads uffd:\n{out}")
     m.poweroff()
