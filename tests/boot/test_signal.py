@@ -7,7 +7,7 @@ the memory manager: KSM merging and copy-on-write breaks, swap with a futex in a
 swapped out, a userfaultfd handler thread, the OOM killer's threaded victims)."""
 import re
 
-from registry import check, check_program_passed, meminfo_kb, test
+from registry import check, check_program_passed, meminfo_kb, test, wait_exit
 from test_process import run
 
 
@@ -134,4 +134,44 @@ def threads_userfaultfd_handler_thread(b):
     m.wait_prompt()
     out = passes_twice_without_leaking(m, "mmthreads uffd")
     check(re.search(r"64 faults served by the handler thread", out), f"mmthreads uffd:\n{out}")
+    m.poweroff()
+
+
+@test
+def oom_kills_a_threaded_process_once(b):
+    """mmthreads oom: a child whose 4 threads together touch 160 MiB on a 128 MiB machine
+    without swap. The OOM killer ends the whole process once, naming its pid (not a
+    thread's); its parent sees one SIGKILL end; memory comes back. Then a process whose 4
+    threads hold 70 MiB and sleep is the victim of another task's fault (memtouch 60): it
+    is killed once, reported once (SIGKILL), memtouch finishes, memory comes back."""
+    m = b.machine(mem="128M", swap=None).start()
+    m.wait_prompt()
+    run(m, "mmthreads uffd")  # warm-up
+    before = meminfo_kb(m)["MemFree"]
+    out, _, how = run(m, "mmthreads oom 160", timeout=120)
+    check_program_passed("mmthreads", out, how)
+    child = re.search(r"mmthreads: oom: child (\d+) with", out)
+    kills = re.findall(r"out of memory: killed pid (\d+) \((\w+)\)", out)
+    check(child and kills == [(child.group(1), "mmthreads")],
+          f"not one OOM kill naming the child's pid:\n{out}")
+    for _ in range(50):  # the address space goes a moment after the end is reported
+        if meminfo_kb(m)["MemFree"] == before:
+            break
+        m.quiet_for(0.1)
+    check(meminfo_kb(m)["MemFree"] == before, "memory did not come back after the OOM kill")
+    # The victim chosen by another task's fault: its threads asleep (join, nanosleep)
+    m.send("run mmthreads hold 70 &\n")
+    holder = int(m.expect(r"\[pid (\d+) started in the background\]").group(1))
+    m.expect(r"mmthreads: holding 70 MiB in 4 threads", timeout=60)
+    out, _, how = run(m, "memtouch 60 unique", timeout=120)
+    check(how == ("exited", 0), f"memtouch ended {how}:\n{out}")
+    kills = re.findall(r"out of memory: killed pid (\d+) \((\w+)\)", m.log)
+    check(kills[1:] == [(str(holder), "mmthreads")], f"not one OOM kill of the holder {holder}: {kills}")
+    check(wait_exit(m, holder) == ("killed", "SIGKILL"), "the holder's end was not reported as SIGKILL")
+    check(len(re.findall(rf"\[pid {holder} (exited|killed)", m.log)) == 1, "the holder's end reported twice")
+    for _ in range(50):
+        if meminfo_kb(m)["MemFree"] == before:
+            break
+        m.quiet_for(0.1)
+    check(meminfo_kb(m)["MemFree"] == before, "memory did not come back after the second OOM kill")
     m.poweroff()
