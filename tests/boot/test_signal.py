@@ -77,12 +77,24 @@ def ksm_pages_gone(m, what):
         m.quiet_for(0.05)
 
 
+def kill_midway(m, line, seconds):
+    """Start `run LINE &`, kill it (SIGTERM to the process) after `seconds`, and wait for
+    its one end report, killed by SIGTERM."""
+    out = m.command(f"run {line} &")
+    pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
+    m.quiet_for(seconds)
+    m.command(f"kill {pid}")
+    check(wait_exit(m, pid) == ("killed", "SIGTERM"), f"{line} was not ended by SIGTERM")
+    check(len(re.findall(rf"\[pid {pid} (exited|killed)", m.log)) == 1, f"pid {pid}'s end reported twice")
+
+
 @test
 def threads_rewrite_pages_ksmd_merges(b):
     """mmthreads ksm: 4 threads rewrite and check their slices of one mergeable region while
     ksmd runs flat out (copy-on-write breaks of KSM pages other threads read); then, every
     thread alive, the process is counted once (ksm_stat, ksm_merging_pages of each thread,
-    smaps_rollup, kpageflags, the system's counters, VmRSS). Twice: memory back."""
+    smaps_rollup, kpageflags, the system's counters, VmRSS). Twice: memory back; and once
+    killed half-way: its KSM pages and memory back."""
     from test_ksm import counters, ksm, ksm_set
     m = b.machine(mem="128M", swap=None).start()
     m.wait_prompt()
@@ -102,6 +114,11 @@ def threads_rewrite_pages_ksmd_merges(b):
               f"KSM state left after run 2: {c}")
         frees.append(meminfo_kb(m)["MemFree"])
     check(frees[0] == frees[1], f"a mmthreads ksm run leaked {frees[0] - frees[1]} kB")
+    kill_midway(m, "mmthreads ksm 4 256 30", 0.3)  # threads killed amid faults and merges
+    ksm_pages_gone(m, "after mmthreads ksm was killed")
+    ksm_set(m, "run", 2)
+    ksm_set(m, "run", 1)
+    check(meminfo_kb(m)["MemFree"] == frees[1], "memory did not come back after the kill")
     m.poweroff()
 
 
@@ -110,7 +127,8 @@ def threads_swap_and_a_futex_in_a_swapped_page(b):
     """mmthreads swap: 4 threads write 80 MiB on a 64 MiB machine and read it back, each
     checking another's pages (swap-ins of one address space by several threads); one
     thread waits on a futex whose page goes out to swap meanwhile, and another's
-    FUTEX_WAKE finds it (no lost wake-up, the page intact). Memory and swap back."""
+    FUTEX_WAKE finds it (no lost wake-up, the page intact). Memory and swap back, and
+    again after a run killed half-way."""
     from test_swap import swap_back_to_empty
     m = b.machine(mem="64M", swap="128M").start()
     m.wait_prompt()
@@ -121,6 +139,8 @@ def threads_swap_and_a_futex_in_a_swapped_page(b):
     check(re.search(r"futex page swapped out", out) and re.search(r"FUTEX_WAKE woke 1,", out),
           f"mmthreads swap:\n{out}")
     swap_back_to_empty(m, "after mmthreads swap", before)
+    kill_midway(m, "mmthreads swap 80", 1.5)  # threads killed amid swap-ins and reclaim
+    swap_back_to_empty(m, "after mmthreads swap was killed", before)
     m.poweroff()
 
 
