@@ -64,8 +64,8 @@ def pthreads_share_a_process(b):
 def ksm_pages_gone(m, what):
     """Wait (20 s at most) until no KSM page is left: a process that ended has given its
     merged pages back. (Stable nodes of freed pages, chain dups among them, may stay until
-    ksmd's next tree walk, which waits for a registered address space: not counted here,
-    and test_ksm's wait_until, bounded by full scans, would wait for ever for them.)"""
+    ksmd's next tree walk, which waits for a registered address space: not waited for
+    here; run 2 drops them.)"""
     import time
     from test_ksm import counters
     deadline = time.monotonic() + 20
