@@ -155,8 +155,11 @@ static bool choose_victim(void)
 	struct candidate chosen = dying.mm ? dying : best ? *best : (struct candidate){ NULL, NULL, NULL };
 	if (chosen.task && !dying.mm) {
 		struct mm *mm = chosen.mm;
+		/* The process's pid (tgid), as Linux's "Killed process N": the task that stands
+		 * for it may be another thread (the caller itself, or the first thread once the
+		 * leader has exited), whose tid would name no process. */
 		printk("out of memory: killed pid %d (%s), rss %lu KiB, swap %lu KiB, frees %lu KiB "
-		       "(kernel %lu KiB)\n", chosen.task->pid, chosen.task->name,
+		       "(kernel %lu KiB)\n", chosen.task->tgid, chosen.task->name,
 		       (READ_ONCE(mm->rss_anon) + READ_ONCE(mm->rss_file) + READ_ONCE(mm->rss_shmem)) *
 			       (PAGE_SIZE / 1024),
 		       READ_ONCE(mm->swap_ents) * (PAGE_SIZE / 1024), best_pages * (PAGE_SIZE / 1024),

@@ -13,6 +13,7 @@
 #include "lib/errno.h"
 #include "lib/errstr.h"
 #include "kernel/printk.h"
+#include "kernel/lock.h"
 
 /* "[pid N exited, status=S]" or "[pid N killed by SIGNAME]". */
 static void report_end(int pid, int status)
@@ -258,11 +259,16 @@ static char state_letter(const struct task *t)
 }
 
 /* [task_lock]: t->mm cannot be dropped while we look (task_set_mm changes it under it).
- * A process is one row, through its leader: its threads and their CPU time summed. */
+ * One row per process, as Linux's ps: its leader's row holds the group's thread count and
+ * CPU time (the threads gone and the live ones) and its address space once; the other
+ * threads get no row, so a threaded process is neither listed nor its memory counted once
+ * per thread. Once the leader has exited, the row shows a live thread's state and address
+ * space. */
 static void collect_row(struct task *t, void *ctx)
 {
 	struct ps_rows *r = ctx;
-	if (r->n == r->max || t->group_leader != t)
+	assert_held(&task_lock);
+	if (t->group_leader != t || r->n == r->max)
 		return;
 	struct ps_row *row = &r->rows[r->n++];
 	row->pid = t->pid;
@@ -270,15 +276,20 @@ static void collect_row(struct task *t, void *ctx)
 	row->state = state_letter(t);
 	row->kthread = t->kthread_fn != NULL;
 	row->threads = t->state != TASK_ZOMBIE;
-	uint64_t ns = READ_ONCE(t->utime_ns) + READ_ONCE(t->stime_ns) + t->dead_utime_ns + t->dead_stime_ns;
+	uint64_t ns = READ_ONCE(t->utime_ns) + READ_ONCE(t->stime_ns) + t->dead_utime_ns +
+		      t->dead_stime_ns;
+	struct mm *mm = t->mm;
 	struct list_head *p;
 	list_for_each(p, &t->threads) {
 		struct task *th = list_entry(p, struct task, thread_node);
 		row->threads++;
 		ns += READ_ONCE(th->utime_ns) + READ_ONCE(th->stime_ns);
+		if (!mm)
+			mm = th->mm;
+		if (row->state == 'Z' || state_letter(th) == 'R')
+			row->state = state_letter(th);
 	}
 	row->cpu_ms = ns / 1000000;
-	struct mm *mm = t->mm;
 	row->rss_kb = mm ? (READ_ONCE(mm->rss_anon) + READ_ONCE(mm->rss_file) +
 			    READ_ONCE(mm->rss_shmem)) * (PAGE_SIZE / 1024) : 0;
 	row->swap_kb = mm ? READ_ONCE(mm->swap_ents) * (PAGE_SIZE / 1024) : 0;

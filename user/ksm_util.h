@@ -81,6 +81,18 @@ static inline uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* The /proc/self/pagemap entry of addr (0 if it cannot be read). */
+static inline uint64_t pagemap_entry(const void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0 || pread(fd, &e, 8, (uintptr_t)addr / 4096 * 8) != 8)
+		e = 0;
+	if (fd >= 0)
+		close(fd);
+	return e;
+}
+
 /* For qsort: ascending 64-bit values. */
 static inline int cmp_u64(const void *a, const void *b)
 {

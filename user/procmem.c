@@ -32,12 +32,7 @@ static int self_mem;
 /* The page frame mapping addr (pagemap), or 0 when not present. */
 static uint64_t pfn_of(const void *addr)
 {
-	uint64_t entry = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	if (fd < 0 || pread(fd, &entry, 8, (uintptr_t)addr / PAGE * 8) != 8)
-		entry = 0;
-	if (fd >= 0)
-		close(fd);
+	uint64_t entry = pagemap_entry(addr);
 	return entry >> 63 ? entry & ((1ull << 55) - 1) : 0;
 }
 

@@ -33,14 +33,18 @@ def counters(m):
     return values
 
 
-def wait_until(m, what, cond, scans=40):
-    """Let up to `scans` full scans pass until cond(counters) holds; the counters then."""
+def wait_until(m, what, cond, scans=40, seconds=300):
+    """Let up to `scans` full scans pass until cond(counters) holds; the counters then. Also
+    bounded in time: ksmd sleeps while no address space is registered, and then full_scans
+    stands still (stale stable nodes of freed pages, for one, stay until its next walk)."""
     start = ksm(m, "full_scans")
+    deadline = time.monotonic() + seconds
     while True:
         c = counters(m)
         if cond(c):
             return c
         check(c["full_scans"] - start <= scans, f"{what}: not after {scans} full scans: {c}")
+        check(time.monotonic() < deadline, f"{what}: not after {seconds} s: {c}")
         m.quiet_for(0.05)
 
 
