@@ -129,10 +129,18 @@ int arch_signal_frame(struct trap_frame *tf, int sig, const struct ksiginfo *inf
 	uint64_t sp = tf->rsp - RED_ZONE;
 	bool onstack = on_signal_stack(tf->rsp);
 	struct user_stack altstack = { t->sas_sp, t->sas_flags, 0, t->sas_size };
-	if ((act->flags & SA_ONSTACK) && t->sas_size && !onstack)
+	bool entering = (act->flags & SA_ONSTACK) && t->sas_size && !onstack;
+	if (entering)
 		sp = t->sas_sp + t->sas_size;
 	uint64_t fpstate = ALIGN_DOWN(sp - sizeof(struct fpu_state), 64);
 	uint64_t frame = ALIGN_DOWN(fpstate - sizeof(struct rt_sigframe), 16) - 8;
+	/* A frame meant for the alternate stack (the first there, or nested on it) that does
+	 * not fit on it is written nowhere: the task dies of SIGSEGV, as Linux's get_sigframe
+	 * decides ("overflowed sigaltstack"). Written below the stack's bottom instead, it left
+	 * rsp off the stack, so the next signal's frame went back to the top: a handler that
+	 * faults at once (or signals itself) cycled over the same frames forever. */
+	if ((onstack || entering) && !on_signal_stack(frame))
+		return -EFAULT;
 
 	struct rt_sigframe f;
 	memset(&f, 0, sizeof(f));

@@ -99,6 +99,13 @@ static void inherit_task_state(struct task *child, const struct task *self)
 static long do_clone_thread(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
 {
 	struct task *self = current();
+	/* The TLS pointer is the thread's FS base, as arch_prctl(ARCH_SET_FS) sets it: refuse
+	 * one past the end of user space as that does, and as Linux's clone does (EPERM).
+	 * Taken as it was, a non-canonical one made the context switch's wrmsr to the FS base
+	 * MSR take a #GP in ring 0 on hardware (QEMU's TCG does not check it: sysfuzz found
+	 * the thread created, not a panic). */
+	if ((flags & CLONE_SETTLS) && tls >= USER_END)
+		return -EPERM;
 	struct sighand *sh = sighand_of_current();
 	if (!sh)
 		return -ENOMEM;
