@@ -176,6 +176,54 @@ void task_set_mm(struct mm *mm)
 		mm_put(old);
 }
 
+/* Linux's orphaned process groups: a group is orphaned when no member's parent is in
+ * another group of the same session (the reaper, like init, connects nothing). When an
+ * exit orphans a group that has stopped members, nobody could continue them: each member
+ * gets SIGHUP, then SIGCONT (by default the hangup ends it). */
+struct pgrp_look {
+	int pgid;
+	struct task *ignored;	/* the exiting process, no member any more */
+	bool connected, stopped;
+};
+
+/* [task_lock] */
+static void look_at_member(struct task *t, void *ctx)
+{
+	struct pgrp_look *l = ctx;
+	if (t->pgid != l->pgid || t->kthread_fn || t->group_leader != t || t == l->ignored)
+		return;
+	struct task *p = t->parent;
+	if (t->state != TASK_ZOMBIE && p && p != reaper && p->pgid != l->pgid && p->sid == t->sid)
+		l->connected = true;
+	l->stopped |= READ_ONCE(t->stop_sig) != 0;
+}
+
+/* [task_lock] */
+static void hangup_member(struct task *t, void *ctx)
+{
+	struct ksiginfo info = { .code = SI_KERNEL };
+	if (t->pgid != *(int *)ctx || t->kthread_fn || t->group_leader != t || t->state == TASK_ZOMBIE)
+		return;
+	signal_send_process_locked(t, SIGHUP, &info);
+	signal_send_process_locked(t, SIGCONT, &info);
+}
+
+/* [task_lock] Linux's kill_orphaned_pgrp: t's group, if the exit of t (parent NULL: t's
+ * own; else of t's parent) leaves it orphaned with stopped members. The link that goes
+ * must have been the group's one to the outside: a parent in another group of the same
+ * session. */
+static void hangup_orphaned_pgrp(struct task *t, struct task *parent)
+{
+	assert_held(&task_lock);
+	struct task *link = parent ? parent : t->parent;
+	if (!link || link == reaper || link->pgid == t->pgid || link->sid != t->sid)
+		return;
+	struct pgrp_look l = { t->pgid, parent ? NULL : t, false, false };
+	task_for_each_locked(look_at_member, &l);
+	if (!l.connected && l.stopped)
+		task_for_each_locked(hangup_member, &l.pgid);
+}
+
 void task_exit(int status)
 {
 	struct task *t = current();
@@ -213,6 +261,7 @@ void task_exit(int status)
 		list_add_tail(&c->sibling, &reaper->children);
 		if (c->pdeath_signal)
 			task_kill(c, c->pdeath_signal);
+		hangup_orphaned_pgrp(c, t);
 	}
 	/* The process ends with its last thread: then its leader, a zombie by now, is what
 	 * the parent reaps (under task_lock: wait4 sees it with the status set). */
@@ -235,8 +284,10 @@ void task_exit(int status)
 	struct task *parent = ended ? ended->parent : NULL;
 	if (ended && ended->group_exiting)
 		ended->exit_status = ended->group_exit_status;
-	if (ended) /* in the same step: a SIGCHLD handler finds the zombie */
+	if (ended) { /* in the same step: a SIGCHLD handler finds the zombie */
 		signal_parent_exit(ended, ended->exit_status);
+		hangup_orphaned_pgrp(ended, NULL);
+	}
 	if (ended && ended != t)
 		task_get(ended); /* for its timers, past the lock (t itself lasts: it is on the
 				  * CPU, and a reaper waits for it to be off) */

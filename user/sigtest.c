@@ -383,6 +383,27 @@ static void test_job_control(void)
 	reset(SIGCHLD);
 	close(p[0]);
 	close(p[1]);
+
+	/* A child leads a new process group (its parent's session), forks a member that
+	 * stops, and exits: the group is orphaned with a stopped member, which gets SIGHUP
+	 * and SIGCONT and ends (closing the pipe it held), as on Linux. */
+	int held[2];
+	pipe(held);
+	c = fork();
+	if (c == 0) {
+		setpgid(0, 0);
+		if (fork() == 0) {
+			close(held[0]);
+			raise(SIGSTOP);
+			_exit(0); /* not reached: the hangup ends it */
+		}
+		usleep(20000);
+		_exit(0);
+	}
+	close(held[1]);
+	char b;
+	CHECK(waitpid(c, &st, 0) == c && read(held[0], &b, 1) == 0);
+	close(held[0]);
 }
 
 static int rt_values[8], rt_seen;
