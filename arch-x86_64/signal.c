@@ -210,13 +210,6 @@ bad:
 	task_fault_kill(SIGSEGV, "bad signal frame", frame, tf->rip);
 }
 
-bool arch_syscall_interrupted(const struct trap_frame *tf)
-{
-	uint64_t code = -tf->rax;
-	return tf->vector == T_SYSCALL && (int64_t)tf->error >= 0 &&
-	       code >= ERESTARTSYS && code <= ERESTARTNOHAND;
-}
-
 void arch_syscall_restart(struct trap_frame *tf, const struct k_sigaction *act)
 {
 	if (tf->vector != T_SYSCALL || (int64_t)tf->error < 0)

@@ -21,8 +21,6 @@ int arch_signal_frame(struct trap_frame *tf, int sig, const struct ksiginfo *inf
  * act's handler (NULL: none runs): restart it (back to the syscall instruction, the
  * number in rax again) or make it return -EINTR, as Linux does. */
 void arch_syscall_restart(struct trap_frame *tf, const struct k_sigaction *act);
-/* Whether tf returns -ERESTART* from a system call (arch_syscall_restart has work). */
-bool arch_syscall_interrupted(const struct trap_frame *tf);
 /* A siginfo_t for sig with info's fields at user address u: 0 or -EFAULT. */
 int arch_copy_siginfo_to_user(void *u, int sig, const struct ksiginfo *info);
 /* A siginfo_t from user address u (sigqueue: its code, pid, uid and value): 0 or -EFAULT. */

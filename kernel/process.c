@@ -544,7 +544,7 @@ void return_to_user_work(struct trap_frame *tf)
 	/* Signals: with interrupts on (a frame is written to user memory), and only when
 	 * there is something to do: each interrupt-flag change costs under emulation. One
 	 * that comes after the last look waits for the next return (a tick at most). */
-	if (signal_work(tf)) {
+	if (signal_work()) {
 		irq_enable();
 		signal_deliver(tf);
 		irq_disable();

@@ -130,6 +130,7 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 	} else if (!(t->sig_pending & bit)) {
 		t->sig_info[sig - 1] = *info;
 		__atomic_or_fetch(&t->sig_pending, bit, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->sig_work, true, __ATOMIC_RELEASE);
 		queued = true;
 	} else if (sig >= SIGRTMIN) { /* another instance: queued (a standard one is dropped) */
 		if (t->rt_queued == SIGQUEUE_MAX)
@@ -230,7 +231,10 @@ int signal_dequeue(uint64_t set, struct ksiginfo *info)
 
 void signal_set_blocked(uint64_t mask)
 {
-	__atomic_store_n(&current()->sig_blocked, mask & ~UNBLOCKABLE, __ATOMIC_RELEASE);
+	struct task *t = current();
+	__atomic_store_n(&t->sig_blocked, mask & ~UNBLOCKABLE, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&t->sig_pending, __ATOMIC_SEQ_CST) & ~mask) /* unblocked: deliver */
+		__atomic_store_n(&t->sig_work, true, __ATOMIC_RELEASE);
 }
 
 void signal_mask_for_wait(uint64_t mask)
@@ -238,6 +242,7 @@ void signal_mask_for_wait(uint64_t mask)
 	struct task *t = current();
 	t->saved_blocked = t->sig_blocked;
 	t->restore_blocked = true;
+	__atomic_store_n(&t->sig_work, true, __ATOMIC_RELEASE);
 	signal_set_blocked(mask);
 }
 
@@ -341,11 +346,15 @@ static void group_stop(struct task *t, int sig)
 	uint64_t f = spin_lock_irqsave(&task_lock);
 	if (!leader->stop_sig && !leader->group_exiting) {
 		__atomic_store_n(&leader->stop_sig, sig, __ATOMIC_RELEASE);
+		__atomic_store_n(&leader->sig_work, true, __ATOMIC_RELEASE);
 		if (leader != t)
 			sched_wake(leader);
 		struct list_head *p;
-		list_for_each(p, &leader->threads)
-			sched_wake(list_entry(p, struct task, thread_node));
+		list_for_each(p, &leader->threads) {
+			struct task *th = list_entry(p, struct task, thread_node);
+			__atomic_store_n(&th->sig_work, true, __ATOMIC_RELEASE);
+			sched_wake(th);
+		}
 		tell_parent_stop(leader, CLD_STOPPED, sig);
 	}
 	spin_unlock_irqrestore(&task_lock, f);
@@ -367,14 +376,23 @@ static void group_stop_wait(struct task *t)
 	}
 }
 
-bool signal_work(const struct trap_frame *tf)
+/* Whether current still has something for signal_deliver: a signal to take, its group
+ * stopped or continued, a mask to restore. */
+static bool work_left(struct task *t)
 {
-	struct task *t = current();
 	struct task *leader = t->group_leader;
 	return (__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) &
 		~__atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED)) ||
-	       READ_ONCE(leader->stop_sig) || READ_ONCE(leader->cont_notify) || t->restore_blocked ||
-	       arch_syscall_interrupted(tf);
+	       READ_ONCE(leader->stop_sig) || READ_ONCE(leader->cont_notify) || t->restore_blocked;
+}
+
+/* signal_deliver's end: clear the flag, then look again (a sender sets it after making
+ * work, so work made meanwhile leaves it set). */
+static void refresh_work(struct task *t)
+{
+	__atomic_store_n(&t->sig_work, false, __ATOMIC_SEQ_CST);
+	if (work_left(t))
+		__atomic_store_n(&t->sig_work, true, __ATOMIC_RELEASE);
 }
 
 void signal_deliver(struct trap_frame *tf)
@@ -402,6 +420,7 @@ void signal_deliver(struct trap_frame *tf)
 		signal_set_blocked(old | act.mask | (act.flags & SA_NODEFER ? 0 : sig_bit(sig)));
 		if (act.flags & SA_RESETHAND)
 			signal_reset_action(t->sighand, sig);
+		refresh_work(t); /* another signal: on the next return */
 		return;
 	}
 	if (t->pending_kill)
@@ -411,6 +430,7 @@ void signal_deliver(struct trap_frame *tf)
 		t->restore_blocked = false;
 		signal_set_blocked(t->saved_blocked);
 	}
+	refresh_work(t);
 }
 
 void signal_parent_exit(struct task *t, int status)

@@ -99,10 +99,11 @@ bool signal_pending(void);
  * (and does not block it), its handler runs with si_code code and si_addr addr;
  * otherwise current ends with it after the line "pid N (name): what at ADDR ip RIP". */
 void signal_fault(int sig, int code, const char *what, uint64_t addr, uint64_t ip);
-/* Whether signal_deliver has anything to do for current returning through tf (the fast
- * path skips it): a signal to take, a group stop or continue, a mask to restore, or an
- * interrupted system call to settle. Lock-free. */
-bool signal_work(const struct trap_frame *tf);
+/* Whether signal_deliver has anything to do for current returning to user mode (the fast
+ * path skips it): one flag (task->sig_work), set by whoever gives it work (a signal to
+ * take, a group stop, a mask to restore) and re-checked by signal_deliver. An
+ * interrupted system call (-ERESTART*) always came with one. Lock-free. */
+static inline bool signal_work(void) { return __atomic_load_n(&current()->sig_work, __ATOMIC_ACQUIRE); }
 /* On the way back to user mode, interrupts on: run the action of current's first
  * deliverable signal (ending current, or building a handler's frame over tf), and settle
  * an interrupted system call's restart. */

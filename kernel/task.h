@@ -92,6 +92,8 @@ struct task {
 	volatile int pending_kill;		/* signal that will end the task, 0 if none */
 	/* Signals (sets with signal n at bit n - 1; kernel/signal.h has the rules). */
 	uint64_t sig_blocked, sig_pending;	/* atomic; sig_pending written under sig_lock */
+	bool sig_work;				/* atomic: signal_deliver may have work (set by
+						 * whoever makes some; it clears and re-checks) */
 	uint64_t real_blocked;			/* atomic: rt_sigtimedwait's mask while it unblocks
 						 * its set (such a signal never kills), else 0 */
 	spinlock_t sig_lock;
