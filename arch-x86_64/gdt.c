@@ -1,8 +1,10 @@
 #include "arch-x86_64/gdt.h"
 #include "arch-x86_64/percpu.h"
+#include "arch-x86_64/vdso/vdso_data.h"
 
 enum { GDT_NULL, GDT_KCODE, GDT_KDATA, GDT_UCODE32, GDT_UDATA, GDT_UCODE, GDT_TSS_LO,
-       GDT_TSS_HI, GDT_ENTRIES };
+       GDT_TSS_HI, GDT_CPUNODE, GDT_ENTRIES };
+_Static_assert(GDT_CPUNODE * 8 + 3 == CPUNODE_SEL, "vdso_data.h's CPUNODE_SEL");
 
 /* Access byte 0x9a/0x92: present, ring 0, code/data; 0xfa/0xf2 the same at ring 3.
  * Flags nibble 0xa: 4 KiB granularity + long mode (code); 0xc: granularity + 32-bit (data). */
@@ -58,6 +60,8 @@ void gdt_init(void)
 	s->gdt[GDT_UCODE32] = 0;
 	s->gdt[GDT_UDATA] = SEG(0xf2, 0xc);
 	s->gdt[GDT_UCODE] = SEG(0xfa, 0xa);
+	/* present, ring 3, read-only data (0xf5), 32-bit (0x4): the limit is the CPU (node 0) */
+	s->gdt[GDT_CPUNODE] = ((uint64_t)0x4 << 52) | ((uint64_t)0xf5 << 40) | (c->id & 0xfff);
 	s->tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(s->df_stack + IST_STACK_SIZE);
 	s->tss.ist[IST_NMI - 1] = (uint64_t)(s->nmi_stack + IST_STACK_SIZE);
 	s->tss.iomap_base = sizeof(struct tss);

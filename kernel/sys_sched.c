@@ -1,10 +1,11 @@
-/* Scheduling system calls: getpriority and setpriority (the nice level that weighs a
- * task's quantum, kernel/sched.c), with Linux's rules: PRIO_PROCESS names one task (a
+/* Scheduling system calls: getcpu, and getpriority and setpriority (the nice level that
+ * weighs a task's quantum, kernel/sched.c), with Linux's rules: PRIO_PROCESS names one task (a
  * thread id; 0: the caller), PRIO_PGRP a process group (0: the caller's), PRIO_USER a user
  * (every task belongs to root here). */
 #include "kernel/syscall_table.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
+#include "mm/addrspace.h"
 #include "lib/errno.h"
 
 #define PRIO_PROCESS 0
@@ -61,4 +62,16 @@ long sys_setpriority(int which, int who, int nice)
 {
 	struct prio_walk w = { which, who, MAX(-20, MIN(nice, 19)), true, 0, 20 };
 	return prio_walk(&w);
+}
+
+/* The CPU the caller runs on and its NUMA node (always 0 here); the vDSO answers the same
+ * without a system call. Either pointer may be NULL. */
+long sys_getcpu(unsigned *ucpu, unsigned *unode, void *unused)
+{
+	unsigned cpu = this_cpu()->id, node = 0;
+	if (ucpu && copy_to_user(ucpu, &cpu, sizeof(cpu)))
+		return -EFAULT;
+	if (unode && copy_to_user(unode, &node, sizeof(node)))
+		return -EFAULT;
+	return 0;
 }

@@ -1,4 +1,4 @@
-/* The vDSO: clock_gettime, gettimeofday and time in user mode, as Linux's vDSO exports
+/* The vDSO: clock_gettime, gettimeofday, time and getcpu in user mode, as Linux's vDSO exports
  * them (musl and glibc look for __vdso_clock_gettime, version LINUX_2.6, through the
  * AT_SYSINFO_EHDR auxv entry). A system call costs about a microsecond under TCG; reading
  * the TSC and one multiply cost a few dozen nanoseconds, so timing a page fault from user
@@ -94,3 +94,17 @@ long __vdso_time(long *t)
 int clock_gettime(long, struct timespec_abi *) __attribute__((weak, alias("__vdso_clock_gettime")));
 int gettimeofday(struct timeval_abi *, void *) __attribute__((weak, alias("__vdso_gettimeofday")));
 long time(long *) __attribute__((weak, alias("__vdso_time")));
+
+/* The CPU and node from the limit of the CPUNODE segment (arch-x86_64/gdt.h): each CPU's
+ * GDT has its own, so the answer is the CPU the instruction ran on. */
+long __vdso_getcpu(unsigned *cpu, unsigned *node, void *cache __attribute__((unused)))
+{
+	unsigned p;
+	__asm__ volatile("lsl %1, %0" : "=r"(p) : "r"(CPUNODE_SEL));
+	if (cpu)
+		*cpu = p & 0xfff;
+	if (node)
+		*node = p >> 12;
+	return 0;
+}
+long getcpu(unsigned *cpu, unsigned *node, void *unused) __attribute__((weak, alias("__vdso_getcpu")));

@@ -7,6 +7,11 @@
 
 #include <stdint.h>
 
+/* The GDT's CPUNODE descriptor (gdt.c): a read-only ring-3 data segment nobody loads,
+ * whose limit is the CPU number (bits 0-11) and NUMA node (12-19) of the CPU whose GDT
+ * holds it; the vDSO's getcpu reads it with LSL, as Linux's does. */
+#define CPUNODE_SEL 0x43	/* entry 8 | RPL 3 */
+
 struct vdso_data {
 	uint64_t tsc_base;		/* the TSC at CLOCK_MONOTONIC's zero (boot) */
 	uint64_t ns_mult;		/* ns = (tsc - tsc_base) * ns_mult >> ns_shift */
