@@ -315,6 +315,16 @@ static void end_thread(struct task *th, struct task *self)
 	sched_wake(th);
 }
 
+/* [task_lock] Every thread of self's process but self dies (end_thread). */
+static void end_other_threads(struct task *self)
+{
+	struct task *leader = self->group_leader;
+	end_thread(leader, self);
+	struct list_head *p;
+	list_for_each(p, &leader->threads)
+		end_thread(list_entry(p, struct task, thread_node), self);
+}
+
 void task_exit_group(int status)
 {
 	struct task *t = current(), *leader = t->group_leader;
@@ -323,10 +333,7 @@ void task_exit_group(int status)
 		leader->group_exiting = true;
 		leader->group_exit_status = status;
 	}
-	end_thread(leader, t);
-	struct list_head *p;
-	list_for_each(p, &leader->threads)
-		end_thread(list_entry(p, struct task, thread_node), t);
+	end_other_threads(t);
 	spin_unlock_irqrestore(&task_lock, f);
 	task_exit(status);
 }
@@ -374,10 +381,7 @@ int exec_end_other_threads(void)
 	}
 	leader->group_exiting = true;
 	leader->exec_thread = t;
-	end_thread(leader, t);
-	struct list_head *p;
-	list_for_each(p, &leader->threads)
-		end_thread(list_entry(p, struct task, thread_node), t);
+	end_other_threads(t);
 	while (!last_thread(t)) {
 		spin_unlock_irqrestore(&task_lock, f);
 		if (t->pending_kill)

@@ -69,7 +69,7 @@ void signal_set_action(struct sighand *sh, int sig, const struct k_sigaction *ac
 	spin_unlock_irqrestore(&sh->lock, f);
 }
 
-static void signal_reset_action(struct sighand *sh, int sig)
+void signal_reset_action(struct sighand *sh, int sig)
 {
 	struct k_sigaction dfl = { SIG_DFL, 0, 0, 0 };
 	signal_set_action(sh, sig, &dfl, NULL);
@@ -212,6 +212,19 @@ bool signal_pending(void)
 	return READ_ONCE(t->pending_kill) || READ_ONCE(t->group_leader->stop_sig) ||
 	       (__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) &
 		~__atomic_load_n(&t->sig_blocked, __ATOMIC_RELAXED));
+}
+
+void signal_wait(uint64_t set, uint64_t deadline)
+{
+	struct task *t = current();
+	for (;;) {
+		sched_prepare_sleep();
+		if ((__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) & set) || signal_pending() ||
+		    clock_ns() >= deadline)
+			break;
+		sched_timer_sleep(deadline);
+	}
+	sched_set_running();
 }
 
 int signal_dequeue(uint64_t set, struct ksiginfo *info)

@@ -61,6 +61,8 @@ struct k_sigaction signal_action(const struct task *t, int sig);
 /* Make act sh's action for sig (the old one to *old unless NULL). Takes sh->lock. */
 void signal_set_action(struct sighand *sh, int sig, const struct k_sigaction *act,
 		       struct k_sigaction *old);
+/* sh's action for sig back to SIG_DFL (SA_RESETHAND, execve). Takes sh->lock. */
+void signal_reset_action(struct sighand *sh, int sig);
 
 /* si_code values (Linux's). */
 #define SI_USER     0
@@ -108,6 +110,10 @@ static inline bool signal_work(void) { return __atomic_load_n(&current()->sig_wo
  * deliverable signal (ending current, or building a handler's frame over tf), and settle
  * an interrupted system call's restart. */
 void signal_deliver(struct trap_frame *tf);
+/* Sleep until current has a signal of set pending (blocked ones too) or one to take
+ * (signal_pending), or the monotonic clock passes deadline (UINT64_MAX: never). A sender's
+ * sched_wake between the look and the sleep makes the sleep return at once. */
+void signal_wait(uint64_t set, uint64_t deadline);
 /* Take the lowest pending signal of set off current's queue into *info: the signal, or 0. */
 int signal_dequeue(uint64_t set, struct ksiginfo *info);
 /* Change current's blocked mask to mask (SIGKILL and SIGSTOP stay unblocked). */

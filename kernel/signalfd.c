@@ -58,7 +58,6 @@ static long signalfd_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 {
 	if (len < sizeof(struct signalfd_siginfo))
 		return -EINVAL;
-	struct task *t = current();
 	size_t done = 0;
 	while (done + sizeof(struct signalfd_siginfo) <= len) {
 		struct ksiginfo info;
@@ -67,14 +66,10 @@ static long signalfd_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 			break;
 		if (!sig && (f->flags & O_NONBLOCK))
 			return -EAGAIN;
-		if (!sig) { /* sleep until one comes; a sender's sched_wake is not lost */
-			sched_prepare_sleep();
-			bool ready = __atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) & mask_of(f);
-			if (!ready && !signal_pending())
-				sched_timer_sleep(UINT64_MAX);
-			sched_set_running();
-			if (!ready && signal_pending())
-				return -ERESTARTSYS;
+		if (!sig && signal_pending())
+			return -ERESTARTSYS;
+		if (!sig) {
+			signal_wait(mask_of(f), UINT64_MAX);
 			continue;
 		}
 		to_record((struct signalfd_siginfo *)((char *)buf + done), sig, &info);

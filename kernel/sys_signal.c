@@ -75,27 +75,11 @@ long sys_rt_sigpending(uint64_t *uset, size_t setsize)
 	return copy_to_user(uset, &set, setsize);
 }
 
-/* Sleep until current has a signal of set pending or one to take (signal_pending), or
- * the monotonic clock passes deadline. A sender's sched_wake between the look and the
- * sleep makes the sleep return at once (sched_prepare_sleep). */
-static void sleep_for_signal(uint64_t set, uint64_t deadline)
-{
-	struct task *t = current();
-	for (;;) {
-		sched_prepare_sleep();
-		if ((__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) & set) || signal_pending() ||
-		    clock_ns() >= deadline)
-			break;
-		sched_timer_sleep(deadline);
-	}
-	sched_set_running();
-}
-
 /* Sleep until a signal is to be taken; then -ERESTARTNOHAND: -EINTR once its handler has
  * run (or the call again if none ran). */
 static long wait_for_signal(void)
 {
-	sleep_for_signal(0, UINT64_MAX);
+	signal_wait(0, UINT64_MAX);
 	return -ERESTARTNOHAND;
 }
 
@@ -140,7 +124,7 @@ long sys_rt_sigtimedwait(const uint64_t *uset, void *uinfo, const void *uts, siz
 		rc = signal_pending() ? -EINTR : clock_ns() >= deadline ? -EAGAIN : 0;
 		if (rc)
 			break;
-		sleep_for_signal(set, deadline);
+		signal_wait(set, deadline);
 	}
 	signal_set_blocked(t->real_blocked);
 	t->real_blocked = 0;
@@ -178,10 +162,8 @@ void signals_inherit(struct task *child, const struct task *parent, struct sigha
 void signals_exec(struct task *t)
 {
 	for (int sig = 1; t->sighand && sig < NSIG; sig++)
-		if (signal_action(t, sig).handler > SIG_IGN) {
-			struct k_sigaction dfl = { SIG_DFL, 0, 0, 0 };
-			signal_set_action(t->sighand, sig, &dfl, NULL);
-		}
+		if (signal_action(t, sig).handler > SIG_IGN)
+			signal_reset_action(t->sighand, sig);
 	t->sas_sp = t->sas_size = 0; /* the old program's stack is gone */
 	t->sas_flags = 0;
 }

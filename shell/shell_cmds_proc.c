@@ -96,19 +96,20 @@ static void wait_foreground(int pid)
 	}
 }
 
-/* The job a fg or bg argument names (a pid the shell started), or 0 after saying why. */
-static int job_arg(const char *arg, const char *cmd)
+/* The job a fg or bg argument names (a pid the shell started) with a reference (task_put
+ * it), or NULL (after saying why, unless it has just ended). */
+static struct task *find_job(const char *arg, const char *cmd)
 {
 	uint64_t pid;
 	if (parse_u64(arg, &pid) || !pid || pid > 0x7fffffff) {
 		sh_printf("%s: %s: not a pid\n", cmd, arg);
-		return 0;
+		return NULL;
 	}
 	for (int i = 0; i < MAX_JOBS; i++)
 		if (jobs[i] == (int)pid)
-			return (int)pid;
+			return task_find((int)pid);
 	sh_printf("%s: %s: no such job\n", cmd, arg);
-	return 0;
+	return NULL;
 }
 
 /* Descriptors 0, 1 and 2 on the console, sharing one open file as a login shell's do. */
@@ -201,10 +202,10 @@ int cmd_run(int argc, char **argv)
 /* fg PID: a stopped (or background) job continues in the foreground. */
 int cmd_fg(int argc, char **argv)
 {
-	int pid = job_arg(argv[1], "fg");
-	struct task *t = pid > 0 ? task_find(pid) : NULL;
+	struct task *t = find_job(argv[1], "fg");
 	if (!t)
 		return SH_FAILED;
+	int pid = t->pid;
 	forget_job(pid);
 	tty_set_foreground(t);
 	task_kill(t, SIGCONT);
@@ -216,10 +217,10 @@ int cmd_fg(int argc, char **argv)
 /* bg PID: a stopped job continues in the background. */
 int cmd_bg(int argc, char **argv)
 {
-	int pid = job_arg(argv[1], "bg");
-	struct task *t = pid > 0 ? task_find(pid) : NULL;
+	struct task *t = find_job(argv[1], "bg");
 	if (!t)
 		return SH_FAILED;
+	int pid = t->pid;
 	task_kill(t, SIGCONT);
 	task_put(t);
 	sh_printf("[pid %d continued in the background]\n", pid);
