@@ -334,15 +334,16 @@ static void test_group_stop(void)
 		for (;;)
 			pause();
 	}
-	usleep(30000);
+	for (int i = 0; i < 5000 && !*ticks; i++) /* until the spinning thread runs */
+		usleep(1000);
 	int st;
 	CHECK(kill(c, SIGSTOP) == 0 && waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st));
-	usleep(5000);
 	long before = *ticks;
 	usleep(30000);
 	CHECK(*ticks == before && before > 0); /* no thread runs */
 	kill(c, SIGCONT);
-	usleep(30000);
+	for (int i = 0; i < 5000 && *ticks == before; i++) /* until it runs again */
+		usleep(1000);
 	CHECK(*ticks > before);
 	kill(c, SIGKILL);
 	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);

@@ -81,7 +81,10 @@ def ctrl_z_stops_the_foreground_program_and_fg_bg_continue_it(b):
     m.quiet_for(0.3)
     check(stat() == before, "a stopped program used CPU")
     check(m.command(f"bg {pid}").strip() == f"[pid {pid} continued in the background]", "bg")
-    m.quiet_for(0.3)
+    for _ in range(100):  # until it has run again (a tick of CPU), 10 s at most
+        if stat() > before:
+            break
+        m.quiet_for(0.1)
     check(stat() > before, "bg did not continue it")
     check("no such job" in m.command("fg 99999"), "fg of no job")
     m.send(f"fg {pid}\n")
