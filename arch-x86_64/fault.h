@@ -4,7 +4,9 @@
 
 /* Install the #PF handler (boot CPU, from cpu_init, once). A fault in ring 3 goes to
  * mm_user_fault() (mm/addrspace.h) with interrupts back on if the user code had them; a
- * fault in ring 0, or on a reserved bit of a paging entry, is left to the panic report. */
+ * fault of a user-access instruction (uaccess.h) on a user address to mm_uaccess_fault(),
+ * and if that fails the instruction's fixup runs; any other fault in ring 0, or one on a
+ * reserved bit of a paging entry, is left to the panic report. */
 void fault_init(void);
 
 #endif

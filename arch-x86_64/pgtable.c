@@ -54,6 +54,10 @@ static uint64_t pte_bits(uint64_t va, unsigned prot)
 	BUG_ON(!(prot & MMU_READ) || (prot & (MMU_ACCESSED | MMU_DIRTY | MMU_HUGE)));
 	BUG_ON((prot & MMU_USER) && kernel_va(va)); /* a user address without it: PROT_NONE */
 	BUG_ON((prot & MMU_GLOBAL) && !kernel_va(va));
+	if (!(prot & MMU_USER) && !kernel_va(va)) {
+		BUG_ON(prot & (MMU_WRITE | MMU_NOCACHE | MMU_UFFD_WP));
+		return PTE_PROTNONE | pte_nx | ((prot & MMU_SOFT) ? PTE_SOFT0 : 0);
+	}
 	uint64_t pte = PTE_P;
 	if (prot & MMU_WRITE)
 		pte |= PTE_W;
@@ -72,7 +76,10 @@ static uint64_t pte_bits(uint64_t va, unsigned prot)
 	return pte;
 }
 
-/* Describe the present leaf e (level 1, or 2 for a 2 MiB page) that maps va. */
+/* A leaf that maps a page: present, or a PROT_NONE user page (pte.h). */
+static bool leaf_maps(uint64_t e) { return e & (PTE_P | PTE_PROTNONE); }
+
+/* Describe the leaf e (level 1, or 2 for a 2 MiB page) that maps va (leaf_maps). */
 static struct pte_info pte_describe(uint64_t e, unsigned level, uint64_t va)
 {
 	struct pte_info info = { .prot = MMU_READ };
@@ -90,7 +97,7 @@ static struct pte_info pte_describe(uint64_t e, unsigned level, uint64_t va)
 		info.prot |= MMU_EXEC;
 	if (e & PTE_PCD)
 		info.prot |= MMU_NOCACHE;
-	if (e & PTE_G)
+	if ((e & PTE_G) && (e & PTE_P))
 		info.prot |= MMU_GLOBAL;
 	if (e & PTE_A)
 		info.prot |= MMU_ACCESSED;
@@ -197,7 +204,7 @@ static uint64_t *leaf_slot(struct pgtable *pt, uint64_t va)
 static uint64_t *leaf(struct pgtable *pt, uint64_t va)
 {
 	uint64_t *e = leaf_slot(pt, va);
-	return e && (*e & PTE_P) ? e : NULL;
+	return e && leaf_maps(*e) ? e : NULL;
 }
 
 /* The leaf for user address va if it holds a swap entry, or NULL. Under pt->lock (walk
@@ -348,7 +355,7 @@ static uint64_t *next_leaf(uint64_t *table, unsigned level, uint64_t base, uint6
 		if (addr >= end)
 			return NULL;
 		uint64_t e = table[i];
-		if (level == 1 && ((e & PTE_P) || (swaps && is_swap_entry(e)))) {
+		if (level == 1 && (leaf_maps(e) || (swaps && is_swap_entry(e)))) {
 			*found = addr;
 			return &table[i];
 		}
@@ -374,7 +381,7 @@ static bool next_entry(struct pgtable *pt, uint64_t *va, uint64_t end, bool swap
 	uint64_t *e = next_leaf(pt->pml4, PT_LEVELS, 0, *va, end, swaps, &found);
 	if (e) {
 		*va = found;
-		if (*e & PTE_P)
+		if (leaf_maps(*e))
 			*out = pte_describe(*e, 1, found);
 		else
 			*out = (struct pte_info){ .prot = MMU_SWAPPED, .swap = swap_value(*e) };
@@ -398,7 +405,7 @@ bool pgtable_next_entry(struct pgtable *pt, uint64_t *va, uint64_t end, struct p
 static struct pte_info take_entry(uint64_t *e, uint64_t va, enum pgtable_batch_op op, bool *flush)
 {
 	uint64_t was = *e;
-	if (!(was & PTE_P)) {
+	if (!leaf_maps(was)) {
 		if (op == PGTABLE_CLEAR)
 			*e = 0; /* nothing cached: no flush */
 		return (struct pte_info){ .prot = MMU_SWAPPED, .swap = swap_value(was) };
@@ -433,7 +440,7 @@ unsigned pgtable_next_batch(struct pgtable *pt, uint64_t *va, uint64_t end,
 		/* The rest of this leaf table entry by entry, without walking down again. */
 		uint64_t table_end = MIN(ALIGN_DOWN(found, table_span) + table_span, end);
 		for (; found < table_end && n < max; found += PAGE_SIZE, e++) {
-			if (!(*e & PTE_P) && !is_swap_entry(*e))
+			if (!leaf_maps(*e) && !is_swap_entry(*e))
 				continue;
 			out[n].va = found;
 			out[n++].pte = take_entry(e, found, op, &flush);
@@ -501,7 +508,7 @@ bool pgtable_lookup(struct pgtable *pt, uint64_t va, struct pte_info *out)
 	uint64_t flags = spin_lock_irqsave(&pt->lock);
 	unsigned at;
 	uint64_t *e = walk(pt, va, 1, false, &at);
-	bool present = e && (*e & PTE_P);
+	bool present = e && leaf_maps(*e);
 	if (present)
 		*out = pte_describe(*e, at, va);
 	spin_unlock_irqrestore(&pt->lock, flags);
@@ -564,7 +571,7 @@ static void free_tree(struct pgtable *pt, uint64_t entry, unsigned level, uint64
 	uint64_t span = 1UL << (PAGE_SHIFT + 9 * (level - 1));
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
 		uint64_t e = t[i];
-		if (!(e & PTE_P)) {
+		if (!(e & PTE_P) && !(level == 1 && leaf_maps(e))) {
 			BUG_ON(e); /* a swap entry left: its slot would leak */
 			continue;
 		}

@@ -22,6 +22,10 @@
  * there, marked by PTE_SWAP, its value in bits 12-62 (0 stays "nothing mapped"). */
 #define PTE_SWAP        (1UL << 1)
 #define PTE_SWAP_SHIFT  12
+/* A user page mapped PROT_NONE: an entry without PTE_P (so neither user code nor the
+ * kernel's direct user copies reach the page: they fault, and the VMA says no) holding the
+ * frame's address, marked by this bit (the global bit, meaningless in a user entry). */
+#define PTE_PROTNONE    (1UL << 8)
 
 /* Physical address held by an entry: a table, a 4 KiB frame, or (level 2 with PTE_PS) a
  * 2 MiB frame, whose bit 12 is the PAT bit and so is masked off by PTE_HUGE_ADDR. */

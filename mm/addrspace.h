@@ -215,13 +215,20 @@ int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec);
  * read error). Called by the arch's fault handler with interrupts as the user code had
  * them (on: it takes mm->lock and may sleep), holding no lock. */
 void mm_user_fault(uint64_t addr, unsigned access, uint64_t ip);
+/* A fault the kernel's direct user copies (copy_to_user and friends) took at user address
+ * addr in current's mm: resolved as a user access would be (with reclaim retries), 0; or
+ * the error (-EFAULT, -ENOMEM, -EIO, -EINTR), and the copy fails with -EFAULT. Nobody is
+ * signalled. Called by the arch with interrupts on, holding no lock: takes mm->lock. */
+int mm_uaccess_fault(uint64_t addr, bool write);
 
 /* Current task's user memory, from system calls. Each returns 0 or -EFAULT (any byte not
- * accessible as asked: unmapped, no VMA, kernel address, wrapping range; a kernel thread
- * has no user memory), or -ENOMEM when a page could not be allocated. They fault pages
- * in as user accesses would and copy through the direct map: the kernel never touches a
- * user address, so a bad pointer can never fault in the kernel. Take current's mm->lock:
- * may sleep. */
+ * accessible as asked: unmapped, no VMA or one that does not allow it, a kernel address, a
+ * range wrapping or crossing USER_END, a page that could not be allocated or read back
+ * from swap; a kernel thread has no user memory). They check the range against USER_END
+ * and then touch user memory directly (arch-x86_64/uaccess.h): the MMU does the checking,
+ * and a fault is resolved as the user's own access would be (mm_uaccess_fault). No lock on
+ * the way unless a page must be faulted in. May sleep; current's mm must be the one
+ * loaded (it always is, outside the moment a task switches address spaces). */
 int copy_from_user(void *dst, const void *usrc, size_t n);
 int copy_to_user(void *udst, const void *src, size_t n);
 /* Whether every byte of [uptr, uptr + n) lies in current's VMAs that allow the access

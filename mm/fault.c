@@ -144,7 +144,9 @@ int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write)
 	return 0;
 }
 
-int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
+/* mm_handle_fault, for an access user code made (user) or a user copy of the kernel (the
+ * userfaultfd sees the difference). */
+static int handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec, bool user)
 {
 	if (addr >= USER_END)
 		return -EFAULT;
@@ -156,11 +158,16 @@ int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
 		rc = v && vma_allows(v, write, exec) ? fault_locked(mm, v, addr & PAGE_MASK, write)
 						     : -EFAULT;
 		if (rc == FAULT_USERFAULT)
-			rc = uffd_handle_fault(mm, addr, write, true) ?: FAULT_USERFAULT;
+			rc = uffd_handle_fault(mm, addr, write, user) ?: FAULT_USERFAULT;
 		else
 			mutex_unlock(&mm->lock);
 	} while (rc == FAULT_USERFAULT); /* the handler resolved it: try again */
 	return rc;
+}
+
+int mm_handle_fault(struct mm *mm, uint64_t addr, bool write, bool exec)
+{
+	return handle_fault(mm, addr, write, exec, true);
 }
 
 /* Why a fault at addr could not be resolved, as si_code: no mapping there (SEGV_MAPERR),
@@ -175,15 +182,27 @@ static int segv_code(struct mm *mm, uint64_t addr)
 	return mapped ? SEGV_ACCERR : SEGV_MAPERR;
 }
 
+/* Resolve current's fault at addr; when no frame is free, reclaim (or the OOM killer,
+ * which may pick this task) frees some, and the fault tries again, as long as somebody
+ * could make room (as Linux's page faults do). mm_handle_fault's result. */
+static int resolve_current_fault(uint64_t addr, bool write, bool exec, bool user)
+{
+	struct task *t = current();
+	int rc = t->mm ? handle_fault(t->mm, addr, write, exec, user) : -EFAULT;
+	while (rc == -ENOMEM && !t->pending_kill && make_room_for_user_page())
+		rc = handle_fault(t->mm, addr, write, exec, user);
+	return rc;
+}
+
+int mm_uaccess_fault(uint64_t addr, bool write)
+{
+	return resolve_current_fault(addr, write, false, false);
+}
+
 void mm_user_fault(uint64_t addr, unsigned access, uint64_t ip)
 {
 	struct task *t = current();
-	bool write = access & FAULT_WRITE, exec = access & FAULT_EXEC;
-	int rc = t->mm ? mm_handle_fault(t->mm, addr, write, exec) : -EFAULT;
-	/* No frame: reclaim (or the OOM killer, which may pick this task) frees some, and the
-	 * fault tries again, as long as somebody could make room (as Linux's page faults do). */
-	while (rc == -ENOMEM && !t->pending_kill && make_room_for_user_page())
-		rc = mm_handle_fault(t->mm, addr, write, exec);
+	int rc = resolve_current_fault(addr, access & FAULT_WRITE, access & FAULT_EXEC, true);
 	if ((rc == -ENOMEM || rc == -EINTR) && t->pending_kill)
 		rc = 0; /* chosen itself, or killed waiting on a userfaultfd: it ends on the way
 			 * back to user mode */

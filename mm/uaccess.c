@@ -1,11 +1,15 @@
-/* Copies between the kernel and an address space, without ever dereferencing a user
- * address: under mm->lock, each page of the range is looked up in the VMAs (which must
- * allow the access) and the page tables, faulted in when absent (or, for a write, when
- * read-only: copy-on-write; in a userfaultfd range, after the handler resolved it), and
- * copied through the direct map. So a bad pointer from a system call is -EFAULT, never a
- * kernel fault, and any address space can be the target (exec fills a new one before it
- * runs). The futex words' names and their locked access (mm_uword_key, mm_uword_locked)
- * live here too: the same walk, one word. */
+/* User memory from the kernel, two ways.
+ *  - The current task's, for its system calls (copy_to_user, copy_from_user,
+ *    strncpy_from_user): the range is checked against USER_END and then touched directly
+ *    (arch-x86_64/uaccess.h); the MMU checks the rest, and a fault is resolved as a user
+ *    access would be or makes the copy fail with -EFAULT. No page walk, no lock.
+ *  - Any address space's (mm_read, mm_write: exec fills a new one before it runs): under
+ *    mm->lock, each page of the range is looked up in the VMAs (which must allow the
+ *    access) and the page tables, faulted in when absent (or, for a write, when read-only:
+ *    copy-on-write; in a userfaultfd range, after the handler resolved it), and copied
+ *    through the direct map.
+ * The futex words' names and their locked access (mm_uword_key, mm_uword_locked) live
+ * here too: the second walk, one word. */
 #include "mm/mapping.h"
 #include "mm/pgtable.h"
 #include "kernel/task.h"
@@ -16,6 +20,7 @@
 #include "mm/userfaultfd.h"
 #include "mm/shmem.h"
 #include "kernel/lock.h"
+#include "arch-x86_64/uaccess.h"
 
 /* The kernel alias of user byte va in mm for a read or a write as user code would make it
  * (the VMA must allow it), faulting the page in. Under mm->lock. */
@@ -82,8 +87,6 @@ int walk_user(struct mm *mm, uint64_t va, size_t len, bool write, page_resolver 
 
 struct cursor {
 	uint8_t *kbuf;		/* the kernel side, advancing */
-	size_t left;		/* strncpy: room left */
-	size_t copied;
 };
 
 static int to_user(void *ctx, uint8_t *kaddr, size_t n)
@@ -99,17 +102,6 @@ static int from_user(void *ctx, uint8_t *kaddr, size_t n)
 	struct cursor *c = ctx;
 	memcpy(c->kbuf, kaddr, n);
 	c->kbuf += n;
-	return 0;
-}
-
-static int string_from_user(void *ctx, uint8_t *kaddr, size_t n)
-{
-	struct cursor *c = ctx;
-	for (size_t i = 0; i < n; i++) {
-		c->kbuf[c->copied++] = kaddr[i];
-		if (!kaddr[i])
-			return 1;
-	}
 	return 0;
 }
 
@@ -143,14 +135,28 @@ int mm_read(struct mm *mm, uint64_t va, void *dst, size_t len)
 	return walk_user(mm, va, len, false, user_byte, from_user, &c);
 }
 
+/* [va, va + n) lies in user space (n > 0) and there is a user address space to reach. */
+static bool user_range(uint64_t va, size_t n)
+{
+	return current()->mm && va < USER_END && n <= USER_END - va;
+}
+
 int copy_to_user(void *udst, const void *src, size_t n)
 {
-	return mm_write(current()->mm, (uint64_t)udst, src, n);
+	if (!n)
+		return 0;
+	if (!user_range((uint64_t)udst, n))
+		return -EFAULT;
+	return uaccess_copy(udst, src, n) ? -EFAULT : 0;
 }
 
 int copy_from_user(void *dst, const void *usrc, size_t n)
 {
-	return mm_read(current()->mm, (uint64_t)usrc, dst, n);
+	if (!n)
+		return 0;
+	if (!user_range((uint64_t)usrc, n))
+		return -EFAULT;
+	return uaccess_copy(dst, usrc, n) ? -EFAULT : 0;
 }
 
 long strncpy_from_user(char *dst, const char *usrc, size_t max)
@@ -158,17 +164,16 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max)
 	uint64_t va = (uint64_t)usrc;
 	if (!max)
 		return -ENAMETOOLONG;
-	if (va >= USER_END)
+	if (!user_range(va, 1))
 		return -EFAULT;
-	/* Only the bytes up to the NUL are touched: the string may end just below an
-	 * unmapped page or the end of user space. */
+	/* The string may end just below an unmapped page or USER_END: only the bytes up to
+	 * the NUL are read. */
 	size_t span = MIN(max, USER_END - va);
-	struct cursor c = { .kbuf = (uint8_t *)dst };
-	int rc = walk_user(current()->mm, va, span, false, user_byte, string_from_user, &c);
-	if (rc)
-		return rc;
-	if (c.copied && !dst[c.copied - 1])
-		return (long)c.copied - 1;
+	long len = uaccess_strncpy(dst, usrc, span);
+	if (len < 0)
+		return -EFAULT;
+	if ((size_t)len < span)
+		return len;
 	dst[max - 1] = 0;
 	return span < max ? -EFAULT : -ENAMETOOLONG;
 }

@@ -179,7 +179,10 @@ static void test_uaccess(struct selftest *t)
 	SELFTEST_CHECK(t, a == MMAP_TOP - PG(2) && ro == a - PG(1) && none == ro - PG(1));
 	struct task *cur = current();
 	struct mm *saved = cur->mm;
+	uint64_t irq = irq_save(); /* the user copies reach m's pages through the MMU */
 	cur->mm = m;
+	mm_activate(m);
+	irq_restore(irq);
 	char k[32];
 	SELFTEST_CHECK(t, copy_to_user((void *)a, "hello", 6) == 0);
 	SELFTEST_CHECK(t, copy_from_user(k, (const void *)a, 6) == 0 && !strcmp(k, "hello"));
@@ -203,8 +206,7 @@ static void test_uaccess(struct selftest *t)
 	SELFTEST_CHECK(t, copy_from_user(k, (const void *)-8UL, 16) == -EFAULT);
 	SELFTEST_CHECK(t, copy_from_user(k, NULL, 1) == -EFAULT && copy_from_user(k, NULL, 0) == 0);
 	SELFTEST_CHECK(t, strncpy_from_user(k, (const char *)USER_END, 8) == -EFAULT);
-	/* The scheduler may have loaded m while it was current's: give the CPU its tables back. */
-	uint64_t irq = irq_save();
+	irq = irq_save();
 	cur->mm = saved;
 	mm_activate(saved);
 	irq_restore(irq);
