@@ -252,6 +252,10 @@ void task_exit(int status)
 	WRITE_ONCE(t->fpu, NULL);
 	kfree(fpu);
 
+	/* Interrupts stay off to the end: a zombie preempted before its wake-ups below would
+	 * never run again (the scheduler requeues only running and sleeping tasks), and its
+	 * parent would wait for ever. */
+	irq_disable();
 	f = spin_lock_irqsave(&task_lock);
 	struct list_head *p, *tmp;
 	list_for_each_safe(p, tmp, &t->children) {
