@@ -11,7 +11,7 @@
  *
  * The scan. ksmd wakes every sleep_millisecs and visits up to pages_to_scan pages. A
  * cursor (ksm_scan) walks the slots in turn, and in each the present anonymous pages of
- * its mergeable VMAs in address order; a batch also ends when a full scan completes. Each
+ * its mergeable VMAs in address order; a round also ends when a full scan completes. Each
  * visited (mm, address) has an rmap item, kept in the slot's list sorted by address: the
  * item remembers the page's checksum and which tree, if any, the page is in. Items whose
  * address no longer holds a candidate are freed as the cursor passes them.
@@ -55,8 +55,10 @@
  * went and folding a chain left with one page back into a plain node. smart_scan skips pages that failed to merge on recent scans for a
  * growing number of scans (pages_skipped).
  *
- * Locking: see ksm_internal.h. ksmd takes ksm_lock one page at a time, then the page's
- * mm->lock to look at or change its PTEs. */
+ * Locking: see ksm_internal.h. ksmd takes ksm_lock for a batch of up to SCAN_BATCH
+ * pages: it gathers them under one hold of their mm->lock, reading each page-table leaf
+ * once for all its pages (next_in_mm), then lets mm->lock go and merges them one by one,
+ * taking it again for each change of a PTE. */
 #include "mm/ksm_internal.h"
 #include "mm/addrspace.h"
 #include "mm/mapping.h"
@@ -121,44 +123,75 @@ static void cursor_to(struct ksm_mm_slot *slot)
 	ksm_scan.rmap_list = &slot->rmap_list;
 }
 
-/* The next candidate of the cursor's slot from ksm_scan.address on, with its page
- * referenced in *page; NULL at the end of the address space. Under ksm_lock and mm->lock. */
-static struct ksm_rmap_item *next_in_mm(struct ksm_mm_slot *slot, struct mm *mm,
-					struct page **page)
+/* Up to this many candidates are gathered at once: one walk down to each page-table leaf
+ * serves them all, under one hold of mm->lock. Small enough that ksm_lock, held while
+ * they are merged, keeps its waiters (counter reads, reclaim) to well under a millisecond
+ * under TCG. */
+#define SCAN_BATCH 32
+
+/* A page the cursor yielded: its rmap item, and the page with a reference. */
+struct scan_candidate {
+	struct ksm_rmap_item *item;
+	struct page *page;
+};
+
+/* Gather up to max candidates of the cursor's slot from ksm_scan.address on into out[],
+ * each page referenced, and move the cursor past them: how many (fewer at the end of the
+ * address space). Under ksm_lock and mm->lock.
+ *
+ * Why gathering under one mm->lock, then merging page by page, is safe: nothing here
+ * relies on a PTE staying as it was seen. Each candidate is held only by its reference,
+ * and every merge looks at the PTE again under mm->lock (write_protect_page) before it
+ * changes anything. The items cannot go: every path that frees one holds ksm_lock. A
+ * candidate's reference cannot make a later one look busy: an anonymous page is mapped at
+ * most once in one address space unless it is a KSM page, and the unstable tree holds only
+ * pages whose candidate reference was dropped when they were done. */
+static unsigned next_in_mm(struct ksm_mm_slot *slot, struct mm *mm, struct scan_candidate *out,
+			   unsigned max)
 {
 	assert_held(&ksm_lock);
 	assert_held(&mm->lock);
-	for (struct vma *v = vma_find_from(&mm->vmas, ksm_scan.address); v; v = vma_next(&mm->vmas, v)) {
+	unsigned got = 0;
+	for (struct vma *v = vma_find_from(&mm->vmas, ksm_scan.address); v && got < max;
+	     v = vma_next(&mm->vmas, v)) {
 		if (!(v->flags & VMA_MERGEABLE))
 			continue;
-		struct pte_info pte;
-		for (uint64_t va = MAX(ksm_scan.address, v->start);
-		     pgtable_next(&mm->pt, &va, v->end, &pte); va += PAGE_SIZE) {
-			struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
-			if (!page_test(p, PG_ANON))
-				continue; /* the zero page, or shared memory */
-			struct ksm_rmap_item *item = get_next_rmap_item(slot, ksm_scan.rmap_list, va);
-			if (!item)
-				continue; /* out of memory: this page waits for another scan */
-			ksm_scan.rmap_list = &item->rmap_next;
-			if (should_skip_rmap_item(p, item))
-				continue;
-			ksm_scan.address = va + PAGE_SIZE;
-			get_page(p);
-			*page = p;
-			return item;
+		uint64_t va = MAX(ksm_scan.address, v->start);
+		while (got < max) {
+			struct pte_entry ptes[SCAN_BATCH];
+			unsigned n = pgtable_next_batch(&mm->pt, &va, v->end, PGTABLE_KEEP, ptes,
+							MIN(max - got, SCAN_BATCH));
+			if (!n)
+				break;
+			for (unsigned i = 0; i < n; i++) {
+				if (ptes[i].pte.prot & MMU_SWAPPED)
+					continue;
+				struct page *p = pfn_to_page(PFN_DOWN(ptes[i].pte.pa));
+				if (!page_test(p, PG_ANON))
+					continue; /* the zero page, or shared memory */
+				struct ksm_rmap_item *item =
+					get_next_rmap_item(slot, ksm_scan.rmap_list, ptes[i].va);
+				if (!item)
+					continue; /* out of memory: this page waits for another scan */
+				ksm_scan.rmap_list = &item->rmap_next;
+				if (should_skip_rmap_item(p, item))
+					continue;
+				get_page(p);
+				out[got++] = (struct scan_candidate){ item, p };
+			}
+			ksm_scan.address = va;
 		}
 	}
-	return NULL;
+	return got;
 }
 
-/* Linux's scan_get_next_rmap_item: the next page to look at, or NULL when nothing is
- * registered or a full scan has just completed. Under ksm_lock. */
-static struct ksm_rmap_item *scan_next(struct page **page)
+/* Linux's scan_get_next_rmap_item, for up to max pages: the next candidates (next_in_mm),
+ * or 0 when nothing is registered or a full scan has just completed. Under ksm_lock. */
+static unsigned scan_next(struct scan_candidate *out, unsigned max)
 {
 	assert_held(&ksm_lock);
 	if (list_empty(&ksm_mm_head.node))
-		return NULL;
+		return 0;
 	struct ksm_mm_slot *slot = ksm_scan.slot;
 	if (slot == &ksm_mm_head) {
 		trace_event(ksm_start_scan, ksm_stat.seqnr, ksm_stat.rmap_items);
@@ -170,10 +203,10 @@ static struct ksm_rmap_item *scan_next(struct page **page)
 		struct mm *mm = slot->mm;
 		if (mm) {
 			mutex_lock(&mm->lock);
-			struct ksm_rmap_item *item = next_in_mm(slot, mm, page);
+			unsigned got = next_in_mm(slot, mm, out, max);
 			mutex_unlock(&mm->lock);
-			if (item)
-				return item;
+			if (got)
+				return got;
 			remove_trailing_rmap_items(ksm_scan.rmap_list); /* past the last page */
 		}
 		struct ksm_mm_slot *next = next_slot(slot);
@@ -189,7 +222,7 @@ static struct ksm_rmap_item *scan_next(struct page **page)
 			trace_event(ksm_stop_scan, ksm_stat.seqnr, ksm_stat.rmap_items);
 			ksm_stat.seqnr++;
 			ksm_stat.full_scans++;
-			return NULL;
+			return 0;
 		}
 	}
 }
@@ -274,23 +307,25 @@ static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item)
 	}
 }
 
-/* One batch: up to n pages, or to the end of the current full scan. */
+/* One batch: up to n pages, or to the end of the current full scan. ksm_lock is held for
+ * a gathering of candidates and their merging, then let go. */
 static void ksm_do_scan(unsigned n)
 {
-	for (unsigned i = 0; i < n; i++) {
+	while (n) {
+		struct scan_candidate c[SCAN_BATCH];
 		mutex_lock(&ksm_lock);
-		struct page *page;
-		struct ksm_rmap_item *item = READ_ONCE(ksm_knobs.run) == KSM_RUN_MERGE ? scan_next(&page)
-										       : NULL;
-		if (!item) {
-			mutex_unlock(&ksm_lock);
-			return;
+		unsigned got = READ_ONCE(ksm_knobs.run) == KSM_RUN_MERGE ? scan_next(c, MIN(n, SCAN_BATCH))
+									 : 0;
+		for (unsigned i = 0; i < got; i++) {
+			if (!page_test(c[i].page, PG_KSM) || !(c[i].item->address & KSM_STABLE))
+				cmp_and_merge_page(c[i].page, c[i].item);
+			ksm_stat.pages_scanned++;
+			put_page(c[i].page);
 		}
-		if (!page_test(page, PG_KSM) || !(item->address & KSM_STABLE))
-			cmp_and_merge_page(page, item);
-		ksm_stat.pages_scanned++;
-		put_page(page);
 		mutex_unlock(&ksm_lock);
+		if (!got)
+			return;
+		n -= got;
 	}
 }
 

@@ -6,8 +6,8 @@
  * Locking, outermost first:
  *   ksm_lock (mutex): the trees, every rmap item and stable node, each slot's item list,
  *     the scan cursor, the counters (written only under it) and knob changes that must not
- *     race a scan. ksmd holds it for one page at a time, so exits and knob writes get in
- *     between pages.
+ *     race a scan. ksmd holds it for one batch of at most SCAN_BATCH (32) pages, so exits
+ *     and knob writes get in between batches.
  *   mm->lock of the page's address space: taken inside ksm_lock to look at or change
  *     PTEs. While ksm_lock is held, slot->mm of a slot on the list cannot be freed:
  *     ksm_exit(), the first step of tearing an mm down, needs ksm_lock to unhook it.
