@@ -416,6 +416,9 @@ static struct pte_info take_entry(uint64_t *e, uint64_t va, enum pgtable_batch_o
 	} else if (op == PGTABLE_WRPROTECT && (was & PTE_W)) {
 		was = pte_update(e, PTE_W, 0) & ~PTE_W;
 		*flush = true;
+	} else if (op == PGTABLE_CLEAN && (was & PTE_D)) {
+		was = pte_update(e, PTE_D, 0); /* with a D the CPU set meanwhile */
+		*flush = true; /* or a cached entry would let writes by without setting it */
 	}
 	return pte_describe(was, 1, va);
 }

@@ -98,6 +98,9 @@ struct mm {
 	struct ksm_mm_slot *ksm_slot;	/* [ksm_mmlist_lock] registered with ksmd (mm/ksm.c) */
 	uint64_t ksm_zero_pages;	/* atomic: PTEs ksmd pointed at the zero page */
 	uint64_t swap_ents;		/* atomic: PTEs holding a swap entry (VmSwap) */
+	uint64_t kernel_writes;		/* [lock] writes into its pages through the direct map
+					 * (walk_user), which set no PTE dirty bit: with those
+					 * bits, ksmd's proof that a page did not change */
 	struct list_head mm_node;	/* [mm_list_lock, addrspace.c] in the list of all mms */
 	char exe[64];			/* [lock] path of the executable (/proc/PID/exe) */
 	uint64_t arg_start, arg_end;	/* [lock] argv's strings on the stack (/proc/PID/cmdline) */

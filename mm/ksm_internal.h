@@ -177,9 +177,17 @@ bool rmap_item_volatile(struct ksm_rmap_item *item, uint32_t checksum);
 /* The page mapped at item's address if it is a merge candidate (anonymous or KSM, in a
  * mergeable VMA), with a reference; else NULL. */
 struct page *ksm_get_mergeable_page(struct ksm_rmap_item *item);
+/* When ksmd gathered a page, it cleared its PTE's dirty bit under mm->lock and noted the
+ * mm's kernel_writes: cleaned_at. If at the write-protect the bit is still clear and the
+ * count unchanged, nothing wrote the page since: it still holds what a comparison made
+ * after the cleaning saw. KSM_NOT_CLEANED: no such knowledge. */
+#define KSM_NOT_CLEANED UINT64_MAX
 /* Merge page, mapped at item's address, into kpage; with kpage NULL, turn page itself into
- * a (node-less) KSM page, write-protected. 0 or -EFAULT/-EBUSY/-ENOMEM. */
-int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struct page *kpage);
+ * a (node-less) KSM page, write-protected. The contents are compared under the
+ * write-protect, unless page was compared equal with kpage after cleaned_at and not
+ * written since. 0 or -EFAULT/-EBUSY/-ENOMEM. */
+int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struct page *kpage,
+			    uint64_t cleaned_at);
 /* Point item's PTE at the zero page if page (mapped there) is all zeros. 0 or -errno. */
 int ksm_merge_with_zero_page(struct ksm_rmap_item *item, struct page *page);
 /* Give item's address its own copy of the KSM page it maps, if it maps one. */

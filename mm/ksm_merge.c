@@ -51,7 +51,8 @@ struct page *ksm_get_mergeable_page(struct ksm_rmap_item *item)
 
 /* Make va's PTE read-only if it maps page, and check that only its mappings and our one
  * reference hold the page. 0, -EFAULT (va maps something else now) or -EBUSY. Under
- * mm->lock; *pte gets the entry as it is afterwards. */
+ * mm->lock; *pte gets the entry as it is afterwards, its dirty bit as the write-protect
+ * found it (a write just before it counts). */
 static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, struct pte_info *pte)
 {
 	assert_held(&mm->lock);
@@ -59,8 +60,10 @@ static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, str
 		return -EFAULT;
 	bool was_writable = pte->prot & MMU_WRITE;
 	if (was_writable) {
-		pte->prot &= ~MMU_WRITE;
-		BUG_ON(!pgtable_protect(&mm->pt, va, pte->prot & ~(MMU_ACCESSED | MMU_DIRTY), NULL));
+		struct pte_info was;
+		BUG_ON(!pgtable_protect(&mm->pt, va, pte->prot & ~(MMU_WRITE | MMU_ACCESSED | MMU_DIRTY),
+					&was));
+		pte->prot = was.prot & ~MMU_WRITE; /* the accessed and dirty bits are kept */
 	}
 	/* Its mappings, our reference, and the swap cache's if it is there. */
 	int32_t expected = page_mapcount(page) + 1 + (page_test(page, PG_SWAPCACHE) ? 1 : 0);
@@ -101,7 +104,7 @@ static int replace_page(struct mm *mm, struct vma *v, uint64_t va, struct page *
 /* Linux's try_to_merge_one_page: merge page (mapped at va in v) into kpage; with kpage
  * NULL, make page itself a KSM page. Under mm->lock. */
 static int merge_one_page(struct mm *mm, struct vma *v, uint64_t va, struct page *page,
-			  struct page *kpage)
+			  struct page *kpage, uint64_t cleaned_at)
 {
 	assert_held(&mm->lock);
 	if (page == kpage) /* a KSM page inherited through fork */
@@ -119,12 +122,16 @@ static int merge_one_page(struct mm *mm, struct vma *v, uint64_t va, struct page
 		page_set(page, PG_KSM);
 		return 0;
 	}
-	if (page_compare(page_address(page), page_address(kpage)))
+	/* Compared equal once already; a second comparison, now that no write can change the
+	 * page, is needed only if something may have written it since it was cleaned. */
+	bool unchanged = cleaned_at == mm->kernel_writes && !(pte.prot & MMU_DIRTY);
+	if (!unchanged && page_compare(page_address(page), page_address(kpage)))
 		return -EFAULT; /* changed since it was compared: left write-protected, harmless */
 	return replace_page(mm, v, va, kpage);
 }
 
-int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struct page *kpage)
+int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struct page *kpage,
+			    uint64_t cleaned_at)
 {
 	struct mm *mm = item->slot->mm;
 	uint64_t va = item_va(item);
@@ -132,7 +139,7 @@ int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struc
 	mutex_lock(&mm->lock);
 	struct vma *v = find_mergeable_vma(mm, va);
 	if (v)
-		err = merge_one_page(mm, v, va, page, kpage);
+		err = merge_one_page(mm, v, va, page, kpage, cleaned_at);
 	if (!err)
 		remove_rmap_item_from_tree(item);
 	mutex_unlock(&mm->lock);

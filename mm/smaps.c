@@ -14,7 +14,7 @@ static void account_page(struct mem_size_stats *st, const struct page *p, unsign
 {
 	uint64_t size = PAGE_SIZE;
 	int32_t mapcount = page_mapcount(p);
-	bool dirty = (prot & MMU_DIRTY) || page_test(p, PG_KSM);
+	bool dirty = (prot & MMU_DIRTY) || page_test(p, PG_KSM | PG_DIRTY);
 	uint64_t pss = mapcount > 1 ? (size << PSS_SHIFT) / mapcount : size << PSS_SHIFT;
 	st->resident += size;
 	if (page_test(p, PG_ANON))

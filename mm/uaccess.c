@@ -74,8 +74,11 @@ int walk_user(struct mm *mm, uint64_t va, size_t len, bool write, page_resolver 
 			if (again)
 				continue;
 		}
-		if (!rc)
+		if (!rc) {
 			rc = fn(ctx, k, n);
+			if (write) /* no PTE saw it: tell ksmd (ksm_merge.c) */
+				mm->kernel_writes++;
+		}
 		if (rc)
 			break;
 		va += n;

@@ -211,6 +211,10 @@ static void test_uaccess(struct selftest *t)
 	mm_activate(saved);
 	irq_restore(irq);
 	SELFTEST_CHECK(t, saved || copy_from_user(k, (const void *)a, 1) == -EFAULT); /* no mm */
+	/* A write through the direct map sets no dirty bit: ksmd learns of it by the count. */
+	uint64_t writes = m->kernel_writes;
+	SELFTEST_CHECK(t, mm_write(m, a, "k", 1) == 0 && m->kernel_writes == writes + 1);
+	SELFTEST_CHECK(t, mm_read(m, a, k, 1) == 0 && m->kernel_writes == writes + 1 && k[0] == 'k');
 	SELFTEST_CHECK(t, as_consistent(m));
 	mm_put(m);
 }
