@@ -128,7 +128,8 @@ $(KERNEL): $(KOBJS) linker.ld kernel/gen-ksyms.sh
 
 # ---- user programs (static musl binaries, ring 3) ----
 USER_SRC  := $(wildcard user/*.c)
-USER_BINS := $(USER_SRC:user/%.c=$(BUILD)/user/%) $(BUILD)/user/hello-pie $(BUILD)/user/threadtest-glibc
+USER_BINS := $(USER_SRC:user/%.c=$(BUILD)/user/%) $(BUILD)/user/hello-pie \
+	     $(BUILD)/user/threadtest-glibc $(BUILD)/user/vdsocount-glibc
 $(BUILD)/user/%: user/%.c $(wildcard user/*.h)
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -o $@ $<
@@ -137,8 +138,9 @@ $(BUILD)/user/%: user/%.c $(wildcard user/*.h)
 $(BUILD)/user/hello-pie: user/hello.c
 	@mkdir -p $(dir $@)
 	gcc -static-pie -O2 -Wall -o $@ $<
-# threadtest again with glibc's threads (clone3 first, then clone; its own futex use).
-$(BUILD)/user/threadtest-glibc: user/threadtest.c user/selfcheck.h
+# Programs again as glibc static binaries: threadtest with glibc's threads (clone3 first,
+# then clone; its own futex use), vdsocount with glibc's vDSO lookup.
+$(BUILD)/user/%-glibc: user/%.c user/selfcheck.h
 	@mkdir -p $(dir $@)
 	gcc -static -pthread -O2 -Wall -o $@ $<
 

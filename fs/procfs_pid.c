@@ -111,6 +111,9 @@ static void status_text(struct seqbuf *s, struct task *t, struct mm *mm)
 			seq_printf(s, "%s:\t%8lu kB\n", rows[i].name, rows[i].kb);
 	}
 	seq_printf(s, "Threads:\t%d\n", task_nr_threads(t));
+	/* Not in Linux's: the system calls the task made, so a test can see that the vDSO's
+	 * functions make none. */
+	seq_printf(s, "Syscalls:\t%lu\n", READ_ONCE(t->syscalls));
 }
 
 struct code_range {

@@ -19,6 +19,7 @@ static uint8_t unknown_logged[NR_SYSCALLS / 8 + 1];
 
 long syscall_dispatch(uint64_t nr, const uint64_t args[6])
 {
+	current()->syscalls++;
 	if (nr < NR_SYSCALLS && table[nr])
 		return table[nr](args[0], args[1], args[2], args[3], args[4], args[5]);
 	uint64_t bit = MIN(nr, (uint64_t)NR_SYSCALLS);

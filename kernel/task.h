@@ -123,6 +123,8 @@ struct task {
 
 	/* CPU time accounting, ns. */
 	uint64_t utime_ns, stime_ns;		/* [self] */
+	uint64_t syscalls;			/* [self] system calls made (/proc/PID/status:
+						 * what shows that the vDSO makes none) */
 	uint64_t cutime_ns, cstime_ns;		/* [self] of the children it reaped (and theirs) */
 	unsigned umask;				/* [self] */
 	uint64_t account_from;			/* [self] clock when the current slice began */

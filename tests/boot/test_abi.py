@@ -62,6 +62,21 @@ def abi_breadth(b):
 
 
 @test
+def vdso_calls_make_no_system_call_in_musl_and_glibc(b):
+    """clock_gettime, gettimeofday, time and sched_getcpu, a thousand calls each, add
+    nothing to the task's system-call count (/proc/self/status) in a musl and a glibc static
+    program, and agree with the system calls; ten getppid calls add ten."""
+    m = b.machine().start()
+    m.wait_prompt()
+    for prog in ("vdsocount", "vdsocount-glibc"):
+        out, _, how = run(m, prog)
+        check_program_passed("vdsocount", out, how)
+        zeros = re.findall(r"^vdsocount: \S+(?: \S+)? x1000: 0 system calls$", out, re.M)
+        check(len(zeros) == 6, f"{prog}: not every vDSO function was counted:\n{out}")
+    m.poweroff()
+
+
+@test
 def abi_conformance_matches_linux(b):
     """Every case of user/abi-conformance gives the exact result Debian's Linux 6.1 gives
     (`make conformance` proves the table there), and the run leaks no memory."""
