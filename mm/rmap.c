@@ -1,6 +1,7 @@
-/* Reverse maps (see rmap.h): a singly linked list of rmap entries hanging off page->rmap,
- * newest first, guarded by one global spinlock. Pure list code over struct page, so
- * tests/unit/test_rmap.c runs it on the host. */
+/* Reverse maps (see rmap.h): a circular singly linked list of rmap entries per page,
+ * oldest first, page->rmap pointing at the newest (the tail, whose next is the oldest), so
+ * that adding at the end is O(1); guarded by one global spinlock. Pure list code over
+ * struct page, so tests/unit/test_rmap.c runs it on the host. */
 #include "mm/rmap.h"
 #include "mm/slab.h"
 #include "arch-x86_64/spinlock.h"
@@ -32,7 +33,10 @@ void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_entry *
 	entry->mm = mm;
 	entry->va = va;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	entry->next = page->rmap;
+	struct rmap_entry *tail = page->rmap;
+	entry->next = tail ? tail->next : entry;
+	if (tail)
+		tail->next = entry;
 	page->rmap = entry;
 	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
 	nr_entries++;
@@ -43,10 +47,15 @@ void rmap_remove(struct page *page, struct mm *mm, uint64_t va)
 {
 	struct rmap_entry *found = NULL;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	for (struct rmap_entry **pp = (struct rmap_entry **)&page->rmap; *pp; pp = &(*pp)->next) {
-		if ((*pp)->mm == mm && (*pp)->va == va) {
-			found = *pp;
-			*pp = found->next;
+	struct rmap_entry *tail = page->rmap, *prev = tail;
+	/* From the oldest: unmerging and copy-on-write breaks tend to come in the order the
+	 * mappings were made (address order, for the many sharers of a KSM page). */
+	for (struct rmap_entry *it = tail ? tail->next : NULL; it; prev = it, it = it == tail ? NULL : it->next) {
+		if (it->mm == mm && it->va == va) {
+			found = it;
+			prev->next = it->next;
+			if (it == tail)
+				page->rmap = it == prev ? NULL : prev;
 			__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
 			nr_entries--;
 			break;
@@ -62,7 +71,8 @@ bool rmap_contains(struct page *page, struct mm *mm, uint64_t va)
 {
 	bool found = false;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	for (struct rmap_entry *it = page->rmap; it && !found; it = it->next)
+	struct rmap_entry *tail = page->rmap;
+	for (struct rmap_entry *it = tail ? tail->next : NULL; it && !found; it = it == tail ? NULL : it->next)
 		found = it->mm == mm && it->va == va;
 	spin_unlock_irqrestore(&rmap_lock, flags);
 	return found;
@@ -73,7 +83,8 @@ unsigned rmap_walk(struct page *page, bool (*fn)(void *ctx, struct mm *mm, uint6
 {
 	unsigned n = 0;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	for (struct rmap_entry *it = page->rmap; it; it = it->next) {
+	struct rmap_entry *tail = page->rmap;
+	for (struct rmap_entry *it = tail ? tail->next : NULL; it; it = it == tail ? NULL : it->next) {
 		n++;
 		if (!fn(ctx, it->mm, it->va))
 			break;

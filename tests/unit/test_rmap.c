@@ -49,10 +49,17 @@ static void test_basic(void)
 	CHECK_EQ(s.sum, 0x1000 + 0x1000 + 0x2000 + 0x1000 + 0x1000 + 0x7000);
 	struct seen s2 = { 0, 2, 0 };
 	CHECK_EQ(rmap_walk(p, visit, &s2), 2); /* stopped early */
+	struct seen first = { 0, 1, 0 };
+	CHECK(rmap_walk(p, visit, &first) == 1 && first.sum == (uint64_t)mms[0] + 0x1000); /* oldest */
 	rmap_remove(p, mms[1], 0x1000); /* the middle */
 	CHECK_EQ(page_mapcount(p), 2);
 	CHECK(!rmap_contains(p, mms[1], 0x1000) && rmap_contains(p, mms[0], 0x7000));
-	rmap_remove(p, mms[0], 0x7000); /* the head */
+	rmap_remove(p, mms[0], 0x7000); /* the newest, page->rmap */
+	CHECK(rmap_contains(p, mms[0], 0x1000) && page_mapcount(p) == 1);
+	add(p, mms[2], 0x3000);
+	first = (struct seen){ 0, 1, 0 };
+	CHECK(rmap_walk(p, visit, &first) == 1 && first.sum == (uint64_t)mms[0] + 0x1000);
+	rmap_remove(p, mms[2], 0x3000);
 	rmap_remove(p, mms[0], 0x1000);
 	CHECK_EQ(page_mapcount(p), 0);
 	CHECK(p->rmap == NULL);
