@@ -52,7 +52,8 @@ INITRD := $(BUILD)/initrd.cpio
 # QEMU, ACCEL (default tcg), QEMU_MACHINE, EXIT_POWEROFF, EXIT_PANIC: one definition,
 # shared with the boot tests, bench and demo (tests/boot/machine.py reads it too).
 include qemu.mk
-QEMU_FLAGS = $(QEMU_MACHINE) -accel $(ACCEL) -m $(MEM)
+QEMU_FLAGS = $(QEMU_MACHINE) -accel $(ACCEL) -m $(MEM) -smp $(SMP)
+export SMP # the boot tests' machines take it from the environment (tests/boot/machine.py)
 
 .PHONY: all iso kernel run run-pvh test unit-test check boot-test bench layout-bench demo stress clean deps FORCE \
 	linux-selftests linux-selftests-initrd compare conformance

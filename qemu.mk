@@ -5,6 +5,10 @@
 QEMU = qemu-system-x86_64
 # the accelerator (README: TCG, not KVM); make run takes ACCEL=kvm, the tests always TCG
 ACCEL ?= tcg
+# CPUs (make run SMP=N, make test SMP=N): QEMU's TCG runs them on host threads at once
+# (multi-threaded TCG, its default for x86 guests); tools that compare kernels pass -smp
+# themselves
+SMP ?= 2
 # a PC without a screen or reboot, the serial console on stdio, and isa-debug-exit, by
 # which the kernel ends QEMU (drivers/power.h)
 QEMU_MACHINE = -M pc -no-reboot -display none \

@@ -95,6 +95,7 @@ static inline void irq_restore(uint64_t flags)
 #define MSR_KERNEL_GS_BASE 0xC0000102
 #define MSR_APIC_BASE   0x1B
 #define EFER_SCE (1UL << 0)
+#define EFER_LME (1UL << 8)
 #define EFER_NXE (1UL << 11)
 
 #define CR0_WP (1UL << 16)

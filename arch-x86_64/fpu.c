@@ -12,7 +12,7 @@
 
 static struct fpu_state initial_state;
 
-void fpu_init(void)
+void fpu_cpu_init(void)
 {
 	/* NE: an unmasked x87 exception raises #MF (vector 16) rather than the legacy FERR#
 	 * interrupt through the (masked) PIC. */
@@ -20,6 +20,11 @@ void fpu_init(void)
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	uint32_t mxcsr = MXCSR_DEFAULT;
 	__asm__ __volatile__("fninit; ldmxcsr %0" :: "m"(mxcsr));
+}
+
+void fpu_init(void)
+{
+	fpu_cpu_init();
 	fpu_save(&initial_state);
 }
 

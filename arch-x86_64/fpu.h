@@ -5,8 +5,11 @@
 
 #include "kernel/task.h"
 
-/* Enable SSE for user code (CR0.MP and NE set, CR0.EM and TS clear, CR4.OSFXSR and
- * OSXMMEXCPT) and record the clean initial state (FNINIT, MXCSR 0x1F80). Once per CPU. */
+/* Enable SSE for user code on this CPU (CR0.MP and NE set, CR0.EM and TS clear, CR4.OSFXSR
+ * and OSXMMEXCPT) and reset the unit (FNINIT, MXCSR 0x1F80). Once per CPU. */
+void fpu_cpu_init(void);
+/* fpu_cpu_init() on the boot CPU, and record that clean state as every task's initial one.
+ * Once. */
 void fpu_init(void);
 /* Put the clean initial state into st (exec). */
 void fpu_init_state(struct fpu_state *st);

@@ -5,13 +5,14 @@
 #include "arch-x86_64/cpu.h"
 #include "mm/ioremap.h"
 #include "mm/memlayout.h"
+#include "kernel/printk.h"
 
 /* Register offsets (each a 32-bit register on a 16-byte boundary). */
 enum {
 	LAPIC_ID = 0x20, LAPIC_TPR = 0x80, LAPIC_EOI = 0xb0, LAPIC_SVR = 0xf0,
 	LAPIC_LVT_TIMER = 0x320, LAPIC_LVT_LINT0 = 0x350, LAPIC_LVT_LINT1 = 0x360,
 	LAPIC_LVT_ERROR = 0x370, LAPIC_TIMER_INIT = 0x380, LAPIC_TIMER_CUR = 0x390,
-	LAPIC_TIMER_DIV = 0x3e0, LAPIC_ICR_LOW = 0x300,
+	LAPIC_TIMER_DIV = 0x3e0, LAPIC_ICR_LOW = 0x300, LAPIC_ICR_HIGH = 0x310,
 };
 #define SVR_ENABLE        (1u << 8)
 #define LVT_MASKED        (1u << 16)
@@ -20,6 +21,11 @@ enum {
 #define TIMER_DIV_16      0x3
 #define APIC_BASE_ENABLE  (1UL << 11)
 #define ICR_DEST_SELF     (1u << 18) /* destination shorthand 01; fixed delivery, edge */
+#define ICR_INIT          (5u << 8)  /* delivery modes */
+#define ICR_STARTUP       (6u << 8)
+#define ICR_LEVEL_ASSERT  (1u << 14)
+#define ICR_LEVEL_TRIGGER (1u << 15)
+#define ICR_PENDING       (1u << 12) /* delivery status: not yet accepted */
 
 _Static_assert(LAPIC_TIMER_DIVIDE == 16, "TIMER_DIV_16 programs the divider");
 
@@ -60,6 +66,26 @@ void lapic_eoi(void)
 void lapic_self_ipi(int vector)
 {
 	wr(LAPIC_ICR_LOW, ICR_DEST_SELF | (uint32_t)vector);
+}
+
+/* Send icr_low to the LAPIC with id apic_id and wait until it is accepted. */
+static void send_ipi(uint32_t apic_id, uint32_t icr_low)
+{
+	wr(LAPIC_ICR_HIGH, apic_id << 24);
+	wr(LAPIC_ICR_LOW, icr_low);
+	while (rd(LAPIC_ICR_LOW) & ICR_PENDING)
+		cpu_relax();
+}
+
+void lapic_send_init(uint32_t apic_id)
+{
+	send_ipi(apic_id, ICR_INIT | ICR_LEVEL_ASSERT | ICR_LEVEL_TRIGGER);
+}
+
+void lapic_send_startup(uint32_t apic_id, uint64_t entry_phys)
+{
+	BUG_ON(entry_phys & 0xfff || entry_phys >= 0x100000);
+	send_ipi(apic_id, ICR_STARTUP | (uint32_t)(entry_phys >> 12));
 }
 
 void lapic_timer_oneshot(uint32_t count)

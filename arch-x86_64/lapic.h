@@ -19,6 +19,11 @@ void lapic_self_ipi(int vector);
 
 /* The timer counts down at the bus clock divided by LAPIC_TIMER_DIVIDE. */
 #define LAPIC_TIMER_DIVIDE 16
+/* Start an application processor (smp.c): INIT to the LAPIC with id apic_id, then
+ * STARTUP, which makes it run in real mode at entry_phys (page-aligned, below 1 MiB). Each
+ * waits until the IPI is accepted. */
+void lapic_send_init(uint32_t apic_id);
+void lapic_send_startup(uint32_t apic_id, uint64_t entry_phys);
 /* Start a masked one-shot countdown from count (for calibration: read lapic_timer_count()). */
 void lapic_timer_oneshot(uint32_t count);
 /* Current value of this CPU's countdown. */

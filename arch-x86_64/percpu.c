@@ -12,6 +12,7 @@ void percpu_init(int id)
 	struct cpu *c = &cpus[id];
 	c->self = c;
 	c->id = id;
+	c->online = id == 0; /* an AP says so itself once it is set up (smp.c) */
 	/* Loading a GS selector would clear the base again: gdt.c leaves GS alone. */
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user GS base swapgs will hand to ring 3 */

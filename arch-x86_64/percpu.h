@@ -22,6 +22,7 @@ struct cpu {
 	uint32_t lapic_id;    /* set by lapic_init() */
 	int spin_held;        /* spinlocks this CPU holds (counted in the debug build only) */
 	const struct trap_frame *irq_frame; /* the interrupt being handled (irq_dispatch), or NULL */
+	bool online;          /* set up and running (smp.c); the boot CPU from percpu_init */
 } __aligned(64);          /* one cache line each: no false sharing between CPUs */
 
 /* Offsets the assembly entry code uses as %gs:OFFSET (checked in percpu.c). */

@@ -14,6 +14,8 @@
 ; Everything here is linked at its physical address (the .boot sections sit below
 ; KERNEL_VMA in linker.ld) because it runs before paging maps the higher half.
 
+%include "boot/long_mode.inc"
+
 MB2_MAGIC       equ 0xe85250d6
 MB2_ARCH_I386   equ 0
 BOOT_MAGIC_PVH  equ 0x336ec578          ; hvm_start_info magic, used as our "loader is PVH" mark
@@ -165,13 +167,7 @@ common32:
 
 bits 64
 long_mode_entry:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	xor ax, ax
-	mov fs, ax
-	mov gs, ax
+	LONG_MODE_DATA_SEGMENTS
 	mov rax, higher_half_entry
 	jmp rax
 

@@ -24,6 +24,7 @@
 #include "arch-x86_64/pci.h"
 #include "drivers/virtio_blk.h"
 #include "drivers/ramdisk.h"
+#include "arch-x86_64/smp.h"
 
 __noreturn void kmain(uint32_t loader_magic, uint32_t info_phys);
 
@@ -43,6 +44,7 @@ void kmain(uint32_t loader_magic, uint32_t info_phys)
 	mm_init(); /* frame allocator, final page tables, kmalloc (mm/) */
 
 	platform_init(); /* ACPI MADT, PIC off, LAPIC + IOAPIC, clock, timer, UART IRQ, sti */
+	smp_boot_aps(); /* the other CPUs of the MADT, set up and parked for now */
 
 	pci_init(); /* the PCI functions, one line each */
 	virtio_blk_init(); /* disks vda, vdb, ... (drivers/blockdev.h), MSI-X completion */

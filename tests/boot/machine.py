@@ -88,6 +88,8 @@ class Machine:
     def qemu_command(self):
         cmd = [QEMU_MK["QEMU"], *QEMU_MK["QEMU_MACHINE"].split(),
                "-accel", QEMU_MK["ACCEL"], "-m", self.mem]
+        if "-smp" not in self.qemu_args:  # make's SMP, else qemu.mk's default
+            cmd += ["-smp", os.environ.get("SMP") or QEMU_MK["SMP"]]
         if self.boot == "grub":
             cmd += ["-boot", "d", "-cdrom", os.path.join(self.build, "kernel.iso")]
         else:

@@ -46,6 +46,22 @@ def pvh_boot_128m_and_2g(b):
 
 
 @test
+def every_cpu_of_the_madt_comes_up(b):
+    """With -smp 1, 2 and 4 (through GRUB once), the boot CPU starts every other CPU the
+    ACPI MADT lists (INIT-SIPI-SIPI through the real-mode trampoline); each sets itself up
+    and says so, and the boot line counts them; the machine then works as before."""
+    for n, boot in ((1, "pvh"), (2, "grub"), (4, "pvh")):
+        m = b.machine(boot=boot, qemu_args=["-smp", str(n)]).start()
+        log = m.wait_prompt()
+        madt = re.search(r"MADT: lapic 0x[0-9a-f]+, (\d+) cpus?,", log)
+        up = re.search(r"^smp: (\d+) CPUs? up$", log, re.M)
+        check(madt and int(madt.group(1)) == n, f"-smp {n}: the MADT line:\n{log}")
+        check(up and int(up.group(1)) == n and "did not answer" not in log, f"-smp {n}:\n{log}")
+        check("hello from pid" in m.command("run hello"), f"-smp {n}: hello did not run")
+        m.poweroff()
+
+
+@test
 def corrupt_initramfs_is_reported_and_boot_goes_on(b):
     with open(os.path.join(b.build, "initrd.cpio"), "rb") as f:
         archive = bytearray(f.read())

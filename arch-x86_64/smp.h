@@ -1,0 +1,19 @@
+/* The application processors (APs): every CPU of the ACPI MADT besides the boot CPU. */
+#ifndef ARCH_SMP_H
+#define ARCH_SMP_H
+
+#include "lib/compiler.h"
+
+/* Start the APs one at a time (INIT, STARTUP, STARTUP through trampoline.asm) and wait for
+ * each to set itself up: its GDT, TSS and IST stacks, the IDT, CR0/CR4, the FPU, the
+ * system-call MSRs and its LAPIC, on the per-CPU area cpus[id] (this_cpu()). One that does
+ * not answer within 100 ms is reported and skipped. Prints how many CPUs are up. Boot
+ * CPU, once, after platform_init (the MADT, the LAPIC and the clock) and mm_init.
+ *
+ * For now an AP then parks, interrupts off: tasks and interrupts stay on the boot CPU
+ * until the scheduler and the locks work across CPUs (issue 15 goes on from here). */
+void smp_boot_aps(void);
+/* CPUs up, the boot CPU included (lock-free). */
+unsigned smp_cpus_online(void);
+
+#endif
