@@ -234,6 +234,15 @@ void lockdep_release(const void *lock, enum lockdep_kind kind)
 	table_unlock(f);
 }
 
+void lockdep_spin_with_irqs_on(const char *name, const char *file, int line)
+{
+	if (off)
+		return;
+	lockdep_off();
+	panic_at(file, line, "spinlock \"%s\" taken with interrupts on (a holder could be "
+		 "preempted while another CPU spins)", name);
+}
+
 void lockdep_might_sleep(const char *name, const char *file, int line)
 {
 	if (off)

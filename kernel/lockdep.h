@@ -42,6 +42,9 @@ void lockdep_acquire_try(uint16_t *cls, const char *name, const void *lock,
 			 enum lockdep_kind kind, const char *file, int line);
 /* lock is no longer held. */
 void lockdep_release(const void *lock, enum lockdep_kind kind);
+/* The spinlock named name is about to be taken at file:line with interrupts on: panics
+ * (every spinlock is held with interrupts off, arch-x86_64/spinlock.h). */
+void lockdep_spin_with_irqs_on(const char *name, const char *file, int line);
 /* A sleeping lock named name is about to be taken at file:line: panics if interrupts are
  * off or this CPU holds a spinlock (naming the innermost and where it was taken). */
 void lockdep_might_sleep(const char *name, const char *file, int line);

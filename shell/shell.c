@@ -47,7 +47,7 @@ const struct shell_command shell_commands[] = {
 	{ "selftest", "",               "in-kernel tests of the allocators, page tables and address spaces", 0, 0, cmd_selftest },
 	{ "fault",    "",               "write to an unmapped kernel address: shows the panic report", 0, 0, cmd_fault },
 #ifdef LOCK_DEBUG
-	{ "lockcheck", "orders|order|chain|spin|irqoff", "debug build: the lock orders learnt, or break a lock rule: shows the lock checker's panic report", 1, 1, cmd_lockcheck },
+	{ "lockcheck", "orders|order|chain|spin|irqoff|irqon", "debug build: the lock orders learnt, or break a lock rule: shows the lock checker's panic report", 1, 1, cmd_lockcheck },
 #endif
 	{ "poweroff", "",               "stop the machine (QEMU exits)",                  0, 0, cmd_poweroff },
 };

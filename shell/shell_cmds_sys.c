@@ -137,6 +137,9 @@ int cmd_lockcheck(int argc, char **argv)
 		mutex_lock(&check_m);			/* lockcheck: mutex under spinlock */
 		mutex_unlock(&check_m);
 		spin_unlock_irqrestore(&check_a, f);
+	} else if (!strcmp(argv[1], "irqon")) {
+		spin_lock(&check_a);			/* lockcheck: spinlock with interrupts on */
+		spin_unlock(&check_a);
 	} else if (!strcmp(argv[1], "irqoff")) {
 		f = irq_save();
 		mutex_lock(&check_m);			/* lockcheck: mutex with interrupts off */

@@ -392,7 +392,7 @@ def lock_order_cycle_through_a_third_lock_is_reported(b):
 
 
 @test
-def mutex_with_irqs_off_or_spinlock_held_is_reported(b):
+def mutex_with_irqs_off_or_spinlock_held_and_spinlock_with_irqs_on_are_reported(b):
     site = lockcheck_sites()
     report = lockcheck_report(b, "irqoff")
     check(re.search(r'sleeping lock "lockcheck-m" taken with interrupts off', report),
@@ -403,3 +403,7 @@ def mutex_with_irqs_off_or_spinlock_held_is_reported(b):
                     report), "no report of a mutex taken under a spinlock")
     check(site["mutex under spinlock"] in report and site["spinlock held"] in report,
           "the report lacks the mutex_lock site or the spinlock's")
+    report = lockcheck_report(b, "irqon")
+    check(re.search(r'spinlock "lockcheck-a" taken with interrupts on', report)
+          and site["spinlock with interrupts on"] in report,
+          f"no report of a spinlock taken with interrupts on:\n{report}")
