@@ -77,6 +77,11 @@ static void send_ipi(uint32_t apic_id, uint32_t icr_low)
 		cpu_relax();
 }
 
+void lapic_send_ipi(uint32_t apic_id, int vector)
+{
+	send_ipi(apic_id, (uint32_t)vector);
+}
+
 void lapic_send_init(uint32_t apic_id)
 {
 	send_ipi(apic_id, ICR_INIT | ICR_LEVEL_ASSERT | ICR_LEVEL_TRIGGER);

@@ -19,6 +19,9 @@ void lapic_self_ipi(int vector);
 
 /* The timer counts down at the bus clock divided by LAPIC_TIMER_DIVIDE. */
 #define LAPIC_TIMER_DIVIDE 16
+/* Raise vector (an irq_register()ed one) on the CPU whose LAPIC id is apic_id (fixed
+ * delivery); waits until its LAPIC accepted it. */
+void lapic_send_ipi(uint32_t apic_id, int vector);
 /* Start an application processor (smp.c): INIT to the LAPIC with id apic_id, then
  * STARTUP, which makes it run in real mode at entry_phys (page-aligned, below 1 MiB). Each
  * waits until the IPI is accepted. */

@@ -11,6 +11,7 @@
 
 struct tss;
 struct trap_frame;
+struct pgtable;
 
 struct cpu {
 	struct cpu *self;     /* offset 0: what this_cpu() reads */
@@ -23,6 +24,7 @@ struct cpu {
 	int spin_held;        /* spinlocks this CPU holds (counted in the debug build only) */
 	const struct trap_frame *irq_frame; /* the interrupt being handled (irq_dispatch), or NULL */
 	bool online;          /* set up and running (smp.c); the boot CPU from percpu_init */
+	struct pgtable *pgtable; /* the page tables loaded here (pgtable_activate) */
 } __aligned(64);          /* one cache line each: no false sharing between CPUs */
 
 /* Offsets the assembly entry code uses as %gs:OFFSET (checked in percpu.c). */

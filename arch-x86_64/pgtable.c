@@ -555,6 +555,7 @@ void pgtable_kernel_init(void)
 int pgtable_create(struct pgtable *pt)
 {
 	pt->tables = 0;
+	pt->cpus = 0;
 	uint64_t *pml4 = table_alloc(pt);
 	if (!pml4)
 		return -ENOMEM;
@@ -592,7 +593,8 @@ static void free_tree(struct pgtable *pt, uint64_t entry, unsigned level, uint64
 
 void pgtable_destroy(struct pgtable *pt, pgtable_release_fn release, void *arg)
 {
-	BUG_ON(pt == &kernel_pgtable || read_cr3() == virt_to_phys(pt->pml4));
+	BUG_ON(pt == &kernel_pgtable || read_cr3() == virt_to_phys(pt->pml4) ||
+	       __atomic_load_n(&pt->cpus, __ATOMIC_ACQUIRE));
 	uint64_t flags = spin_lock_irqsave(&pt->lock);
 	for (unsigned i = 0; i < PML4_KERNEL_FIRST; i++)
 		if (pt->pml4[i] & PTE_P)
@@ -602,9 +604,19 @@ void pgtable_destroy(struct pgtable *pt, pgtable_release_fn release, void *arg)
 	spin_unlock_irqrestore(&pt->lock, flags);
 }
 
-void pgtable_activate(const struct pgtable *pt)
+void pgtable_activate(struct pgtable *pt)
 {
+	struct cpu *c = this_cpu();
+	struct pgtable *old = c->pgtable;
+	uint64_t me = 1ULL << c->id;
+	/* In the set before the first walk through it: a PTE changed after the walk is flushed
+	 * here (the changer reads the set after its change); one changed before, the walk sees. */
+	if (pt != &kernel_pgtable)
+		__atomic_fetch_or(&pt->cpus, me, __ATOMIC_SEQ_CST);
 	write_cr3(virt_to_phys(pt->pml4));
+	c->pgtable = pt;
+	if (old && old != pt && old != &kernel_pgtable) /* its user entries are gone from here */
+		__atomic_fetch_and(&old->cpus, ~me, __ATOMIC_SEQ_CST);
 }
 
 uint64_t pgtable_nr_pages(void)

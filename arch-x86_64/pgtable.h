@@ -11,6 +11,8 @@ struct pgtable {
 	uint64_t *pml4;  /* top-level table, by its direct-map address */
 	spinlock_t lock; /* guards every entry of this tree (the kernel half: kernel_pgtable's) */
 	uint64_t tables; /* [lock] its table pages, the top one included (VmPTE) */
+	uint64_t cpus;   /* atomic: the CPUs that have it loaded (bit i: CPU i), which a TLB
+			  * shootdown must reach (tlb.c); unused for kernel_pgtable */
 };
 
 /* Whether pgtable_kernel_init() or pgtable_create() has set pt up. Lock-free. */

@@ -5,6 +5,7 @@
  * (mm/memlayout.h: LOW_MEM_END); trampoline.asm's blob is copied there with its
  * parameters. The APs start one at a time, so one trampoline and one `starting` slot do. */
 #include "arch-x86_64/smp.h"
+#include "arch-x86_64/smp_call.h"
 #include "arch-x86_64/acpi.h"
 #include "arch-x86_64/lapic.h"
 #include "arch-x86_64/percpu.h"
@@ -54,6 +55,7 @@ static __noreturn void ap_main(void)
 {
 	int id = starting;
 	percpu_init(id);
+	cpus[id].pgtable = &kernel_pgtable; /* ap_start64 loaded it */
 	write_cr4(read_cr4() | CR4_PGE); /* the kernel half's global pages, as on the boot CPU */
 	gdt_init();
 	idt_load();
@@ -62,7 +64,11 @@ static __noreturn void ap_main(void)
 	lapic_init();
 	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&cpus[id].online, true, __ATOMIC_RELEASE);
-	cpu_halt_forever(); /* parked until the scheduler runs on every CPU */
+	/* Parked until the scheduler runs on every CPU; interrupts on, for the cross-CPU calls
+	 * (TLB shootdowns reach a CPU that has an address space loaded). */
+	irq_enable();
+	for (;;)
+		halt();
 }
 
 /* Start the AP whose LAPIC id is apic_id as CPU id: true once it is up. */
@@ -95,6 +101,7 @@ static bool start_ap(uint32_t apic_id, int id)
 void smp_boot_aps(void)
 {
 	BUG_ON(this_cpu()->id != 0);
+	smp_call_init();
 	memcpy(phys_to_virt(TRAMPOLINE_BASE), trampoline_start, trampoline_end - trampoline_start);
 	*(uint32_t *)param(trampoline_cr3) = (uint32_t)(uint64_t)boot_pml4;
 	*(uint32_t *)param(trampoline_efer) = (uint32_t)(rdmsr(MSR_EFER) & (EFER_LME | EFER_NXE));

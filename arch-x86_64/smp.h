@@ -10,8 +10,9 @@
  * not answer within 100 ms is reported and skipped. Prints how many CPUs are up. Boot
  * CPU, once, after platform_init (the MADT, the LAPIC and the clock) and mm_init.
  *
- * For now an AP then parks, interrupts off: tasks and interrupts stay on the boot CPU
- * until the scheduler and the locks work across CPUs (issue 15 goes on from here). */
+ * For now an AP then waits in hlt, interrupts on, answering cross-CPU calls (TLB
+ * shootdowns: smp_call.h): tasks and device interrupts stay on the boot CPU until the
+ * scheduler works across CPUs (issue 15 goes on from here). */
 void smp_boot_aps(void);
 /* CPUs up, the boot CPU included (lock-free). */
 unsigned smp_cpus_online(void);

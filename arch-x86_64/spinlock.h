@@ -18,6 +18,7 @@
 #include "arch-x86_64/cpu.h"
 #include "arch-x86_64/percpu.h"
 #include "kernel/lockdep.h"
+#include "arch-x86_64/smp_call.h"
 
 typedef struct spinlock {
 	uint16_t serving;	/* the ticket that holds, or may take, the lock */
@@ -46,8 +47,10 @@ static inline void spin_lock_at(spinlock_t *l, const char *file, int line)
 	lockdep_acquire(&l->lock_class, l->name, l, LOCKDEP_SPIN, file, line);
 #endif
 	uint16_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-	while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
+	while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket) {
+		smp_run_calls(); /* the holder may be waiting for this CPU's TLB flush */
 		cpu_relax();
+	}
 	l->owner = (int16_t)this_cpu()->id;
 #ifdef LOCK_DEBUG
 	this_cpu()->spin_held++;

@@ -1,36 +1,27 @@
-/* TLB flushes (see tlb.h for the SMP shootdown that belongs here). */
+/* TLB flushes and their cross-CPU shootdown (tlb.h). A change to a user address space is
+ * flushed on every CPU in its set of CPUs that have it loaded (pgtable.c keeps the set);
+ * a change to the kernel half on every online CPU. The other CPUs flush through a
+ * cross-CPU call (smp_call.h), which returns once each has, so the caller may rely on the
+ * change (free the old frame, compare a write-protected page) as soon as this returns. */
 #include "arch-x86_64/tlb.h"
 #include "arch-x86_64/cpu.h"
 #include "arch-x86_64/pte.h"
+#include "arch-x86_64/percpu.h"
+#include "arch-x86_64/smp_call.h"
 #include "mm/pgtable.h"
 #include "mm/memlayout.h"
 
-/* Whether this CPU may cache translations of pt: it is the address space loaded here, or
- * the kernel's (whose half every address space shares). Under TCG an invlpg also ends a
- * translation block, so the flushes an exiting or forked child's tables do not need are
- * worth skipping. */
-static bool loaded_here(const struct pgtable *pt)
-{
-	return pt == &kernel_pgtable || (read_cr3() & PTE_ADDR) == virt_to_phys(pt->pml4);
-}
+/* What a shootdown asks of each CPU. */
+struct flush {
+	struct pgtable *pt;
+	uint64_t va;
+	bool all;	/* every translation of pt (for the kernel half: global ones too) */
+};
 
-void tlb_flush_page(struct pgtable *pt, uint64_t va)
-{
-	/* SMP: shoot down on the other CPUs that may hold pt's translations. */
-	if (loaded_here(pt))
-		invlpg(va);
-}
+static uint64_t shootdowns; /* shootdowns that reached another CPU (atomic) */
 
-void tlb_flush_user(struct pgtable *pt)
+static void flush_all_local(void)
 {
-	/* SMP: as tlb_flush_page. User translations are not global: a CR3 reload drops them. */
-	if (loaded_here(pt))
-		write_cr3(read_cr3());
-}
-
-void tlb_flush_all(void)
-{
-	/* SMP: shoot down on every other CPU. */
 	uint64_t cr4 = read_cr4();
 	if (cr4 & CR4_PGE) { /* toggling PGE flushes global entries too */
 		write_cr4(cr4 & ~CR4_PGE);
@@ -38,4 +29,50 @@ void tlb_flush_all(void)
 	} else {
 		write_cr3(read_cr3());
 	}
+}
+
+/* One CPU's part (a cross-CPU call: interrupts off, no lock). A user address space this
+ * CPU left meanwhile needs nothing: loading other tables dropped its entries. */
+static void flush_here(void *arg)
+{
+	const struct flush *f = arg;
+	if (f->pt == &kernel_pgtable)
+		f->all ? flush_all_local() : invlpg(f->va);
+	else if (this_cpu()->pgtable == f->pt)
+		f->all ? write_cr3(read_cr3()) : invlpg(f->va);
+}
+
+static void shootdown(struct pgtable *pt, uint64_t va, bool all)
+{
+	uint64_t targets = pt == &kernel_pgtable ? smp_online_mask()
+						  : __atomic_load_n(&pt->cpus, __ATOMIC_SEQ_CST);
+	struct flush f = { pt, va, all };
+	uint64_t me = 1ULL << this_cpu()->id;
+	if (!(targets & ~me)) { /* nobody else: under TCG an IPI round costs microseconds */
+		if (targets & me)
+			flush_here(&f);
+		return;
+	}
+	__atomic_add_fetch(&shootdowns, 1, __ATOMIC_RELAXED);
+	smp_call_many(targets, flush_here, &f);
+}
+
+void tlb_flush_page(struct pgtable *pt, uint64_t va)
+{
+	shootdown(pt, va, false);
+}
+
+void tlb_flush_user(struct pgtable *pt)
+{
+	shootdown(pt, 0, true);
+}
+
+void tlb_flush_all(void)
+{
+	shootdown(&kernel_pgtable, 0, true);
+}
+
+uint64_t tlb_shootdowns(void)
+{
+	return __atomic_load_n(&shootdowns, __ATOMIC_RELAXED);
 }

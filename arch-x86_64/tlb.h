@@ -1,8 +1,8 @@
-/* TLB invalidation: every translation mm changes or removes is flushed through here, so
- * this is the one place to add the cross-CPU shootdown when SMP arrives (an IPI to every
- * other CPU that may cache the translation: all of them for the kernel half, those
- * running the address space for a user address), waiting for their acknowledgement
- * before returning. With one CPU running, a local flush is complete. */
+/* TLB invalidation: every translation mm changes or removes is flushed through here, on
+ * every CPU that may cache it: those that have the address space loaded for a user address
+ * (its set of CPUs, kept by pgtable_activate), all of them for the kernel half. Other CPUs
+ * are reached by a cross-CPU call (an IPI), and each function returns only once every one
+ * of them has flushed: the caller may then rely on the change. */
 #ifndef MM_TLB_H
 #define MM_TLB_H
 
@@ -10,13 +10,16 @@
 
 struct pgtable;
 
-/* Drop the translation of the page at va in pt (any CPU's copy, once SMP exists).
- * Callers hold pt->lock and free the old frame only after this returns. Nothing to do
- * when pt is not loaded: loading it (CR3) drops its user translations anyway. */
+/* Drop the translation of the page at va in pt, on every CPU. Callers hold pt->lock (the
+ * wait for other CPUs is safe under it: smp_call.h) and free the old frame only after
+ * this returns. Nothing to do on a CPU where pt is not loaded: loading it (CR3) drops its
+ * user translations anyway. */
 void tlb_flush_page(struct pgtable *pt, uint64_t va);
 /* Drop every user translation of pt (after a batch of changes), under the same rules. */
 void tlb_flush_user(struct pgtable *pt);
-/* Drop every translation, global (kernel) ones included. */
+/* Drop every translation, global (kernel) ones included, on every CPU. */
 void tlb_flush_all(void);
+/* Shootdowns that had to reach another CPU, since boot (lock-free). */
+uint64_t tlb_shootdowns(void);
 
 #endif

@@ -5,7 +5,9 @@
  * exact. Called by ksm.c and ksm_tree.c with ksm_lock held.
  *
  * Why the order write-protect, check, compare, replace is safe: once the PTE is read-only
- * (and the TLB flushed), a write from the task faults, and the fault needs mm->lock, which
+ * and the TLB flushed on every CPU that has the address space loaded (pgtable_protect
+ * returns only after the shootdown, tlb.h: as Linux's write_protect_page flushes before
+ * it compares), a write from the task, on any CPU, faults, and the fault needs mm->lock, which
  * we hold; other address spaces can only write the page if they map it writable, which a
  * page mapped twice never is; and the kernel writes user pages only under the owning
  * mm->lock. The reference check rules out anyone else holding the frame for later use. So

@@ -70,8 +70,10 @@ int pgtable_create(struct pgtable *pt);
  * release(arg, va, pte) is called first (under pt->lock; it must not use pt); with
  * release NULL, a page still mapped is a bug. pt must not be loaded on any CPU. */
 void pgtable_destroy(struct pgtable *pt, pgtable_release_fn release, void *arg);
-/* Make pt the address space this CPU translates through (x86: load CR3). */
-void pgtable_activate(const struct pgtable *pt);
+/* Make pt the address space this CPU translates through (x86: load CR3), and record it:
+ * pt's set of CPUs that have it loaded gains this one and the tables it replaces lose it
+ * (the targets of a TLB shootdown, tlb.h). Interrupts off. */
+void pgtable_activate(struct pgtable *pt);
 
 /* Map the 4 KiB page at va to frame pa with prot (MMU_READ required), allocating missing
  * tables. 0; -EEXIST if va is mapped already (nothing changed); -ENOMEM (tables allocated

@@ -4,6 +4,7 @@
 #include "fs/procfs.h"
 #include "lib/seqbuf.h"
 #include "kernel/selftest.h"
+#include "arch-x86_64/smp_selftest.h"
 #include "drivers/blockdev.h"
 #include "mm/swap.h"
 #include "kernel/clock.h"
@@ -77,6 +78,7 @@ int cmd_selftest(int argc, char **argv)
 {
 	struct selftest t = { 0, 0 };
 	mm_selftest(&t);
+	smp_selftest(&t);
 	disk_selftests(&t);
 	sh_printf("selftest: %d passed, %d failed\n", t.passed, t.failed);
 	return t.failed ? SH_FAILED : 0;
