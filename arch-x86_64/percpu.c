@@ -7,6 +7,14 @@ _Static_assert(offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP, "asm offset")
 
 struct cpu cpus[MAX_CPUS];
 
+uint64_t percpu_stat_sum(unsigned i)
+{
+	uint64_t sum = 0;
+	for (int c = 0; c < MAX_CPUS; c++)
+		sum += __atomic_load_n(&cpus[c].stats[i], __ATOMIC_RELAXED);
+	return sum;
+}
+
 void percpu_init(int id)
 {
 	struct cpu *c = &cpus[id];

@@ -8,6 +8,7 @@
 #include "lib/compiler.h"
 
 #define MAX_CPUS 8
+#define PERCPU_STATS 16  /* event counters kept per CPU (mm/vmstat.h's) */
 
 struct tss;
 struct trap_frame;
@@ -25,6 +26,7 @@ struct cpu {
 	const struct trap_frame *irq_frame; /* the interrupt being handled (irq_dispatch), or NULL */
 	bool online;          /* set up and running (smp.c); the boot CPU from percpu_init */
 	struct pgtable *pgtable; /* the page tables loaded here (pgtable_activate) */
+	uint64_t stats[PERCPU_STATS]; /* hot event counters, this CPU's share (percpu_stat_inc) */
 } __aligned(64);          /* one cache line each: no false sharing between CPUs */
 
 /* Offsets the assembly entry code uses as %gs:OFFSET (checked in percpu.c). */
@@ -45,5 +47,17 @@ static inline struct cpu *this_cpu(void)
 	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(c));
 	return c;
 }
+
+/* Count one event of counter i (< PERCPU_STATS) on this CPU: one instruction on the GS
+ * segment, so it is never split by an interrupt or a move to another CPU, and no other
+ * CPU writes the same word: no atomic, no lock, any context. */
+static inline void percpu_stat_inc(unsigned i)
+{
+	__asm__ __volatile__("incq %%gs:%c0(,%1,8)"
+			     :: "i"(__builtin_offsetof(struct cpu, stats)), "r"((uint64_t)i) : "memory");
+}
+
+/* Counter i summed over every CPU (each share read once: a snapshot). */
+uint64_t percpu_stat_sum(unsigned i);
 
 #endif

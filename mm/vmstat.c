@@ -1,6 +1,6 @@
 #include "mm/vmstat.h"
 
-uint64_t vm_events[NR_VM_EVENTS];
+_Static_assert(NR_VM_EVENTS <= PERCPU_STATS, "the per-CPU counters hold every vm event");
 
 const char *vm_event_name(enum vm_event e)
 {
@@ -14,5 +14,5 @@ const char *vm_event_name(enum vm_event e)
 
 uint64_t vm_event_read(enum vm_event e)
 {
-	return __atomic_load_n(&vm_events[e], __ATOMIC_RELAXED);
+	return percpu_stat_sum(e);
 }

@@ -1,8 +1,10 @@
-/* Event counters shown in /proc/vmstat with Linux's names. Atomic, lock-free, any context. */
+/* Event counters shown in /proc/vmstat with Linux's names. Each CPU counts its own share
+ * (arch-x86_64/percpu.h: one instruction, no atomic, any context); a read folds them. */
 #ifndef MM_VMSTAT_H
 #define MM_VMSTAT_H
 
 #include "lib/compiler.h"
+#include "arch-x86_64/percpu.h"
 
 enum vm_event {
 	PGFAULT,	/* page faults resolved or not, user and kernel copies alike */
@@ -16,8 +18,7 @@ enum vm_event {
 
 static inline void count_vm_event(enum vm_event e)
 {
-	extern uint64_t vm_events[NR_VM_EVENTS];
-	__atomic_add_fetch(&vm_events[e], 1, __ATOMIC_RELAXED);
+	percpu_stat_inc(e);
 }
 
 /* Linux's name of counter e ("pgfault"). */
