@@ -496,7 +496,8 @@ void pgtable_free_empty(struct pgtable *pt, uint64_t start, uint64_t end)
 	uint64_t flags = spin_lock_irqsave(&pt->lock);
 	free_empty(pt, pt->pml4, PT_LEVELS, 0, start, end, &freed);
 	/* INVLPG of any address also drops every paging-structure cache entry, so no CPU
-	 * walks through a freed table afterwards (the shootdown, tlb.h, does it on every CPU that has pt loaded). */
+	 * walks through a freed table afterwards (the shootdown, tlb.h, reaches every CPU
+	 * that has pt loaded). */
 	if (freed)
 		tlb_flush_page(pt, start & PAGE_MASK);
 	spin_unlock_irqrestore(&pt->lock, flags);
