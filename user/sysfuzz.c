@@ -960,7 +960,12 @@ int main(int argc, char **argv)
 {
 	long target = argc > 1 ? atol(argv[1]) : 100000;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed;
-	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* The counters' page sits between two PROT_NONE guard pages: a fuzzed call that fills a
+	 * long buffer (getrandom, read) across the mappings next to it legitimately writes
+	 * every page it can, and must stop at a guard instead of running into the counters. */
+	char *guarded = mmap(NULL, 3 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	sh = guarded == MAP_FAILED ? MAP_FAILED
+		: mmap(guarded + 4096, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (sh == MAP_FAILED) {
 		perror("sysfuzz: mmap");
 		return 1;
