@@ -201,7 +201,7 @@ def use_zero_pages_maps_the_zero_page(b):
     ps = pagestat(m, guests[0])
     check(ps["zero"] == 32 and ps["ksm"] == 0, f"pagestat: {ps}")
     trace = m.command("trace")
-    check(re.search(r"ksmd-2\s+\[000\]\s+\d+\.\d{6}: ksm_merge_one_page: ksm pfn \d+ rmap_item 0x[0-9a-f]+ "
+    check(re.search(r"ksmd-2\s+\[\d{3}\]\s+\d+\.\d{6}: ksm_merge_one_page: ksm pfn \d+ rmap_item 0x[0-9a-f]+ "
                     r"mm 0x[0-9a-f]+ error 0$", trace, re.M), f"no ksm_merge_one_page event:\n{trace}")
     stop_vmsim(m, pid)
     wait_until(m, "exit", lambda c: c["ksm_zero_pages"] == 0, scans=1000)
@@ -263,9 +263,9 @@ def trace_events_of_a_merge(b):
     trace = m.command("cat /sys/kernel/tracing/trace")
     check(trace.startswith("# tracer: nop"), f"trace header:\n{trace}")
     hexp = r"0x[0-9a-f]+"
-    for line in (rf"ksm-test-\d+\s+\[000\]\s+\d+\.\d{{6}}: ksm_enter: mm {hexp}",
-                 r"ksmd-2\s+\[000\]\s+\d+\.\d{6}: ksm_start_scan: seq \d+ rmap size \d+",
-                 r"ksmd-2\s+\[000\]\s+\d+\.\d{6}: ksm_stop_scan: seq \d+ rmap size 3",
+    for line in (rf"ksm-test-\d+\s+\[\d{{3}}\]\s+\d+\.\d{{6}}: ksm_enter: mm {hexp}",
+                 r"ksmd-2\s+\[\d{3}\]\s+\d+\.\d{6}: ksm_start_scan: seq \d+ rmap size \d+",
+                 r"ksmd-2\s+\[\d{3}\]\s+\d+\.\d{6}: ksm_stop_scan: seq \d+ rmap size 3",
                  rf"ksm_merge_with_ksm_page: ksm_page 0x0 pfn \d+ rmap_item {hexp} mm {hexp} error 0",
                  rf"ksm_merge_with_ksm_page: ksm_page {hexp} pfn \d+ rmap_item {hexp} mm {hexp} error 0",
                  rf"ksm_remove_rmap_item: pfn \d+ rmap_item {hexp} mm {hexp}",
