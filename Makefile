@@ -131,7 +131,7 @@ $(KERNEL): $(KOBJS) linker.ld kernel/gen-ksyms.sh
 USER_SRC  := $(wildcard user/*.c)
 USER_BINS := $(USER_SRC:user/%.c=$(BUILD)/user/%) $(BUILD)/user/hello-pie \
 	     $(BUILD)/user/threadtest-glibc $(BUILD)/user/vdsocount-glibc
-$(BUILD)/user/%: user/%.c $(wildcard user/*.h)
+$(BUILD)/user/%: user/%.c $(wildcard user/*.h include/uapi/*.h)
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -o $@ $<
 # The same program as a glibc static-PIE (Debian's musl-gcc cannot link one): the loader

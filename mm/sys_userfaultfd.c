@@ -16,13 +16,6 @@
 #define IOC_READ_WRITE 3
 #define IOC_READ       2
 
-struct uffdio_range { uint64_t start, len; };
-struct uffdio_api { uint64_t api, features, ioctls; };
-struct uffdio_register { struct uffdio_range range; uint64_t mode, ioctls; };
-struct uffdio_copy { uint64_t dst, src, len, mode; int64_t copy; };
-struct uffdio_zeropage { struct uffdio_range range; uint64_t mode; int64_t zeropage; };
-struct uffdio_writeprotect { struct uffdio_range range; uint64_t mode; };
-
 #define UFFDIO_API_REQ		UFFD_IOC(IOC_READ_WRITE, _UFFDIO_API, sizeof(struct uffdio_api))
 #define UFFDIO_REGISTER_REQ	UFFD_IOC(IOC_READ_WRITE, _UFFDIO_REGISTER, sizeof(struct uffdio_register))
 #define UFFDIO_UNREGISTER_REQ	UFFD_IOC(IOC_READ, _UFFDIO_UNREGISTER, sizeof(struct uffdio_range))

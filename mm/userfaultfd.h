@@ -25,54 +25,16 @@
 #define MM_USERFAULTFD_H
 
 #include "lib/compiler.h"
+#include "include/uapi/userfaultfd.h" /* Linux's ABI */
 
 struct mm;
 struct vma;
 struct uffd_ctx;
 
-/* Linux's ABI (include/uapi/linux/userfaultfd.h). */
-#define UFFD_API			0xAA
-#define UFFD_USER_MODE_ONLY		1	/* userfaultfd(2) flag */
-#define UFFD_EVENT_PAGEFAULT		0x12
-#define UFFD_PAGEFAULT_FLAG_WRITE	(1u << 0)
-#define UFFD_PAGEFAULT_FLAG_WP		(1u << 1)
-#define UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1u << 0)
-#define UFFD_FEATURE_MISSING_SHMEM	(1u << 5)
-#define UFFD_FEATURE_THREAD_ID		(1u << 8)
-#define UFFD_FEATURE_EXACT_ADDRESS	(1u << 11)
-#define UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1u << 12)
-#define UFFDIO_REGISTER_MODE_MISSING	(1u << 0)
-#define UFFDIO_REGISTER_MODE_WP		(1u << 1)
-#define UFFDIO_COPY_MODE_DONTWAKE	(1u << 0)
-#define UFFDIO_COPY_MODE_WP		(1u << 1)
-#define UFFDIO_ZEROPAGE_MODE_DONTWAKE	(1u << 0)
-#define UFFDIO_WRITEPROTECT_MODE_WP	(1u << 0)
-#define UFFDIO_WRITEPROTECT_MODE_DONTWAKE (1u << 1)
-/* ioctl numbers (_IOC nr) and their bits in the ioctls masks. */
-#define _UFFDIO_REGISTER	0x00
-#define _UFFDIO_UNREGISTER	0x01
-#define _UFFDIO_WAKE		0x02
-#define _UFFDIO_COPY		0x03
-#define _UFFDIO_ZEROPAGE	0x04
-#define _UFFDIO_WRITEPROTECT	0x06
-#define _UFFDIO_API		0x3F
-
 /* The features this kernel offers in UFFDIO_API. */
 #define UFFD_FEATURES (UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MISSING_SHMEM | \
 		       UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS | \
 		       UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
-
-/* What read() returns: one per reported fault (packed, 32 bytes). */
-struct uffd_msg {
-	uint8_t event;
-	uint8_t reserved1;
-	uint16_t reserved2;
-	uint32_t reserved3;
-	uint64_t flags;		/* UFFD_PAGEFAULT_FLAG_* */
-	uint64_t address;	/* page-aligned unless UFFD_FEATURE_EXACT_ADDRESS */
-	uint32_t ptid;		/* the faulting thread, with UFFD_FEATURE_THREAD_ID */
-	uint32_t pad;
-} __attribute__((packed));
 
 /* A new context for mm (whose struct it keeps: mm_grab; the caller holds a user of mm), not
  * yet initialised by UFFDIO_API; NULL when out of memory. The caller owns the one reference (uffd_ctx_release drops it). */
