@@ -32,7 +32,6 @@ extern const uint8_t trampoline_cr3[], trampoline_efer[], trampoline_stack[],
 	trampoline_entry[], trampoline_kernel_cr3[];
 extern const uint8_t boot_pml4[]; /* boot.asm's page tables, at their physical address */
 
-static unsigned cpus_online = 1;
 static volatile int starting = -1; /* the id the AP being started takes */
 
 _Static_assert(LOW_MEM_END >= TRAMPOLINE_BASE + PAGE_SIZE, "the trampoline page is never allocated");
@@ -62,7 +61,6 @@ static __noreturn void ap_main(void)
 	fpu_cpu_init();
 	syscall_init();
 	lapic_init();
-	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&cpus[id].online, true, __ATOMIC_RELEASE);
 	/* Parked until the scheduler runs on every CPU; interrupts on, for the cross-CPU calls
 	 * (TLB shootdowns reach a CPU that has an address space loaded). */
@@ -113,10 +111,8 @@ void smp_boot_aps(void)
 			continue;
 		start_ap(apic_id, next++); /* a late one that wakes after all keeps its own id */
 	}
-	printk("smp: %u CPU%s up\n", smp_cpus_online(), smp_cpus_online() == 1 ? "" : "s");
-}
-
-unsigned smp_cpus_online(void)
-{
-	return __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE);
+	int up = 0; /* a loop: __builtin_popcount needs libgcc without POPCNT */
+	for (uint64_t m = smp_online_mask(); m; m &= m - 1)
+		up++;
+	printk("smp: %d CPU%s up\n", up, up == 1 ? "" : "s");
 }

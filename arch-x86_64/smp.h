@@ -14,7 +14,5 @@
  * shootdowns: smp_call.h): tasks and device interrupts stay on the boot CPU until the
  * scheduler works across CPUs (issue 15 goes on from here). */
 void smp_boot_aps(void);
-/* CPUs up, the boot CPU included (lock-free). */
-unsigned smp_cpus_online(void);
 
 #endif
