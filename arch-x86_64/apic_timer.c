@@ -14,20 +14,27 @@
  * give up after 2^32 TSC cycles, about a second at any plausible TSC rate. */
 #define CALIB_MAX_CYCLES (1UL << 32)
 
-/* The boot CPU keeps time and drives the scheduler: sleep timers and the quantum of the
- * task it runs (the switch itself happens after the EOI, at trap_dispatch()'s preemption
- * point or on the way back to ring 3). The scheduler starts with sched_init(), which sets
- * current(); ticks before that only count. Every CPU's tick feeds the profiler. */
+/* The boot CPU keeps time (and the scheduler's sleep timers); every CPU's tick drives the
+ * quantum of the task it runs (the switch itself happens after the EOI, at trap_dispatch()'s
+ * preemption point or on the way back to ring 3) and feeds the profiler. A CPU's scheduling
+ * starts with sched_init() or sched_init_cpu(), which set current(); ticks before that only
+ * count. */
 static void timer_interrupt(int vector, void *ctx)
 {
 	const struct trap_frame *tf = this_cpu()->irq_frame;
 	profile_tick(tf->rip, tf->rbp, trap_from_user(tf));
-	if (this_cpu()->id == 0) {
+	if (this_cpu()->id == 0)
 		clock_tick();
-		if (current())
-			sched_tick();
-	}
+	if (current())
+		sched_tick();
 	lapic_eoi();
+}
+
+static uint32_t tick_count; /* LAPIC timer counts per tick: the same bus clock on every CPU */
+
+void apic_timer_start_cpu(void)
+{
+	lapic_timer_periodic(IRQ_VECTOR_TIMER, tick_count);
 }
 
 /* TSC cycles and LAPIC timer ticks that elapse during pit_ticks of the PIT. */
@@ -59,7 +66,8 @@ void apic_timer_init(void)
 		panic("clock: calibration failed (tsc %lu Hz, lapic timer %lu Hz)", tsc_hz, apic_hz);
 	clock_init(tsc_hz);
 	irq_register(IRQ_VECTOR_TIMER, timer_interrupt, NULL, "timer");
-	lapic_timer_periodic(IRQ_VECTOR_TIMER, apic_hz / HZ);
+	tick_count = apic_hz / HZ;
+	lapic_timer_periodic(IRQ_VECTOR_TIMER, tick_count);
 	printk("clock: tsc %lu.%03lu MHz, lapic timer %lu.%03lu MHz (bus / %d), %d Hz tick on vector 0x%x\n",
 	       tsc_hz / 1000000, tsc_hz / 1000 % 1000, apic_hz / 1000000, apic_hz / 1000 % 1000,
 	       LAPIC_TIMER_DIVIDE, HZ, IRQ_VECTOR_TIMER);

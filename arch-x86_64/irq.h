@@ -18,6 +18,7 @@
 #define IRQ_VECTOR_DYN_LAST   0xef
 #define IRQ_VECTOR_TIMER      0xf0
 #define IRQ_VECTOR_CALL       0xf1  /* cross-CPU calls (smp_call.h) */
+#define IRQ_VECTOR_RESCHED    0xf2  /* look at the run queue (smp.h) */
 #define IRQ_VECTOR_SPURIOUS   0xff
 
 /* A handler gets its vector and the context it was registered with, not the trap frame:

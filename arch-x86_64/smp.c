@@ -20,11 +20,16 @@
 #include "mm/memlayout.h"
 #include "arch-x86_64/memlayout.h"
 #include "kernel/clock.h"
+#include "kernel/sched.h"
+#include "kernel/task.h"
+#include "arch-x86_64/apic_timer.h"
+#include "arch-x86_64/irq.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 
 #define TRAMPOLINE_BASE 0x8000 /* trampoline.asm's, and STARTUP's vector 0x08 */
-#define AP_STACK_ORDER  2      /* 16 KiB, a task's kernel stack */
+#define AP_STACK_ORDER  2      /* 16 KiB, a task's kernel stack: the AP's idle task's */
+_Static_assert(PAGE_SIZE << AP_STACK_ORDER == KSTACK_SIZE, "an idle task's stack is a kernel stack");
 #define AP_ANSWER_NS    100000000ULL
 
 extern const uint8_t trampoline_start[], trampoline_end[];
@@ -33,6 +38,7 @@ extern const uint8_t trampoline_cr3[], trampoline_efer[], trampoline_stack[],
 extern const uint8_t boot_pml4[]; /* boot.asm's page tables, at their physical address */
 
 static volatile int starting = -1; /* the id the AP being started takes */
+static void *ap_stack; /* and the stack it starts on (KSTACK_SIZE bytes) */
 
 _Static_assert(LOW_MEM_END >= TRAMPOLINE_BASE + PAGE_SIZE, "the trampoline page is never allocated");
 
@@ -61,12 +67,22 @@ static __noreturn void ap_main(void)
 	fpu_cpu_init();
 	syscall_init();
 	lapic_init();
+	sched_init_cpu(ap_stack);
+	apic_timer_start_cpu();
 	__atomic_store_n(&cpus[id].online, true, __ATOMIC_RELEASE);
-	/* Parked until the scheduler runs on every CPU; interrupts on, for the cross-CPU calls
-	 * (TLB shootdowns reach a CPU that has an address space loaded). */
-	irq_enable();
-	for (;;)
-		halt();
+	sched_idle_loop(); /* turns interrupts on */
+}
+
+/* A reschedule IPI: nothing to do but be taken; the interrupt's way out (trap_dispatch)
+ * switches to the task the sender queued. */
+static void resched_interrupt(int vector, void *ctx)
+{
+	lapic_eoi();
+}
+
+void smp_send_resched(int cpu)
+{
+	lapic_send_ipi(cpus[cpu].lapic_id, IRQ_VECTOR_RESCHED);
 }
 
 /* Start the AP whose LAPIC id is apic_id as CPU id: true once it is up. */
@@ -77,7 +93,8 @@ static bool start_ap(uint32_t apic_id, int id)
 		printk("smp: no memory for the stack of CPU %d\n", id);
 		return false;
 	}
-	*(uint64_t *)param(trampoline_stack) = (uint64_t)page_address(stack) + (PAGE_SIZE << AP_STACK_ORDER);
+	ap_stack = page_address(stack);
+	*(uint64_t *)param(trampoline_stack) = (uint64_t)ap_stack + (PAGE_SIZE << AP_STACK_ORDER);
 	*(uint64_t *)param(trampoline_entry) = (uint64_t)ap_main;
 	starting = id;
 	lapic_send_init(apic_id);
@@ -100,6 +117,7 @@ void smp_boot_aps(void)
 {
 	BUG_ON(this_cpu()->id != 0);
 	smp_call_init();
+	irq_register(IRQ_VECTOR_RESCHED, resched_interrupt, NULL, "resched");
 	memcpy(phys_to_virt(TRAMPOLINE_BASE), trampoline_start, trampoline_end - trampoline_start);
 	*(uint32_t *)param(trampoline_cr3) = (uint32_t)(uint64_t)boot_pml4;
 	*(uint32_t *)param(trampoline_efer) = (uint32_t)(rdmsr(MSR_EFER) & (EFER_LME | EFER_NXE));

@@ -10,9 +10,10 @@
  * not answer within 100 ms is reported and skipped. Prints how many CPUs are up. Boot
  * CPU, once, after platform_init (the MADT, the LAPIC and the clock) and mm_init.
  *
- * For now an AP then waits in hlt, interrupts on, answering cross-CPU calls (TLB
- * shootdowns: smp_call.h): tasks and device interrupts stay on the boot CPU until the
- * scheduler works across CPUs (issue 15 goes on from here). */
+ * Each AP then starts its tick and its idle task and takes tasks from the run queue
+ * (kernel/sched.h); device interrupts stay on the boot CPU. */
 void smp_boot_aps(void);
+/* Make CPU cpu look at the run queue now (an IPI; no wait). */
+void smp_send_resched(int cpu);
 
 #endif

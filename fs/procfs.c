@@ -94,30 +94,36 @@ static int loadavg_show(struct seqbuf *s, struct vnode *vn)
 {
 	struct cpu_times ct;
 	struct task_counts tc;
-	sched_cpu_times(&ct);
+	sched_cpu_times(-1, &ct);
 	task_counts(&tc);
 	seq_printf(s, "%lu.%02lu %lu.%02lu %lu.%02lu %u/%u %d\n", ct.load_avg[0] / 100,
 		   ct.load_avg[0] % 100, ct.load_avg[1] / 100, ct.load_avg[1] % 100,
-		   ct.load_avg[2] / 100, ct.load_avg[2] % 100, sched_nr_runnable() + 1, tc.tasks,
+		   ct.load_avg[2] / 100, ct.load_avg[2] % 100, MAX(sched_nr_running(), 1u), tc.tasks,
 		   tc.last_pid);
 	return 0;
 }
 
 /* The cpu lines in USER_HZ ticks: user nice system idle iowait irq softirq steal guest
- * guest_nice. */
+ * guest_nice; the first for all CPUs, then one per CPU online. */
 static int stat_show(struct seqbuf *s, struct vnode *vn)
 {
 	struct cpu_times ct;
 	struct task_counts tc;
-	sched_cpu_times(&ct);
 	task_counts(&tc);
 	uint64_t tick = NS_PER_USER_TICK;
-	for (int line = 0; line < 2; line++)
-		seq_printf(s, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", line ? "cpu0" : "cpu ",
-			   ct.user_ns / tick, ct.system_ns / tick, ct.idle_ns / tick);
+	for (int cpu = -1; cpu < MAX_CPUS; cpu++) {
+		if (cpu >= 0 && !cpus[cpu].online)
+			continue;
+		char name[8] = "cpu ";
+		if (cpu >= 0)
+			snprintf(name, sizeof(name), "cpu%d", cpu);
+		sched_cpu_times(cpu, &ct);
+		seq_printf(s, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", name, ct.user_ns / tick,
+			   ct.system_ns / tick, ct.idle_ns / tick);
+	}
 	seq_printf(s, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %u\n"
 		      "procs_blocked 0\n", clock_ticks(), ct.switches, rtc_boot_epoch_ns() / NSEC_PER_SEC,
-		   tc.created, sched_nr_runnable() + 1);
+		   tc.created, MAX(sched_nr_running(), 1u));
 	return 0;
 }
 

@@ -116,14 +116,21 @@ void task_set_cwd(const char *path)
 	spin_unlock_irqrestore(&task_lock, f);
 }
 
-int task_nr_threads(struct task *t)
+int task_nr_threads_locked(struct task *t)
 {
-	uint64_t f = spin_lock_irqsave(&task_lock);
+	assert_held(&task_lock);
 	struct task *leader = t->group_leader;
 	int n = leader->state != TASK_ZOMBIE;
 	struct list_head *p;
 	list_for_each(p, &leader->threads)
 		n++;
+	return n;
+}
+
+int task_nr_threads(struct task *t)
+{
+	uint64_t f = spin_lock_irqsave(&task_lock);
+	int n = task_nr_threads_locked(t);
 	spin_unlock_irqrestore(&task_lock, f);
 	return n;
 }

@@ -125,6 +125,8 @@ struct task *thread_create(const char *name, struct task *leader, struct mm *mm,
 void task_set_cwd(const char *path);
 /* The live threads of t's process (/proc status's Threads). Takes the task-tree lock. */
 int task_nr_threads(struct task *t);
+/* The same with task_lock held. */
+int task_nr_threads_locked(struct task *t);
 /* The tid of thread number index of process tgid (its live leader first), or 0 past the
  * last (or no such process). Takes the task-tree lock. */
 int task_nth_thread(int tgid, uint64_t index);

@@ -1,23 +1,38 @@
-/* Weighted round-robin scheduling. One run queue and one lock (sched_lock) guard every
- * task's state, the run queue and the sleep timers; per-CPU run queues replace them with
- * SMP.
+/* Weighted round-robin scheduling on every CPU.
+ *
+ * Run queues: each CPU has its own FIFO of runnable tasks (struct run_queue) and picks only
+ * from it, so a task keeps its CPU (its cache, its TLB entries) while it can. A task that
+ * becomes runnable goes to a queue chosen by select_cpu(): a new task to the least loaded
+ * CPU its affinity allows; a woken one back to the CPU it last ran on if that one idles,
+ * else to the least loaded one (the same one on ties). Load is the tasks queued plus the
+ * one running. An idle CPU pulls the first task it may run from the busiest queue, and a
+ * CPU whose quantum ends pulls one when another is two tasks busier; a CPU that queues work
+ * on another which idles sends it a reschedule IPI.
+ *
+ * One lock, sched_lock, guards every queue, every task's scheduling state and the sleep
+ * timers: a deviation from Linux's lock per run queue that keeps wake-ups and migration
+ * simple, at a cost that does not show with the few CPUs QEMU gives here
+ * (docs/architecture.md).
  *
  * Shares: a task's quantum is SCHED_SLICE_MS scaled by the weight of its nice level
  * (Linux's table: nice 0 weighs 1024, each step about 1.25 times less or more), at least
- * one tick and at most SCHED_SLICE_MAX_MS. Busy tasks therefore share the CPU in the ratio
- * of their weights (a nice-5 task gets about a third of a nice-0 one's time), up to the
- * bounds. ksmd runs at nice 5, as on Linux.
+ * one tick and at most SCHED_SLICE_MAX_MS. Busy tasks of one CPU therefore share it in the
+ * ratio of their weights (a nice-5 task gets about a third of a nice-0 one's time), up to
+ * the bounds. ksmd runs at nice 5, as on Linux.
  *
- * The guarantee: a runnable task runs within one quantum of each task queued ahead of it
- * (at most SCHED_SLICE_MAX_MS each), whatever the others do. A task that used up its
- * quantum is preempted whenever another is runnable, and gets a fresh quantum when none is
- * (so it is preempted again one quantum after somebody wakes); a task woken while the CPU
- * idles is switched to at once; queued tasks run in the order they became runnable.
+ * The guarantee, per CPU: a runnable task runs within one quantum of each task queued ahead
+ * of it (at most SCHED_SLICE_MAX_MS each), whatever the others do. A task that used up its
+ * quantum is preempted whenever another waits in its CPU's queue, and gets a fresh quantum
+ * when none does; a task woken onto an idle CPU runs at once; queued tasks run in the order
+ * they became runnable.
  *
  * A context switch happens only inside schedule(), with sched_lock held and interrupts
  * off; the task switched to releases the lock (in its own schedule() frame, or in
- * sched_new_task_entry() the first time it runs). The timer interrupt preempts: sched_tick
- * marks the quantum used up and the interrupt exit path calls sched_preempt_if_needed(). */
+ * sched_new_task_entry() the first time it runs). A task stays on_cpu until the CPU that
+ * left it is off its stack: no other CPU runs it before (a task woken on its way to sleep
+ * is queued while still on_cpu; the CPU leaving it kicks the queue's CPU). The timer
+ * interrupt preempts: sched_tick marks the quantum used up and the interrupt exit path
+ * calls sched_preempt_if_needed(). */
 #include "kernel/sched.h"
 #include "kernel/clock.h"
 #include "kernel/timer.h"
@@ -25,21 +40,32 @@
 #include "arch-x86_64/context.h"
 #include "arch-x86_64/processor.h"
 #include "arch-x86_64/gdt.h"
+#include "arch-x86_64/smp.h"
+#include "arch-x86_64/smp_call.h"
 #include "mm/addrspace.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
 #include "kernel/lock.h"
 
 static spinlock_t sched_lock = SPINLOCK_INIT("sched");
-static struct list_head run_queue = LIST_HEAD_INIT(run_queue);	 /* [sched_lock] FIFO */
+
+/* One CPU's scheduling state. */
+struct run_queue {
+	struct list_head queue;		/* [sched_lock] FIFO of RUNNABLE tasks with cpu here */
+	unsigned nr_queued;		/* [sched_lock] its length */
+	bool need_resched;		/* [sched_lock] switch at the next chance (its CPU reads
+					 * it lock-free to decide to take the lock) */
+	struct task idle;		/* the CPU's idle task */
+	struct task *switched_from;	/* [its CPU] the task it just left (on_cpu clearing) */
+	/* [its CPU] A thread that exited with nobody to reap it (task->autoreap), just left
+	 * for the last time: the CPU drops the tree's reference on it once out of sched_lock. */
+	struct task *dead_thread;
+	uint64_t user_ns, system_ns;	/* [its CPU] CPU time by kind (/proc/stat), read
+					 * lock-free */
+};
+static struct run_queue run_queues[MAX_CPUS];
 static struct list_head sleep_timers = LIST_HEAD_INIT(sleep_timers); /* [sched_lock] earliest first */
-static unsigned nr_runnable;		/* [sched_lock] */
-static bool need_resched[MAX_CPUS];	/* [sched_lock] */
-static struct task idle_tasks[MAX_CPUS];
-static struct task *switched_from[MAX_CPUS]; /* the task a CPU just left (on_cpu clearing) */
-/* A thread that exited with nobody to reap it (task->autoreap), just switched away from for
- * the last time: the CPU drops the tree's reference on it once out of sched_lock. */
-static struct task *dead_thread[MAX_CPUS];
+static uint64_t nr_switches; /* atomic: context switches on every CPU */
 
 #define SCHED_SLICE_MAX_MS 100	/* the longest quantum, whatever the nice level */
 
@@ -50,6 +76,10 @@ static const uint32_t nice_weight[40] = {
 	1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
 	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
 };
+
+static struct run_queue *this_rq(void) { return &run_queues[this_cpu()->id]; }
+static struct task *idle_task(void) { return &this_rq()->idle; }
+static bool cpu_idles(int cpu) { return cpus[cpu].current == &run_queues[cpu].idle; }
 
 /* [sched_lock] t's quantum, ticks: SCHED_SLICE_MS weighted by its nice level, within
  * [1 tick, SCHED_SLICE_MAX_MS]. */
@@ -66,25 +96,95 @@ void sched_set_nice(struct task *t, int nice)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-/* Called where a switch lands, with sched_lock held: note the task left if it is dead. */
+/* [sched_lock] Tasks queued on or running on cpu. */
+static unsigned cpu_load(int cpu)
+{
+	return run_queues[cpu].nr_queued + !cpu_idles(cpu);
+}
+
+/* [sched_lock] Whether t may run on cpu (online, in its affinity). */
+static bool cpu_allowed(const struct task *t, int cpu)
+{
+	return cpus[cpu].online && (t->cpus_allowed >> cpu & 1);
+}
+
+/* [sched_lock] Make cpu look at its queue: at once if it idles (this one at the end of the
+ * interrupt or system call in progress, another through an IPI), else when its running
+ * task's quantum ends. */
+static void kick_if_idle(int cpu)
+{
+	assert_held(&sched_lock);
+	struct run_queue *rq = &run_queues[cpu];
+	if (!cpu_idles(cpu) || rq->need_resched)
+		return;
+	rq->need_resched = true;
+	if (cpu != this_cpu()->id)
+		smp_send_resched(cpu);
+}
+
+/* [sched_lock] The CPU whose queue t joins as it becomes runnable: its own while it is
+ * still on a CPU (going to sleep, or preempted) and may stay; else the CPU it last ran on
+ * if that one idles; else the least loaded one it may run on (its last on ties). */
+static int select_cpu(const struct task *t)
+{
+	int last = t->cpu;
+	if (cpu_allowed(t, last) && (t->on_cpu || cpu_idles(last)))
+		return last;
+	int best = cpu_allowed(t, last) ? last : -1;
+	for (int i = 0; i < MAX_CPUS; i++)
+		if (cpu_allowed(t, i) && (best < 0 || cpu_load(i) < cpu_load(best)))
+			best = i;
+	if (best < 0)
+		panic("sched: task %d may run on no online CPU (mask %#lx)", t->pid, t->cpus_allowed);
+	return best;
+}
+
+/* [sched_lock] Queue t on cpu. */
+static void enqueue_on(struct task *t, int cpu)
+{
+	assert_held(&sched_lock);
+	t->state = TASK_RUNNABLE;
+	t->cpu = cpu;
+	list_add_tail(&t->run_node, &run_queues[cpu].queue);
+	run_queues[cpu].nr_queued++;
+	kick_if_idle(cpu);
+}
+
+static void enqueue(struct task *t)
+{
+	enqueue_on(t, select_cpu(t));
+}
+
+/* [sched_lock] Take t, RUNNABLE, off its queue. */
+static void dequeue(struct task *t)
+{
+	assert_held(&sched_lock);
+	list_del(&t->run_node);
+	run_queues[t->cpu].nr_queued--;
+}
+
+/* Called where a switch lands, with sched_lock held: the task left is off this CPU's
+ * stack now. A dead one is freed after the lock; one queued elsewhere meanwhile may run
+ * there now. */
 static void note_switched_from(void)
 {
-	struct task *last = switched_from[this_cpu()->id];
+	struct run_queue *rq = this_rq();
+	struct task *last = rq->switched_from;
 	last->on_cpu = false;
 	if (last->state == TASK_ZOMBIE && last->autoreap)
-		dead_thread[this_cpu()->id] = last;
+		rq->dead_thread = last;
+	else if (last->state == TASK_RUNNABLE && last->cpu != this_cpu()->id)
+		kick_if_idle(last->cpu);
 }
 
 /* Out of sched_lock, after a switch: free the dead thread the switch left, if any. */
 static void release_dead_thread(void)
 {
-	struct task *dead = __atomic_exchange_n(&dead_thread[this_cpu()->id], NULL, __ATOMIC_RELAXED);
+	struct task *dead = __atomic_exchange_n(&this_rq()->dead_thread, NULL, __ATOMIC_RELAXED);
 	if (dead)
 		task_put(dead);
 }
 
-/* Whole-system CPU time (/proc/stat), ns, and context switches: atomic. */
-static uint64_t cpu_user_ns, cpu_system_ns, nr_switches;
 /* Load averages over 1, 5 and 15 minutes, fixed point (LOAD_ONE = 1.0), as Linux computes
  * them: every 5 s, load = load * e + active * (1 - e). [sched_lock] */
 #define LOAD_SHIFT 11
@@ -97,16 +197,21 @@ static uint64_t load_ticks;
 extern char init_stack[]; /* boot.asm: the boot context's stack, KSTACK_SIZE bytes */
 
 static uint64_t kstack_top(struct task *t) { return (uint64_t)t->kstack + KSTACK_SIZE; }
-static struct task *idle_task(void) { return &idle_tasks[this_cpu()->id]; }
 
-void sched_init(void)
+/* This CPU's run queue and idle task, on the stack it runs on now (KSTACK_SIZE bytes at
+ * stack). */
+static void cpu_init(void *stack)
 {
-	struct task *idle = idle_task();
+	struct run_queue *rq = this_rq();
+	list_init(&rq->queue);
+	struct task *idle = &rq->idle;
 	idle->pid = 0;
 	task_set_name(idle, "idle");
 	idle->state = TASK_RUNNING;
 	idle->on_cpu = true;
-	idle->kstack = init_stack;
+	idle->cpu = this_cpu()->id;
+	idle->cpus_allowed = 1UL << idle->cpu;
+	idle->kstack = stack;
 	list_init(&idle->run_node);
 	list_init(&idle->timer_node);
 	list_init(&idle->threads);
@@ -115,51 +220,51 @@ void sched_init(void)
 	this_cpu()->current = idle;
 }
 
-unsigned sched_nr_runnable(void)
+void sched_init(void)
 {
-	return READ_ONCE(nr_runnable);
+	cpu_init(init_stack);
 }
 
-uint64_t sched_idle_ns(void)
+void sched_init_cpu(void *stack)
 {
-	uint64_t ns = 0;
+	cpu_init(stack);
+}
+
+/* [sched_lock] Tasks queued on every CPU. */
+static unsigned nr_queued(void)
+{
+	unsigned n = 0;
 	for (int i = 0; i < MAX_CPUS; i++)
-		ns += READ_ONCE(idle_tasks[i].stime_ns);
-	return ns;
+		n += run_queues[i].nr_queued;
+	return n;
 }
 
-/* [sched_lock] */
-static void enqueue(struct task *t)
+unsigned sched_nr_running(void)
 {
-	assert_held(&sched_lock);
-	t->state = TASK_RUNNABLE;
-	list_add_tail(&t->run_node, &run_queue);
-	nr_runnable++;
-}
-
-/* A sleeping task became runnable: an idle CPU switches to it at its next chance (the
- * end of the interrupt or system call in progress). [sched_lock] */
-static void enqueue_woken(struct task *t)
-{
-	enqueue(t);
-	if (current() == idle_task())
-		need_resched[this_cpu()->id] = true;
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	unsigned n = nr_queued();
+	for (int i = 0; i < MAX_CPUS; i++)
+		n += cpus[i].online && !cpu_idles(i);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return n;
 }
 
 /* [sched_lock], interrupts off. */
 static void switch_to(struct task *prev, struct task *next)
 {
 	assert_held(&sched_lock);
+	struct run_queue *rq = this_rq();
 	uint64_t now = clock_ns();
 	prev->stime_ns += now - prev->account_from;
-	if (prev != idle_task())
-		__atomic_add_fetch(&cpu_system_ns, now - prev->account_from, __ATOMIC_RELAXED);
+	if (prev != &rq->idle)
+		rq->system_ns += now - prev->account_from;
 	__atomic_add_fetch(&nr_switches, 1, __ATOMIC_RELAXED);
 	next->account_from = now;
 	next->state = TASK_RUNNING;
 	next->switches++;
 	next->slice_ticks = slice_of(next);
-	need_resched[this_cpu()->id] = false;
+	next->cpu = this_cpu()->id;
+	rq->need_resched = false;
 	if (prev == next)
 		return;
 	switch_user_state(prev, next); /* FPU registers, FS base */
@@ -169,22 +274,69 @@ static void switch_to(struct task *prev, struct task *next)
 	this_cpu()->kernel_rsp = kstack_top(next);
 	this_cpu()->current = next;
 	next->on_cpu = true;
-	switched_from[this_cpu()->id] = prev;
+	rq->switched_from = prev;
 	switch_context(&prev->saved_rsp, next->saved_rsp);
-	/* Back in prev, later: whoever switched to us left its own task in switched_from. */
+	/* Back in prev, later, maybe on another CPU: whoever switched to us left its own task
+	 * in its switched_from. */
 	note_switched_from();
+}
+
+/* [sched_lock] The first task of cpu's queue that this CPU may take (its running task, or
+ * one off every CPU, allowed here), taken off the queue; NULL if none. */
+static struct task *take_from(int cpu)
+{
+	int me = this_cpu()->id;
+	struct list_head *pos;
+	list_for_each(pos, &run_queues[cpu].queue) {
+		struct task *t = list_entry(pos, struct task, run_node);
+		if ((t->on_cpu && t != current()) || !cpu_allowed(t, me))
+			continue;
+		dequeue(t);
+		return t;
+	}
+	return NULL;
+}
+
+/* [sched_lock] The other CPU with the most tasks queued, -1 if none has any. */
+static int busiest_cpu(void)
+{
+	int best = -1;
+	for (int i = 0; i < MAX_CPUS; i++)
+		if (i != this_cpu()->id && run_queues[i].nr_queued &&
+		    (best < 0 || run_queues[i].nr_queued > run_queues[best].nr_queued))
+			best = i;
+	return best;
+}
+
+/* [sched_lock] Move one task from the busiest queue to this CPU's: true if one came. */
+static bool pull_task(void)
+{
+	int from = busiest_cpu();
+	struct task *t = from < 0 ? NULL : take_from(from);
+	if (!t)
+		return false;
+	enqueue_on(t, this_cpu()->id);
+	return true;
 }
 
 /* [sched_lock] */
 static struct task *pick_next(void)
 {
 	assert_held(&sched_lock);
-	if (list_empty(&run_queue))
-		return idle_task();
-	struct task *t = list_first_entry(&run_queue, struct task, run_node);
-	list_del(&t->run_node);
-	nr_runnable--;
-	return t;
+	int me = this_cpu()->id;
+	/* A task whose affinity no longer has this CPU goes where it may run. */
+	struct list_head *pos, *n;
+	list_for_each_safe(pos, n, &run_queues[me].queue) {
+		struct task *t = list_entry(pos, struct task, run_node);
+		if (!cpu_allowed(t, me)) {
+			dequeue(t);
+			enqueue(t);
+		}
+	}
+	struct task *t = take_from(me);
+	if (!t && pull_task())
+		t = take_from(me);
+	return t ? t : idle_task();
 }
 
 void schedule(void)
@@ -211,7 +363,14 @@ void sched_start(struct task *t)
 {
 	uint64_t f = spin_lock_irqsave(&sched_lock);
 	list_init(&t->timer_node);
-	enqueue(t);
+	/* New work goes to the least loaded CPU, wherever its parent runs. */
+	int best = -1;
+	for (int i = 0; i < MAX_CPUS; i++)
+		if (cpu_allowed(t, i) && (best < 0 || cpu_load(i) < cpu_load(best)))
+			best = i;
+	if (best < 0)
+		panic("sched: new task %d may run on no online CPU", t->pid);
+	enqueue_on(t, best);
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
@@ -220,8 +379,16 @@ void sched_wake(struct task *t)
 	uint64_t f = spin_lock_irqsave(&sched_lock);
 	if (t->state == TASK_SLEEPING) {
 		list_del(&t->timer_node);
-		enqueue_woken(t);
+		enqueue(t);
 	}
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void sched_kick(struct task *t)
+{
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	if (t->state == TASK_RUNNING && t->on_cpu && t->cpu != this_cpu()->id)
+		smp_send_resched(t->cpu);
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
@@ -236,11 +403,10 @@ void sched_set_running(void)
 {
 	uint64_t f = spin_lock_irqsave(&sched_lock);
 	struct task *t = current();
-	if (t->state == TASK_RUNNABLE) { /* woken but not switched out yet: leave the queue */
-		list_del(&t->run_node);
-		nr_runnable--;
-	}
+	if (t->state == TASK_RUNNABLE) /* woken but not switched out yet: leave the queue */
+		dequeue(t);
 	t->state = TASK_RUNNING;
+	t->cpu = this_cpu()->id;
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
@@ -249,9 +415,9 @@ void sched_timer_sleep(uint64_t ns)
 	struct task *t = current();
 	uint64_t f = spin_lock_irqsave(&sched_lock);
 	if (t->state == TASK_RUNNABLE) { /* a wait queue woke it before it slept: don't */
-		list_del(&t->run_node);
-		nr_runnable--;
+		dequeue(t);
 		t->state = TASK_RUNNING;
+		t->cpu = this_cpu()->id;
 		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
@@ -306,11 +472,9 @@ int sleep_ms(uint64_t ms)
 	return sleep_until_ns(clock_ns() + ms * 1000000);
 }
 
-void sched_tick(void)
+/* [sched_lock] The boot CPU's part of the tick: expired sleeps and the load averages. */
+static void timekeeper_tick(void)
 {
-	timer_tick(); /* kernel timers first: they may wake or signal tasks */
-	timers_cpu_tick(current());
-	spin_lock(&sched_lock); /* interrupts are off in the handler */
 	uint64_t now = clock_ns();
 	while (!list_empty(&sleep_timers)) {
 		struct task *t = list_first_entry(&sleep_timers, struct task, timer_node);
@@ -318,23 +482,41 @@ void sched_tick(void)
 			break;
 		list_del(&t->timer_node);
 		if (t->state == TASK_SLEEPING)
-			enqueue_woken(t);
+			enqueue(t);
 	}
-	struct task *cur = current();
 	if (++load_ticks % LOAD_PERIOD_TICKS == 0) {
-		uint64_t active = (nr_runnable + (cur != idle_task())) * LOAD_ONE;
+		uint64_t active = nr_queued();
+		for (int i = 0; i < MAX_CPUS; i++)
+			active += cpus[i].online && !cpu_idles(i);
 		for (int i = 0; i < 3; i++)
-			load_avg[i] = (load_avg[i] * load_decay[i] + active * (LOAD_ONE - load_decay[i])) >> LOAD_SHIFT;
+			load_avg[i] = (load_avg[i] * load_decay[i] + active * LOAD_ONE * (LOAD_ONE - load_decay[i])) >> LOAD_SHIFT;
 	}
+}
+
+void sched_tick(void)
+{
+	int me = this_cpu()->id;
+	if (me == 0)
+		timer_tick(); /* kernel timers first: they may wake or signal tasks */
+	timers_cpu_tick(current());
+	spin_lock(&sched_lock); /* interrupts are off in the handler */
+	if (me == 0)
+		timekeeper_tick();
+	struct run_queue *rq = this_rq();
+	struct task *cur = current();
 	if (cur == idle_task()) {
-		need_resched[this_cpu()->id] = !list_empty(&run_queue);
+		/* Idle with work queued elsewhere (a safety net: enqueue() prefers idle CPUs). */
+		rq->need_resched = rq->nr_queued || busiest_cpu() >= 0;
 	} else if (cur->slice_ticks <= 1) {
-		/* Quantum over: give way if anyone waits, else start a new one, so that a task
-		 * woken later waits one quantum at most. */
-		if (list_empty(&run_queue))
-			cur->slice_ticks = slice_of(cur);
+		/* Quantum over: balance, then give way if anyone waits, else start a new one, so
+		 * that a task queued later waits one quantum at most. */
+		int from = busiest_cpu();
+		if (from >= 0 && cpu_load(from) >= cpu_load(me) + 2)
+			pull_task();
+		if (rq->nr_queued)
+			rq->need_resched = true;
 		else
-			need_resched[this_cpu()->id] = true;
+			cur->slice_ticks = slice_of(cur);
 	} else {
 		cur->slice_ticks--;
 	}
@@ -343,7 +525,7 @@ void sched_tick(void)
 
 void sched_preempt_if_needed(void)
 {
-	if (!need_resched[this_cpu()->id])
+	if (!READ_ONCE(this_rq()->need_resched))
 		return;
 	uint64_t f = spin_lock_irqsave(&sched_lock);
 	struct task *prev = current();
@@ -365,15 +547,41 @@ void sched_exit_current(void)
 
 __noreturn void sched_idle_loop(void)
 {
+	struct run_queue *rq = this_rq();
 	for (;;) {
 		irq_disable();
-		if (!list_empty(&run_queue)) {
+		if (READ_ONCE(rq->need_resched) || READ_ONCE(rq->nr_queued)) {
 			irq_enable();
 			schedule();
 			continue;
 		}
-		irq_enable_and_halt();
+		irq_enable_and_halt(); /* an IPI from enqueue_on() or the tick wakes it */
 	}
+}
+
+long sched_set_affinity(struct task *t, uint64_t mask)
+{
+	if (!(mask & smp_online_mask()))
+		return -EINVAL;
+	uint64_t f = spin_lock_irqsave(&sched_lock);
+	t->cpus_allowed = mask;
+	bool move_self = false;
+	if (t->state == TASK_RUNNABLE && !t->on_cpu && !cpu_allowed(t, t->cpu)) {
+		dequeue(t);
+		enqueue(t);
+	} else if (t->on_cpu && !cpu_allowed(t, t->cpu)) {
+		/* Running where it may no longer: its next schedule() queues it elsewhere. */
+		if (t == current()) {
+			move_self = true;
+		} else {
+			run_queues[t->cpu].need_resched = true;
+			smp_send_resched(t->cpu);
+		}
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (move_self)
+		schedule();
+	return 0;
 }
 
 void account_user_to_kernel(void)
@@ -381,7 +589,7 @@ void account_user_to_kernel(void)
 	struct task *t = current();
 	uint64_t now = clock_ns();
 	t->utime_ns += now - t->account_from;
-	__atomic_add_fetch(&cpu_user_ns, now - t->account_from, __ATOMIC_RELAXED);
+	this_rq()->user_ns += now - t->account_from;
 	t->account_from = now;
 }
 
@@ -390,15 +598,28 @@ void account_kernel_to_user(void)
 	struct task *t = current();
 	uint64_t now = clock_ns();
 	t->stime_ns += now - t->account_from;
-	__atomic_add_fetch(&cpu_system_ns, now - t->account_from, __ATOMIC_RELAXED);
+	this_rq()->system_ns += now - t->account_from;
 	t->account_from = now;
 }
 
-void sched_cpu_times(struct cpu_times *ct)
+uint64_t sched_idle_ns(void)
 {
-	ct->user_ns = __atomic_load_n(&cpu_user_ns, __ATOMIC_RELAXED);
-	ct->system_ns = __atomic_load_n(&cpu_system_ns, __ATOMIC_RELAXED);
-	ct->idle_ns = sched_idle_ns();
+	uint64_t ns = 0;
+	for (int i = 0; i < MAX_CPUS; i++)
+		ns += READ_ONCE(run_queues[i].idle.stime_ns);
+	return ns;
+}
+
+void sched_cpu_times(int cpu, struct cpu_times *ct)
+{
+	*ct = (struct cpu_times){ 0 };
+	for (int i = 0; i < MAX_CPUS; i++) {
+		if (cpu >= 0 && i != cpu)
+			continue;
+		ct->user_ns += READ_ONCE(run_queues[i].user_ns);
+		ct->system_ns += READ_ONCE(run_queues[i].system_ns);
+		ct->idle_ns += READ_ONCE(run_queues[i].idle.stime_ns);
+	}
 	ct->switches = __atomic_load_n(&nr_switches, __ATOMIC_RELAXED);
 	uint64_t f = spin_lock_irqsave(&sched_lock);
 	for (int i = 0; i < 3; i++)

@@ -1,4 +1,4 @@
-/* The scheduler: preemptive round-robin over one run queue (one CPU for now). */
+/* The scheduler: preemptive weighted round-robin, one run queue per CPU (sched.c). */
 #ifndef SCHED_H
 #define SCHED_H
 
@@ -10,6 +10,9 @@ struct trap_frame; /* the arch's (arch-x86_64/trap.h): only passed on */
 
 /* Turn the boot context into CPU 0's idle task; tasks can be created afterwards. */
 void sched_init(void);
+/* An application processor's idle task, on the stack it runs on (KSTACK_SIZE bytes at
+ * stack): its scheduling starts. Once per AP, interrupts off. */
+void sched_init_cpu(void *stack);
 /* The idle loop of this CPU (the boot context ends here). */
 __noreturn void sched_idle_loop(void);
 /* Give up the CPU. A running task stays runnable; one marked sleeping stays off the run
@@ -19,6 +22,14 @@ void schedule(void);
 void sched_start(struct task *t);
 /* Wake t if it is sleeping (from a wait queue or a timer); no-op otherwise. IRQ-safe. */
 void sched_wake(struct task *t);
+/* If t runs on another CPU, interrupt it (an IPI) so that it looks at its signals on its
+ * way back to user mode now rather than at its next tick. IRQ-safe. */
+void sched_kick(struct task *t);
+/* Let t run only on the CPUs of mask (bit n: CPU n; offline ones ignored): -EINVAL if
+ * none is online, else 0 once t is queued where it may run (if t is current, once it
+ * runs there; another running task moves at its next switch). Takes sched_lock; no
+ * spinlock held. */
+long sched_set_affinity(struct task *t, uint64_t mask);
 /* t's nice level (clamped to -20..19), which weighs its quantum. Takes sched_lock. */
 void sched_set_nice(struct task *t, int nice);
 /* Mark current sleeping (under the scheduler lock); schedule() then switches away. */
@@ -49,11 +60,11 @@ struct cpu_times {
 	uint64_t user_ns, system_ns, idle_ns, switches;
 	uint64_t load_avg[3];
 };
-void sched_cpu_times(struct cpu_times *ct);
+void sched_cpu_times(int cpu, struct cpu_times *ct); /* cpu -1: all CPUs; lock-free but the averages */
 /* Time the CPUs spent idle, ns (/proc/uptime). */
 uint64_t sched_idle_ns(void);
-/* Count of tasks runnable now (for /proc/loadavg and ps). */
-unsigned sched_nr_runnable(void);
+/* Tasks running or queued on every CPU (/proc/loadavg, /proc/stat). Takes sched_lock. */
+unsigned sched_nr_running(void);
 
 /* CPU-time accounting at the kernel/user boundary (trap and syscall entry and exit). */
 void account_user_to_kernel(void);

@@ -140,6 +140,7 @@ int signal_send(struct task *t, int sig, const struct ksiginfo *info)
 	}
 	spin_unlock_irqrestore(&t->sig_lock, f);
 	sched_wake(t); /* an interruptible sleep, or rt_sigtimedwait, looks again */
+	sched_kick(t); /* user code on another CPU takes it now, not at its next tick */
 	if (queued)
 		poll_notify(); /* a signalfd may be readable now */
 	return rc;
@@ -351,36 +352,54 @@ static void tell_parent_stop(struct task *leader, int code, int sig)
 	wake_up_all(&parent->child_exit);
 }
 
+/* [task_lock] Make th look at its signal work: woken if it sleeps, interrupted if it runs
+ * on another CPU. */
+static void nudge(struct task *th)
+{
+	__atomic_store_n(&th->sig_work, true, __ATOMIC_RELEASE);
+	sched_wake(th);
+	sched_kick(th);
+}
+
 /* A stop signal's default action: the whole group stops (the other threads on their way
- * back to user mode, woken for it), and the parent is told; then current waits. */
+ * back to user mode, woken or interrupted for it); current then parks in
+ * group_stop_wait(), where the last thread to park tells the parent. */
 static void group_stop(struct task *t, int sig)
 {
 	struct task *leader = t->group_leader;
 	uint64_t f = spin_lock_irqsave(&task_lock);
 	if (!leader->stop_sig && !leader->group_exiting) {
 		__atomic_store_n(&leader->stop_sig, sig, __ATOMIC_RELEASE);
-		__atomic_store_n(&leader->sig_work, true, __ATOMIC_RELEASE);
 		if (leader != t)
-			sched_wake(leader);
+			nudge(leader);
 		struct list_head *p;
 		list_for_each(p, &leader->threads) {
 			struct task *th = list_entry(p, struct task, thread_node);
-			__atomic_store_n(&th->sig_work, true, __ATOMIC_RELEASE);
-			sched_wake(th);
+			if (th != t)
+				nudge(th);
 		}
-		tell_parent_stop(leader, CLD_STOPPED, sig);
 	}
 	spin_unlock_irqrestore(&task_lock, f);
 }
 
-/* While current's group is stopped, sleep (a kill ends it); the first thread out after a
- * SIGCONT tells the parent. */
+/* While current's group is stopped, sleep (a kill ends it). The parent learns of the
+ * stop when the last live thread parks, as on Linux: then none runs user code any more.
+ * The first thread out after a SIGCONT tells the parent of that. */
 static void group_stop_wait(struct task *t)
 {
 	struct task *leader = t->group_leader;
-	if (READ_ONCE(leader->stop_sig))
+	if (READ_ONCE(leader->stop_sig)) {
+		uint64_t f = spin_lock_irqsave(&task_lock);
+		int sig = leader->stop_sig;
+		if (sig && ++leader->stop_parked == task_nr_threads_locked(t))
+			tell_parent_stop(leader, CLD_STOPPED, sig);
+		spin_unlock_irqrestore(&task_lock, f);
 		wait_event_unless(leader->stop_wait, !READ_ONCE(leader->stop_sig),
 				  READ_ONCE(t->pending_kill), 0);
+		f = spin_lock_irqsave(&task_lock);
+		leader->stop_parked--;
+		spin_unlock_irqrestore(&task_lock, f);
+	}
 	if (READ_ONCE(leader->cont_notify) &&
 	    __atomic_exchange_n(&leader->cont_notify, false, __ATOMIC_ACQ_REL)) {
 		uint64_t f = spin_lock_irqsave(&task_lock);

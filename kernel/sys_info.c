@@ -1,5 +1,5 @@
 /* What a process may ask about the system and about itself: sysinfo, times, getrusage,
- * resource limits, CPU affinity, random bytes, umask. */
+ * resource limits, random bytes, umask. */
 #include "kernel/syscall_table.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
@@ -38,8 +38,10 @@ long sys_sysinfo(struct sysinfo *uinfo)
 	unsigned procs = 0;
 	task_for_each(count_task, &procs);
 	si.uptime = clock_ns() / NSEC_PER_SEC;
+	struct cpu_times ct;
+	sched_cpu_times(-1, &ct);
 	for (int i = 0; i < 3; i++) /* 1, 5, 15-minute averages, fixed point 1 << 16 */
-		si.loads[i] = (uint64_t)sched_nr_runnable() << 16;
+		si.loads[i] = ct.load_avg[i] * 65536 / 100;
 	si.totalram = mi.total_kb * 1024;
 	si.freeram = mi.free_kb * 1024;
 	si.totalswap = mi.swap_total_kb * 1024;
@@ -172,17 +174,6 @@ long sys_setrlimit(int resource, const struct rlimit *unew)
 	if (copy_from_user(&want, unew, sizeof(want)))
 		return -EFAULT;
 	return do_prlimit(resource, &want, NULL);
-}
-
-long sys_sched_getaffinity(int pid, size_t len, uint64_t *umask)
-{
-	if (len < sizeof(uint64_t) || len % sizeof(uint64_t))
-		return -EINVAL;
-	long rc = pid_check(pid);
-	if (rc)
-		return rc;
-	uint64_t mask = 1; /* CPU 0, the only one */
-	return copy_to_user(umask, &mask, sizeof(mask)) ? -EFAULT : (long)sizeof(mask);
 }
 
 #define GRND_NONBLOCK 1

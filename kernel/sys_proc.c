@@ -87,6 +87,7 @@ static void clone_tids(uint64_t flags, struct task *child, struct mm *mm, int *p
 static void inherit_task_state(struct task *child, const struct task *self)
 {
 	child->nice = READ_ONCE(self->nice);
+	child->cpus_allowed = READ_ONCE(self->cpus_allowed);
 	child->mempolicy = self->mempolicy;
 	child->umask = self->umask;
 	child->undumpable = self->undumpable;

@@ -1,4 +1,5 @@
-/* Scheduling system calls: getcpu, and getpriority and setpriority (the nice level that
+/* Scheduling system calls: getcpu, sched_setaffinity and sched_getaffinity (a thread id;
+ * 0: the caller), and getpriority and setpriority (the nice level that
  * weighs a task's quantum, kernel/sched.c), with Linux's rules: PRIO_PROCESS names one task (a
  * thread id; 0: the caller), PRIO_PGRP a process group (0: the caller's), PRIO_USER a user
  * (every task belongs to root here). */
@@ -7,6 +8,7 @@
 #include "kernel/task.h"
 #include "mm/addrspace.h"
 #include "lib/errno.h"
+#include "arch-x86_64/smp_call.h"
 
 #define PRIO_PROCESS 0
 #define PRIO_PGRP    1
@@ -74,4 +76,45 @@ long sys_getcpu(unsigned *ucpu, unsigned *unode, void *unused)
 	if (unode && copy_to_user(unode, &node, sizeof(node)))
 		return -EFAULT;
 	return 0;
+}
+
+/* The task pid names (0: the caller), with a reference: NULL if there is none. */
+static struct task *affinity_target(int pid)
+{
+	if (pid < 0)
+		return NULL;
+	if (!pid) {
+		task_get(current());
+		return current();
+	}
+	return task_find(pid);
+}
+
+/* Linux's cpumask is one 64-bit word here (MAX_CPUS <= 64): a shorter len must still hold
+ * every CPU's bit. The mask's size is returned. */
+long sys_sched_getaffinity(int pid, size_t len, uint64_t *umask)
+{
+	if (len < sizeof(uint64_t) || len % sizeof(uint64_t))
+		return -EINVAL;
+	struct task *t = affinity_target(pid);
+	if (!t)
+		return -ESRCH;
+	uint64_t mask = READ_ONCE(t->cpus_allowed) & smp_online_mask();
+	task_put(t);
+	return copy_to_user(umask, &mask, sizeof(mask)) ? -EFAULT : (long)sizeof(mask);
+}
+
+/* Bits past len bytes count as 0 and bits past the word are ignored, as Linux reads a
+ * user mask of another size; a mask with no online CPU gives -EINVAL. */
+long sys_sched_setaffinity(int pid, size_t len, const uint64_t *umask)
+{
+	uint64_t mask = 0;
+	if (copy_from_user(&mask, umask, MIN(len, sizeof(mask))))
+		return -EFAULT;
+	struct task *t = affinity_target(pid);
+	if (!t)
+		return -ESRCH;
+	long rc = sched_set_affinity(t, mask);
+	task_put(t);
+	return rc;
 }

@@ -74,6 +74,7 @@ struct task *task_alloc(const char *name)
 	spin_lock_init(&t->sig_lock, "signal");
 	strlcpy(t->cwd, "/", sizeof(t->cwd));
 	t->umask = 022;
+	t->cpus_allowed = ~0UL; /* every CPU */
 	t->start_ns = clock_ns();
 	t->refcount = 1; /* the task tree's: dropped when the task is reaped */
 

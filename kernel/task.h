@@ -74,6 +74,8 @@ struct task {
 	 * thread until a SIGCONT. */
 	int stop_sig;				/* atomic: what stopped the group, 0 if running */
 	bool cont_notify;			/* atomic: resumed, and the parent not told yet */
+	int stop_parked;			/* [tree] its threads parked in the stop: the parent
+						 * is told once all are */
 	int wait_stop_report;			/* [tree] (set by a SIGCONT atomically, too) a stop a
 						 * WUNTRACED wait may report */
 	bool wait_cont_report;			/* [tree] (idem) a continue WCONTINUED may report */
@@ -133,6 +135,9 @@ struct task {
 	bool on_cpu;				/* [sched] its stack is in use by a CPU */
 	unsigned slice_ticks;			/* [sched] timer ticks left in its quantum */
 	int nice;				/* [sched] -20..19: its quantum's weight */
+	int cpu;				/* [sched] the CPU it runs on, or whose queue holds it,
+						 * or it last ran on */
+	uint64_t cpus_allowed;			/* [sched] affinity: bit n for CPU n */
 
 	/* Timed sleep: the timer list the scheduler checks every tick. */
 	uint64_t wake_at_ns;			/* [sched] */

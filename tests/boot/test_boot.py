@@ -214,7 +214,7 @@ def ctrl_c_interrupts_trace_and_ksm_watch(b):
     check(full, f"the trace buffer did not fill:\n{head}")
     m.command("trace off")
     m.command(f"kill {pid}")
-    m.sync()
+    wait_exit(m, pid)  # its end report must not land in trace's output
     out = interrupt_after_output(m, "trace", r"# tracer: nop\n", "trace")
     events = len(re.findall(r": ksm_\w+: ", out))
     check(events < 4096, f"trace printed all of its {events} events despite Ctrl-C")
