@@ -1,7 +1,9 @@
-/* /proc/cpuinfo from CPUID, in Linux's layout (one block per CPU; one CPU here). */
+/* /proc/cpuinfo from CPUID, in Linux's layout: one block per CPU online (all alike but
+ * their numbers: QEMU's CPUs are one model). */
 #include "arch-x86_64/cpuinfo.h"
 #include "arch-x86_64/cpu.h"
 #include "kernel/clock.h"
+#include "arch-x86_64/percpu.h"
 #include "lib/string.h"
 
 /* CPUID.1 EDX and ECX feature bits, by Linux's names. */
@@ -41,17 +43,8 @@ void cpuinfo_render(struct seqbuf *s)
 		family += (a >> 20) & 0xff;
 	if (family >= 6)
 		model += ((a >> 16) & 0xf) << 4;
+	unsigned stepping = a & 0xf;
 	uint64_t khz = clock_tsc_hz() / 1000;
-	seq_printf(s, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
-		      "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\nphysical id\t: 0\n"
-		      "siblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\nfpu\t\t: yes\nflags\t\t:",
-		   vendor, family, model, brand, a & 0xf, khz / 1000, khz % 1000);
-	for (int i = 0; i < 32; i++)
-		if ((edx & (1u << i)) && edx_flags[i])
-			seq_printf(s, " %s", edx_flags[i]);
-	for (int i = 0; i < 32; i++)
-		if ((ecx & (1u << i)) && ecx_flags[i])
-			seq_printf(s, " %s", ecx_flags[i]);
 	cpuid(0x80000000, 0, &a, &b, &c, &d);
 	unsigned phys = 36, virt = 48;
 	if (a >= 0x80000008) {
@@ -59,6 +52,25 @@ void cpuinfo_render(struct seqbuf *s)
 		phys = a & 0xff;
 		virt = (a >> 8) & 0xff;
 	}
-	seq_printf(s, "\nbogomips\t: %lu.%02lu\naddress sizes\t: %u bits physical, %u bits virtual\n\n",
-		   khz * 2 / 1000, khz * 2 / 10 % 100, phys, virt);
+	unsigned online = 0;
+	for (int id = 0; id < MAX_CPUS; id++)
+		online += cpus[id].online;
+	for (int id = 0; id < MAX_CPUS; id++) {
+		if (!cpus[id].online)
+			continue;
+		seq_printf(s, "processor\t: %d\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
+			      "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\n"
+			      "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %d\ncpu cores\t: %u\n"
+			      "apicid\t\t: %u\ninitial apicid\t: %u\nfpu\t\t: yes\nflags\t\t:",
+			   id, vendor, family, model, brand, stepping, khz / 1000, khz % 1000, online, id,
+			   online, cpus[id].lapic_id, cpus[id].lapic_id);
+		for (int i = 0; i < 32; i++)
+			if ((edx & (1u << i)) && edx_flags[i])
+				seq_printf(s, " %s", edx_flags[i]);
+		for (int i = 0; i < 32; i++)
+			if ((ecx & (1u << i)) && ecx_flags[i])
+				seq_printf(s, " %s", ecx_flags[i]);
+		seq_printf(s, "\nbogomips\t: %lu.%02lu\naddress sizes\t: %u bits physical, %u bits virtual\n\n",
+			   khz * 2 / 1000, khz * 2 / 10 % 100, phys, virt);
+	}
 }

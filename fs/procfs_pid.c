@@ -25,6 +25,7 @@
 #include "mm/access_remote.h"
 #include "lib/errno.h"
 #include "kernel/printk.h"
+#include "arch-x86_64/smp_call.h"
 
 
 /* Task pid with a reference, and its address space with one (NULL for kernel threads). */
@@ -90,6 +91,26 @@ static int parent_pid(struct task *t)
 	return ppid;
 }
 
+/* A CPU mask as Linux's list format ("0-2,5") and a newline. */
+static void cpu_list_render(struct seqbuf *s, uint64_t mask)
+{
+	const char *sep = "";
+	for (int cpu = 0; cpu < 64; cpu++) {
+		if (!(mask >> cpu & 1))
+			continue;
+		int last = cpu;
+		while (last < 63 && (mask >> (last + 1) & 1))
+			last++;
+		if (last == cpu)
+			seq_printf(s, "%s%d", sep, cpu);
+		else
+			seq_printf(s, "%s%d-%d", sep, cpu, last);
+		sep = ",";
+		cpu = last;
+	}
+	seq_printf(s, "\n");
+}
+
 static void status_text(struct seqbuf *s, struct task *t, struct mm *mm)
 {
 	seq_printf(s, "Name:\t%s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
@@ -111,6 +132,9 @@ static void status_text(struct seqbuf *s, struct task *t, struct mm *mm)
 			seq_printf(s, "%s:\t%8lu kB\n", rows[i].name, rows[i].kb);
 	}
 	seq_printf(s, "Threads:\t%d\n", task_nr_threads(t));
+	uint64_t allowed = READ_ONCE(t->cpus_allowed) & smp_online_mask();
+	seq_printf(s, "Cpus_allowed:\t%lx\nCpus_allowed_list:\t", allowed);
+	cpu_list_render(s, allowed);
 	/* Not in Linux's: the system calls the task made, so a test can see that the vDSO's
 	 * functions make none. */
 	seq_printf(s, "Syscalls:\t%lu\n", READ_ONCE(t->syscalls));
@@ -144,12 +168,12 @@ static void stat_text(struct seqbuf *s, struct task *t, struct mm *mm)
 	}
 	char state = state_name(t)[0];
 	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 %u 0 0 0 0 %lu %lu 0 0 %d %d 1 0 %lu %lu %lu "
-		   "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 %lu "
+		   "18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 %d 0 0 0 0 0 0 0 %lu "
 		   "0 0 0 0 0\n",
 		   t->pid, t->name, state, parent_pid(t), READ_ONCE(t->pgid), READ_ONCE(t->sid), mm ? 0x400000u : 0x200040u,
 		   READ_ONCE(t->utime_ns) / NS_PER_USER_TICK, READ_ONCE(t->stime_ns) / NS_PER_USER_TICK,
 		   20 + READ_ONCE(t->nice), READ_ONCE(t->nice), t->start_ns / NS_PER_USER_TICK, st.vm_size_kb * 1024, st.rss_kb / (PAGE_SIZE / 1024),
-		   code.start, code.end, stack, brk_start);
+		   code.start, code.end, stack, READ_ONCE(t->cpu), brk_start);
 }
 
 static void statm_text(struct seqbuf *s, struct task *t, struct mm *mm)

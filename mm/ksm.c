@@ -377,6 +377,11 @@ uint64_t ksmd_cpu_ns(void)
 	return ksmd ? READ_ONCE(ksmd->stime_ns) + READ_ONCE(ksmd->utime_ns) : 0;
 }
 
+int ksmd_cpu(void)
+{
+	return ksmd ? READ_ONCE(ksmd->cpu) : -1;
+}
+
 int ksm_enter(struct mm *mm)
 {
 	if (READ_ONCE(mm->ksm_slot))

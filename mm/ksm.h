@@ -72,6 +72,7 @@ struct ksm_summary {
 	uint64_t rmap_items;		/* KSM's scan items, and the size of one */
 	uint64_t rmap_item_size;
 	uint64_t ksmd_cpu_ns;
+	int ksmd_cpu;			/* the CPU ksmd runs on or last ran on */
 };
 /* A consistent copy: the counters as of one moment between two pages of ksmd's scan.
  * Takes the KSM mutex (so waits out a `run = 2` unmerge under way): may sleep; not with

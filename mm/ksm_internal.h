@@ -199,8 +199,10 @@ void ksm_break_cow(struct ksm_rmap_item *item);
 int ksm_unmerge_all(void);
 /* Wake ksmd (run or sleep_millisecs changed). */
 void ksm_wake(void);
-/* ksmd's CPU time, ns, and the task (for the summary). */
+/* ksmd's CPU time, ns, and the CPU it runs on or last ran on (-1 before it exists): for
+ * the summary. */
 uint64_t ksmd_cpu_ns(void);
+int ksmd_cpu(void);
 
 /* ksm_sysfs.c: /sys/kernel/mm/ksm. */
 void ksm_sysfs_init(void);

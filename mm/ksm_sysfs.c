@@ -218,4 +218,5 @@ void ksm_get_summary(struct ksm_summary *s)
 	};
 	mutex_unlock(&ksm_lock);
 	s->ksmd_cpu_ns = ksmd_cpu_ns();
+	s->ksmd_cpu = ksmd_cpu();
 }

@@ -15,7 +15,8 @@ static void render_ksm_summary(struct seqbuf *s)
 	ksm_get_summary(&k);
 	uint64_t now = clock_ns(), dt = now - last_ns;
 	static const char *const run_names[] = { "stopped", "running", "unmerged" };
-	seq_printf(s, "ksmd: %s (run %u)\n", k.run < ARRAY_SIZE(run_names) ? run_names[k.run] : "?", k.run);
+	seq_printf(s, "ksmd: %s (run %u) on CPU %d\n", k.run < ARRAY_SIZE(run_names) ? run_names[k.run] : "?",
+		   k.run, k.ksmd_cpu);
 	seq_printf(s, "knobs: pages_to_scan %u  sleep_millisecs %u  max_page_sharing %u\n"
 		      "       use_zero_pages %d  merge_across_nodes %u  smart_scan %d\n",
 		   k.pages_to_scan, k.sleep_millisecs, k.max_page_sharing,

@@ -237,6 +237,7 @@ int cmd_sh(int argc, char **argv)
 
 struct ps_row {
 	int pid, ppid, threads;
+	int cpu;		/* the CPU it runs on or last ran on (a running thread's first) */
 	char state;
 	bool kthread;
 	uint64_t cpu_ms, rss_kb, swap_kb;
@@ -275,6 +276,7 @@ static void collect_row(struct task *t, void *ctx)
 	row->pid = t->pid;
 	row->ppid = t->parent ? t->parent->pid : 0;
 	row->state = state_letter(t);
+	row->cpu = READ_ONCE(t->cpu);
 	row->kthread = t->kthread_fn != NULL;
 	row->threads = t->state != TASK_ZOMBIE;
 	uint64_t ns = READ_ONCE(t->utime_ns) + READ_ONCE(t->stime_ns) + t->dead_utime_ns +
@@ -287,8 +289,10 @@ static void collect_row(struct task *t, void *ctx)
 		ns += READ_ONCE(th->utime_ns) + READ_ONCE(th->stime_ns);
 		if (!mm)
 			mm = th->mm;
-		if (row->state == 'Z' || state_letter(th) == 'R')
+		if (row->state == 'Z' || (row->state != 'R' && state_letter(th) == 'R')) {
 			row->state = state_letter(th);
+			row->cpu = READ_ONCE(th->cpu);
+		}
 	}
 	row->cpu_ms = ns / 1000000;
 	row->rss_kb = mm ? (READ_ONCE(mm->rss_anon) + READ_ONCE(mm->rss_file) +
@@ -305,11 +309,11 @@ int cmd_ps(int argc, char **argv)
 		return SH_FAILED;
 	}
 	task_for_each(collect_row, &r);
-	sh_printf("  PID  PPID S THR   CPU_MS   RSS_KB  SWAP_KB NAME\n");
+	sh_printf("  PID  PPID S CPU THR   CPU_MS   RSS_KB  SWAP_KB NAME\n");
 	for (unsigned i = 0; i < r.n; i++) {
 		const struct ps_row *row = &r.rows[i];
-		sh_printf("%5d %5d %c %3d %8lu %8lu %8lu %s%s%s\n", row->pid, row->ppid, row->state,
-			  row->threads, row->cpu_ms, row->rss_kb, row->swap_kb, row->kthread ? "[" : "",
+		sh_printf("%5d %5d %c %3d %3d %8lu %8lu %8lu %s%s%s\n", row->pid, row->ppid, row->state,
+			  row->cpu, row->threads, row->cpu_ms, row->rss_kb, row->swap_kb, row->kthread ? "[" : "",
 			  row->name, row->kthread ? "]" : "");
 	}
 	kfree(r.rows);
