@@ -72,6 +72,7 @@ extern unsigned vm_max_map_count;
 #define MADV_FREE        8
 #define MADV_MERGEABLE   12
 #define MADV_UNMERGEABLE 13
+#define MADV_PAGEOUT     21
 
 /* One user address space, shared by the tasks that use it (vfork; references from /proc
  * readers). Two counts, as Linux's mm_users and mm_count: `users` keeps the address space
@@ -162,7 +163,9 @@ long mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
  * memory keeps its data in its object), MADV_FREE (private anonymous only, else -EINVAL;
  * dropped at once), MADV_MERGEABLE and MADV_UNMERGEABLE (the VMA flag; as Linux's
  * ksm_madvise, VMAs KSM cannot handle (VMA_SHARED) are silently left alone),
- * MADV_NORMAL/RANDOM/SEQUENTIAL/WILLNEED (accepted, no effect); other advice -EINVAL.
+ * MADV_PAGEOUT (swap out now the private anonymous pages only this mm maps; nothing
+ * without swap), MADV_NORMAL/RANDOM/SEQUENTIAL/WILLNEED (accepted, no effect); other
+ * advice -EINVAL.
  * Unaligned start or overflowing range -EINVAL; unmapped parts -ENOMEM after the advice
  * was applied to the mapped parts (Linux). */
 long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice);

@@ -254,6 +254,7 @@ long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 	switch (advice) {
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
 	case MADV_DONTNEED: case MADV_FREE: case MADV_MERGEABLE: case MADV_UNMERGEABLE:
+	case MADV_PAGEOUT:
 		break;
 	default:
 		return -EINVAL;
@@ -287,6 +288,8 @@ long mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 		cur = e;
 	}
 	mutex_unlock(&mm->lock);
+	if (!rc && advice == MADV_PAGEOUT) /* reclaim takes mm->lock itself */
+		pageout_range(mm, addr, end);
 	return rc ? rc : hole ? -ENOMEM : 0;
 }
 

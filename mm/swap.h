@@ -28,6 +28,7 @@
 struct page;
 struct seqbuf;
 struct blockdev;
+struct mm;
 
 #define MAX_SWAPFILES 8
 /* Swap entries: the area's index above the page offset; never 0 (offset 0 is the header). */
@@ -151,6 +152,10 @@ void lru_remove(struct page *page);
 /* Swap out up to nr pages chosen by the clock; returns how many frames were freed. Sleeps;
  * call without locks. Takes reclaim_mutex. */
 uint64_t reclaim_pages(uint64_t nr);
+/* madvise(MADV_PAGEOUT): write out at once the anonymous pages of [start, end) that mm
+ * alone maps (not KSM pages), accessed or not; returns the frames freed (0 without swap).
+ * Sleeps; call without locks (takes reclaim_mutex, then mm->lock page by page). */
+uint64_t pageout_range(struct mm *mm, uint64_t start, uint64_t end);
 /* Boot, after the scheduler: the kswapd thread and the watermarks. */
 void kswapd_init(void);
 /* Whether a user-page allocation may take a frame now (free memory above the min

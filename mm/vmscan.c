@@ -16,6 +16,9 @@
  * it goes out once, and comes back as an ordinary page. A page with a PTE that userfaultfd
  * write-protects (MMU_UFFD_WP) is never a victim: a swap entry cannot keep the mark.
  *
+ * madvise(MADV_PAGEOUT) reclaims chosen pages at once (pageout_range): a page of the
+ * range that only this mm maps is a victim whatever its accessed bits, as on Linux.
+ *
  * Locking: reclaim_mutex lets one reclaimer run at a time (kswapd or a direct reclaimer);
  * the LRU lock guards the list. A page's mappings are collected under the rmap lock with a
  * reference on each mm, then each is handled under that mm->lock, where the reverse map is
@@ -29,6 +32,7 @@
 #include "kernel/mutex.h"
 #include "kernel/printk.h"
 #include "kernel/lock.h"
+#include "kernel/process.h"
 
 static spinlock_t lru_lock = SPINLOCK_INIT("lru");
 static struct list_head lru = LIST_HEAD_INIT(lru);	/* [lru_lock] oldest first */
@@ -165,9 +169,9 @@ static enum verdict unmapped_verdict(struct page *page)
 	return swap_cache_start_writeback(page) ? WRITE : KEEP;
 }
 
-/* Unmap page into its swap slot (taking one if it has none) unless it was referenced.
- * Under reclaim_mutex and ksm_lock (so PG_KSM cannot change meanwhile). */
-static enum verdict unmap_victim(struct page *page)
+/* Unmap page into its swap slot (taking one if it has none) unless it was referenced (and
+ * not forced out). Under reclaim_mutex and ksm_lock (so PG_KSM cannot change meanwhile). */
+static enum verdict unmap_victim(struct page *page, bool force)
 {
 	assert_held(&reclaim_mutex);
 	assert_held(&ksm_lock);
@@ -176,7 +180,7 @@ static enum verdict unmap_victim(struct page *page)
 	rmap_walk(page, collect, NULL);
 	if (maps_overflow)
 		return KEEP; /* more mappings than we can hold */
-	if (page_referenced(page) || page_uffd_protected(page))
+	if ((page_referenced(page) && !force) || page_uffd_protected(page))
 		return KEEP;
 	if (!page_test(page, PG_SWAPCACHE)) {
 		uint64_t entry = swap_alloc(ksm);
@@ -202,8 +206,8 @@ static bool candidate(struct page *page, bool no_slots)
 	return !swap_page_closing(page);
 }
 
-/* The clock's decision on page (referenced by the caller). */
-static enum verdict shrink_page(struct page *page, bool no_slots)
+/* The clock's decision on page (referenced by the caller); force: out even if accessed. */
+static enum verdict shrink_page(struct page *page, bool no_slots, bool force)
 {
 	if (!candidate(page, no_slots))
 		return KEEP;
@@ -211,7 +215,7 @@ static enum verdict shrink_page(struct page *page, bool no_slots)
 		return unmapped_verdict(page);
 	/* Held for every page, not only KSM ones: ksmd may be making this one a KSM page. */
 	ksm_reclaim_lock();
-	enum verdict v = unmap_victim(page);
+	enum verdict v = unmap_victim(page, force);
 	ksm_reclaim_unlock();
 	release_mappings();
 	if (v == NO_SWAP || page_mapcount(page) || !page_test(page, PG_SWAPCACHE))
@@ -238,6 +242,16 @@ static uint64_t write_batch(struct page **batch, unsigned n)
 	return freed;
 }
 
+/* Add p, to be written, to the batch: the frames freed if that filled it and it went. */
+static uint64_t batch_add(struct page **batch, unsigned *nb, struct page *p)
+{
+	batch[(*nb)++] = p;
+	if (*nb < BATCH)
+		return 0;
+	*nb = 0;
+	return write_batch(batch, BATCH);
+}
+
 uint64_t reclaim_pages(uint64_t nr)
 {
 	mutex_lock(&reclaim_mutex);
@@ -251,13 +265,9 @@ uint64_t reclaim_pages(uint64_t nr)
 		struct page *p = lru_next();
 		if (!p)
 			break;
-		enum verdict v = shrink_page(p, no_slots);
+		enum verdict v = shrink_page(p, no_slots, false);
 		if (v == WRITE) { /* PG_WRITEBACK from now on: the clock passes it by */
-			batch[nb++] = p;
-			if (nb == BATCH) {
-				freed += write_batch(batch, nb);
-				nb = 0;
-			}
+			freed += batch_add(batch, &nb, p);
 			continue;
 		}
 		freed += v == FREED;
@@ -266,6 +276,49 @@ uint64_t reclaim_pages(uint64_t nr)
 			if (!swap_cache_pages())
 				budget = 0;
 		}
+		put_page(p);
+	}
+	if (nb)
+		freed += write_batch(batch, nb);
+	mutex_unlock(&reclaim_mutex);
+	return freed;
+}
+
+/* The anonymous page mm maps at va, referenced, if mm alone maps it; else NULL. */
+static struct page *own_anon_page(struct mm *mm, uint64_t va)
+{
+	struct pte_info pte;
+	struct page *page = NULL;
+	mutex_lock(&mm->lock);
+	if (pgtable_lookup(&mm->pt, va, &pte) && !(pte.prot & MMU_SWAPPED)) {
+		struct page *p = pfn_to_page(PFN_DOWN(pte.pa));
+		if (page_test(p, PG_ANON) && !page_test(p, PG_KSM) && page_mapcount(p) == 1) {
+			get_page(p);
+			page = p;
+		}
+	}
+	mutex_unlock(&mm->lock);
+	return page;
+}
+
+uint64_t pageout_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+	if (!swap_available())
+		return 0;
+	mutex_lock(&reclaim_mutex);
+	uint64_t freed = 0;
+	struct page *batch[BATCH];
+	unsigned nb = 0;
+	for (uint64_t va = start; va < end && !fatal_signal_pending(); va += PAGE_SIZE) {
+		struct page *p = own_anon_page(mm, va);
+		if (!p)
+			continue;
+		enum verdict v = shrink_page(p, false, true);
+		if (v == WRITE) {
+			freed += batch_add(batch, &nb, p);
+			continue;
+		}
+		freed += v == FREED;
 		put_page(p);
 	}
 	if (nb)
