@@ -28,11 +28,12 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implici
 KLDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments -T linker.ld
 
 # DEBUG=1: the debug kernel, in $(BUILD)/debug: lock-order and sleeping-lock checks
-# (kernel/lockdep.h). The boot tests run it; run, bench and demo the release kernel.
+# (kernel/lockdep.h) and the hooks tests use to seed bugs (TEST_HOOKS: the command line's
+# tlb_skip_shootdown). The boot tests run it; run, bench and demo the release kernel.
 DEBUG ?=
 ifeq ($(DEBUG),1)
 override BUILD := $(BUILD)/debug
-KCFLAGS += -DLOCK_DEBUG
+KCFLAGS += -DLOCK_DEBUG -DTEST_HOOKS
 endif
 DEBUG_BUILD := $(if $(filter 1,$(DEBUG)),$(BUILD),$(BUILD)/debug)
 

@@ -100,26 +100,33 @@ static inline int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* ksmd's pid (the task whose /proc/PID/comm says ksmd), or -1. */
+static inline int ksmd_pid(void)
+{
+	int pid = -1;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char comm[32] = "", p[300];
+		snprintf(p, sizeof(p), "/proc/%s/comm", e->d_name);
+		FILE *f = fopen(p, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "ksmd\n"))
+			pid = atoi(e->d_name);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return pid;
+}
+
 /* ksmd's CPU time in ns (first field of its /proc/PID/schedstat, as on Linux), or 0. */
 static inline uint64_t ksmd_cpu_ns(void)
 {
-	static char path[300];
-	if (!path[0]) {
-		DIR *d = opendir("/proc");
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			char comm[32] = "", p[300];
-			snprintf(p, sizeof(p), "/proc/%s/comm", e->d_name);
-			FILE *f = fopen(p, "r");
-			if (!f)
-				continue;
-			if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "ksmd\n"))
-				snprintf(path, sizeof(path), "/proc/%s/schedstat", e->d_name);
-			fclose(f);
-		}
-		if (d)
-			closedir(d);
-	}
+	static char path[64];
+	if (!path[0])
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", ksmd_pid());
 	unsigned long long ns = 0;
 	FILE *f = fopen(path, "r");
 	if (f) {

@@ -27,6 +27,7 @@ import test_uffd  # noqa: F401
 import test_profile  # noqa: F401
 import test_signal  # noqa: F401
 import test_futex  # noqa: F401
+import test_smp  # noqa: F401
 import linux_selftests  # noqa: F401
 
 
