@@ -26,17 +26,25 @@
 typedef void (*irq_handler_t)(int vector, void *ctx);
 
 /* Install handler for vector (32-255) with ctx (passed to every call) under name (shown by
- * irq_name). One handler per vector; a second registration is a bug (panics). The handler
+ * /proc/interrupts). One handler per vector; a second registration is a bug (panics). The handler
  * runs with interrupts off and must itself acknowledge its interrupt controller
  * (lapic_eoi() for LAPIC-delivered vectors). Takes the vector-table lock. */
 void irq_register(int vector, irq_handler_t handler, void *ctx, const char *name);
 /* Reserve a free device vector in 0x30-0xef for the caller to irq_register() and program
  * into an IOAPIC entry or MSI; returns -1 if none is left. Takes the vector-table lock. */
 int irq_alloc_vector(void);
-/* Interrupts taken on vector since boot, all CPUs together. Lock-free. */
-uint64_t irq_count(int vector);
-/* Name the vector was registered with, or NULL. Lock-free. */
-const char *irq_name(int vector);
+/* The CPU the next device interrupt (an MSI-X vector) goes to: the one the command line's
+ * irq_cpu=N names if it is online, else the online CPUs in turn from the last down, so
+ * that device work spreads away from CPU 0, which keeps time. Boot, one caller at a time. */
+int irq_pick_cpu(void);
+/* Interrupts taken on vector by cpu since boot. Lock-free. */
+uint64_t irq_count(int vector, int cpu);
+struct seqbuf;
+/* /proc/interrupts as Linux lays it out: a column per CPU online; a row per device vector
+ * registered (labelled by its vector, in hex, with its name), then LOC (the tick), SPU,
+ * RES (reschedule IPIs), CAL (cross-CPU calls) and TLB (shootdowns each CPU answered).
+ * Lock-free. */
+void irq_render(struct seqbuf *s);
 
 /* Handler for a spurious vector (an interrupt withdrawn before the CPU took it): nothing
  * to do and nothing to acknowledge; the vector's count records it. */

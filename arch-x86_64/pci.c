@@ -240,8 +240,9 @@ unsigned pci_find_cap(const struct pci_dev *d, uint8_t id)
 	return 0;
 }
 
-int pci_msix_enable(struct pci_dev *d, unsigned entry, int vector)
+int pci_msix_enable(struct pci_dev *d, unsigned entry, int vector, int cpu)
 {
+	BUG_ON(cpu < 0 || cpu >= MAX_CPUS || !cpus[cpu].online);
 	BUG_ON(vector < IRQ_VECTOR_DYN_FIRST || vector > IRQ_VECTOR_DYN_LAST);
 	unsigned cap = pci_find_cap(d, PCI_CAP_MSIX);
 	if (!cap)
@@ -261,7 +262,7 @@ int pci_msix_enable(struct pci_dev *d, unsigned entry, int vector)
 			return -EINVAL;
 		d->msix_table = ioremap(b->base + offset, bytes);
 	}
-	uint32_t apic = lapic_id();
+	uint32_t apic = cpus[cpu].lapic_id;
 	BUG_ON(apic > 0xff); /* xAPIC message addresses carry 8 bits of destination */
 
 	/* The function mask holds every message back while the entry is half-written. */

@@ -80,12 +80,12 @@ void pci_enable(const struct pci_dev *d);
 /* Configuration-space offset of d's first capability with this id, or 0 if it has none. */
 unsigned pci_find_cap(const struct pci_dev *d, uint8_t id);
 
-/* Make MSI-X table entry `entry` of d deliver `vector` (fixed delivery, edge) to the
- * calling CPU's LAPIC and unmask it, then enable MSI-X for d (which ends its INTx); the
+/* Make MSI-X table entry `entry` of d deliver `vector` (fixed delivery, edge) to the LAPIC
+ * of CPU cpu (online; irq_pick_cpu() chooses) and unmask it, then enable MSI-X for d (which ends its INTx); the
  * other entries keep their masks. Needs pci_enable(d) (the table is in a memory BAR).
  * Returns 0, -ENODEV if d has no MSI-X capability, -EINVAL if entry is past d's table or
  * the table's BAR is not an assigned memory BAR. For d's driver (one caller at a time). */
-int pci_msix_enable(struct pci_dev *d, unsigned entry, int vector);
+int pci_msix_enable(struct pci_dev *d, unsigned entry, int vector, int cpu);
 /* Disable MSI-X for d again (a driver giving up on the device). */
 void pci_msix_disable(const struct pci_dev *d);
 

@@ -17,9 +17,11 @@ struct flush {
 	struct pgtable *pt;
 	uint64_t va;
 	bool all;	/* every translation of pt (for the kernel half: global ones too) */
+	int from;	/* the CPU that asks */
 };
 
 static uint64_t shootdowns; /* shootdowns that reached another CPU (atomic) */
+static uint64_t received[MAX_CPUS]; /* flushes each CPU did for another (its own count) */
 
 static void flush_all_local(void)
 {
@@ -37,6 +39,8 @@ static void flush_all_local(void)
 static void flush_here(void *arg)
 {
 	const struct flush *f = arg;
+	if (f->from != this_cpu()->id)
+		received[this_cpu()->id]++;
 	if (f->pt == &kernel_pgtable)
 		f->all ? flush_all_local() : invlpg(f->va);
 	else if (this_cpu()->pgtable == f->pt)
@@ -61,7 +65,7 @@ static void shootdown(struct pgtable *pt, uint64_t va, bool all)
 {
 	uint64_t targets = pt == &kernel_pgtable ? smp_online_mask()
 						  : __atomic_load_n(&pt->cpus, __ATOMIC_SEQ_CST);
-	struct flush f = { pt, va, all };
+	struct flush f = { pt, va, all, this_cpu()->id };
 	uint64_t me = 1ULL << this_cpu()->id;
 	if (pt != &kernel_pgtable && skip_shootdown())
 		targets &= me;
@@ -92,4 +96,9 @@ void tlb_flush_all(void)
 uint64_t tlb_shootdowns(void)
 {
 	return __atomic_load_n(&shootdowns, __ATOMIC_RELAXED);
+}
+
+uint64_t tlb_flushes_received(int cpu)
+{
+	return READ_ONCE(received[cpu]);
 }

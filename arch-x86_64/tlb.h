@@ -21,5 +21,7 @@ void tlb_flush_user(struct pgtable *pt);
 void tlb_flush_all(void);
 /* Shootdowns that had to reach another CPU, since boot (lock-free). */
 uint64_t tlb_shootdowns(void);
+/* Flushes cpu did at another CPU's request, since boot (lock-free): /proc/interrupts' TLB. */
+uint64_t tlb_flushes_received(int cpu);
 
 #endif

@@ -88,6 +88,7 @@ struct vblk {
 	struct blockdev blk;         /* name, capacity, ops: the generic part */
 	uint16_t io;                 /* legacy register block (BAR 0) */
 	int vector;                  /* the queue's interrupt */
+	int irq_cpu;                 /* the CPU it is delivered to */
 	spinlock_t lock;             /* guards vq, the slots, free_slots */
 	struct virtqueue vq;
 	struct page *slot_pages;     /* queue size / 3 slots, in frames of their own */
@@ -233,7 +234,8 @@ static void vblk_probe(struct pci_dev *pci)
 		why = "no free interrupt vector";
 		goto fail_reset;
 	}
-	if (pci_msix_enable(pci, VBLK_MSIX_ENTRY, d->vector)) {
+	d->irq_cpu = irq_pick_cpu();
+	if (pci_msix_enable(pci, VBLK_MSIX_ENTRY, d->vector, d->irq_cpu)) {
 		why = "no usable MSI-X";
 		goto fail_reset;
 	}
@@ -256,8 +258,8 @@ static void vblk_probe(struct pci_dev *pci)
 	/* Cannot fail: the virtio disks (26 at most) come first, before the RAM disk. */
 	BUG_ON(blk_register(b));
 	ndisks++;
-	printk("%s: virtio-blk, %lu sectors (%lu MiB), msi-x vector 0x%x\n", b->name, b->sectors,
-	       b->sectors * BLK_SECTOR_SIZE >> 20, d->vector);
+	printk("%s: virtio-blk, %lu sectors (%lu MiB), msi-x vector 0x%x on CPU %d\n", b->name,
+	       b->sectors, b->sectors * BLK_SECTOR_SIZE >> 20, d->vector, d->irq_cpu);
 	return;
 
 fail_msix:

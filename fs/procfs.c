@@ -14,6 +14,7 @@
 #include "kernel/process.h"
 #include "arch-x86_64/rtc.h"
 #include "arch-x86_64/cpuinfo.h"
+#include "arch-x86_64/irq.h"
 #include "mm/addrspace.h"
 #include "lib/errno.h"
 #include "mm/swap.h"
@@ -133,6 +134,12 @@ static int cpuinfo_show(struct seqbuf *s, struct vnode *vn)
 	return 0;
 }
 
+static int interrupts_show(struct seqbuf *s, struct vnode *vn)
+{
+	irq_render(s);
+	return 0;
+}
+
 static int version_show(struct seqbuf *s, struct vnode *vn)
 {
 	seq_printf(s, "Linux version 6.1.0-ksm-kernel (ksm-kernel, gcc) #1 ksm-kernel "
@@ -171,6 +178,7 @@ static const struct pseudo_ops loadavg_ops = { .show = loadavg_show };
 static const struct pseudo_ops swaps_ops = { .show = swaps_show };
 static const struct pseudo_ops stat_ops = { .show = stat_show };
 static const struct pseudo_ops cpuinfo_ops = { .show = cpuinfo_show };
+static const struct pseudo_ops interrupts_ops = { .show = interrupts_show };
 static const struct pseudo_ops version_ops = { .show = version_show };
 static const struct pseudo_ops vm_knob_ops = { .show = vm_knob_show, .store = vm_knob_store };
 static const struct pseudo_ops meminfo_ops = { .show = meminfo_show };
@@ -237,6 +245,7 @@ void procfs_init(void)
 	BUG_ON(!pseudofile_create(proc, "swaps", &swaps_ops));
 	BUG_ON(!pseudofile_create(proc, "stat", &stat_ops));
 	BUG_ON(!pseudofile_create(proc, "cpuinfo", &cpuinfo_ops));
+	BUG_ON(!pseudofile_create(proc, "interrupts", &interrupts_ops));
 	BUG_ON(!pseudofile_create(proc, "version", &version_ops));
 	for (unsigned i = 0; i < ARRAY_SIZE(vm_knobs); i++)
 		sysfs_file(sysfs_dir("/proc/sys/vm"), vm_knobs[i].name, &vm_knob_ops)->priv_id = i;

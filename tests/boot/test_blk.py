@@ -25,13 +25,30 @@ def virtio_blk_disks_on_bus_0_and_behind_a_bridge(b):
     check(re.search(r"^pci 00:00\.0 8086:1237 class 06:00$", log, re.M), "host bridge not listed")
     check(re.search(r"^pci 01:03\.0 1af4:1001 class 01:00$", log, re.M),
           "the disk behind the PCI bridge was not found")
-    vectors = re.findall(r"^vd[ab]: virtio-blk, \d+ sectors \(\d+ MiB\), msi-x vector (0x[0-9a-f]+)$",
-                         log, re.M)
+    placed = re.findall(r"^(vd[ab]): virtio-blk, \d+ sectors \(\d+ MiB\), msi-x vector 0x([0-9a-f]+) on CPU (\d+)$",
+                        log, re.M)
+    vectors = [vector for _, vector, _ in placed]
     check(re.search(r"^vda: virtio-blk, 131072 sectors \(64 MiB\), msi-x vector", log, re.M),
           "no vda line for the 64 MiB disk")
     check(re.search(r"^vdb: virtio-blk, 65536 sectors \(32 MiB\), msi-x vector", log, re.M),
           "no vdb line for the 32 MiB disk")
     check(len(set(vectors)) == 2, f"the disks do not have distinct vectors: {vectors}")
+    # Spread over the CPUs from the last down; each disk's interrupts (the swap-header
+    # read at boot) counted in its CPU's column of /proc/interrupts, and only there.
+    check(sorted(cpu for _, _, cpu in placed) == ["0", "1"], f"both disks' interrupts on one CPU: {placed}")
+    interrupts = m.command("cat /proc/interrupts")
+    for disk, vector, cpu in placed:
+        row = re.search(rf"^\s*{vector}:\s+(\d+)\s+(\d+)\s+{disk}$", interrupts, re.M)
+        counts = [int(n) for n in row.groups()] if row else []
+        check(row and counts[int(cpu)] > 0 and counts[1 - int(cpu)] == 0,
+              f"{disk}'s interrupts are not all on CPU {cpu}:\n{interrupts}")
+    m.poweroff()
+    # irq_cpu=N on the command line puts them on CPU N.
+    m = b.machine(swap=None, cmdline="panic=exit irq_cpu=0", qemu_args=[
+        "-drive", f"file={a},if=virtio,format=raw", "-drive", f"file={c},if=virtio,format=raw"]).start()
+    log = m.wait_prompt()
+    check(re.findall(r"^vd[ab]: virtio-blk, .* on CPU (\d+)$", log, re.M) == ["0", "0"],
+          f"irq_cpu=0 was not followed:\n{log}")
     m.poweroff()
 
 
