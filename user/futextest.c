@@ -3,12 +3,15 @@
  * (mapped at the same address or at two),
  * private futexes staying inside their process, the requeues, FUTEX_WAKE_OP's arithmetic
  * and its conditional second wake, the thread-exit protocol (clear_child_tid),
+ * a ping-pong between two threads pinned to two CPUs (each wake-up crosses CPUs),
  * and a private futex whose page ksmd merges while its process waits on it. Sets
  * /sys/kernel/mm/ksm/run to 1 for that case if needed, and restores the knobs it changed.
  * `futextest swap MIB` instead checks a futex whose page is swapped out while its process
  * waits on it (MIB: more than the machine's memory). Prints "futextest: N checks, F failed". */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -533,6 +536,60 @@ static void test_swap(long mib)
 	munmap(p, PAGE);
 }
 
+/* The ping-pong: turn is even when the main thread may go, odd for the other; each side
+ * waits for its turn with FUTEX_WAIT (5 s at most) and passes it with FUTEX_WAKE. */
+#define PINGPONG_TURNS 2000
+static uint32_t turn;
+static int pingpong_timeouts;
+
+static bool pin_to(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) == 0;
+}
+
+static void pingpong_side(uint32_t parity)
+{
+	struct timespec five = { 5, 0 };
+	for (;;) {
+		uint32_t t = __atomic_load_n(&turn, __ATOMIC_ACQUIRE);
+		if (t >= PINGPONG_TURNS)
+			return;
+		if (t % 2 != parity) {
+			if (futex(&turn, FUTEX_WAIT_PRIVATE, t, &five, NULL, 0) == -1 && errno == ETIMEDOUT)
+				__atomic_add_fetch(&pingpong_timeouts, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		__atomic_store_n(&turn, t + 1, __ATOMIC_RELEASE);
+		futex(&turn, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	}
+}
+
+static void *pingpong_other(void *arg)
+{
+	if (!pin_to(1))
+		return (void *)1L;
+	pingpong_side(1);
+	return NULL;
+}
+
+static void test_cross_cpu(void)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	cpu_set_t was;
+	pthread_t t;
+	void *rc = (void *)1L;
+	CHECK(sched_getaffinity(0, sizeof(was), &was) == 0 && pin_to(0));
+	CHECK(pthread_create(&t, NULL, pingpong_other, NULL) == 0);
+	pingpong_side(0);
+	CHECK(pthread_join(t, &rc) == 0 && rc == NULL);
+	CHECK(turn == PINGPONG_TURNS && pingpong_timeouts == 0); /* no wake-up lost */
+	sched_setaffinity(0, sizeof(was), &was);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "swap")) {
@@ -548,6 +605,7 @@ int main(int argc, char **argv)
 	test_requeue();
 	test_wake_op();
 	test_clear_child_tid();
+	test_cross_cpu();
 	test_ksm();
 	return checks_report();
 }

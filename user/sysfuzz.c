@@ -1,5 +1,7 @@
-/* sysfuzz [CALLS [SEED]]: random system calls with hostile arguments, in forked children,
- * until CALLS calls were made (default 100000). Arguments come from a pool of trouble: 0,
+/* sysfuzz [CALLS [SEED [JOBS]]]: random system calls with hostile arguments, in forked
+ * children, until CALLS calls were made (default 100000). With JOBS > 1, that many fuzzers
+ * run at once, job i pinned to CPU i modulo the CPUs online, with seeds SEED + i, sharing
+ * the calls: every CPU in the kernel at once. Arguments come from a pool of trouble: 0,
  * -1, descriptors that may or may not be open, pointers into a valid buffer, at its very
  * end, into unmapped and kernel memory, past the end of user space, huge lengths, random
  * bits. Children may crash (they unmap their own stack, say) or block (a watchdog kills
@@ -26,10 +28,12 @@
  * The children's choices follow from SEED alone (handlers and threads draw from their own
  * generators); when signals arrive from timers is up to the machine.
  * Prints "sysfuzz: N calls in C children (K ended by signals, W by the watchdog)" and a
- * line of what the signal and clone surfaces saw. */
+ * line of what the signal and clone surfaces saw (all jobs together). */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -91,12 +95,13 @@ static const char *const paths[] = {
 #define K_SA_RESTORER 0x04000000UL
 #define K_SS_AUTODISARM (1U << 31)
 
-/* What the children count for the summary, in memory shared with sysfuzz. */
+/* What the children count for the summary, in memory shared with sysfuzz (one per job). */
 struct shared {
 	volatile long calls;
 	long handlers, mangled, threads, clones, created, wrong_clones;
 	unsigned long wrong_flags, wrong_tls;
 	long wrong_result;
+	long children, signaled, watchdog; /* the job's own */
 };
 
 /* The kernel's struct k_sigaction, siginfo_t, sigevent and ucontext (x86-64). */
@@ -956,30 +961,29 @@ static long kill_leftovers(void)
 	return killed;
 }
 
-int main(int argc, char **argv)
+/* One job's shared page, between two PROT_NONE guard pages: a fuzzed call that fills a
+ * long buffer (getrandom, read) across the mappings next to it legitimately writes every
+ * page it can, and must stop at a guard instead of running into the counters. */
+static struct shared *guarded_page(void)
 {
-	long target = argc > 1 ? atol(argv[1]) : 100000;
-	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed;
-	/* The counters' page sits between two PROT_NONE guard pages: a fuzzed call that fills a
-	 * long buffer (getrandom, read) across the mappings next to it legitimately writes
-	 * every page it can, and must stop at a guard instead of running into the counters. */
 	char *guarded = mmap(NULL, 3 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	sh = guarded == MAP_FAILED ? MAP_FAILED
+	return guarded == MAP_FAILED ? MAP_FAILED
 		: mmap(guarded + 4096, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	if (sh == MAP_FAILED) {
-		perror("sysfuzz: mmap");
-		return 1;
-	}
-	long children = 0, signaled = 0, watchdog = 0;
+}
+
+/* One job: fuzz children one after another, each watched, until target calls were made;
+ * its counts go to sh. Returns 1 if forking failed, else 0. */
+static int run_job(long target, uint64_t seed)
+{
 	while (sh->calls < target) {
 		pid_t c = fork();
 		if (c == 0)
-			fuzz(seed + (uint64_t)children * 0x10001);
+			fuzz(seed + (uint64_t)sh->children * 0x10001);
 		if (c < 0) {
 			perror("sysfuzz: fork");
 			return 1;
 		}
-		children++;
+		sh->children++;
 		long last = sh->calls;
 		double progress = now();
 		int st;
@@ -994,17 +998,81 @@ int main(int argc, char **argv)
 				progress = now();
 			} else if (now() - progress > 0.02) {
 				kill(c, SIGKILL);
-				watchdog++;
+				sh->watchdog++;
 			}
 			struct timespec nap = { 0, 1000 * 1000 };
 			nanosleep(&nap, NULL);
 		}
 		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
-			signaled++;
+			sh->signaled++;
 	}
+	return 0;
+}
+
+/* JOBS > 1: each job a process of its own on its CPU, with its own page; their counts
+ * summed into total. Returns 1 if one could not run. */
+static int run_jobs(long target, uint64_t seed, int jobs, struct shared *total)
+{
+	struct shared *pages[64];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int failed = 0;
+	for (int j = 0; j < jobs; j++) {
+		pages[j] = guarded_page();
+		if (pages[j] == MAP_FAILED)
+			return 1;
+		pid_t c = fork();
+		if (c == 0) {
+			cpu_set_t cpu;
+			CPU_ZERO(&cpu);
+			CPU_SET(j % ncpu, &cpu);
+			sh = pages[j];
+			_exit(sched_setaffinity(0, sizeof(cpu), &cpu) || run_job(target / jobs, seed + j));
+		}
+		failed |= c < 0;
+	}
+	int st;
+	while (wait(&st) > 0 || errno == EINTR)
+		failed |= WIFEXITED(st) && WEXITSTATUS(st);
+	for (int j = 0; j < jobs; j++) {
+		struct shared *p = pages[j];
+		total->calls += p->calls;
+		total->handlers += p->handlers;
+		total->mangled += p->mangled;
+		total->threads += p->threads;
+		total->clones += p->clones;
+		total->created += p->created;
+		total->children += p->children;
+		total->signaled += p->signaled;
+		total->watchdog += p->watchdog;
+		if (p->wrong_clones && !total->wrong_clones) {
+			total->wrong_flags = p->wrong_flags;
+			total->wrong_tls = p->wrong_tls;
+			total->wrong_result = p->wrong_result;
+		}
+		total->wrong_clones += p->wrong_clones;
+	}
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	long target = argc > 1 ? atol(argv[1]) : 100000;
+	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed;
+	int jobs = argc > 3 ? atoi(argv[3]) : 1;
+	if (jobs < 1 || jobs > 64) {
+		fprintf(stderr, "usage: sysfuzz [CALLS [SEED [JOBS (1-64)]]]\n");
+		return 2;
+	}
+	sh = guarded_page();
+	if (sh == MAP_FAILED) {
+		perror("sysfuzz: mmap");
+		return 1;
+	}
+	if (jobs > 1 ? run_jobs(target, seed, jobs, sh) : run_job(target, seed))
+		return 1;
 	long leftovers = kill_leftovers();
 	printf("sysfuzz: %ld calls in %ld children (%ld ended by signals, %ld by the watchdog)\n",
-	       sh->calls, children, signaled, watchdog);
+	       sh->calls, sh->children, sh->signaled, sh->watchdog);
 	printf("sysfuzz: %ld leftover processes killed\n", leftovers);
 	printf("sysfuzz: %ld handler runs, %ld frames mangled, %ld clones (%ld made a task), %ld threads ran\n",
 	       sh->handlers, sh->mangled, sh->clones, sh->created, sh->threads);

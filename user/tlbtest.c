@@ -7,6 +7,9 @@
  * is flushed: the kernel must shoot the entry down (an IPI) before it relies on the change.
  * Each mode makes one such change while the writer holds a hot, writable entry:
  *
+ *   fork      the main thread forks while the writer writes: fork write-protects the
+ *             page for copy-on-write, so the writer's next write must copy it; the child,
+ *             which no thread writes, must see its snapshot stand still;
  *   mprotect  PROT_READ on the page the writer is writing: its very next write must fault
  *             (a late one would land after mprotect returned);
  *   munmap    the page, a MAP_SHARED one seen through a second mapping (an mremap alias):
@@ -32,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ksm_util.h"
@@ -45,8 +49,8 @@
 #define FAULT_WAIT_S 1.0	/* a writer that has not faulted by then writes through a
 				 * stale TLB entry */
 
-enum mode { MPROTECT, MUNMAP, MERGE, SWAP };
-static const char *const mode_names[] = { "mprotect", "munmap", "merge", "swap" };
+enum mode { FORK, MPROTECT, MUNMAP, MERGE, SWAP };
+static const char *const mode_names[] = { "fork", "mprotect", "munmap", "merge", "swap" };
 static enum mode mode;
 
 /* Shared by the two threads (private memory, never the page under test). */
@@ -74,7 +78,7 @@ static void on_fault(int sig)
 	siglongjmp(writer_env, 1);
 }
 
-/* The fault modes: write until the page goes (or main stops us). */
+/* fork, mprotect and munmap: write until the page goes (or main stops us). */
 static void write_until_fault(long r)
 {
 	if (sigsetjmp(writer_env, 1) == 0)
@@ -104,7 +108,7 @@ static void *writer(void *arg)
 		r = go;
 		if (r < 0)
 			return NULL;
-		if (mode == MPROTECT || mode == MUNMAP)
+		if (mode == FORK || mode == MPROTECT || mode == MUNMAP)
 			write_until_fault(r);
 		else
 			write_round(r);
@@ -196,6 +200,33 @@ static bool same_frame(volatile void *a, volatile void *b)
 	return (pa >> 63) && (pa & ((1ULL << 55) - 1)) == (pb & ((1ULL << 55) - 1));
 }
 
+/* fork: the child's copy of the page must not change after fork returned (no thread
+ * runs in the child); the parent's keeps every increment. */
+static void fork_round(long r)
+{
+	volatile uint64_t *p = map_page(MAP_PRIVATE);
+	page = p;
+	uint64_t base = increments;
+	run_writer(r, 2000);
+	pid_t child = fork();
+	if (child == 0) {
+		uint64_t before = sum(p);
+		sleep_ms(20);
+		_exit(sum(p) == before ? 0 : 1);
+	}
+	int st = 0;
+	CHECK(child > 0 && waitpid(child, &st, 0) == child && WIFEXITED(st));
+	changed_elsewhere += WEXITSTATUS(st) != 0;
+	rounds_changed++;
+	stop = 1;
+	while (faulted_round != r)
+		;
+	stop = 0;
+	uint64_t made = increments - base, after = sum(p);
+	lost += made > after ? made - after : 0;
+	munmap((void *)p, 4096);
+}
+
 /* merge and swap: between two rounds the page is merged with its twin or paged out; the
  * next round must find it through a fault. */
 static void change_rounds(int rounds)
@@ -242,7 +273,7 @@ int main(int argc, char **argv)
 	for (mode = 0; argc > 1 && mode <= SWAP && strcmp(argv[1], mode_names[mode]); mode++)
 		;
 	if (argc < 2 || mode > SWAP || rounds < 2) {
-		fprintf(stderr, "usage: tlbtest mprotect|munmap|merge|swap [ROUNDS >= 2]\n");
+		fprintf(stderr, "usage: tlbtest fork|mprotect|munmap|merge|swap [ROUNDS >= 2]\n");
 		return 1;
 	}
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
@@ -270,9 +301,9 @@ int main(int argc, char **argv)
 		ksm_write("sleep_millisecs", "0");
 		ksm_write("run", "1");
 	}
-	if (mode == MPROTECT || mode == MUNMAP)
+	if (mode == FORK || mode == MPROTECT || mode == MUNMAP)
 		for (long r = 1; r <= rounds; r++)
-			fault_round(r);
+			(mode == FORK ? fork_round : fault_round)(r);
 	else
 		change_rounds(rounds);
 	go = -1;

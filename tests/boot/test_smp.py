@@ -5,10 +5,11 @@ away (tlbtest), and a kernel that skips the shootdown fails that test (ksm-check
 on every CPU: test_ksm.py)."""
 import re
 
-from registry import check, check_program_passed, test
+from registry import check, check_program_passed, counted, stress, test
+from test_abi import fuzz
 from test_process import run
 
-TLB_MODES = ("mprotect", "munmap", "merge", "swap")
+TLB_MODES = ("fork", "mprotect", "munmap", "merge", "swap")
 
 
 @test
@@ -47,16 +48,27 @@ def tasks_spread_over_the_cpus_and_show_where_they_run(b):
 @test
 def tlb_shootdown_keeps_every_write_where_the_page_is(b):
     """tlbtest's thread on CPU 1 increments counters while CPU 0 write-protects the page
-    (mprotect), unmaps it, has ksmd merge it or pages it out: no increment is lost, none
+    (fork, mprotect), unmaps it, has ksmd merge it or pages it out: no increment is lost, none
     lands after the change, the write after it faults, and the changes happened."""
     m = b.machine(mem="256M", swap="64M").start()
     m.wait_prompt()
+    before = tlb_flushes_received(m)
     for mode in TLB_MODES:
         out, _, how = run(m, f"tlbtest {mode} 20", timeout=120)
         check_program_passed("tlbtest", out, how)
         check(re.search(rf"^tlbtest {mode}: 20 rounds, (1\d|20) changed, \d+ increments, 0 lost, 0 late, "
                         r"0 unfaulted, 0 changed elsewhere$", out, re.M), f"tlbtest {mode}:\n{out}")
+    after = tlb_flushes_received(m)
+    check(after[1] - before[1] >= 20, f"CPU 1 answered {after[1] - before[1]} shootdowns during tlbtest")
     m.poweroff()
+
+
+def tlb_flushes_received(m):
+    """The TLB row of /proc/interrupts: shootdowns each CPU answered."""
+    interrupts = m.command("cat /proc/interrupts")
+    row = re.search(r"^\s*TLB:((?:\s+\d+)+)\s+TLB shootdowns$", interrupts, re.M)
+    check(row, f"/proc/interrupts has no TLB row:\n{interrupts}")
+    return [int(n) for n in row.group(1).split()]
 
 
 @test
@@ -71,4 +83,20 @@ def tlbtest_catches_a_kernel_that_skips_the_shootdown(b):
                       r"(\d+) unfaulted, (\d+) changed elsewhere$", out, re.M)
         check(how == ("exited", 1) and r and sum(int(n) for n in r.groups()) > 0,
               f"tlbtest {mode} passed on a kernel without shootdown:\n{out}")
+    m.poweroff()
+
+
+@stress
+def four_cpus_tlb_ksm_threads_and_fuzz(b):
+    """With -smp 4 (four vCPUs on however many host cores): tlbtest in every mode,
+    ksm-check's threads on all four CPUs, and sysfuzz on all four at once."""
+    m = b.machine(mem="256M", swap="64M", timeout=3600, qemu_args=["-smp", "4"]).start()
+    check(re.search(r"^smp: 4 CPUs up$", m.wait_prompt(), re.M), "4 CPUs did not come up")
+    for mode in TLB_MODES:
+        out, _, how = run(m, f"tlbtest {mode} 20", timeout=600)
+        check_program_passed("tlbtest", out, how)
+    out, _, how = run(m, "ksm-check --threads 8 128 8", timeout=600)
+    check(how == ("exited", 0) and counted(r"ksm-check: (\d+) pages verified, 0 corrupted", out),
+          f"ksm-check --threads:\n{out}")
+    fuzz(m, 200000, jobs=4)
     m.poweroff()
