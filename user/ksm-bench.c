@@ -9,7 +9,6 @@
 
 #define PAGE 4096
 #define CONTENTS 64
-#define SAMPLES 1001
 
 int main(int argc, char **argv)
 {
@@ -48,22 +47,8 @@ int main(int argc, char **argv)
 	long shared = ksm_read("pages_shared"), profit = ksm_read("general_profit");
 	ksm_write("run", "0"); /* the timings below are of faults, not of ksmd */
 
-	/* A write fault on a merged page, one at a time; the clock's own cost is taken off. */
-	static uint64_t cow[SAMPLES], clock_cost[SAMPLES];
-	for (int s = 0; s < SAMPLES; s++) {
-		uint64_t a = now_ns(), b = now_ns();
-		clock_cost[s] = b - a;
-	}
-	qsort(clock_cost, SAMPLES, sizeof(uint64_t), cmp_u64);
-	size_t stride = pages / SAMPLES ? pages / SAMPLES : 1;
-	int n = 0;
-	for (size_t i = 0; i < pages && n < SAMPLES; i += stride) {
-		uint64_t a = now_ns();
-		mem[i * PAGE] ^= 0xff;
-		cow[n++] = now_ns() - a;
-	}
-	qsort(cow, n, sizeof(uint64_t), cmp_u64);
-	uint64_t cow_median = cow[n / 2] > clock_cost[SAMPLES / 2] ? cow[n / 2] - clock_cost[SAMPLES / 2] : 0;
+	/* A write fault on a merged page, one at a time. */
+	uint64_t cow_median = cow_fault_median_ns(mem, pages);
 
 	t0 = now_ns();
 	madvise(mem, pages * PAGE, MADV_UNMERGEABLE);

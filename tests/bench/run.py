@@ -3,8 +3,10 @@
 key=value figures. Figures compare between runs on the same kind of machine; TCG timings
 are not native timings. Each program gets its own boot: ksm-bench a machine big enough to
 keep its region in RAM, swap-bench a small one (with a big swap disk) that its region
-overflows three times; then the shell's answer time, idle and beside two busy tasks; then
-the lateness of timer expiries (timertest bench).
+overflows three times; smp-bench (ksmd on CPU 0 merging while a thread of the same
+process writes on CPU 1: the shootdowns, IPIs and the writer's slowdown; needs SMP >= 2);
+then the shell's answer time, idle and beside two busy tasks; then the lateness of timer
+expiries (timertest bench).
 
 usage: run.py --build DIR [--mem 1G]
 """
@@ -19,6 +21,7 @@ from machine import Machine, TestFailure  # noqa: E402
 
 SWAP_BENCH = dict(line="swap-bench 384", mem="128M", swap="1G")
 TIMER_BENCH = dict(line="timertest bench", mem="128M")
+SMP_BENCH = dict(line="smp-bench 128", mem="512M")
 
 
 def session(build, body, mem, swap="64M"):
@@ -77,11 +80,12 @@ def main():
     args = ap.parse_args()
     ksm = bench(args.build, "ksm-bench", args.mem)
     swap = ksm and bench(args.build, **SWAP_BENCH)
-    shell = swap and shell_latency(args.build)
+    smp = swap and bench(args.build, **SMP_BENCH)
+    shell = smp and shell_latency(args.build)
     timers = shell and bench(args.build, **TIMER_BENCH)
     if not timers:
         return 1
-    print("\n".join(ksm + swap + shell + timers))
+    print("\n".join(ksm + swap + smp + shell + timers))
     return 0
 
 
