@@ -34,12 +34,9 @@ int main(int argc, char **argv)
 	uint64_t cpu0 = ksmd_cpu_ns();
 	t0 = now_ns();
 	madvise(mem, pages * PAGE, MADV_MERGEABLE);
-	while ((size_t)(ksm_read("pages_shared") + ksm_read("pages_sharing")) < pages) {
-		if (now_ns() - t0 > 600ull * 1000000000ull) {
-			printf("ksm-bench: not merged after 600 s\n");
-			return 1;
-		}
-		sleep_ms(2);
+	if (ksm_wait_merged(pages, 600)) {
+		printf("ksm-bench: not merged after 600 s\n");
+		return 1;
 	}
 	uint64_t merge_ns = now_ns() - t0;
 	uint64_t cpu = ksmd_cpu_ns() - cpu0;

@@ -166,6 +166,19 @@ static inline void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Wait until KSM pages back `pages` pages (pages_shared + pages_sharing): 0, or -1 after
+ * timeout_s seconds. */
+static inline int ksm_wait_merged(size_t pages, double timeout_s)
+{
+	double end = now_s() + timeout_s;
+	while ((size_t)(ksm_read("pages_shared") + ksm_read("pages_sharing")) < pages) {
+		if (now_s() > end)
+			return -1;
+		sleep_ms(2);
+	}
+	return 0;
+}
+
 /* Wait until full_scans has grown by n: 0, or -1 after timeout_s seconds. */
 static inline int ksm_wait_scans(long n, double timeout_s)
 {

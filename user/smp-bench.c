@@ -108,12 +108,9 @@ int main(int argc, char **argv)
 	uint64_t w0 = written, t0 = now_ns();
 	madvise(mem, pages * PAGE, MADV_MERGEABLE);
 	ksm_write("run", "1");
-	while ((size_t)(ksm_read("pages_shared") + ksm_read("pages_sharing")) < pages) {
-		if (now_ns() - t0 > 600ull * 1000000000ull) {
-			printf("smp-bench: not merged after 600 s\n");
-			return 1;
-		}
-		sleep_ms(2);
+	if (ksm_wait_merged(pages, 600)) {
+		printf("smp-bench: not merged after 600 s\n");
+		return 1;
 	}
 	uint64_t merge_ns = now_ns() - t0;
 	double during = (written - w0) / 1048576.0 / (merge_ns / 1e9);
