@@ -293,6 +293,8 @@ void task_exit(int status)
 	}
 	t->state = TASK_ZOMBIE;
 	struct task *parent = ended ? ended->parent : NULL;
+	if (parent) /* out of task_lock, it may exit and be reaped on another CPU meanwhile */
+		task_get(parent);
 	if (ended && ended->group_exiting)
 		ended->exit_status = ended->group_exit_status;
 	if (ended) { /* in the same step: a SIGCHLD handler finds the zombie */
@@ -309,8 +311,10 @@ void task_exit(int status)
 		task_put(ended);
 	if (!list_empty(&reaper->children))
 		wake_up_all(&reaper->child_exit);
-	if (parent)
+	if (parent) {
 		wake_up_all(&parent->child_exit);
+		task_put(parent);
+	}
 	poll_notify(); /* pidfds on t are readable now */
 	sched_exit_current();
 }
