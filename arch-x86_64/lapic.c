@@ -21,7 +21,8 @@ enum {
 #define TIMER_DIV_16      0x3
 #define APIC_BASE_ENABLE  (1UL << 11)
 #define ICR_DEST_SELF     (1u << 18) /* destination shorthand 01; fixed delivery, edge */
-#define ICR_INIT          (5u << 8)  /* delivery modes */
+#define ICR_NMI           (4u << 8)  /* delivery modes */
+#define ICR_INIT          (5u << 8)
 #define ICR_STARTUP       (6u << 8)
 #define ICR_LEVEL_ASSERT  (1u << 14)
 #define ICR_LEVEL_TRIGGER (1u << 15)
@@ -80,6 +81,11 @@ static void send_ipi(uint32_t apic_id, uint32_t icr_low)
 void lapic_send_ipi(uint32_t apic_id, int vector)
 {
 	send_ipi(apic_id, (uint32_t)vector);
+}
+
+void lapic_send_nmi(uint32_t apic_id)
+{
+	send_ipi(apic_id, ICR_NMI);
 }
 
 void lapic_send_init(uint32_t apic_id)

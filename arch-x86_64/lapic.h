@@ -25,6 +25,8 @@ void lapic_send_ipi(uint32_t apic_id, int vector);
 /* Start an application processor (smp.c): INIT to the LAPIC with id apic_id, then
  * STARTUP, which makes it run in real mode at entry_phys (page-aligned, below 1 MiB). Each
  * waits until the IPI is accepted. */
+/* A non-maskable interrupt to the CPU apic_id (taken even with interrupts off). */
+void lapic_send_nmi(uint32_t apic_id);
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_startup(uint32_t apic_id, uint64_t entry_phys);
 /* Start a masked one-shot countdown from count (for calibration: read lapic_timer_count()). */

@@ -25,6 +25,7 @@
 #include "arch-x86_64/apic_timer.h"
 #include "arch-x86_64/irq.h"
 #include "kernel/printk.h"
+#include "arch-x86_64/trap.h"
 #include "lib/string.h"
 
 #define TRAMPOLINE_BASE 0x8000 /* trampoline.asm's, and STARTUP's vector 0x08 */
@@ -80,6 +81,22 @@ static void resched_interrupt(int vector, void *ctx)
 	lapic_eoi();
 }
 
+/* An NMI during a panic: this CPU stops where it is, so that the report is alone on the
+ * console (another NMI goes to the usual report). */
+static bool nmi_stop(struct trap_frame *tf)
+{
+	if (!panic_in_progress())
+		return false;
+	cpu_halt_forever();
+}
+
+void smp_stop_others(void)
+{
+	for (int cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (cpu != this_cpu()->id && cpus[cpu].online)
+			lapic_send_nmi(cpus[cpu].lapic_id);
+}
+
 void smp_send_resched(int cpu)
 {
 	lapic_send_ipi(cpus[cpu].lapic_id, IRQ_VECTOR_RESCHED);
@@ -118,6 +135,7 @@ void smp_boot_aps(void)
 	BUG_ON(this_cpu()->id != 0);
 	smp_call_init();
 	irq_register(IRQ_VECTOR_RESCHED, resched_interrupt, NULL, "resched");
+	trap_register_exception(T_NMI, nmi_stop);
 	memcpy(phys_to_virt(TRAMPOLINE_BASE), trampoline_start, trampoline_end - trampoline_start);
 	*(uint32_t *)param(trampoline_cr3) = (uint32_t)(uint64_t)boot_pml4;
 	*(uint32_t *)param(trampoline_efer) = (uint32_t)(rdmsr(MSR_EFER) & (EFER_LME | EFER_NXE));

@@ -13,6 +13,9 @@
  * Each AP then starts its tick and its idle task and takes tasks from the run queue
  * (kernel/sched.h); device interrupts stay on the boot CPU. */
 void smp_boot_aps(void);
+/* Stop every other CPU where it is (an NMI; it halts for good if a panic is in progress):
+ * the panic report's first step. No wait, no lock. */
+void smp_stop_others(void);
 /* Make CPU cpu look at the run queue now (an IPI; no wait). */
 void smp_send_resched(int cpu);
 

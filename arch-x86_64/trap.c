@@ -73,11 +73,7 @@ static void print_symbol(const char *label, uint64_t addr)
 
 static __noreturn void report(const struct trap_frame *tf)
 {
-	/* One report at a time: a second one (a fault inside this one, or another CPU's)
-	 * would only garble it. */
-	static int reporting;
-	if (__atomic_exchange_n(&reporting, 1, __ATOMIC_ACQ_REL))
-		panic_stop();
+	panic_enter(); /* one report at a time, the other CPUs stopped */
 
 	const char *name = names[tf->vector] ? names[tf->vector] : "reserved exception";
 	printk("\nKERNEL PANIC: unhandled %s (vector %lu) in %s mode on cpu %d, error code 0x%lx\n",

@@ -1,6 +1,7 @@
 /* Console output is polled (simple and usable from a panic); input arrives by interrupt into
  * a ring buffer so nothing typed while the kernel is busy is lost. */
 #include "drivers/console.h"
+#include "kernel/printk.h"
 #include "kernel/signal.h"
 #include "arch-x86_64/spinlock.h"
 #include "drivers/uart.h"
@@ -19,14 +20,24 @@ static char input[INPUT_SIZE];
 static unsigned in_head, in_tail; /* head: next write; tail: next read */
 static struct wait_queue input_wait = WAIT_QUEUE_INIT(input_wait);
 
-void console_write(const char *s, size_t len)
+/* Straight to the UART: under out_lock, or alone in a panic. */
+static void uart_write(const char *s, size_t len)
 {
-	uint64_t f = spin_lock_irqsave(&out_lock);
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\n')
 			uart_putc('\r');
 		uart_putc(s[i]);
 	}
+}
+
+void console_write(const char *s, size_t len)
+{
+	if (panic_on_this_cpu()) { /* the other CPUs are stopped, maybe holding the lock */
+		uart_write(s, len);
+		return;
+	}
+	uint64_t f = spin_lock_irqsave(&out_lock);
+	uart_write(s, len);
 	spin_unlock_irqrestore(&out_lock, f);
 }
 

@@ -5,6 +5,8 @@
 #include "kernel/ksyms.h"
 #include "drivers/power.h"
 #include "arch-x86_64/cpu.h"
+#include "arch-x86_64/percpu.h"
+#include "arch-x86_64/smp.h"
 #include "mm/memlayout.h"
 
 int printk(const char *fmt, ...)
@@ -52,6 +54,34 @@ void backtrace_from(uint64_t rbp, uint64_t sp)
 	}
 }
 
+static int panicking; /* the id + 1 of the CPU that reports a panic, 0 if none */
+
+bool panic_in_progress(void)
+{
+	return __atomic_load_n(&panicking, __ATOMIC_ACQUIRE) != 0;
+}
+
+bool panic_on_this_cpu(void)
+{
+	return __atomic_load_n(&panicking, __ATOMIC_ACQUIRE) == this_cpu()->id + 1;
+}
+
+void panic_enter(void)
+{
+	irq_disable();
+	int none = 0;
+	if (!__atomic_compare_exchange_n(&panicking, &none, this_cpu()->id + 1, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (panic_on_this_cpu())
+			panic_stop(); /* a fault inside the report: end it */
+		cpu_halt_forever(); /* another CPU reports: keep quiet */
+	}
+#ifdef LOCK_DEBUG
+	lockdep_off(); /* the report takes locks of its own, in whatever order */
+#endif
+	smp_stop_others();
+}
+
 void panic_stop(void)
 {
 	irq_disable();
@@ -65,10 +95,7 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
-	irq_disable();
-#ifdef LOCK_DEBUG
-	lockdep_off(); /* the report takes locks of its own, in whatever order */
-#endif
+	panic_enter();
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
