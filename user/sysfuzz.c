@@ -1020,11 +1020,16 @@ static int run_jobs(long target, uint64_t seed, int jobs, struct shared *total)
 		pages[j] = guarded_page();
 		if (pages[j] == MAP_FAILED)
 			return 1;
+	}
+	for (int j = 0; j < jobs; j++) {
 		pid_t c = fork();
 		if (c == 0) {
 			cpu_set_t cpu;
 			CPU_ZERO(&cpu);
 			CPU_SET(j % ncpu, &cpu);
+			for (int k = 0; k < jobs; k++) /* out of its fuzzers' reach */
+				if (k != j)
+					munmap(pages[k], 4096);
 			sh = pages[j];
 			_exit(sched_setaffinity(0, sizeof(cpu), &cpu) || run_job(target / jobs, seed + j));
 		}
@@ -1033,6 +1038,7 @@ static int run_jobs(long target, uint64_t seed, int jobs, struct shared *total)
 	int st;
 	while (wait(&st) > 0 || errno == EINTR)
 		failed |= WIFEXITED(st) && WEXITSTATUS(st);
+	memset(total, 0, sizeof(*total)); /* the jobs' fuzzers could reach it */
 	for (int j = 0; j < jobs; j++) {
 		struct shared *p = pages[j];
 		total->calls += p->calls;
