@@ -8,7 +8,7 @@
 #include "lib/compiler.h"
 
 #define MAX_CPUS 8
-#define PERCPU_STATS 16  /* event counters kept per CPU (mm/vmstat.h's) */
+#define PERCPU_STATS 16  /* counters kept per CPU (mm/vmstat.h's events, then KSM's) */
 
 struct tss;
 struct trap_frame;
@@ -57,7 +57,16 @@ static inline void percpu_stat_inc(unsigned i)
 			     :: "i"(__builtin_offsetof(struct cpu, stats)), "r"((uint64_t)i) : "memory");
 }
 
-/* Counter i summed over every CPU (each share read once: a snapshot). */
+/* Add delta (negative too) to counter i on this CPU, as percpu_stat_inc. */
+static inline void percpu_stat_add(unsigned i, int64_t delta)
+{
+	__asm__ __volatile__("addq %1, %%gs:%c0(,%2,8)"
+			     :: "i"(__builtin_offsetof(struct cpu, stats)), "r"(delta), "r"((uint64_t)i)
+			     : "memory");
+}
+
+/* Counter i summed over every CPU (each share read once: a snapshot). A counter that
+ * percpu_stat_add() decrements sums right as a signed value (each share wraps). */
 uint64_t percpu_stat_sum(unsigned i);
 
 #endif

@@ -24,6 +24,7 @@
 #include "kernel/mutex.h"
 #include "lib/rbtree.h"
 #include "mm/page.h"
+#include "mm/vmstat.h"
 
 /* Low bits of ksm_rmap_item.address (the address itself is page-aligned). */
 #define KSM_SEQNR_MASK  0xffUL		/* unstable: low bits of the scan that inserted it */
@@ -99,8 +100,10 @@ struct ksm_knobs {
 #define KSM_RUN_MERGE   1
 #define KSM_RUN_UNMERGE 2
 
-/* The counters, Linux's definitions. [ksm_lock] for writers; readers take them as they
- * are (each exact, the set not atomic), except zero_pages, which is atomic. */
+/* The counters, Linux's definitions. [ksm_lock] for writers (ksmd, one CPU at a time:
+ * no cache line moves between writers); readers take them as they are (each exact, the
+ * set not atomic). The count of zero-page PTEs is the exception: faults on every CPU take
+ * them back, so it is a per-CPU counter (ksm_zero_pages_inc/dec, folded on read). */
 struct ksm_counters {
 	uint64_t pages_shared;		/* stable nodes with at least one item */
 	uint64_t pages_sharing;		/* further items merged into them */
@@ -112,9 +115,18 @@ struct ksm_counters {
 	uint64_t full_scans;
 	uint64_t stable_node_chains;
 	uint64_t stable_node_dups;
-	uint64_t zero_pages;		/* atomic: PTEs KSM pointed at the zero page */
 	uint64_t seqnr;			/* scans begun (the unstable tree's generation) */
 };
+
+/* The per-CPU counter of PTEs KSM pointed at the zero page (after the vm events). */
+#define KSM_ZERO_PAGES_STAT NR_VM_EVENTS
+_Static_assert(KSM_ZERO_PAGES_STAT < PERCPU_STATS, "a per-CPU slot for ksm_zero_pages");
+static inline void ksm_zero_pages_add(int64_t delta) { percpu_stat_add(KSM_ZERO_PAGES_STAT, delta); }
+static inline uint64_t ksm_zero_pages_read(void)
+{
+	int64_t n = (int64_t)percpu_stat_sum(KSM_ZERO_PAGES_STAT);
+	return n > 0 ? (uint64_t)n : 0; /* (the shares are read one by one, racing) */
+}
 
 extern struct mutex ksm_lock;
 extern struct ksm_knobs ksm_knobs;

@@ -97,7 +97,7 @@ static int replace_page(struct mm *mm, struct vma *v, uint64_t va, struct page *
 	account_mapping(mm, va, kpage, rmap);
 	release_mapping(mm, va, &was);
 	if (is_zero_page(kpage)) {
-		__atomic_add_fetch(&ksm_stat.zero_pages, 1, __ATOMIC_RELAXED);
+		ksm_zero_pages_add(1);
 		__atomic_add_fetch(&mm->ksm_zero_pages, 1, __ATOMIC_RELAXED);
 	}
 	return 0;
@@ -206,6 +206,6 @@ int ksm_unmerge_range(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 
 void ksm_zero_page_unmapped(struct mm *mm)
 {
-	__atomic_sub_fetch(&ksm_stat.zero_pages, 1, __ATOMIC_RELAXED);
+	ksm_zero_pages_add(-1);
 	__atomic_sub_fetch(&mm->ksm_zero_pages, 1, __ATOMIC_RELAXED);
 }

@@ -18,7 +18,7 @@ uint64_t ksm_pages_volatile(void)
 int64_t ksm_general_profit(void)
 {
 	uint64_t saved = READ_ONCE(ksm_stat.pages_sharing) +
-			 __atomic_load_n(&ksm_stat.zero_pages, __ATOMIC_RELAXED);
+			 ksm_zero_pages_read();
 	return (int64_t)(saved * PAGE_SIZE) -
 	       (int64_t)(READ_ONCE(ksm_stat.rmap_items) * sizeof(struct ksm_rmap_item));
 }
@@ -47,7 +47,7 @@ static int64_t counter_value(enum counter c)
 	case C_FULL_SCANS: return READ_ONCE(ksm_stat.full_scans);
 	case C_CHAINS: return READ_ONCE(ksm_stat.stable_node_chains);
 	case C_DUPS: return READ_ONCE(ksm_stat.stable_node_dups);
-	case C_ZERO_PAGES: return __atomic_load_n(&ksm_stat.zero_pages, __ATOMIC_RELAXED);
+	case C_ZERO_PAGES: return ksm_zero_pages_read();
 	case C_GENERAL_PROFIT: return ksm_general_profit();
 	default: return 0;
 	}
@@ -211,7 +211,7 @@ void ksm_get_summary(struct ksm_summary *s)
 		.full_scans = ksm_stat.full_scans,
 		.stable_node_chains = ksm_stat.stable_node_chains,
 		.stable_node_dups = ksm_stat.stable_node_dups,
-		.ksm_zero_pages = __atomic_load_n(&ksm_stat.zero_pages, __ATOMIC_RELAXED),
+		.ksm_zero_pages = ksm_zero_pages_read(),
 		.general_profit = ksm_general_profit(),
 		.rmap_items = ksm_stat.rmap_items,
 		.rmap_item_size = sizeof(struct ksm_rmap_item),
