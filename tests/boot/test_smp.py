@@ -28,6 +28,8 @@ def tasks_spread_over_the_cpus_and_show_where_they_run(b):
     for _ in range(n):
         out = m.command("run spin &")
         pids.append(int(re.search(r"\[pid (\d+) started in the background\]", out).group(1)))
+        if "spin: running" not in out:  # its first line, not inside the next command's output
+            m.expect(r"spin: running")
     m.command("sleep 200")
     ps = m.command("ps")
     cpus = {int(re.search(rf"^\s*{pid}\s+1\s+R\s+(\d+)\s", ps, re.M).group(1)) for pid in pids
