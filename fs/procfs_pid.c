@@ -17,6 +17,7 @@
 #include "kernel/sched.h"
 #include "mm/addrspace.h"
 #include "mm/kmalloc.h"
+#include "lib/format.h"
 #include "kernel/lock.h"
 #include "kernel/clock.h"
 #include "lib/string.h"
@@ -371,7 +372,14 @@ static void ksm_merging_pages_text(struct seqbuf *s, struct task *t, struct mm *
 	seq_printf(s, "%lu\n", st.merging_pages);
 }
 
+static void ksm_reasons_text(struct seqbuf *s, struct task *t, struct mm *mm)
+{
+	if (mm)
+		ksm_reasons(s, mm);
+}
+
 static const struct pid_text ksm_stat_ops = PID_TEXT(ksm_stat_text);
+static const struct pid_text ksm_reasons_ops = PID_TEXT(ksm_reasons_text);
 static const struct pid_text ksm_merging_pages_ops = PID_TEXT(ksm_merging_pages_text);
 static const struct pid_text status_ops = PID_TEXT(status_text);
 static const struct pid_text stat_ops = PID_TEXT(stat_text);
@@ -610,6 +618,84 @@ static const struct vnode_ops mem_ops = {
 	.release = proc_mm_release,
 };
 
+/* ksm_explain: an address written to the open file (hex with 0x, or decimal; kept per
+ * open file) chooses the page; a read from offset 0 explains it as it is at that read
+ * (mm/ksm.h: ksm_explain). Garbage: -EINVAL; a read before any address: -EINVAL. */
+struct explain_file {
+	uint64_t addr;
+	bool set;
+};
+
+static int explain_open(struct vnode *vn, struct file *f)
+{
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	pid_ref_put(&r);
+	struct explain_file *e = kmalloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	*e = (struct explain_file){ 0, false };
+	f->priv = e;
+	return 0;
+}
+
+static long explain_write(struct file *f, const void *buf, size_t len, uint64_t *pos)
+{
+	char text[32];
+	if (!len || len >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, buf, len); /* (a kernel copy of the caller's bytes) */
+	size_t n = len;
+	text[n] = 0;
+	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		text[--n] = 0;
+	struct explain_file *e = f->priv;
+	uint64_t addr;
+	if (parse_u64(text, &addr))
+		return -EINVAL;
+	e->addr = addr;
+	e->set = true;
+	return (long)len;
+}
+
+static long explain_read(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+	struct explain_file *e = f->priv;
+	if (!e->set)
+		return -EINVAL;
+	struct pid_ref r;
+	int rc = pid_ref_get(f->vn, &r);
+	if (rc)
+		return rc;
+	struct seqbuf s;
+	seq_init(&s);
+	if (r.mm)
+		ksm_explain(&s, r.mm, e->addr);
+	else
+		seq_printf(&s, "a kernel thread: no user pages\n");
+	pid_ref_put(&r);
+	long n = s.failed ? -ENOMEM : 0;
+	if (!n && *pos < s.len) {
+		n = MIN(len, s.len - *pos);
+		memcpy(buf, s.buf + *pos, n);
+		*pos += n;
+	}
+	seq_free(&s);
+	return n;
+}
+
+static void explain_release(struct file *f)
+{
+	kfree(f->priv);
+}
+
+static const struct vnode_ops ksm_explain_ops = {
+	.open = explain_open, .read = explain_read, .write = explain_write,
+	.release = explain_release,
+};
+
 /* exe: a link to the executable. */
 static long exe_readlink(struct vnode *vn, char *buf, size_t size)
 {
@@ -640,7 +726,9 @@ static const struct pid_entry {
 	{ "cmdline", S_IFREG | 0444, &pseudofile_vnode_ops, &cmdline_ops.ops },
 	{ "comm", S_IFREG | 0444, &pseudofile_vnode_ops, &comm_ops.ops },
 	{ "exe", S_IFLNK | 0777, &exe_ops, NULL },
+	{ "ksm_explain", S_IFREG | 0644, &ksm_explain_ops, NULL },
 	{ "ksm_merging_pages", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_merging_pages_ops.ops },
+	{ "ksm_reasons", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_reasons_ops.ops },
 	{ "ksm_stat", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_stat_ops.ops },
 	{ "maps", S_IFREG | 0444, &mm_text_vnode_ops, &maps_text_ops },
 	{ "mem", S_IFREG | 0600, &mem_ops, NULL },

@@ -372,6 +372,13 @@ void ksm_wake(void)
 	wake_up_all(&ksm_iter_wait);
 }
 
+void ksm_scan_cursor(struct mm **mm, uint64_t *address)
+{
+	assert_held(&ksm_lock);
+	*mm = ksm_scan.slot == &ksm_mm_head ? NULL : ksm_scan.slot->mm;
+	*address = ksm_scan.address;
+}
+
 uint64_t ksmd_cpu_ns(void)
 {
 	return ksmd ? READ_ONCE(ksmd->stime_ns) + READ_ONCE(ksmd->utime_ns) : 0;

@@ -79,4 +79,29 @@ struct ksm_summary {
  * mm->lock held. */
 void ksm_get_summary(struct ksm_summary *s);
 
+/* A page's state for KSM (mm/ksm_explain.c): what `ksm reasons` counts per VMA. */
+enum ksm_page_state {
+	KSM_ST_KSM_PAGE,	/* the first mapping of a KSM page (pages_shared) */
+	KSM_ST_SHARING,		/* another mapping of one (pages_sharing) */
+	KSM_ST_ZERO,		/* mapped to the zero page (ksm_zero_pages) */
+	KSM_ST_UNIQUE,		/* in the unstable tree (pages_unshared) */
+	KSM_ST_VOLATILE,	/* in no tree (pages_volatile) */
+	KSM_ST_SKIPPED,		/* smart_scan skips it for now */
+	KSM_ST_NOT_SCANNED,	/* ksmd has not visited it */
+	KSM_ST_NOT_PRESENT,	/* no page (never touched) */
+	KSM_ST_SWAPPED,		/* swapped out */
+	KSM_ST_NOT_MERGEABLE,	/* its VMA is not mergeable */
+	KSM_NR_STATES
+};
+struct seqbuf;
+/* Why the page at addr of mm is or is not merged: one line per fact ksmd used, in its
+ * order, each with the counter or knob that governs it ("no mapping at ADDR" if no VMA
+ * holds it). Takes ksm_lock, then mm->lock: may sleep. */
+void ksm_explain(struct seqbuf *s, struct mm *mm, uint64_t addr);
+/* Per VMA of mm, one line: "START-END N pages:" then each state's key and count
+ * ("ksm_page 1 sharing 2 zero 0 unique 0 volatile 1 skipped 0 unscanned 0 absent 0
+ * swapped 0": they add up to N), or "not_mergeable N (why)". Takes ksm_lock, then
+ * mm->lock. */
+void ksm_reasons(struct seqbuf *s, struct mm *mm);
+
 #endif

@@ -50,10 +50,12 @@ struct ksm_rmap_item {
 	struct ksm_rmap_item *rmap_next;	/* next item of the slot, higher address */
 	struct ksm_mm_slot *slot;
 	uint64_t address;			/* page address | KSM_* flags | seqnr */
-	uint32_t oldchecksum;			/* content checksum at the last visit */
+	uint32_t oldchecksum;			/* content checksum at the last visit, 0 before the
+						 * first (a checksum of 0 is kept as 1) */
 	uint8_t age;				/* smart scan: visits without merging */
 	uint8_t remaining_skips;		/* smart scan: scans still to skip */
-	bool checksummed;			/* oldchecksum is valid (a first visit has none) */
+	uint16_t changed_scan;			/* low bits of the scan (seqnr) that last saw it
+						 * change: ksm explain's "volatile since" */
 	union {
 		struct rb_node node;		/* KSM_UNSTABLE: in the unstable tree */
 		struct {			/* KSM_STABLE: */
@@ -211,6 +213,9 @@ void ksm_break_cow(struct ksm_rmap_item *item);
 int ksm_unmerge_all(void);
 /* Wake ksmd (run or sleep_millisecs changed). */
 void ksm_wake(void);
+/* [ksm_lock] Where ksmd's scan is: the address space (NULL between two scans) and the
+ * address it resumes at. */
+void ksm_scan_cursor(struct mm **mm, uint64_t *address);
 /* ksmd's CPU time, ns, and the CPU it runs on or last ran on (-1 before it exists): for
  * the summary. */
 uint64_t ksmd_cpu_ns(void);

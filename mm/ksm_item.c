@@ -83,9 +83,10 @@ bool should_skip_rmap_item(struct page *page, struct ksm_rmap_item *item)
 
 bool rmap_item_volatile(struct ksm_rmap_item *item, uint32_t checksum)
 {
-	if (item->checksummed && item->oldchecksum == checksum)
+	checksum = checksum ? checksum : 1; /* 0 means none yet */
+	if (item->oldchecksum == checksum)
 		return false;
 	item->oldchecksum = checksum;
-	item->checksummed = true;
+	item->changed_scan = (uint16_t)ksm_stat.seqnr;
 	return true;
 }

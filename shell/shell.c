@@ -37,7 +37,7 @@ const struct shell_command shell_commands[] = {
 	{ "bg",       "PID",            "continue job PID (stopped by Ctrl-Z) in the background", 1, 1, cmd_bg },
 	{ "ls",       "[PATH]",         "list a directory",                               0, 1, cmd_ls },
 	{ "cat",      "FILE...",        "print files",                                    1, SHELL_MAX_ARGS, cmd_cat },
-	{ "ksm",      "[watch]",        "KSM at a glance: run state, knobs, counters, profit, ksmd's CPU use (watch: every second until Ctrl-C)", 0, 1, cmd_ksm },
+	{ "ksm",      "[watch | explain PID ADDR | reasons PID]", "KSM at a glance: run state, knobs, counters, profit, ksmd's CPU use (watch: every second until Ctrl-C); why a page is or is not merged; a process's pages by state, per VMA", 0, 3, cmd_ksm },
 	{ "trace",    "[clear | on|off [EVENT|SYSTEM]]", "print the trace buffer, empty it, or switch events on or off (all by default)", 0, 2, cmd_trace },
 	{ "profile",  "start [PID]|stop|show [N]|callers [N]|reset", "sampling profiler: where the timer ticks find the CPUs, by kernel function or function and caller (PID: only that task)", 1, 2, cmd_profile },
 	{ "mkswap",   "DEVICE",         "make a disk one swap area: write its swap header (what is on it is lost)", 1, 1, cmd_mkswap },

@@ -5,6 +5,9 @@
 #include "lib/seqbuf.h"
 #include "lib/string.h"
 #include "kernel/clock.h"
+#include "kernel/process.h"
+#include "mm/addrspace.h"
+#include "lib/format.h"
 
 /* One screen of KSM's state, knobs, counters and ksmd's CPU use, from ksm_get_summary(). */
 static void render_ksm_summary(struct seqbuf *s)
@@ -45,13 +48,49 @@ static void render_ksm_summary(struct seqbuf *s)
 	last_scanned = k.pages_scanned;
 }
 
+/* ksm explain PID ADDR, ksm reasons PID: about one process's pages (mm/ksm.h). */
+static int ksm_about_process(int argc, char **argv)
+{
+	bool explain = !strcmp(argv[1], "explain");
+	uint64_t pid, addr = 0;
+	if (argc != (explain ? 4 : 3) || parse_u64(argv[2], &pid) || pid > 0x7fffffff ||
+	    (explain && parse_u64(argv[3], &addr)))
+		return SH_USAGE;
+	struct task *t = task_find((int)pid);
+	if (!t) {
+		sh_printf("ksm: %lu: no such process\n", pid);
+		return SH_FAILED;
+	}
+	struct mm *mm = task_mm_get(t);
+	task_put(t);
+	if (!mm) {
+		sh_printf("ksm: %lu is a kernel thread: no user pages\n", pid);
+		return SH_FAILED;
+	}
+	struct seqbuf s;
+	seq_init(&s);
+	if (explain)
+		ksm_explain(&s, mm, addr);
+	else
+		ksm_reasons(&s, mm);
+	mm_put(mm);
+	if (s.buf)
+		sh_write(s.buf, s.len);
+	if (s.failed)
+		sh_printf("(out of memory: the text is cut short)\n");
+	seq_free(&s);
+	return 0;
+}
+
 int cmd_ksm(int argc, char **argv)
 {
 	if (argc == 1) {
 		sh_print_rendered(render_ksm_summary);
 		return 0;
 	}
-	if (strcmp(argv[1], "watch") || sh_redirected())
+	if (!strcmp(argv[1], "explain") || !strcmp(argv[1], "reasons"))
+		return ksm_about_process(argc, argv);
+	if (strcmp(argv[1], "watch") || argc > 2 || sh_redirected())
 		return SH_USAGE;
 	for (;;) {
 		sh_printf("\x1b[H\x1b[J"); /* home, clear: one screen, refreshed in place */

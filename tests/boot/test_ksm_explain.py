@@ -1,0 +1,53 @@
+"""Boot tests of `ksm explain` and `ksm reasons` (and their /proc/PID files): on pages in
+known states (user/ksm-states: three merged, one volatile, one not mergeable, a hole), the
+explanation names the KSM frame and every sharer, says volatile, says why a VMA is not
+mergeable, says there is no mapping; the per-VMA counts add up and match the counters;
+bad input is refused."""
+import re
+
+from registry import check, counted, test
+from test_ksm import ksm_set
+
+
+@test
+def ksm_explain_and_reasons_tell_each_pages_state(b):
+    m = b.machine(mem="128M").start()
+    m.wait_prompt()
+    for knob, value in (("sleep_millisecs", 5), ("smart_scan", 0), ("run", 1)):
+        ksm_set(m, knob, value)
+    out = m.command("run ksm-states 60 &")
+    pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
+    r = m.expect(r"ksm-states: merged (\S+) (\S+) (\S+) volatile (\S+) unmergeable (\S+) hole (\S+)\n", timeout=120)
+    merged, volatile, unmergeable, hole = list(r.groups()[:3]), r.group(4), r.group(5), r.group(6)
+    summary = m.expect(r"ksm-states: \d+ checks, \d+ failed\n").group(0)
+    check(counted(r"ksm-states: (\d+) checks, 0 failed", summary), f"ksm-states' own checks:\n{m.log[-3000:]}")
+
+    text = m.command(f"ksm explain {pid} {merged[1]}")
+    kpfn = re.search(r"^merged: counted as (sharing|the KSM page), KSM page pfn (0x[0-9a-f]+)", text, re.M)
+    sharers = re.findall(rf"^  pid {pid} at (0x[0-9a-f]+)$", text, re.M)
+    check(kpfn and re.search(r"^mapped by 3 ", text, re.M) and sorted(sharers) == sorted(merged),
+          f"ksm explain of a merged page:\n{text}")
+    present = re.search(r"^present: pfn (0x[0-9a-f]+), read-only", text, re.M)
+    check(present and present.group(1) == kpfn.group(2), f"the page maps another frame than the KSM page:\n{text}")
+    text = m.command(f"ksm explain {pid} {volatile}")
+    check(re.search(r"^state: volatile$", text, re.M) and "pages_volatile" in text, f"volatile page:\n{text}")
+    text = m.command(f"ksm explain {pid} {unmergeable}")
+    check(re.search(r"^not mergeable: no madvise\(MADV_MERGEABLE\)", text, re.M), f"unmergeable page:\n{text}")
+    text = m.command(f"ksm explain {pid} {hole}")
+    check(text.strip() == f"no mapping at {hole}", f"a hole:\n{text}")
+    check("no such process" in m.command("ksm explain 4321 0x1000"), "a pid that does not exist")
+    check("usage" in m.command("ksm explain 1 garbage").lower(), "garbage for an address")
+
+    reasons = m.command(f"cat /proc/{pid}/ksm_reasons")
+    rows = re.findall(r"^([0-9a-f]+)-([0-9a-f]+) (\d+) pages: (.*)$", reasons, re.M)
+    check(rows, f"ksm_reasons:\n{reasons}")
+    for start, end, pages, states in rows:
+        counts = [int(n) for n in re.findall(r"[a-z_]+ (\d+)", states.split(" (")[0])]
+        check((int(end, 16) - int(start, 16)) // 4096 == int(pages) == sum(counts),
+              f"the counts do not add up to the VMA's pages: {start}-{end} {pages}: {states}")
+    region = [r for r in rows if int(r[0], 16) == int(merged[0], 16)]
+    check(region and re.match(r"ksm_page 1 sharing 2 zero 0 unique 0 volatile 1 ", region[0][3]),
+          f"the mergeable region's states:\n{reasons}")
+    check(m.command(f"ksm reasons {pid}") == reasons, "ksm reasons and /proc/PID/ksm_reasons differ")
+    m.command(f"kill {pid}")
+    m.poweroff()
