@@ -187,8 +187,10 @@ static unsigned next_in_mm(struct ksm_mm_slot *slot, struct mm *mm, struct scan_
 				if (!item)
 					continue; /* out of memory: this page waits for another scan */
 				ksm_scan.rmap_list = &item->rmap_next;
-				if (should_skip_rmap_item(p, item))
+				if (should_skip_rmap_item(p, item)) {
+					trace_event(ksm_page_skipped, page_to_pfn(p), item, mm);
 					continue;
+				}
 				get_page(p);
 				out[got++] = (struct scan_candidate){ item, p, mm->kernel_writes };
 			}
@@ -208,6 +210,7 @@ static unsigned scan_next(struct scan_candidate *out, unsigned max)
 	struct ksm_mm_slot *slot = ksm_scan.slot;
 	if (slot == &ksm_mm_head) {
 		trace_event(ksm_start_scan, ksm_stat.seqnr, ksm_stat.rmap_items);
+		ksm_stat.scan_start_scanned = ksm_stat.pages_scanned;
 		unstable_tree_reset();
 		slot = next_slot(slot);
 		cursor_to(slot);
@@ -235,6 +238,7 @@ static unsigned scan_next(struct scan_candidate *out, unsigned max)
 			trace_event(ksm_stop_scan, ksm_stat.seqnr, ksm_stat.rmap_items);
 			ksm_stat.seqnr++;
 			ksm_stat.full_scans++;
+			ksm_history_record(true);
 			return 0;
 		}
 	}
@@ -292,8 +296,10 @@ static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item, ui
 	}
 
 	uint32_t checksum = page_checksum(page_address(page));
-	if (rmap_item_volatile(item, checksum))
+	if (rmap_item_volatile(item, checksum)) {
+		trace_event(ksm_page_volatile, page_to_pfn(page), item, item->slot->mm);
 		return;
+	}
 	if (READ_ONCE(ksm_knobs.use_zero_pages) && checksum == zero_checksum &&
 	    !ksm_merge_with_zero_page(item, page)) {
 		item->address |= KSM_ZERO_MERGED;
@@ -305,8 +311,11 @@ static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item, ui
 		return;
 	struct page *tree_page;
 	struct ksm_rmap_item *tree_item = unstable_tree_search_insert(item, page, &tree_page);
-	if (!tree_item)
+	if (!tree_item) {
+		if (item->address & KSM_UNSTABLE) /* inserted: no twin in either tree */
+			trace_event(ksm_page_unique, page_to_pfn(page), item, item->slot->mm);
 		return;
+	}
 	kpage = try_to_merge_two_pages(item, page, tree_item, tree_page);
 	put_page(tree_page);
 	if (!kpage)
@@ -353,6 +362,7 @@ static void ksmd_main(void *arg)
 	for (;;) {
 		wait_event_killable(ksm_thread_wait, ksmd_should_run());
 		ksm_do_scan(READ_ONCE(ksm_knobs.pages_to_scan));
+		ksm_history_record(false); /* (once a second at most) */
 		unsigned ms = READ_ONCE(ksm_knobs.sleep_millisecs);
 		if (!ms) {
 			/* sleep_millisecs 0: scan on, giving way only when the quantum is over

@@ -73,11 +73,33 @@ struct ksm_summary {
 	uint64_t rmap_item_size;
 	uint64_t ksmd_cpu_ns;
 	int ksmd_cpu;			/* the CPU ksmd runs on or last ran on */
+	uint64_t scan_visited;		/* pages visited in the current full scan */
+	uint64_t scan_candidates;	/* pages it has to visit, as far as ksmd knows (its
+					 * rmap items; the first scan finds more) */
 };
 /* A consistent copy: the counters as of one moment between two pages of ksmd's scan.
  * Takes the KSM mutex (so waits out a `run = 2` unmerge under way): may sleep; not with
  * mm->lock held. */
 void ksm_get_summary(struct ksm_summary *s);
+
+struct seqbuf;
+/* One sample of KSM's history (mm/ksm_history.c): the counters ksmd saw at a full scan's
+ * end or once a second while it ran. */
+struct ksm_sample {
+	uint64_t time_ns;		/* clock_ns() */
+	uint64_t pages_shared, pages_sharing, pages_unshared, pages_volatile, pages_skipped;
+	uint64_t pages_scanned, ksm_zero_pages;
+	int64_t general_profit;		/* bytes */
+	uint64_t mem_free_kb, swap_used_kb;
+	uint64_t ksmd_cpu_ns;
+};
+#define KSM_HISTORY_SAMPLES 4096
+/* The last (up to) max samples, oldest first, into out: how many; *dropped (if not NULL):
+ * the samples the ring let go. Lock-free for the caller (takes the ring's spinlock). */
+unsigned ksm_history_read(struct ksm_sample *out, unsigned max, uint64_t *dropped);
+/* /sys/kernel/mm/ksm/history: "# dropped N" if any, a header, one CSV row per sample.
+ * Takes a mutex (one renderer at a time: the copy is static): may sleep. */
+void ksm_history_render(struct seqbuf *s);
 
 /* A page's state for KSM (mm/ksm_explain.c): what `ksm reasons` counts per VMA. */
 enum ksm_page_state {
@@ -93,7 +115,6 @@ enum ksm_page_state {
 	KSM_ST_NOT_MERGEABLE,	/* its VMA is not mergeable */
 	KSM_NR_STATES
 };
-struct seqbuf;
 /* Why the page at addr of mm is or is not merged: one line per fact ksmd used, in its
  * order, each with the counter or knob that governs it ("no mapping at ADDR" if no VMA
  * holds it). Takes ksm_lock, then mm->lock: may sleep. */

@@ -118,6 +118,7 @@ struct ksm_counters {
 	uint64_t stable_node_chains;
 	uint64_t stable_node_dups;
 	uint64_t seqnr;			/* scans begun (the unstable tree's generation) */
+	uint64_t scan_start_scanned;	/* pages_scanned when the current scan began */
 };
 
 /* The per-CPU counter of PTEs KSM pointed at the zero page (after the vm events). */
@@ -213,6 +214,9 @@ void ksm_break_cow(struct ksm_rmap_item *item);
 int ksm_unmerge_all(void);
 /* Wake ksmd (run or sleep_millisecs changed). */
 void ksm_wake(void);
+/* ksm_history.c: a sample of the counters into the ring: at every full scan (full_scan),
+ * else if a second passed since the last one. Takes history_lock (a leaf spinlock). */
+void ksm_history_record(bool full_scan);
 /* [ksm_lock] Where ksmd's scan is: the address space (NULL between two scans) and the
  * address it resumes at. */
 void ksm_scan_cursor(struct mm **mm, uint64_t *address);

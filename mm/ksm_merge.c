@@ -51,6 +51,12 @@ struct page *ksm_get_mergeable_page(struct ksm_rmap_item *item)
 	return page;
 }
 
+/* A merge of page (mapped at va of mm) that did not happen, and why. */
+static void merge_failed(struct mm *mm, uint64_t va, struct page *page, const char *why)
+{
+	trace_event(ksm_merge_failed, page_to_pfn(page), va, mm, why);
+}
+
 /* Make va's PTE read-only if it maps page, and check that only its mappings and our one
  * reference hold the page. 0, -EFAULT (va maps something else now) or -EBUSY. Under
  * mm->lock; *pte gets the entry as it is afterwards, its dirty bit as the write-protect
@@ -58,8 +64,10 @@ struct page *ksm_get_mergeable_page(struct ksm_rmap_item *item)
 static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, struct pte_info *pte)
 {
 	assert_held(&mm->lock);
-	if (!pgtable_lookup(&mm->pt, va, pte) || pte->pa != page_to_phys(page))
+	if (!pgtable_lookup(&mm->pt, va, pte) || pte->pa != page_to_phys(page)) {
+		merge_failed(mm, va, page, "the address maps another page now");
 		return -EFAULT;
+	}
 	bool was_writable = pte->prot & MMU_WRITE;
 	if (was_writable) {
 		struct pte_info was;
@@ -72,6 +80,7 @@ static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, str
 	if (page_refcount(page) != expected) {
 		if (was_writable) /* somebody holds it (an exit in flight, a copy): leave it be */
 			pgtable_protect(&mm->pt, va, (pte->prot | MMU_WRITE) & ~(MMU_ACCESSED | MMU_DIRTY), NULL);
+		merge_failed(mm, va, page, "extra reference");
 		return -EBUSY;
 	}
 	return 0;
@@ -127,9 +136,14 @@ static int merge_one_page(struct mm *mm, struct vma *v, uint64_t va, struct page
 	/* Compared equal once already; a second comparison, now that no write can change the
 	 * page, is needed only if something may have written it since it was cleaned. */
 	bool unchanged = cleaned_at == mm->kernel_writes && !(pte.prot & MMU_DIRTY);
-	if (!unchanged && page_compare(page_address(page), page_address(kpage)))
+	if (!unchanged && page_compare(page_address(page), page_address(kpage))) {
+		merge_failed(mm, va, page, "content changed");
 		return -EFAULT; /* changed since it was compared: left write-protected, harmless */
-	return replace_page(mm, v, va, kpage);
+	}
+	err = replace_page(mm, v, va, kpage);
+	if (err)
+		merge_failed(mm, va, page, "allocation");
+	return err;
 }
 
 int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struct page *kpage,
@@ -159,8 +173,10 @@ int ksm_merge_with_zero_page(struct ksm_rmap_item *item, struct page *page)
 	struct vma *v = find_mergeable_vma(mm, va);
 	if (v) {
 		err = write_protect_page(mm, va, page, &pte);
-		if (!err && !page_is_zero(page_address(page)))
+		if (!err && !page_is_zero(page_address(page))) {
+			merge_failed(mm, va, page, "content changed");
 			err = -EFAULT;
+		}
 		if (!err)
 			err = replace_page(mm, v, va, zero_page);
 	}

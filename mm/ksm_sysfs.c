@@ -53,6 +53,12 @@ static int64_t counter_value(enum counter c)
 	}
 }
 
+static int history_show(struct seqbuf *s, struct vnode *vn)
+{
+	ksm_history_render(s);
+	return 0;
+}
+
 static int counter_show(struct seqbuf *s, struct vnode *vn)
 {
 	seq_printf(s, "%ld\n", counter_value((enum counter)vn->priv_id));
@@ -189,6 +195,8 @@ void ksm_sysfs_init(void)
 		sysfs_file(dir, knob_files[i].name, &knob_files[i].ops);
 	for (int c = 0; c < NR_COUNTERS; c++)
 		sysfs_file(dir, counter_names[c], &counter_ops)->priv_id = c;
+	static const struct pseudo_ops history_ops = { .show = history_show };
+	sysfs_file(dir, "history", &history_ops);
 }
 
 void ksm_get_summary(struct ksm_summary *s)
@@ -215,7 +223,9 @@ void ksm_get_summary(struct ksm_summary *s)
 		.general_profit = ksm_general_profit(),
 		.rmap_items = ksm_stat.rmap_items,
 		.rmap_item_size = sizeof(struct ksm_rmap_item),
+		.scan_visited = ksm_stat.pages_scanned - ksm_stat.scan_start_scanned,
 	};
+	s->scan_candidates = MAX(ksm_stat.rmap_items, s->scan_visited);
 	mutex_unlock(&ksm_lock);
 	s->ksmd_cpu_ns = ksmd_cpu_ns();
 	s->ksmd_cpu = ksmd_cpu();

@@ -308,6 +308,7 @@ struct page *stable_tree_search(struct page *page, struct ksm_stable_node **node
 	if (!w.found)
 		return NULL;
 	if (!w.room) { /* every KSM page of this content is full */
+		trace_event(ksm_merge_failed, page_to_pfn(page), 0UL, NULL, "max_page_sharing reached");
 		put_page(w.cmp);
 		return NULL;
 	}

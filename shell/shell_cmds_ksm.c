@@ -48,6 +48,63 @@ static void render_ksm_summary(struct seqbuf *s)
 	last_scanned = k.pages_scanned;
 }
 
+#define SPARK_SAMPLES 48
+
+/* One series of the history as a sparkline (eight heights, UTF-8 blocks) scaled between
+ * its least and greatest value, and its last value. */
+static void sparkline(struct seqbuf *s, const char *name, const struct ksm_sample *h, unsigned n,
+		      int64_t (*value)(const struct ksm_sample *))
+{
+	static const char *const bars[8] = { "\u2581", "\u2582", "\u2583", "\u2584", "\u2585",
+					     "\u2586", "\u2587", "\u2588" };
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (unsigned i = 0; i < n; i++) {
+		lo = MIN(lo, value(&h[i]));
+		hi = MAX(hi, value(&h[i]));
+	}
+	seq_printf(s, "  %-15s ", name);
+	for (unsigned i = 0; i < n; i++)
+		seq_printf(s, "%s", bars[hi > lo ? (value(&h[i]) - lo) * 7 / (hi - lo) : 0]);
+	seq_printf(s, " %ld\n", n ? value(&h[n - 1]) : 0);
+}
+
+static int64_t v_sharing(const struct ksm_sample *k) { return k->pages_sharing; }
+static int64_t v_shared(const struct ksm_sample *k) { return k->pages_shared; }
+static int64_t v_volatile(const struct ksm_sample *k) { return k->pages_volatile; }
+static int64_t v_profit_kb(const struct ksm_sample *k) { return k->general_profit / 1024; }
+static int64_t v_free_kb(const struct ksm_sample *k) { return k->mem_free_kb; }
+
+/* `ksm watch`'s screen: the summary, the current full scan's progress (a bar) and the time
+ * to its end at the present rate, and sparklines of the history's last samples. */
+static void render_ksm_watch(struct seqbuf *s)
+{
+	render_ksm_summary(s);
+	struct ksm_summary k;
+	ksm_get_summary(&k);
+	unsigned pct = k.scan_candidates ? k.scan_visited * 100 / k.scan_candidates : 0;
+	seq_printf(s, "scan: [");
+	for (unsigned i = 0; i < 40; i++)
+		seq_printf(s, "%c", i < pct * 40 / 100 ? '#' : '.');
+	seq_printf(s, "] %u%% of %lu pages", pct, k.scan_candidates);
+	/* The whole ring, then SPARK_SAMPLES of it evenly spread (the last one included). The
+	 * shell runs one command at a time: one static copy is enough. */
+	static struct ksm_sample all[KSM_HISTORY_SAMPLES], h[SPARK_SAMPLES];
+	unsigned total = ksm_history_read(all, KSM_HISTORY_SAMPLES, NULL);
+	unsigned n = MIN(total, SPARK_SAMPLES);
+	for (unsigned i = 0; i < n; i++)
+		h[i] = all[total - 1 - (uint64_t)(n - 1 - i) * (total - 1) / (n > 1 ? n - 1 : 1)];
+	uint64_t dt = n >= 2 ? h[n - 1].time_ns - h[0].time_ns : 0;
+	uint64_t rate = dt ? (h[n - 1].pages_scanned - h[0].pages_scanned) * NSEC_PER_SEC / dt : 0;
+	if (rate && k.run == 1)
+		seq_printf(s, ", next full scan in about %lu s", (k.scan_candidates - k.scan_visited) / rate + 1);
+	seq_printf(s, "\nhistory (%u samples over %lu s, oldest left):\n", n, dt / NSEC_PER_SEC);
+	sparkline(s, "pages_sharing", h, n, v_sharing);
+	sparkline(s, "pages_shared", h, n, v_shared);
+	sparkline(s, "pages_volatile", h, n, v_volatile);
+	sparkline(s, "profit_kb", h, n, v_profit_kb);
+	sparkline(s, "MemFree_kb", h, n, v_free_kb);
+}
+
 /* ksm explain PID ADDR, ksm reasons PID: about one process's pages (mm/ksm.h). */
 static int ksm_about_process(int argc, char **argv)
 {
@@ -94,7 +151,7 @@ int cmd_ksm(int argc, char **argv)
 		return SH_USAGE;
 	for (;;) {
 		sh_printf("\x1b[H\x1b[J"); /* home, clear: one screen, refreshed in place */
-		sh_print_rendered(render_ksm_summary);
+		sh_print_rendered(render_ksm_watch);
 		sh_printf("(Ctrl-C ends)\n");
 		if (sh_sleep(1000))
 			return 0;

@@ -204,7 +204,7 @@ def ctrl_c_interrupts_trace_and_ksm_watch(b):
     m.wait_prompt()
     m.command("echo 0 > /sys/kernel/mm/ksm/sleep_millisecs")
     m.command("echo 1 > /sys/kernel/mm/ksm/run")
-    check(m.command("trace on").strip() == "trace: 8 events on", "trace on")
+    check(m.command("trace on").strip() == "trace: 12 events on", "trace on")
     out = m.command("run vmsim -n 2 -g 16 &")
     pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
     for _ in range(100):  # ksmd's two events per full scan fill the buffer

@@ -109,6 +109,9 @@ def ksm_seed_merges_then_unmerges(b):
     check(re.search(r"ksmd: running \(run 1\) on CPU [01]$", summary, re.M), f"ksm summary run state:\n{summary}")
     m.send("ksm watch\n")
     m.expect(r"ksmd: running")
+    m.expect(r"scan: \[[#.]{40}\] \d+% of \d+ pages")  # the current full scan's progress
+    # sparklines: UTF-8 blocks U+2581-U+2588, which the console log holds as latin-1 bytes
+    m.expect(r"history \(\d+ samples over \d+ s, oldest left\):\n  pages_sharing +(?:\xe2\x96[\x81-\x88])+ \d+")
     m.expect(r"ksmd: running")  # refreshed a second later
     m.send("\x03")
     m.wait_prompt()
@@ -163,8 +166,13 @@ def max_page_sharing_chains(b):
     m.wait_prompt()
     ksm_set(m, "run", 1)
     check(ksm_set(m, "max_page_sharing", 10) == "", "max_page_sharing 10 refused")
+    m.command("trace on ksm_merge_failed")
     pid, guests = start_vmsim(m, "-n 1 -g 200 -s 0 -z 100")
     c = wait_until(m, "merge", lambda c: c["pages_shared"] + c["pages_sharing"] == 200)
+    m.command("trace off")
+    trace = m.command("cat /sys/kernel/tracing/trace")
+    check(re.search(r": ksm_merge_failed: pfn \d+ address 0 mm 0x0 reason max_page_sharing reached$", trace, re.M),
+          f"no ksm_merge_failed event for a full KSM page:\n{trace[-2000:]}")
     check(c["pages_shared"] >= 20 and c["stable_node_chains"] == 1 and
           c["stable_node_dups"] == c["pages_shared"], f"counters: {c}")
     ps = pagestat(m, guests[0])
@@ -259,7 +267,7 @@ def trace_events_of_a_merge(b):
     m = b.machine().start()
     m.wait_prompt()
     ksm_set(m, "run", 1)
-    check(m.command("trace on").strip() == "trace: 8 events on", "trace on")
+    check(m.command("trace on").strip() == "trace: 12 events on", "trace on")
     out, _, how = run(m, "ksm-test cow")
     check(how == ("exited", 0), f"ksm-test cow:\n{out}")
     ksm_set(m, "run", 2)  # drops the freed KSM page's stable node

@@ -15,6 +15,7 @@ def ksm_explain_and_reasons_tell_each_pages_state(b):
     m.wait_prompt()
     for knob, value in (("sleep_millisecs", 5), ("smart_scan", 0), ("run", 1)):
         ksm_set(m, knob, value)
+    m.command("trace on")
     out = m.command("run ksm-states 60 &")
     pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
     r = m.expect(r"ksm-states: merged (\S+) (\S+) (\S+) volatile (\S+) unmergeable (\S+) hole (\S+)\n", timeout=120)
@@ -49,5 +50,35 @@ def ksm_explain_and_reasons_tell_each_pages_state(b):
     check(region and re.match(r"ksm_page 1 sharing 2 zero 0 unique 0 volatile 1 ", region[0][3]),
           f"the mergeable region's states:\n{reasons}")
     check(m.command(f"ksm reasons {pid}") == reasons, "ksm reasons and /proc/PID/ksm_reasons differ")
+    # The trace tells the story: the volatile page seen changing, pages unique before a twin.
+    m.command("trace off")
+    trace = m.command("cat /sys/kernel/tracing/trace")
+    for event in ("ksm_page_volatile", "ksm_page_unique"):
+        check(re.search(rf": {event}: pfn \d+ rmap_item 0x[0-9a-f]+ mm 0x[0-9a-f]+$", trace, re.M),
+              f"no {event} event:\n{trace[-2000:]}")
+    history_agrees_with_the_counters(m)
     m.command(f"kill {pid}")
     m.poweroff()
+
+
+def history_agrees_with_the_counters(m):
+    """/sys/kernel/mm/ksm/history parses as CSV, time goes forward, and once nothing
+    changes any more (two full scans after the merge, then run 0) its last row holds the
+    counters' values."""
+    m.command("cat /sys/kernel/mm/ksm/full_scans")
+    scans = int(m.command("cat /sys/kernel/mm/ksm/full_scans").strip())
+    for _ in range(200):
+        if int(m.command("cat /sys/kernel/mm/ksm/full_scans").strip()) >= scans + 2:
+            break
+    ksm_set(m, "run", 0)
+    counters = dict(re.findall(r"^  (\w+)\s+(-?\d+)$", m.command("ksm"), re.M))
+    csv = m.command("cat /sys/kernel/mm/ksm/history").strip().splitlines()
+    check(csv and csv[0] == "time_s,pages_shared,pages_sharing,pages_unshared,pages_volatile,pages_skipped,"
+          "pages_scanned,ksm_zero_pages,general_profit,mem_free_kb,swap_used_kb,ksmd_cpu_ms", f"history header:\n{csv[:3]}")
+    rows = [dict(zip(csv[0].split(","), line.split(","))) for line in csv[1:]]
+    check(len(rows) >= 3 and all(len(r) == 12 for r in rows), f"history rows:\n{csv[:5]}")
+    times = [float(r["time_s"]) for r in rows]
+    check(times == sorted(times), "history time goes backwards")
+    last = rows[-1]
+    for name in ("pages_shared", "pages_sharing", "pages_unshared", "pages_volatile", "ksm_zero_pages", "general_profit"):
+        check(last[name] == counters[name], f"history's last {name} {last[name]}, the counter {counters[name]}")
