@@ -56,7 +56,7 @@ include qemu.mk
 QEMU_FLAGS = $(QEMU_MACHINE) -accel $(ACCEL) -m $(MEM) -smp $(SMP)
 export SMP # the boot tests' machines take it from the environment (tests/boot/machine.py)
 
-.PHONY: all iso kernel run run-pvh test unit-test check boot-test bench layout-bench demo stress clean deps FORCE \
+.PHONY: all iso kernel run run-pvh test unit-test check boot-test bench layout-bench demo plot stress clean deps FORCE \
 	linux-selftests linux-selftests-initrd compare conformance
 # A plain `make` installs the missing tools first, like make run and make test.
 all: deps
@@ -67,7 +67,7 @@ kernel: $(KERNEL)
 # ---- tools: install what is missing (Debian package names) ----
 TOOLS := gcc:gcc ld:binutils nasm:nasm grub-mkrescue:grub-common xorriso:xorriso \
 	mformat:mtools qemu-system-x86_64:qemu-system-x86 python3:python3 cpio:cpio \
-	musl-gcc:musl-tools
+	musl-gcc:musl-tools gnuplot:gnuplot-nox
 deps:
 	@missing=""; \
 	for t in $(TOOLS); do \
@@ -250,7 +250,7 @@ stress: deps
 # Benchmarks under TCG (README: "Figures"): key=value lines; then the layout bench.
 bench: deps
 	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
-	@$(PYTHON) tests/bench/run.py --build $(BUILD)
+	@$(PYTHON) tests/bench/run.py --build $(BUILD) --plots $(BUILD)/plots
 	@$(MAKE) --no-print-directory layout-bench
 
 # The layout bench (README: "Figures"): ksmd's cost on one workload, on kernels and
@@ -283,7 +283,11 @@ conformance: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
 	@$(PYTHON) tests/demo/run.py --build $(BUILD) --mem $(MEM) --guests $(DEMO_GUESTS) \
-		--guest-mb $(DEMO_GUEST_MB)
+		--guest-mb $(DEMO_GUEST_MB) --plots $(BUILD)/plots
+
+# The plots again from the last demo's and bench's CSV files in $(BUILD)/plots (README).
+plot: deps
+	@$(PYTHON) tests/plots/plot.py --dir $(BUILD)/plots
 
 # The swap disk: a fresh sparse image of $(SWAP) per QEMU (QEMU locks the images it uses,
 # so two machines never share one), formatted by mkswap, removed when QEMU exits; SWAP=0:

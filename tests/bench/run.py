@@ -11,6 +11,7 @@ expiries (timertest bench).
 usage: run.py --build DIR [--mem 1G]
 """
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -18,6 +19,8 @@ import time
 
 sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/boot")
 from machine import Machine, TestFailure  # noqa: E402
+sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/plots")
+import plot  # noqa: E402
 
 SWAP_BENCH = dict(line="swap-bench 384", mem="128M", swap="1G")
 TIMER_BENCH = dict(line="timertest bench", mem="128M")
@@ -40,9 +43,15 @@ def session(build, body, mem, swap="64M"):
         m.kill()
 
 
-def bench(build, line, mem, swap="64M"):
-    """`run LINE` on a fresh machine: the program's key=value lines, or None on failure."""
-    out = session(build, lambda m: m.command(f"run {line}", timeout=900), mem, swap)
+def bench(build, line, mem, swap="64M", history=None):
+    """`run LINE` on a fresh machine: the program's key=value lines, or None on failure;
+    with history (a path), /sys/kernel/mm/ksm/history afterwards is saved there as CSV."""
+    def body(m):
+        out = m.command(f"run {line}", timeout=900)
+        if history:
+            plot.history_csv(m, history)
+        return out
+    out = session(build, body, mem, swap)
     if out is None:
         return None
     figures = re.findall(r"^\w+=\S+$", out, re.M)
@@ -77,8 +86,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="1G", help="memory of the ksm-bench machine")
+    ap.add_argument("--plots", default="build/plots", help="where bench-history.csv and convergence.png go")
     args = ap.parse_args()
-    ksm = bench(args.build, "ksm-bench", args.mem)
+    ksm = bench(args.build, "ksm-bench", args.mem, history=os.path.join(args.plots, "bench-history.csv"))
     swap = ksm and bench(args.build, **SWAP_BENCH)
     smp = swap and bench(args.build, **SMP_BENCH)
     shell = smp and shell_latency(args.build)
@@ -86,6 +96,8 @@ def main():
     if not timers:
         return 1
     print("\n".join(ksm + swap + smp + shell + timers))
+    for png in plot.redraw(args.plots):
+        print(f"plot: {png}")
     return 0
 
 

@@ -3,10 +3,14 @@ known states (user/ksm-states: three merged, one volatile, one not mergeable, a 
 explanation names the KSM frame and every sharer, says volatile, says why a VMA is not
 mergeable, says there is no mapping; the per-VMA counts add up and match the counters;
 bad input is refused."""
+import os
 import re
+import sys
 
 from registry import check, counted, test
 from test_ksm import ksm_set
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plots"))
+import plot  # noqa: E402
 
 
 @test
@@ -57,8 +61,26 @@ def ksm_explain_and_reasons_tell_each_pages_state(b):
         check(re.search(rf": {event}: pfn \d+ rmap_item 0x[0-9a-f]+ mm 0x[0-9a-f]+$", trace, re.M),
               f"no {event} event:\n{trace[-2000:]}")
     history_agrees_with_the_counters(m)
+    plots_are_drawn(b, m)
     m.command(f"kill {pid}")
     m.poweroff()
+
+
+def plots_are_drawn(b, m):
+    """make bench's and make demo's plots, drawn by gnuplot from this machine's history
+    (the demo's from the same samples): PNG files of the plots' size."""
+    history = os.path.join(b.tmpdir, "bench-history.csv")
+    check(plot.history_csv(m, history) >= 3, "too short a history to plot")
+    with open(history) as f:
+        rows = [line.split(",") for line in f.read().splitlines()[1:]]
+    for run in ("off", "on"):
+        with open(os.path.join(b.tmpdir, f"demo-ksm-{run}.csv"), "w") as f:
+            f.write("time_s,used_mib,swap_mib,pages_sharing\n")
+            f.writelines(f"{r[0]},{128 - int(r[9]) // 1024},{int(r[10]) // 1024},{r[2]}\n" for r in rows)
+    made = plot.redraw(b.tmpdir)
+    check(sorted(os.path.basename(p) for p in made) == ["convergence.png", "demo.png"], f"plots made: {made}")
+    for png in made:
+        check(plot.png_size(png) == plot.SIZE, f"{png} is not a {plot.SIZE} PNG: {plot.png_size(png)}")
 
 
 def history_agrees_with_the_counters(m):

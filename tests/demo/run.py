@@ -6,11 +6,14 @@ memory back; twice, on a fresh boot each: with KSM off, and with KSM on from the
 boot over minutes). With KSM off the guests only fit by swapping, and at work they keep
 swapping in; with KSM on their shared and zero pages are one copy each, so they fit in RAM.
 Prints a progress line per guest, then a table and one key=value line per run. Fails if a
-guest dies (or its memory reads back wrong) or the kernel panics.
+guest dies (or its memory reads back wrong) or the kernel panics. Each run's RAM used, swap
+used and pages_sharing over time (sampled after each guest and every second at work) go to
+PLOTS/demo-ksm-off.csv and -on.csv, drawn into PLOTS/demo.png (tests/plots/plot.py).
 
-usage: run.py --build DIR [--mem 256M] [--guests 6] [--guest-mb 64]
+usage: run.py --build DIR [--mem 256M] [--guests 6] [--guest-mb 64] [--plots DIR]
 """
 import argparse
+import os
 import re
 import sys
 import time
@@ -19,6 +22,8 @@ sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/boot")
 from machine import Machine, TestFailure  # noqa: E402
 from registry import check, meminfo_kb  # noqa: E402
 from test_ksm import counters, ksm_set, start_vmsim, wait_scans  # noqa: E402
+sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/plots")
+import plot  # noqa: E402
 
 SHARED, ZERO = 60, 15  # % of each guest's pages; the other 25% are its own
 READ_EVERY_S = 2       # guests at work read all their memory back this often
@@ -40,7 +45,8 @@ def snapshot(m, guests):
     death = DEATH.search(m.log)
     check(not death, f"a guest is gone: {death and death.group(0)}")
     ps = {int(pid): (state, int(rss), int(swap)) for pid, state, rss, swap in
-          re.findall(r"^\s*(\d+)\s+\d+\s+([RSZ])\s+\d+\s+(\d+)\s+(\d+)\s+\S+$", m.command("ps"), re.M)}
+          re.findall(r"^\s*(\d+)\s+\d+\s+([RSTZ])\s+\d+\s+\d+\s+\d+\s+(\d+)\s+(\d+)\s+\S+$",
+                                        m.command("ps"), re.M)}  # PID PPID S CPU THR CPU_MS RSS SWAP NAME
     gone = [pid for pid in guests if pid not in ps or ps[pid][0] == "Z"]
     check(not gone, f"guests {gone} are not running")
     mem = meminfo_kb(m)
@@ -51,6 +57,13 @@ def snapshot(m, guests):
                 swap_mib=(mem["SwapTotal"] - mem["SwapFree"]) // 1024,
                 pages_sharing=ksm["pages_sharing"], profit_mib=ksm["general_profit"] >> 20,
                 pswpout=vmstat["pswpout"], pswpin=vmstat["pswpin"])
+
+
+def sample(m, t0):
+    """(seconds since t0, RAM used MiB, swap used MiB, pages_sharing) now."""
+    mem = meminfo_kb(m)
+    return (round(time.monotonic() - t0, 2), (mem["MemTotal"] - mem["MemFree"]) // 1024,
+            (mem["SwapTotal"] - mem["SwapFree"]) // 1024, counters(m)["pages_sharing"])
 
 
 def demo_run(args, ksm_on):
@@ -65,6 +78,7 @@ def demo_run(args, ksm_on):
         for knob, value in KNOBS + (("run", int(ksm_on)),):
             check(ksm_set(m, knob, value) == "", f"cannot set {knob} to {value}")
         t0 = time.monotonic()
+        series = [sample(m, t0)]
         guests = []
         for g in range(args.guests):
             guests += start_vmsim(m, f"-n 1 -i {g} -m {args.guest_mb} -s {SHARED} -z {ZERO} "
@@ -75,8 +89,11 @@ def demo_run(args, ksm_on):
             print(f"ksm {name}: guest {g + 1}/{args.guests} up at {time.monotonic() - t0:5.1f} s: "
                   f"RAM used {s['used_mib']:3} MiB, swap used {s['swap_mib']:3} MiB, "
                   f"pages_sharing {s['pages_sharing']}", flush=True)
+            series.append(sample(m, t0))
         up_s = time.monotonic() - t0
-        m.quiet_for(WORK_S)
+        while time.monotonic() - t0 < up_s + WORK_S:
+            m.quiet_for(1.0)
+            series.append(sample(m, t0))
         end = snapshot(m, guests)
         m.poweroff(timeout=60)
     except TestFailure as e:
@@ -84,6 +101,10 @@ def demo_run(args, ksm_on):
         return None
     finally:
         m.kill()
+    os.makedirs(args.plots, exist_ok=True)
+    with open(os.path.join(args.plots, f"demo-ksm-{name}.csv"), "w") as f:
+        f.write("time_s,used_mib,swap_mib,pages_sharing\n")
+        f.writelines(",".join(map(str, row)) + "\n" for row in series)
     return dict(end, ksm=name, guest_mib=total, work_pswpin=end["pswpin"] - s["pswpin"],
                 up_s=round(up_s, 1), elapsed_s=round(time.monotonic() - t_boot, 1))
 
@@ -94,6 +115,7 @@ def main():
     ap.add_argument("--mem", default="256M")
     ap.add_argument("--guests", type=int, default=6)
     ap.add_argument("--guest-mb", type=int, default=64)
+    ap.add_argument("--plots", default="build/plots", help="where the CSV files and demo.png go")
     args = ap.parse_args()
     if args.guests < 1 or args.guest_mb < 1:
         ap.error("--guests and --guest-mb must be at least 1")
@@ -114,6 +136,8 @@ def main():
     print()
     for r in runs:
         print(" ".join(f"{key}={r[key]}" for key, _ in COLUMNS))
+    for png in plot.redraw(args.plots):
+        print(f"plot: {png}")
     return 0
 
 
