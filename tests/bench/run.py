@@ -3,7 +3,8 @@
 key=value figures. Figures compare between runs on the same kind of machine; TCG timings
 are not native timings. Each program gets its own boot: ksm-bench a machine big enough to
 keep its region in RAM, swap-bench a small one (with a big swap disk) that its region
-overflows three times; smp-bench (ksmd on CPU 0 merging while a thread of the same
+overflows three times; ksm-bench again with Linux's default knobs, for the convergence
+plot (its history: build/plots/convergence.png; its figures are not printed); smp-bench (ksmd on CPU 0 merging while a thread of the same
 process writes on CPU 1: the shootdowns, IPIs and the writer's slowdown; needs SMP >= 2);
 then the shell's answer time, idle and beside two busy tasks; then the lateness of timer
 expiries (timertest bench).
@@ -25,6 +26,9 @@ import plot  # noqa: E402
 SWAP_BENCH = dict(line="swap-bench 384", mem="128M", swap="1G")
 TIMER_BENCH = dict(line="timertest bench", mem="128M")
 SMP_BENCH = dict(line="smp-bench 128", mem="512M")
+# The convergence plot's run: Linux's default knobs (100 pages per 20 ms), so that the merge
+# takes seconds and ksmd's history (a sample a second and per full scan) draws its curve.
+CONVERGENCE_BENCH = dict(line="ksm-bench 64 100 20", mem="256M")
 
 
 def session(build, body, mem, swap="64M"):
@@ -88,7 +92,8 @@ def main():
     ap.add_argument("--mem", default="1G", help="memory of the ksm-bench machine")
     ap.add_argument("--plots", default="build/plots", help="where bench-history.csv and convergence.png go")
     args = ap.parse_args()
-    ksm = bench(args.build, "ksm-bench", args.mem, history=os.path.join(args.plots, "bench-history.csv"))
+    ksm = bench(args.build, "ksm-bench", args.mem)
+    ksm = ksm and bench(args.build, **CONVERGENCE_BENCH, history=os.path.join(args.plots, "bench-history.csv")) and ksm
     swap = ksm and bench(args.build, **SWAP_BENCH)
     smp = swap and bench(args.build, **SMP_BENCH)
     shell = smp and shell_latency(args.build)

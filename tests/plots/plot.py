@@ -38,8 +38,8 @@ def png_size(path):
 
 
 def header(out, title):
-    return (f"set terminal pngcairo size {SIZE[0]},{SIZE[1]} font 'sans,10'\n"
-            f"set output '{out}'\nset datafile separator ','\nset key top left\n"
+    return (f"set terminal pngcairo noenhanced size {SIZE[0]},{SIZE[1]} font 'sans,10'\n"
+            f"set output '{out}'\nset datafile separator ','\nset key bottom right\n"
             f"set title '{title}'\nset grid\n")
 
 
