@@ -60,7 +60,15 @@ def ksm_explain_and_reasons_tell_each_pages_state(b):
     for event in ("ksm_page_volatile", "ksm_page_unique"):
         check(re.search(rf": {event}: pfn \d+ rmap_item 0x[0-9a-f]+ mm 0x[0-9a-f]+$", trace, re.M),
               f"no {event} event:\n{trace[-2000:]}")
+    # smart_scan back on: the volatile page, never merging, is skipped on later scans
+    ksm_set(m, "smart_scan", 1)
+    m.command("trace clear")
+    m.command("trace on ksm_page_skipped")
     history_agrees_with_the_counters(m)
+    m.command("trace off")
+    trace = m.command("cat /sys/kernel/tracing/trace")
+    check(re.search(r": ksm_page_skipped: pfn \d+ rmap_item 0x[0-9a-f]+ mm 0x[0-9a-f]+$", trace, re.M),
+          f"no ksm_page_skipped event:\n{trace[-2000:]}")
     plots_are_drawn(b, m)
     m.command(f"kill {pid}")
     m.poweroff()
@@ -84,17 +92,19 @@ def plots_are_drawn(b, m):
 
 
 def history_agrees_with_the_counters(m):
-    """/sys/kernel/mm/ksm/history parses as CSV, time goes forward, and once nothing
-    changes any more (two full scans after the merge, then run 0) its last row holds the
-    counters' values."""
-    m.command("cat /sys/kernel/mm/ksm/full_scans")
-    scans = int(m.command("cat /sys/kernel/mm/ksm/full_scans").strip())
-    for _ in range(200):
-        if int(m.command("cat /sys/kernel/mm/ksm/full_scans").strip()) >= scans + 2:
+    """/sys/kernel/mm/ksm/history parses as CSV, time goes forward, the ring keeps the
+    last 4096 samples and says how many it dropped, and once nothing changes any more (the
+    merge done, then run 0) its last row holds the counters' values."""
+    ksm_set(m, "sleep_millisecs", 0)  # a few pages: thousands of full scans a second
+    for _ in range(600):
+        if int(m.command("cat /sys/kernel/mm/ksm/full_scans").strip()) > 4200:
             break
     ksm_set(m, "run", 0)
     counters = dict(re.findall(r"^  (\w+)\s+(-?\d+)$", m.command("ksm"), re.M))
     csv = m.command("cat /sys/kernel/mm/ksm/history").strip().splitlines()
+    dropped = re.fullmatch(r"# dropped (\d+)", csv[0]) if csv else None
+    check(dropped and int(dropped.group(1)) > 0 and len(csv) == 2 + 4096, f"a full ring's history:\n{csv[:3]}")
+    csv = csv[1:]
     check(csv and csv[0] == "time_s,pages_shared,pages_sharing,pages_unshared,pages_volatile,pages_skipped,"
           "pages_scanned,ksm_zero_pages,general_profit,mem_free_kb,swap_used_kb,ksmd_cpu_ms", f"history header:\n{csv[:3]}")
     rows = [dict(zip(csv[0].split(","), line.split(","))) for line in csv[1:]]
