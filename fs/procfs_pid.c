@@ -18,6 +18,7 @@
 #include "mm/addrspace.h"
 #include "mm/kmalloc.h"
 #include "lib/format.h"
+#include "fs/sysfs.h"
 #include "kernel/lock.h"
 #include "kernel/clock.h"
 #include "lib/string.h"
@@ -361,6 +362,8 @@ static void ksm_stat_text(struct seqbuf *s, struct task *t, struct mm *mm)
 		      "ksm_process_profit %ld\nksm_merge_any: %s\nksm_mergeable: %s\n",
 		   st.rmap_items, st.zero_pages, st.merging_pages, st.profit,
 		   st.merge_any ? "yes" : "no", st.mergeable ? "yes" : "no");
+	/* not in Linux's: the merge domain (ksm_domain) */
+	seq_printf(s, "ksm_domain %u\n", mm ? ksm_mm_domain(mm) : 0);
 }
 
 static void ksm_merging_pages_text(struct seqbuf *s, struct task *t, struct mm *mm)
@@ -378,7 +381,35 @@ static void ksm_reasons_text(struct seqbuf *s, struct task *t, struct mm *mm)
 		ksm_reasons(s, mm);
 }
 
+/* ksm_domain: the process's KSM merge domain; written (0-65535) by the process itself or
+ * an ancestor, which unmerges its pages first (mm/ksm.h: ksm_set_domain). */
+static void ksm_domain_text(struct seqbuf *s, struct task *t, struct mm *mm)
+{
+	seq_printf(s, "%u\n", mm ? ksm_mm_domain(mm) : 0);
+}
+
+static int ksm_domain_store(struct vnode *vn, const char *text)
+{
+	uint64_t domain;
+	if (sysfs_parse_u64(text, KSM_DOMAIN_MAX, &domain))
+		return -EINVAL;
+	struct pid_ref r;
+	int rc = pid_ref_get(vn, &r);
+	if (rc)
+		return rc;
+	if (!r.mm)
+		rc = -EINVAL; /* a kernel thread has no pages to merge */
+	else if (!task_descends_from(r.task, current()))
+		rc = -EPERM;
+	else
+		rc = ksm_set_domain(r.mm, (uint32_t)domain);
+	pid_ref_put(&r);
+	return rc;
+}
+
 static const struct pid_text ksm_stat_ops = PID_TEXT(ksm_stat_text);
+static const struct pid_text ksm_domain_ops = { { .show = pid_text_show, .store = ksm_domain_store },
+						ksm_domain_text };
 static const struct pid_text ksm_reasons_ops = PID_TEXT(ksm_reasons_text);
 static const struct pid_text ksm_merging_pages_ops = PID_TEXT(ksm_merging_pages_text);
 static const struct pid_text status_ops = PID_TEXT(status_text);
@@ -726,6 +757,7 @@ static const struct pid_entry {
 	{ "cmdline", S_IFREG | 0444, &pseudofile_vnode_ops, &cmdline_ops.ops },
 	{ "comm", S_IFREG | 0444, &pseudofile_vnode_ops, &comm_ops.ops },
 	{ "exe", S_IFLNK | 0777, &exe_ops, NULL },
+	{ "ksm_domain", S_IFREG | 0644, &pseudofile_vnode_ops, &ksm_domain_ops.ops },
 	{ "ksm_explain", S_IFREG | 0644, &ksm_explain_ops, NULL },
 	{ "ksm_merging_pages", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_merging_pages_ops.ops },
 	{ "ksm_reasons", S_IFREG | 0444, &pseudofile_vnode_ops, &ksm_reasons_ops.ops },

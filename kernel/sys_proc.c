@@ -256,6 +256,7 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	kfree(path);
 	if (rc)
 		return rc;
+	img.mm->ksm_domain = READ_ONCE(t->mm->ksm_domain); /* the KSM merge domain stays */
 	/* PR_SET_MEMORY_MERGE survives execve, as on Linux. */
 	if ((READ_ONCE(t->mm->merge_any) && (rc = mm_set_merge_any(img.mm, true))) ||
 	    (rc = exec_end_other_threads())) {

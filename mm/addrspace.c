@@ -196,6 +196,7 @@ struct mm *mm_fork(struct mm *parent)
 	child->brk = parent->brk;
 	child->stack_top = parent->stack_top;
 	child->merge_any = parent->merge_any;
+	child->ksm_domain = parent->ksm_domain;
 	memcpy(child->exe, parent->exe, sizeof(child->exe));
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;

@@ -97,6 +97,9 @@ struct mm {
 	bool merge_any;			/* [lock] prctl(PR_SET_MEMORY_MERGE): new anonymous private VMAs
 					 * are mergeable; inherited by fork */
 	struct ksm_mm_slot *ksm_slot;	/* [ksm_mmlist_lock] registered with ksmd (mm/ksm.c) */
+	uint32_t ksm_domain;		/* [ksm_lock and lock to change] its KSM merge domain
+					 * (0-65535): with merge_across_domains 0 its pages merge
+					 * only within it; inherited by fork, kept by execve */
 	uint64_t ksm_zero_pages;	/* atomic: PTEs ksmd pointed at the zero page */
 	uint64_t swap_ents;		/* atomic: PTEs holding a swap entry (VmSwap) */
 	uint64_t kernel_writes;		/* [lock] writes into its pages through the direct map

@@ -93,6 +93,7 @@ struct ksm_knobs ksm_knobs = {
 	.stable_node_chains_prune_millisecs = 2000,
 	.use_zero_pages = false,
 	.merge_across_nodes = 1,
+	.merge_across_domains = 1,
 	.smart_scan = true,
 };
 struct ksm_counters ksm_stat;
@@ -267,7 +268,7 @@ static bool remerge_swapped_in(struct page *page, struct ksm_rmap_item *item)
 		return false;
 	if (ksm_merge_with_ksm_page(item, page, NULL, KSM_NOT_CLEANED))
 		return true;
-	struct ksm_stable_node *node = stable_tree_insert(page);
+	struct ksm_stable_node *node = stable_tree_insert(item, page);
 	if (node)
 		stable_tree_append(item, node);
 	else
@@ -280,7 +281,7 @@ static bool remerge_swapped_in(struct page *page, struct ksm_rmap_item *item)
 static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item, uint64_t cleaned_at)
 {
 	struct ksm_stable_node *node;
-	struct page *kpage = stable_tree_search(page, &node);
+	struct page *kpage = stable_tree_search(item, page, &node);
 	if (kpage == KSM_BUSY)
 		return;
 	if (kpage == page && (item->address & KSM_STABLE) && item->head == node) {
@@ -320,7 +321,7 @@ static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item, ui
 	put_page(tree_page);
 	if (!kpage)
 		return;
-	node = stable_tree_insert(kpage);
+	node = stable_tree_insert(item, kpage);
 	if (node) {
 		stable_tree_append(tree_item, node);
 		stable_tree_append(item, node);
@@ -380,6 +381,53 @@ void ksm_wake(void)
 {
 	wake_up_all(&ksm_thread_wait);
 	wake_up_all(&ksm_iter_wait);
+}
+
+uint32_t ksm_mm_domain(const struct mm *mm)
+{
+	return READ_ONCE(mm->ksm_domain);
+}
+
+void ksm_drop_unstable_items(void)
+{
+	assert_held(&ksm_lock);
+	uint64_t f = spin_lock_irqsave(&ksm_mmlist_lock);
+	struct list_head *p;
+	list_for_each(p, &ksm_mm_head.node) {
+		struct ksm_mm_slot *slot = list_entry(p, struct ksm_mm_slot, node);
+		for (struct ksm_rmap_item *item = slot->rmap_list; item; item = item->rmap_next)
+			if (item->address & KSM_UNSTABLE)
+				remove_rmap_item_from_tree(item);
+	}
+	spin_unlock_irqrestore(&ksm_mmlist_lock, f);
+}
+
+int ksm_set_domain(struct mm *mm, uint32_t domain)
+{
+	if (domain > KSM_DOMAIN_MAX)
+		return -EINVAL;
+	for (;;) {
+		int rc = 0;
+		mutex_lock(&ksm_lock);
+		mutex_lock(&mm->lock);
+		if (mm->ksm_domain != domain) {
+			/* Nothing of it may stay shared with, or findable by, its old domain. */
+			for (struct vma *v = vma_find_from(&mm->vmas, 0); v && !rc; v = vma_next(&mm->vmas, v))
+				if (v->flags & VMA_MERGEABLE)
+					rc = ksm_unmerge_range(mm, v, v->start, v->end);
+			struct ksm_mm_slot *slot = READ_ONCE(mm->ksm_slot);
+			for (struct ksm_rmap_item *item = slot && !rc ? slot->rmap_list : NULL; item;
+			     item = item->rmap_next)
+				remove_rmap_item_from_tree(item);
+			if (!rc)
+				WRITE_ONCE(mm->ksm_domain, domain);
+		}
+		mutex_unlock(&mm->lock);
+		mutex_unlock(&ksm_lock);
+		/* Out of memory for the copies: reclaim without the locks, then go on. */
+		if (rc != -ENOMEM || !make_room_for_user_page())
+			return rc;
+	}
 }
 
 void ksm_scan_cursor(struct mm **mm, uint64_t *address)

@@ -83,6 +83,18 @@ struct ksm_summary {
 void ksm_get_summary(struct ksm_summary *s);
 
 struct seqbuf;
+#define KSM_DOMAIN_MAX 65535
+/* Put mm in KSM merge domain `domain` (0..KSM_DOMAIN_MAX, else -EINVAL): its merged pages
+ * are unmerged first and its items leave the trees, so it shares nothing with its old
+ * domain afterwards. 0 or -ENOMEM (no memory for the copies, even after reclaim). Takes
+ * ksm_lock, then mm->lock; may sleep. */
+int ksm_set_domain(struct mm *mm, uint32_t domain);
+/* The `ksm` summary's per-domain lines: pages shared and sharing in each domain that has
+ * KSM pages (domain 0 always). Takes ksm_lock. */
+void ksm_domains_render(struct seqbuf *s);
+/* mm's merge domain. Lock-free. */
+uint32_t ksm_mm_domain(const struct mm *mm);
+
 /* One sample of KSM's history (mm/ksm_history.c): the counters ksmd saw at a full scan's
  * end or once a second while it ran. */
 struct ksm_sample {

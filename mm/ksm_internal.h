@@ -33,6 +33,7 @@
 #define KSM_ZERO_MERGED 0x400UL		/* merged with the zero page, until the cursor drops it */
 
 struct ksm_stable_node;
+struct ksm_tree_set;
 
 /* One registered address space. */
 struct ksm_mm_slot {
@@ -76,6 +77,7 @@ struct ksm_stable_node {
 	struct list_head items;		/* plain node or dup: rmap items merged into page */
 	struct list_head dups;		/* chain: its dups; dup: its entry in the chain's list */
 	struct ksm_stable_node *chain;	/* dup: its chain; NULL for plain nodes and chains */
+	struct ksm_tree_set *set;	/* the merge domain's trees it is in (ksm_tree.c) */
 	struct page *page;		/* [atomic] the KSM page (NULL once it was freed,
 					 * and for chains); it holds no reference */
 	uint64_t kpfn;			/* the page's frame number, for traces */
@@ -95,6 +97,7 @@ struct ksm_knobs {
 	unsigned max_page_sharing;
 	unsigned stable_node_chains_prune_millisecs; /* a chain's dead dups go at most this often */
 	unsigned merge_across_nodes;	/* 0 or 1 */
+	unsigned merge_across_domains;	/* 1: one set of trees for all; 0: a set per domain */
 	bool use_zero_pages;
 	bool smart_scan;
 };
@@ -141,10 +144,11 @@ extern struct ksm_counters ksm_stat;
  * page itself if it is a KSM page already, or NULL; KSM_BUSY. *node: its stable node. In a
  * chain it stops at the first dup with room, but once per stable_node_chains_prune_millisecs
  * it visits every dup (dropping dead ones, folding a chain of one) and picks the fullest. */
-struct page *stable_tree_search(struct page *page, struct ksm_stable_node **node);
+struct page *stable_tree_search(const struct ksm_rmap_item *item, struct page *page,
+				struct ksm_stable_node **node);
 /* A new stable node for kpage (already PG_KSM), chained to an existing node of identical
  * content if there is one. NULL when out of memory or a node was busy. */
-struct ksm_stable_node *stable_tree_insert(struct page *kpage);
+struct ksm_stable_node *stable_tree_insert(const struct ksm_rmap_item *item, struct page *kpage);
 /* Record that item's page is now merged into node's KSM page. */
 void stable_tree_append(struct ksm_rmap_item *item, struct ksm_stable_node *node);
 /* The stable node of KSM page p (ksmd sets it; NULL while p is being made). */
@@ -160,6 +164,10 @@ struct ksm_rmap_item *unstable_tree_search_insert(struct ksm_rmap_item *item,
 void unstable_tree_reset(void);
 /* Take item out of whichever tree holds it, with the counters. */
 void remove_rmap_item_from_tree(struct ksm_rmap_item *item);
+/* fn for each merge domain that has trees (domain 0 always): its KSM pages in use and
+ * their further mappings (pages_shared and pages_sharing by domain). */
+void ksm_for_each_domain(void (*fn)(uint32_t domain, uint64_t shared, uint64_t sharing, void *ctx),
+			 void *ctx);
 /* Drop every stable node whose page is gone (or all of them once no KSM page is left):
  * 0, or -EBUSY if a KSM page is still mapped somewhere. */
 int remove_all_stable_nodes(void);
@@ -217,6 +225,8 @@ void ksm_wake(void);
 /* ksm_history.c: a sample of the counters into the ring: at every full scan (full_scan),
  * else if a second passed since the last one. Takes history_lock (a leaf spinlock). */
 void ksm_history_record(bool full_scan);
+/* [ksm_lock] Take every item out of the unstable trees (their set changes: a knob). */
+void ksm_drop_unstable_items(void);
 /* [ksm_lock] Where ksmd's scan is: the address space (NULL between two scans) and the
  * address it resumes at. */
 void ksm_scan_cursor(struct mm **mm, uint64_t *address);

@@ -78,6 +78,7 @@ KNOB_SHOW(sleep_millisecs, "%u")
 KNOB_SHOW(max_page_sharing, "%u")
 KNOB_SHOW(use_zero_pages, "%d")
 KNOB_SHOW(merge_across_nodes, "%u")
+KNOB_SHOW(merge_across_domains, "%u")
 KNOB_SHOW(smart_scan, "%d")
 KNOB_SHOW(stable_node_chains_prune_millisecs, "%u")
 
@@ -150,10 +151,12 @@ static int set_while_no_ksm_pages(unsigned *knob, unsigned v)
 	int err = 0;
 	mutex_lock(&ksm_lock);
 	if (*knob != v) {
-		if (ksm_stat.pages_shared || remove_all_stable_nodes())
+		if (ksm_stat.pages_shared || remove_all_stable_nodes()) {
 			err = -EBUSY;
-		else
+		} else {
+			ksm_drop_unstable_items(); /* built under the old rule */
 			WRITE_ONCE(*knob, v);
+		}
 	}
 	mutex_unlock(&ksm_lock);
 	return err;
@@ -176,13 +179,23 @@ static int merge_across_nodes_store(struct vnode *vn, const char *text)
 	return set_while_no_ksm_pages(&ksm_knobs.merge_across_nodes, (unsigned)v);
 }
 
+/* 1: every page merges with every other (Linux); 0: only within its merge domain (a tree set
+ * per domain, ksm_tree.c). Settable only while no KSM page exists. */
+static int merge_across_domains_store(struct vnode *vn, const char *text)
+{
+	uint64_t v;
+	if (sysfs_parse_u64(text, 1, &v))
+		return -EINVAL;
+	return set_while_no_ksm_pages(&ksm_knobs.merge_across_domains, (unsigned)v);
+}
+
 #define KNOB(name) { #name, { .show = name##_show, .store = name##_store } }
 static const struct {
 	const char *name;
 	struct pseudo_ops ops;
 } knob_files[] = {
 	KNOB(run), KNOB(pages_to_scan), KNOB(sleep_millisecs), KNOB(max_page_sharing),
-	KNOB(use_zero_pages), KNOB(merge_across_nodes), KNOB(smart_scan),
+	KNOB(use_zero_pages), KNOB(merge_across_nodes), KNOB(merge_across_domains), KNOB(smart_scan),
 	KNOB(stable_node_chains_prune_millisecs),
 };
 
@@ -197,6 +210,20 @@ void ksm_sysfs_init(void)
 		sysfs_file(dir, counter_names[c], &counter_ops)->priv_id = c;
 	static const struct pseudo_ops history_ops = { .show = history_show };
 	sysfs_file(dir, "history", &history_ops);
+}
+
+static void domain_line(uint32_t domain, uint64_t shared, uint64_t sharing, void *ctx)
+{
+	if (shared || !domain)
+		seq_printf(ctx, "  domain %u: pages_shared %lu, pages_sharing %lu\n", domain, shared, sharing);
+}
+
+void ksm_domains_render(struct seqbuf *s)
+{
+	mutex_lock(&ksm_lock);
+	seq_printf(s, "merge domains (merge_across_domains %u):\n", READ_ONCE(ksm_knobs.merge_across_domains));
+	ksm_for_each_domain(domain_line, s);
+	mutex_unlock(&ksm_lock);
 }
 
 void ksm_get_summary(struct ksm_summary *s)

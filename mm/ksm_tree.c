@@ -17,6 +17,14 @@
  * content after write-protecting, and the tree is thrown away at the start of every scan
  * (its items leave one by one as they are visited again, by the scan number they carry).
  *
+ * Merge domains: the trees come in sets, one per merge domain (struct ksm_tree_set, the
+ * mechanism Linux uses for merge_across_nodes 0, keyed by domain). While the knob
+ * merge_across_domains is 1 every page uses domain 0's set, so everything merges with
+ * everything; at 0 a page is looked up and inserted only in its address space's domain's
+ * trees, so it merges only within its domain. A stable node remembers its set; an item in
+ * an unstable tree finds its set's root by walking up (a tree reset meanwhile leaves it
+ * in no set, and nothing to unlink).
+ *
  * Everything here expects ksm_lock; node->page alone is also written from outside it (see
  * node_page_get). */
 #include "mm/ksm_internal.h"
@@ -29,8 +37,41 @@
 #include "lib/errno.h"
 #include "kernel/clock.h"
 
-static struct rb_root stable_root = RB_ROOT;	/* [ksm_lock] */
-static struct rb_root unstable_root = RB_ROOT;	/* [ksm_lock] */
+/* The trees of one merge domain: made on its first use, never freed (a few dozen bytes
+ * each, 65536 domains at most). [ksm_lock] */
+struct ksm_tree_set {
+	struct list_head node;		/* in tree_sets */
+	uint32_t domain;
+	struct rb_root stable, unstable;
+};
+static struct ksm_tree_set domain0 = { .domain = 0 };
+static struct list_head tree_sets = LIST_HEAD_INIT(tree_sets);	/* [ksm_lock] */
+
+/* [ksm_lock] The set of domain d, made if new; NULL if out of memory. */
+static struct ksm_tree_set *set_of_domain(uint32_t d)
+{
+	if (!domain0.node.next) /* the first call: domain 0's static set joins the list */
+		list_add_tail(&domain0.node, &tree_sets);
+	struct list_head *p;
+	list_for_each(p, &tree_sets) {
+		struct ksm_tree_set *s = list_entry(p, struct ksm_tree_set, node);
+		if (s->domain == d)
+			return s;
+	}
+	struct ksm_tree_set *s = kzalloc(sizeof(*s));
+	if (!s)
+		return NULL;
+	s->domain = d;
+	list_add_tail(&s->node, &tree_sets);
+	return s;
+}
+
+/* [ksm_lock] The trees item's page is looked up in: its domain's, or domain 0's while
+ * merge_across_domains is 1. NULL if out of memory. */
+static struct ksm_tree_set *item_set(const struct ksm_rmap_item *item)
+{
+	return set_of_domain(READ_ONCE(ksm_knobs.merge_across_domains) ? 0 : ksm_mm_domain(item->slot->mm));
+}
 
 enum node_state { NODE_OK, NODE_GONE, NODE_BUSY };
 
@@ -62,11 +103,13 @@ void ksm_page_freed(struct page *page)
 	__atomic_store_n(&node->page, NULL, __ATOMIC_RELEASE);
 }
 
-static struct ksm_stable_node *alloc_stable_node(struct page *kpage, bool chain)
+static struct ksm_stable_node *alloc_stable_node(struct ksm_tree_set *set, struct page *kpage,
+					       bool chain)
 {
 	struct ksm_stable_node *n = kzalloc(sizeof(*n));
 	if (!n)
 		return NULL;
+	n->set = set;
 	list_init(&n->items);
 	list_init(&n->dups);
 	n->is_chain = chain;
@@ -94,7 +137,7 @@ static void remove_node_from_stable_tree(struct ksm_stable_node *node)
 		list_del(&node->dups);
 		ksm_stat.stable_node_dups--;
 	} else {
-		rb_erase(&node->node, &stable_root);
+		rb_erase(&node->node, &node->set->stable);
 	}
 	kfree(node);
 }
@@ -102,7 +145,7 @@ static void remove_node_from_stable_tree(struct ksm_stable_node *node)
 static void free_chain(struct ksm_stable_node *chain)
 {
 	BUG_ON(!list_empty(&chain->dups)); /* a chain goes with its last dup */
-	rb_erase(&chain->node, &stable_root);
+	rb_erase(&chain->node, &chain->set->stable);
 	ksm_stat.stable_node_chains--;
 	kfree(chain);
 }
@@ -167,7 +210,7 @@ static bool chain_prune_due(struct ksm_stable_node *chain)
 static void fold_chain(struct ksm_stable_node *chain, struct ksm_stable_node *dup)
 {
 	BUG_ON(chain->dups.next != &dup->dups || dup->dups.next != &chain->dups);
-	rb_replace_node(&chain->node, &dup->node, &stable_root);
+	rb_replace_node(&chain->node, &dup->node, &chain->set->stable);
 	list_init(&dup->dups);
 	dup->chain = NULL;
 	ksm_stat.stable_node_dups--;
@@ -270,10 +313,11 @@ struct stable_walk {
 
 /* Walk to page's content, dropping dead nodes on the way and, if prune (the search does,
  * the insertion not, as in Linux), pruning the chains met; false if a node was busy. */
-static bool stable_tree_walk(struct page *page, bool prune, struct stable_walk *w)
+static bool stable_tree_walk(struct ksm_tree_set *set, struct page *page, bool prune,
+			     struct stable_walk *w)
 {
 again:
-	w->link = &stable_root.node;
+	w->link = &set->stable.node;
 	w->parent = NULL;
 	w->found = NULL;
 	while (*w->link) {
@@ -295,15 +339,19 @@ again:
 	return true;
 }
 
-struct page *stable_tree_search(struct page *page, struct ksm_stable_node **node)
+struct page *stable_tree_search(const struct ksm_rmap_item *item, struct page *page,
+				struct ksm_stable_node **node)
 {
 	if (page_test(page, PG_KSM) && page_stable_node(page)) {
 		get_page(page);
 		*node = page_stable_node(page);
 		return page;
 	}
+	struct ksm_tree_set *set = item_set(item);
+	if (!set)
+		return NULL; /* no memory for its domain's trees: as if unique */
 	struct stable_walk w;
-	if (!stable_tree_walk(page, true, &w))
+	if (!stable_tree_walk(set, page, true, &w))
 		return KSM_BUSY;
 	if (!w.found)
 		return NULL;
@@ -316,27 +364,28 @@ struct page *stable_tree_search(struct page *page, struct ksm_stable_node **node
 	return w.cmp;
 }
 
-struct ksm_stable_node *stable_tree_insert(struct page *kpage)
+struct ksm_stable_node *stable_tree_insert(const struct ksm_rmap_item *item, struct page *kpage)
 {
+	struct ksm_tree_set *set = item_set(item);
 	struct stable_walk w;
-	if (!stable_tree_walk(kpage, false, &w))
+	if (!set || !stable_tree_walk(set, kpage, false, &w))
 		return NULL;
 	struct ksm_stable_node *found = w.found;
 	if (found)
 		put_page(w.cmp);
-	struct ksm_stable_node *node = alloc_stable_node(kpage, false);
+	struct ksm_stable_node *node = alloc_stable_node(set, kpage, false);
 	if (!node)
 		return NULL;
 	if (!found) {
 		rb_link_node(&node->node, w.parent, w.link);
-		rb_insert_color(&node->node, &stable_root);
+		rb_insert_color(&node->node, &set->stable);
 	} else if (!found->is_chain) { /* the second page of this content: make a chain */
-		struct ksm_stable_node *chain = alloc_stable_node(NULL, true);
+		struct ksm_stable_node *chain = alloc_stable_node(set, NULL, true);
 		if (!chain) {
 			kfree(node);
 			return NULL;
 		}
-		rb_replace_node(&found->node, &chain->node, &stable_root);
+		rb_replace_node(&found->node, &chain->node, &set->stable);
 		chain->chain_prune_time = clock_ns();
 		found->chain = chain;
 		list_add_tail(&found->dups, &chain->dups);
@@ -366,6 +415,21 @@ void stable_tree_append(struct ksm_rmap_item *item, struct ksm_stable_node *node
 	item->slot->merging_pages++;
 }
 
+/* [ksm_lock] The unstable root whose tree holds n: its top node is a set's root; NULL if
+ * the tree was reset meanwhile (a knob or a domain changed mid-scan). */
+static struct rb_root *unstable_root_of(struct rb_node *n)
+{
+	while (n->parent)
+		n = n->parent;
+	struct list_head *p;
+	list_for_each(p, &tree_sets) {
+		struct ksm_tree_set *s = list_entry(p, struct ksm_tree_set, node);
+		if (s->unstable.node == n)
+			return &s->unstable;
+	}
+	return NULL;
+}
+
 void remove_rmap_item_from_tree(struct ksm_rmap_item *item)
 {
 	if (item->address & KSM_STABLE) {
@@ -383,8 +447,9 @@ void remove_rmap_item_from_tree(struct ksm_rmap_item *item)
 		/* Inserted this scan: still linked. Last scan: the tree it was in is gone. */
 		uint8_t age = (uint8_t)(ksm_stat.seqnr - item->address);
 		BUG_ON(age > 1);
-		if (!age)
-			rb_erase(&item->node, &unstable_root);
+		struct rb_root *root = age ? NULL : unstable_root_of(&item->node);
+		if (root)
+			rb_erase(&item->node, root);
 		ksm_stat.pages_unshared--;
 	}
 	if (item->address & KSM_ZERO_MERGED)
@@ -395,7 +460,10 @@ void remove_rmap_item_from_tree(struct ksm_rmap_item *item)
 struct ksm_rmap_item *unstable_tree_search_insert(struct ksm_rmap_item *item,
 						  struct page *page, struct page **tree_page)
 {
-	struct rb_node **link = &unstable_root.node, *parent = NULL;
+	struct ksm_tree_set *set = item_set(item);
+	if (!set)
+		return NULL; /* no memory for its domain's trees: it waits for another scan */
+	struct rb_node **link = &set->unstable.node, *parent = NULL;
 	while (*link) {
 		struct ksm_rmap_item *tree_item = rb_entry(*link, struct ksm_rmap_item, node);
 		struct page *tp = ksm_get_mergeable_page(tree_item);
@@ -416,14 +484,17 @@ struct ksm_rmap_item *unstable_tree_search_insert(struct ksm_rmap_item *item,
 	}
 	item->address |= KSM_UNSTABLE | (ksm_stat.seqnr & KSM_SEQNR_MASK);
 	rb_link_node(&item->node, parent, link);
-	rb_insert_color(&item->node, &unstable_root);
+	rb_insert_color(&item->node, &set->unstable);
 	ksm_stat.pages_unshared++;
 	return NULL;
 }
 
 void unstable_tree_reset(void)
 {
-	unstable_root = RB_ROOT;
+	set_of_domain(0); /* (the list holds domain 0's set from the start) */
+	struct list_head *p;
+	list_for_each(p, &tree_sets)
+		list_entry(p, struct ksm_tree_set, node)->unstable = RB_ROOT;
 }
 
 /* Drop n (a plain node or chain) if nothing is left of it: 0, or -EBUSY if a page lives. */
@@ -445,12 +516,43 @@ static int remove_if_dead(struct ksm_stable_node *n)
 int remove_all_stable_nodes(void)
 {
 	int rc = 0;
-	struct rb_node *n = rb_first(&stable_root);
-	while (n) {
-		struct rb_node *next = rb_next(n); /* n may go; its successor stays in place */
-		if (remove_if_dead(rb_entry(n, struct ksm_stable_node, node)))
-			rc = -EBUSY;
-		n = next;
+	set_of_domain(0);
+	struct list_head *p;
+	list_for_each(p, &tree_sets) {
+		struct rb_node *n = rb_first(&list_entry(p, struct ksm_tree_set, node)->stable);
+		while (n) {
+			struct rb_node *next = rb_next(n); /* n may go; its successor stays */
+			if (remove_if_dead(rb_entry(n, struct ksm_stable_node, node)))
+				rc = -EBUSY;
+			n = next;
+		}
 	}
 	return rc;
+}
+
+/* Pages shared and sharing under node (a plain node, or a chain's dups). */
+static void node_pages(const struct ksm_stable_node *n, uint64_t *shared, uint64_t *sharing)
+{
+	if (!n->is_chain) {
+		*shared += n->nr_items > 0;
+		*sharing += n->nr_items > 1 ? n->nr_items - 1 : 0;
+		return;
+	}
+	struct list_head *p;
+	list_for_each(p, &n->dups)
+		node_pages(list_entry(p, struct ksm_stable_node, dups), shared, sharing);
+}
+
+void ksm_for_each_domain(void (*fn)(uint32_t domain, uint64_t shared, uint64_t sharing, void *ctx),
+			 void *ctx)
+{
+	set_of_domain(0);
+	struct list_head *p;
+	list_for_each(p, &tree_sets) {
+		struct ksm_tree_set *set = list_entry(p, struct ksm_tree_set, node);
+		uint64_t shared = 0, sharing = 0;
+		for (struct rb_node *n = rb_first(&set->stable); n; n = rb_next(n))
+			node_pages(rb_entry(n, struct ksm_stable_node, node), &shared, &sharing);
+		fn(set->domain, shared, sharing, ctx);
+	}
 }

@@ -29,7 +29,7 @@ const struct shell_command shell_commands[] = {
 	{ "meminfo",  "",               "memory figures as in /proc/meminfo, and the kernel's own use", 0, 0, cmd_meminfo },
 	{ "uptime",   "",               "time since boot",                                0, 0, cmd_uptime },
 	{ "echo",     "[WORD...]",      "print the words (\"> FILE\" writes them to FILE)", 0, SHELL_MAX_ARGS, cmd_echo },
-	{ "run",      "PROG [ARG...] [&]", "run /bin/PROG (or a path) in the foreground, or in the background with &", 1, SHELL_MAX_ARGS, cmd_run },
+	{ "run",      "[--domain N] PROG [ARG...] [&]", "run /bin/PROG (or a path) in the foreground, or in the background with &; --domain: in KSM merge domain N", 1, SHELL_MAX_ARGS, cmd_run },
 	{ "sh",       "[ARG...]",       "busybox's shell (/bin/sh) on the console; exit comes back here", 0, SHELL_MAX_ARGS - 1, cmd_sh },
 	{ "ps",       "",               "list the tasks: pid, ppid, state, CPU ms, RSS KiB, swapped KiB, name", 0, 0, cmd_ps },
 	{ "kill",     "PID",            "end the program PID (SIGTERM)",                  1, 1, cmd_kill },

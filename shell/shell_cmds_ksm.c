@@ -43,6 +43,7 @@ static void render_ksm_summary(struct seqbuf *s)
 	seq_printf(s, "ksmd cpu: %lu ms in all, %lu.%lu%% of a CPU and %lu pages/s since the last look\n",
 		   k.ksmd_cpu_ns / 1000000, pct10 / 10, pct10 % 10,
 		   dt ? (k.pages_scanned - last_scanned) * NSEC_PER_SEC / dt : 0);
+	ksm_domains_render(s);
 	last_ns = now;
 	last_cpu_ns = k.ksmd_cpu_ns;
 	last_scanned = k.pages_scanned;

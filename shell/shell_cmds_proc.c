@@ -9,6 +9,8 @@
 #include "drivers/tty.h"
 #include "mm/addrspace.h"
 #include "mm/kmalloc.h"
+#include "mm/ksm.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "lib/errstr.h"
@@ -178,6 +180,15 @@ int cmd_run(int argc, char **argv)
 		sh_printf("run: output redirection is not supported\n");
 		return SH_FAILED;
 	}
+	/* run --domain N PROG ...: the program in KSM merge domain N */
+	uint64_t domain = 0;
+	bool in_domain = !strcmp(argv[1], "--domain");
+	if (in_domain) {
+		if (argc < 4 || parse_u64(argv[2], &domain) || domain > KSM_DOMAIN_MAX)
+			return SH_USAGE;
+		argc -= 2;
+		argv += 2;
+	}
 	char path[256];
 	if (strchr(argv[1], '/'))
 		strlcpy(path, argv[1], sizeof(path));
@@ -186,6 +197,8 @@ int cmd_run(int argc, char **argv)
 	struct task *t = spawn(path, argc, argv);
 	if (!t)
 		return SH_FAILED;
+	if (in_domain)
+		ksm_set_domain(t->mm, (uint32_t)domain); /* a fresh image: nothing to unmerge */
 	int pid = t->pid;
 	if (sh_background()) {
 		remember_job(pid);

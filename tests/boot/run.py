@@ -29,6 +29,7 @@ import test_signal  # noqa: F401
 import test_futex  # noqa: F401
 import test_smp  # noqa: F401
 import test_ksm_explain  # noqa: F401
+import test_domains  # noqa: F401
 import linux_selftests  # noqa: F401
 
 

@@ -24,7 +24,9 @@ static uint8_t data[NPAGES][4096] __attribute__((aligned(64)));
 
 struct ksm_counters ksm_stat;
 struct ksm_knobs ksm_knobs = { .run = 1, .pages_to_scan = 100, .max_page_sharing = 256, .smart_scan = true,
-			       .stable_node_chains_prune_millisecs = 2000 };
+			       .stable_node_chains_prune_millisecs = 2000, .merge_across_domains = 1 };
+/* The fake address spaces: the domain is the pointer's value (NULL: domain 0). */
+uint32_t ksm_mm_domain(const struct mm *mm) { return (uint32_t)(uintptr_t)mm; }
 static uint64_t now_ns = 1000000000;	/* the fake clock: tests move it */
 uint64_t clock_ns(void) { return now_ns; }
 bool trace_event_on[NR_TRACE_EVENTS];
@@ -47,6 +49,7 @@ void put_page(struct page *p)
 static struct page *mapped_at[64];
 static struct ksm_rmap_item items[64];
 static struct ksm_mm_slot slot;
+static struct ksm_rmap_item domain0_item = { .slot = &slot }; /* whose trees are looked in */
 struct page *ksm_get_mergeable_page(struct ksm_rmap_item *item)
 {
 	struct page *p = mapped_at[item - items];
@@ -70,7 +73,7 @@ static struct ksm_stable_node *ksm_page(int i, int byte)
 {
 	struct page *p = page_with(i, byte);
 	page_set(p, PG_KSM);
-	return stable_tree_insert(p);
+	return stable_tree_insert(&domain0_item, p);
 }
 
 static struct ksm_rmap_item *item(int i)
@@ -82,19 +85,45 @@ static struct ksm_rmap_item *item(int i)
 	return it;
 }
 
+/* merge_across_domains 0: a KSM page of domain 0 is found from domain 0 only; domain 1's
+ * trees are its own, and hold its own KSM page of the same content. */
+static void test_domains(void)
+{
+	static struct ksm_mm_slot slot1 = { .mm = (struct mm *)1 };
+	struct ksm_rmap_item d1 = { .slot = &slot1 };
+	ksm_knobs.merge_across_domains = 0;
+	struct page *p0 = page_with(20, 'q'), *p1 = page_with(21, 'q'), *probe = page_with(22, 'q');
+	page_set(p0, PG_KSM);
+	struct ksm_stable_node *n0 = stable_tree_insert(&domain0_item, p0), *node;
+	CHECK(n0 && stable_tree_search(&d1, probe, &node) == NULL);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == p0 && node == n0);
+	put_page(p0);
+	page_set(p1, PG_KSM);
+	struct ksm_stable_node *n1 = stable_tree_insert(&d1, p1);
+	CHECK(n1 && n1 != n0 && !n1->chain && !n0->chain); /* no chain across domains */
+	CHECK(stable_tree_search(&d1, probe, &node) == p1 && node == n1);
+	put_page(p1);
+	ksm_knobs.merge_across_domains = 1;
+	CHECK(stable_tree_search(&d1, probe, &node) == p0 && node == n0); /* one set for all */
+	put_page(p0);
+	put_page(p0); /* the pages' last references: their nodes go at the next walk */
+	put_page(p1);
+	CHECK_EQ(remove_all_stable_nodes(), 0);
+}
+
 static void test_stable_tree(void)
 {
 	struct ksm_stable_node *a = ksm_page(0, 'a'), *c = ksm_page(1, 'c'), *b = ksm_page(2, 'b');
 	CHECK(a && b && c && page_stable_node(&pages[0]) == a);
 	struct ksm_stable_node *node;
 	struct page *probe = page_with(3, 'b');
-	CHECK(stable_tree_search(probe, &node) == &pages[2] && node == b);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == &pages[2] && node == b);
 	CHECK_EQ(pages[2].refcount, 2); /* the search's reference */
 	put_page(&pages[2]);
 	page_with(3, 'z');
-	CHECK(stable_tree_search(probe, &node) == NULL);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == NULL);
 	/* a KSM page finds itself */
-	CHECK(stable_tree_search(&pages[1], &node) == &pages[1] && node == c);
+	CHECK(stable_tree_search(&domain0_item, &pages[1], &node) == &pages[1] && node == c);
 	put_page(&pages[1]);
 	stable_tree_append(item(0), a);
 	stable_tree_append(item(1), a);
@@ -110,7 +139,7 @@ static void test_stable_tree(void)
 	put_page(&pages[0]);
 	CHECK(a->page == NULL);
 	page_with(3, 'a');
-	CHECK(stable_tree_search(probe, &node) == NULL);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == NULL);
 	CHECK_EQ(ksm_stat.pages_shared, 1);
 	CHECK(!(items[0].address & KSM_STABLE));
 	CHECK_EQ(slot.merging_pages, 1);
@@ -120,7 +149,7 @@ static void test_stable_tree(void)
 	put_page(&pages[1]);
 	put_page(&pages[2]);
 	CHECK_EQ(remove_all_stable_nodes(), 0);
-	CHECK(rb_empty(&stable_root));
+	CHECK(rb_empty(&domain0.stable));
 	CHECK_EQ(ksm_stat.pages_shared, 0);
 }
 
@@ -130,15 +159,15 @@ static void test_chains(void)
 	struct ksm_stable_node *k1 = ksm_page(4, 'x'), *node;
 	stable_tree_append(item(3), k1);
 	struct page *probe = page_with(6, 'x');
-	CHECK(stable_tree_search(probe, &node) == &pages[4] && node == k1); /* room for one more */
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == &pages[4] && node == k1); /* room for one more */
 	put_page(&pages[4]);
 	stable_tree_append(item(4), k1);
-	CHECK(stable_tree_search(probe, &node) == NULL); /* full: the page goes on to the unstable tree */
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == NULL); /* full: the page goes on to the unstable tree */
 	struct ksm_stable_node *k2 = ksm_page(5, 'x');   /* ... and makes a second KSM page */
 	CHECK(k2 && k1->chain && k1->chain == k2->chain && k1->chain->is_chain);
 	CHECK_EQ(ksm_stat.stable_node_chains, 1);
 	CHECK_EQ(ksm_stat.stable_node_dups, 2);
-	CHECK(stable_tree_search(probe, &node) == &pages[5] && node == k2);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == &pages[5] && node == k2);
 	put_page(&pages[5]);
 	stable_tree_append(item(5), k2);
 	CHECK_EQ(ksm_stat.pages_shared, 2);
@@ -147,18 +176,18 @@ static void test_chains(void)
 	remove_rmap_item_from_tree(&items[3]);
 	remove_rmap_item_from_tree(&items[4]);
 	put_page(&pages[4]);
-	CHECK(stable_tree_search(probe, &node) == &pages[5] && node == k2);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == &pages[5] && node == k2);
 	put_page(&pages[5]);
 	CHECK(k2->chain && ksm_stat.stable_node_dups == 2); /* k2 came first: k1 not looked at */
 	now_ns += 2000000000ULL;
-	CHECK(stable_tree_search(probe, &node) == &pages[5] && node == k2);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == &pages[5] && node == k2);
 	put_page(&pages[5]);
 	CHECK(k2->chain == NULL && !k2->is_chain);
 	CHECK_EQ(ksm_stat.stable_node_chains, 0);
 	CHECK_EQ(ksm_stat.stable_node_dups, 0);
 	/* a dying page (last reference gone, node not told yet) makes the tree busy */
 	pages[5].refcount = 0;
-	CHECK(stable_tree_search(probe, &node) == KSM_BUSY);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == KSM_BUSY);
 	pages[5].refcount = 1;
 	remove_rmap_item_from_tree(&items[5]);
 	put_page(&pages[5]);
@@ -199,7 +228,7 @@ static void test_chain_lookup_and_pruning(void)
 	/* Within the interval: the full first dup is passed, the lookup stops at the next
 	 * one with room (not the fullest), which moves to the front; d[3] is not looked at. */
 	put_page(&pages[11]); /* d[3]'s page goes */
-	CHECK(stable_tree_search(probe, &node) == &pages[9] && node == d[1]);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == &pages[9] && node == d[1]);
 	put_page(&pages[9]);
 	CHECK(!strcmp(dup_order(chain), "1023"));
 	CHECK_EQ(ksm_stat.stable_node_dups, 4);
@@ -211,7 +240,7 @@ static void test_chain_lookup_and_pruning(void)
 	CHECK_EQ(ksm_stat.pages_sharing, 2);
 	d[1]->nr_items = 4; /* pretend d[1] is full, so the lookup passes it */
 	put_page(&pages[8]); /* d[0]'s page goes */
-	CHECK(stable_tree_search(probe, &node) == &pages[10] && node == d[2]);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == &pages[10] && node == d[2]);
 	put_page(&pages[10]);
 	d[1]->nr_items = 1;
 	CHECK_EQ(ksm_stat.stable_node_dups, 3); /* d[0] dropped, d[3] still there */
@@ -222,7 +251,7 @@ static void test_chain_lookup_and_pruning(void)
 
 	/* The interval passed: one lookup visits every dup, drops d[3], joins the fullest. */
 	now_ns += 2000000000ULL;
-	CHECK(stable_tree_search(probe, &node) == &pages[10] && node == d[2]);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == &pages[10] && node == d[2]);
 	put_page(&pages[10]);
 	CHECK_EQ(ksm_stat.stable_node_dups, 2);
 	CHECK_EQ(ksm_stat.stable_node_chains, 1);
@@ -230,16 +259,16 @@ static void test_chain_lookup_and_pruning(void)
 	remove_rmap_item_from_tree(&items[14]);
 	put_page(&pages[9]);
 	now_ns += 1999000000ULL;
-	CHECK(stable_tree_search(probe, &node) == &pages[10] && node == d[2]);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == &pages[10] && node == d[2]);
 	put_page(&pages[10]);
 	CHECK_EQ(ksm_stat.stable_node_dups, 2);
 	/* then the chain, left with d[2] (which has room), folds back into a plain node */
 	now_ns += 1000000ULL;
-	CHECK(stable_tree_search(probe, &node) == &pages[10] && node == d[2]);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == &pages[10] && node == d[2]);
 	put_page(&pages[10]);
 	CHECK_EQ(ksm_stat.stable_node_dups, 0);
 	CHECK_EQ(ksm_stat.stable_node_chains, 0);
-	CHECK(!d[2]->chain && !d[2]->is_chain && rb_entry(stable_root.node, struct ksm_stable_node, node) == d[2]);
+	CHECK(!d[2]->chain && !d[2]->is_chain && rb_entry(domain0.stable.node, struct ksm_stable_node, node) == d[2]);
 	CHECK_EQ(ksm_stat.pages_shared, 1);
 	CHECK_EQ(ksm_stat.pages_sharing, 1);
 
@@ -253,7 +282,7 @@ static void test_chain_lookup_and_pruning(void)
 	put_page(&pages[10]); /* d[2] goes; e has one item */
 	stable_tree_append(item(21), e); /* e is full */
 	now_ns += 2000000000ULL;
-	CHECK(stable_tree_search(probe, &node) == NULL);
+	CHECK(stable_tree_search(&domain0_item, probe, &node) == NULL);
 	CHECK_EQ(ksm_stat.stable_node_chains, 1);
 	CHECK_EQ(ksm_stat.stable_node_dups, 1);
 	remove_rmap_item_from_tree(&items[20]);
@@ -261,7 +290,7 @@ static void test_chain_lookup_and_pruning(void)
 	put_page(&pages[13]);
 	CHECK_EQ(remove_all_stable_nodes(), 0);
 	CHECK_EQ(ksm_stat.stable_node_chains + ksm_stat.stable_node_dups, 0);
-	CHECK(rb_empty(&stable_root));
+	CHECK(rb_empty(&domain0.stable));
 	ksm_knobs.max_page_sharing = 256;
 }
 
@@ -288,7 +317,7 @@ static void test_unstable_tree(void)
 	CHECK_EQ(ksm_stat.pages_unshared, 0);
 	CHECK(unstable_tree_search_insert(item(20), probe, &tree_page) == NULL); /* inserted anew */
 	remove_rmap_item_from_tree(&items[20]); /* this scan's: erased from the tree */
-	CHECK(rb_empty(&unstable_root));
+	CHECK(rb_empty(&domain0.unstable));
 	CHECK_EQ(ksm_stat.pages_unshared, 0);
 }
 
@@ -344,6 +373,7 @@ int main(void)
 	test_chain_lookup_and_pruning();
 	test_unstable_tree();
 	test_items();
+	test_domains();
 	CHECK_EQ(ksm_stat.pages_shared + ksm_stat.pages_sharing + ksm_stat.pages_unshared, 0);
 	return check_summary("ksm_tree");
 }

@@ -1,0 +1,238 @@
+/* dedup-probe: the memory-deduplication timing side channel, measured (CAIN, Dedup Est
+ * Machina: a write to a merged page takes a copy-on-write fault, thousands of nanoseconds
+ * more than a write to a private page, so an attacker that fills pages with guesses and
+ * lets ksmd run learns which guesses exist elsewhere in memory).
+ *
+ * A victim process holds pages of random secret contents. The attacker (this process,
+ * optionally in another merge domain) fills its probe pages, half with the victim's
+ * contents and half with fresh random contents, right and wrong probes interleaved in a
+ * random address order; marks them mergeable; waits for ten full scans (smart_scan may
+ * skip the victim's long-unmerged pages for up to eight); then times one
+ * access per page (a write, or a read), in another random order. A threshold classifier
+ * ("slow: the guess was right") is fitted on half of the probes and scored on the other
+ * half, so the accuracy is not inflated by choosing the threshold after the fact: 50 % is
+ * no leak. With -r, rounds repeat with fresh wrong guesses, samples pooled.
+ *
+ * usage: dedup-probe [-p PROBES] [-r ROUNDS] [-d DOMAIN] [-m write|read] [-s SEED]
+ *   (defaults 2000 probes, 1 round, the caller's domain, write, seed 1). The caller sets
+ *   ksmd's knobs (run 1). Prints the medians, the accuracy, and key=value lines. */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <stdbool.h>
+#include "ksm_util.h"
+
+#define PAGE 4096
+
+struct sample {
+	uint64_t ns;
+	int right;	/* the probe held a victim's content */
+};
+
+static uint64_t rng_state;
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Page i of the victim's secrets (the attacker's right guesses reproduce it). */
+static void secret_page(uint64_t seed, size_t i, uint64_t *page)
+{
+	uint64_t s = seed * 0x9e3779b97f4a7c15ull + i + 1;
+	for (int w = 0; w < PAGE / 8; w++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		page[w] = s;
+	}
+}
+
+static void shuffle(size_t *a, size_t n)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = rng() % i, t = a[i - 1];
+		a[i - 1] = a[j];
+		a[j] = t;
+	}
+}
+
+static int cmp_sample(const void *a, const void *b)
+{
+	const struct sample *x = a, *y = b;
+	return x->ns < y->ns ? -1 : x->ns > y->ns;
+}
+
+static uint64_t median_of(const struct sample *s, size_t n, int right)
+{
+	static uint64_t v[1 << 20];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i].right == right)
+			v[k++] = s[i].ns;
+	qsort(v, k, sizeof(v[0]), cmp_u64);
+	return k ? v[k / 2] : 0;
+}
+
+/* The accuracy of "ns > t means right" on s. */
+static double accuracy(const struct sample *s, size_t n, uint64_t t)
+{
+	size_t good = 0;
+	for (size_t i = 0; i < n; i++)
+		good += (s[i].ns > t) == s[i].right;
+	return n ? (double)good / n : 0;
+}
+
+/* The threshold that classifies train best (tried between each two sorted values). */
+static uint64_t fit_threshold(struct sample *train, size_t n)
+{
+	qsort(train, n, sizeof(*train), cmp_sample);
+	uint64_t best = 0;
+	double best_acc = -1;
+	for (size_t i = 0; i + 1 < n; i++) {
+		uint64_t t = train[i].ns;
+		double a = accuracy(train, n, t);
+		if (a > best_acc) {
+			best_acc = a;
+			best = t;
+		}
+	}
+	return best;
+}
+
+int main(int argc, char **argv)
+{
+	size_t probes = 2000;
+	int rounds = 1, opt;
+	long domain = -1;
+	bool write_mode = true;
+	uint64_t seed = 1;
+	while ((opt = getopt(argc, argv, "p:r:d:m:s:")) != -1) {
+		switch (opt) {
+		case 'p': probes = strtoul(optarg, NULL, 0); break;
+		case 'r': rounds = atoi(optarg); break;
+		case 'd': domain = strtol(optarg, NULL, 0); break;
+		case 'm': write_mode = strcmp(optarg, "read") != 0; break;
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		default: goto usage;
+		}
+	}
+	if (probes < 4 || probes % 2 || probes > (1 << 19) || rounds < 1) {
+usage:
+		fprintf(stderr, "usage: dedup-probe [-p PROBES (even)] [-r ROUNDS] [-d DOMAIN] [-m write|read] [-s SEED]\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IONBF, 0);
+	rng_state = seed * 0x2545f4914f6cdd1dull | 1;
+	size_t secrets = probes / 2;
+
+	/* The victim: its secrets, mergeable, until we are done. */
+	int ready[2];
+	if (pipe(ready)) {
+		perror("dedup-probe: pipe");
+		return 1;
+	}
+	pid_t victim = fork();
+	if (victim == 0) {
+		uint64_t *v = mmap(NULL, secrets * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (v == MAP_FAILED)
+			_exit(1);
+		for (size_t i = 0; i < secrets; i++)
+			secret_page(seed, i, v + i * (PAGE / 8));
+		madvise(v, secrets * PAGE, MADV_MERGEABLE);
+		char c = 1;
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	char c;
+	if (victim < 0 || read(ready[0], &c, 1) != 1) {
+		perror("dedup-probe: victim");
+		return 1;
+	}
+	if (domain >= 0) { /* the attacker moves; the victim stays where it was born */
+		FILE *f = fopen("/proc/self/ksm_domain", "w");
+		if (!f || fprintf(f, "%ld\n", domain) < 0 || fclose(f)) {
+			perror("dedup-probe: /proc/self/ksm_domain");
+			kill(victim, SIGKILL);
+			return 1;
+		}
+	}
+
+	struct sample *all = calloc(probes * rounds, sizeof(*all));
+	size_t *order = calloc(probes, sizeof(*order)), *kind = calloc(probes, sizeof(*kind));
+	if (!all || !order || !kind)
+		return 1;
+	size_t n = 0;
+	for (int r = 0; r < rounds; r++) {
+		uint64_t *p = mmap(NULL, probes * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			perror("dedup-probe: mmap");
+			return 1;
+		}
+		/* kind[i]: the probe at page i is secret kind[i] (a right guess), or >= secrets:
+		 * a fresh random page */
+		for (size_t i = 0; i < probes; i++)
+			kind[i] = i;
+		shuffle(kind, probes);
+		for (size_t i = 0; i < probes; i++) {
+			uint64_t *page = p + i * (PAGE / 8);
+			if (kind[i] < secrets)
+				secret_page(seed, kind[i], page);
+			else
+				for (int w = 0; w < PAGE / 8; w++)
+					page[w] = rng();
+		}
+		madvise(p, probes * PAGE, MADV_MERGEABLE);
+		if (ksm_wait_scans(10, 300)) {
+			printf("dedup-probe: ksmd did not make 10 full scans in 300 s (is run 1?)\n");
+			return 1;
+		}
+		for (size_t i = 0; i < probes; i++)
+			order[i] = i;
+		shuffle(order, probes);
+		for (size_t k = 0; k < probes; k++) {
+			size_t i = order[k];
+			volatile uint64_t *w = p + i * (PAGE / 8);
+			struct timespec a, b;
+			clock_gettime(CLOCK_MONOTONIC, &a);
+			if (write_mode)
+				*w = *w + 1;
+			else
+				(void)*w;
+			clock_gettime(CLOCK_MONOTONIC, &b);
+			all[n++] = (struct sample){ (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000LL + b.tv_nsec - a.tv_nsec),
+						    kind[i] < secrets };
+		}
+		munmap(p, probes * PAGE);
+	}
+	kill(victim, SIGKILL);
+	waitpid(victim, NULL, 0);
+
+	/* Train on a random half, score on the other. */
+	for (size_t i = n; i > 1; i--) {
+		size_t j = rng() % i;
+		struct sample t = all[i - 1];
+		all[i - 1] = all[j];
+		all[j] = t;
+	}
+	size_t half = n / 2;
+	uint64_t right_median = median_of(all, n, 1), wrong_median = median_of(all, n, 0);
+	uint64_t threshold = fit_threshold(all, half);
+	double acc = accuracy(all + half, n - half, threshold);
+	char where[32] = "the victim's";
+	if (domain >= 0)
+		snprintf(where, sizeof(where), "%ld", domain);
+	printf("dedup-probe: %s, attacker domain %s, %zu probes x %d rounds: right guesses median %lu ns, "
+	       "wrong %lu ns; threshold %lu ns; accuracy %.1f%% on %zu held-out probes\n",
+	       write_mode ? "writes" : "reads", where, probes,
+	       rounds, (unsigned long)right_median, (unsigned long)wrong_median, (unsigned long)threshold,
+	       100 * acc, n - half);
+	printf("probe_mode=%s\nprobe_right_median_ns=%lu\nprobe_wrong_median_ns=%lu\nprobe_accuracy_pct=%.1f\n",
+	       write_mode ? "write" : "read", (unsigned long)right_median, (unsigned long)wrong_median, 100 * acc);
+	return 0;
+}
