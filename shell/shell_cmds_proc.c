@@ -251,6 +251,7 @@ int cmd_sh(int argc, char **argv)
 struct ps_row {
 	int pid, ppid, threads;
 	int cpu;		/* the CPU it runs on or last ran on (a running thread's first) */
+	int domain;		/* its KSM merge domain, -1 for a kernel thread */
 	char state;
 	bool kthread;
 	uint64_t cpu_ms, rss_kb, swap_kb;
@@ -308,6 +309,7 @@ static void collect_row(struct task *t, void *ctx)
 		}
 	}
 	row->cpu_ms = ns / 1000000;
+	row->domain = mm ? (int)ksm_mm_domain(mm) : -1;
 	row->rss_kb = mm ? (READ_ONCE(mm->rss_anon) + READ_ONCE(mm->rss_file) +
 			    READ_ONCE(mm->rss_shmem)) * (PAGE_SIZE / 1024) : 0;
 	row->swap_kb = mm ? READ_ONCE(mm->swap_ents) * (PAGE_SIZE / 1024) : 0;
@@ -322,11 +324,14 @@ int cmd_ps(int argc, char **argv)
 		return SH_FAILED;
 	}
 	task_for_each(collect_row, &r);
-	sh_printf("  PID  PPID S CPU THR   CPU_MS   RSS_KB  SWAP_KB NAME\n");
+	sh_printf("  PID  PPID S CPU   DOM THR   CPU_MS   RSS_KB  SWAP_KB NAME\n");
 	for (unsigned i = 0; i < r.n; i++) {
 		const struct ps_row *row = &r.rows[i];
-		sh_printf("%5d %5d %c %3d %3d %8lu %8lu %8lu %s%s%s\n", row->pid, row->ppid, row->state,
-			  row->cpu, row->threads, row->cpu_ms, row->rss_kb, row->swap_kb, row->kthread ? "[" : "",
+		char domain[8] = "-";
+		if (row->domain >= 0)
+			snprintf(domain, sizeof(domain), "%d", row->domain);
+		sh_printf("%5d %5d %c %3d %5s %3d %8lu %8lu %8lu %s%s%s\n", row->pid, row->ppid, row->state,
+			  row->cpu, domain, row->threads, row->cpu_ms, row->rss_kb, row->swap_kb, row->kthread ? "[" : "",
 			  row->name, row->kthread ? "]" : "");
 	}
 	kfree(r.rows);

@@ -24,6 +24,13 @@ def merge_domains_keep_pages_apart(b):
     m = b.machine(mem="256M").start()
     m.wait_prompt()
     check(m.command("cat /proc/self/ksm_domain").strip() == "0", "the shell's domain is not 0")
+    out = m.command("run --domain 9 spin &")
+    spin = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
+    if "spin: running" not in out:
+        m.expect(r"spin: running")
+    check(re.search(rf"^\s*{spin}\s+\d+\s+[RS]\s+\d+\s+9\s+1\s+", m.command("ps"), re.M), "ps does not show domain 9")
+    m.command(f"kill {spin}")
+    wait_exit(m, spin)
     out, _, how = run(m, "--domain 5 sh -c 'cat /proc/self/ksm_domain; cat /proc/self/ksm_stat'")
     check(how == ("exited", 0) and re.match(r"\s*5\n", out) and re.search(r"^ksm_domain 5$", out, re.M),
           f"a program run in domain 5 (its sh forks, cat execs):\n{out}")

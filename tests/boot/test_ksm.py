@@ -101,7 +101,7 @@ def ksm_seed_merges_then_unmerges(b):
     check("pages_shared 1 pages_sharing 2" in out and "pages_sharing 0, 0 bytes wrong" in out
           and "merged, then unmerged" in out, f"ksm-seed:\n{out}")
     ps = m.command("ps")
-    check(re.search(r"^\s*2\s+0\s+[RS]\s+\d+\s+1\s+\d+\s+0\s+0\s+\[ksmd\]$", ps, re.M), f"ps does not show ksmd:\n{ps}")
+    check(re.search(r"^\s*2\s+0\s+[RS]\s+\d+\s+-\s+1\s+\d+\s+0\s+0\s+\[ksmd\]$", ps, re.M), f"ps does not show ksmd:\n{ps}")
     summary = m.command("ksm")
     for name in COUNTERS + ("pages_to_scan", "sleep_millisecs", "max_page_sharing", "use_zero_pages",
                             "merge_across_nodes", "smart_scan", "ksmd cpu", "MiB saved"):

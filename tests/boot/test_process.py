@@ -132,9 +132,9 @@ def ctrl_c_background_ps_and_kill(b):
     if "spin: running" not in out:  # its first line, before it lands in another command's output
         m.expect(r"spin: running")
     out = m.command("ps")
-    row = re.search(rf"^\s*{pid}\s+1\s+[RS]\s+\d+\s+1\s+\d+\s+\d+\s+0\s+spin$", out, re.M)
+    row = re.search(rf"^\s*{pid}\s+1\s+[RS]\s+\d+\s+0\s+1\s+\d+\s+\d+\s+0\s+spin$", out, re.M)
     check(row, f"ps does not show the background spin:\n{out}")
-    check(re.search(r"^\s*1\s+0\s+[RS]\s+\d+\s+1\s+\d+\s+0\s+0\s+\[shell\]$", out, re.M), f"ps does not show the shell:\n{out}")
+    check(re.search(r"^\s*1\s+0\s+[RS]\s+\d+\s+-\s+1\s+\d+\s+0\s+0\s+\[shell\]$", out, re.M), f"ps does not show the shell:\n{out}")
     status = m.command(f"cat /proc/{pid}/status")
     check(re.search(rf"^Pid:\s+{pid}$", status, re.M) and re.search(r"^VmRSS:\s+\d+ kB$", status, re.M),
           f"/proc/{pid}/status:\n{status}")

@@ -218,7 +218,7 @@ def oom_kills_a_threaded_process_once(b):
     holder = int(m.expect(r"\[pid (\d+) started in the background\]").group(1))
     m.expect(r"mmthreads: holding 70 MiB in 4 threads", timeout=60)
     ps = m.command("ps")  # one row for the process, its memory once
-    rows = re.findall(r"^\s*(\d+)\s+\d+\s+[RSZ]\s+\d+\s+(\d+)\s+\d+\s+(\d+)\s+\d+ mmthreads$", ps, re.M)
+    rows = re.findall(r"^\s*(\d+)\s+\d+\s+[RSZ]\s+\d+\s+\d+\s+(\d+)\s+\d+\s+(\d+)\s+\d+ mmthreads$", ps, re.M)
     check(len(rows) == 1 and rows[0][0] == str(holder) and rows[0][1] == "5" and
           int(rows[0][2]) >= 70 * 1024,
           f"ps does not show the threaded holder once:\n{ps}")

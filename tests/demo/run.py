@@ -45,8 +45,8 @@ def snapshot(m, guests):
     death = DEATH.search(m.log)
     check(not death, f"a guest is gone: {death and death.group(0)}")
     ps = {int(pid): (state, int(rss), int(swap)) for pid, state, rss, swap in
-          re.findall(r"^\s*(\d+)\s+\d+\s+([RSTZ])\s+\d+\s+\d+\s+\d+\s+(\d+)\s+(\d+)\s+\S+$",
-                                        m.command("ps"), re.M)}  # PID PPID S CPU THR CPU_MS RSS SWAP NAME
+          re.findall(r"^\s*(\d+)\s+\d+\s+([RSTZ])\s+\d+\s+\d+\s+\d+\s+\d+\s+(\d+)\s+(\d+)\s+\S+$",
+                                        m.command("ps"), re.M)}  # PID PPID S CPU DOM THR CPU_MS RSS SWAP NAME
     gone = [pid for pid in guests if pid not in ps or ps[pid][0] == "Z"]
     check(not gone, f"guests {gone} are not running")
     mem = meminfo_kb(m)
