@@ -7,6 +7,7 @@ EXTRA_BIN ?=
 SWAP      ?= 256M
 DEMO_GUESTS   ?= 6
 DEMO_GUEST_MB ?= 64
+DEMO_MITIGATION ?= off
 QEMU_CPU  ?= qemu64
 RUNS      ?= 3
 WORKLOAD  ?= all
@@ -283,7 +284,7 @@ conformance: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
 	@$(PYTHON) tests/demo/run.py --build $(BUILD) --mem $(MEM) --guests $(DEMO_GUESTS) \
-		--guest-mb $(DEMO_GUEST_MB) --plots $(BUILD)/plots
+		--guest-mb $(DEMO_GUEST_MB) --plots $(BUILD)/plots --mitigation $(DEMO_MITIGATION)
 
 # The plots again from the last demo's and bench's CSV files in $(BUILD)/plots (README).
 plot: deps

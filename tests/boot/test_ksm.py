@@ -56,9 +56,10 @@ def wait_scans(m, n):
         m.quiet_for(0.05)
 
 
-def start_vmsim(m, args):
-    """Start vmsim in the background; return (vmsim pid, guest pids) once its guests are ready."""
-    m.send(f"run vmsim {args} &\n")
+def start_vmsim(m, args, domain=None):
+    """Start vmsim in the background (in KSM merge domain `domain` if given); return (vmsim
+    pid, guest pids) once its guests are ready."""
+    m.send(f"run {'' if domain is None else f'--domain {domain} '}vmsim {args} &\n")
     pid = int(m.expect(r"\[pid (\d+) started in the background\]").group(1))
     guests = [int(p) for p in m.expect(r"vmsim: guest pids ([\d ]+)\n").group(1).split()]
     m.expect(r"vmsim: \d+ guests ready\n")  # (the shell's prompt came before these lines)

@@ -10,7 +10,12 @@ guest dies (or its memory reads back wrong) or the kernel panics. Each run's RAM
 used and pages_sharing over time (sampled after each guest and every second at work) go to
 PLOTS/demo-ksm-off.csv and -on.csv, drawn into PLOTS/demo.png (tests/plots/plot.py).
 
+With --mitigation domains the KSM-on run puts each guest in a merge domain of its own
+(`run --domain N`, merge_across_domains 0): no page is shared across guests, the price of
+closing the side channel between them (README, Security).
+
 usage: run.py --build DIR [--mem 256M] [--guests 6] [--guest-mb 64] [--plots DIR]
+              [--mitigation off|domains]
 """
 import argparse
 import os
@@ -75,14 +80,15 @@ def demo_run(args, ksm_on):
     try:
         m.start()
         m.wait_prompt()
-        for knob, value in KNOBS + (("run", int(ksm_on)),):
+        domains = ksm_on and args.mitigation == "domains"
+        for knob, value in KNOBS + (("merge_across_domains", int(not domains)), ("run", int(ksm_on))):
             check(ksm_set(m, knob, value) == "", f"cannot set {knob} to {value}")
         t0 = time.monotonic()
         series = [sample(m, t0)]
         guests = []
         for g in range(args.guests):
             guests += start_vmsim(m, f"-n 1 -i {g} -m {args.guest_mb} -s {SHARED} -z {ZERO} "
-                                     f"-p -a {READ_EVERY_S}")[1]
+                                     f"-p -a {READ_EVERY_S}", domain=g + 1 if domains else None)[1]
             if ksm_on:
                 wait_scans(m, 2)  # every page of the new guest seen twice: merged
             s = snapshot(m, guests)
@@ -105,6 +111,8 @@ def demo_run(args, ksm_on):
     with open(os.path.join(args.plots, f"demo-ksm-{name}.csv"), "w") as f:
         f.write("time_s,used_mib,swap_mib,pages_sharing\n")
         f.writelines(",".join(map(str, row)) + "\n" for row in series)
+    if ksm_on and args.mitigation != "off":
+        name += f" ({args.mitigation})"
     return dict(end, ksm=name, guest_mib=total, work_pswpin=end["pswpin"] - s["pswpin"],
                 up_s=round(up_s, 1), elapsed_s=round(time.monotonic() - t_boot, 1))
 
@@ -116,6 +124,8 @@ def main():
     ap.add_argument("--guests", type=int, default=6)
     ap.add_argument("--guest-mb", type=int, default=64)
     ap.add_argument("--plots", default="build/plots", help="where the CSV files and demo.png go")
+    ap.add_argument("--mitigation", default="off", choices=("off", "domains"),
+                    help="domains: each guest in a KSM merge domain of its own")
     args = ap.parse_args()
     if args.guests < 1 or args.guest_mb < 1:
         ap.error("--guests and --guest-mb must be at least 1")
