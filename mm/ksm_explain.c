@@ -253,6 +253,9 @@ void ksm_explain(struct seqbuf *s, struct mm *mm, uint64_t addr)
 	seq_printf(s, "mergeable: %s\n", mm->merge_any ? "prctl(PR_SET_MEMORY_MERGE)" : "madvise(MADV_MERGEABLE)");
 	struct ksm_mm_slot *slot = READ_ONCE(mm->ksm_slot);
 	seq_printf(s, "registered with ksmd: %s\n", slot ? "yes" : "no");
+	bool across = READ_ONCE(ksm_knobs.merge_across_domains);
+	seq_printf(s, "merge domain %u (merge_across_domains %u: %s)\n", ksm_mm_domain(mm), across,
+		   across ? "merges with every domain" : "merges within its domain only");
 	explain_cursor(s, mm, va);
 	struct ksm_rmap_item *items = slot ? slot->rmap_list : NULL;
 	struct page_facts f;

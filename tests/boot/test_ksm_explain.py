@@ -32,6 +32,8 @@ def ksm_explain_and_reasons_tell_each_pages_state(b):
     sharers = re.findall(rf"^  pid {pid} at (0x[0-9a-f]+)$", text, re.M)
     check(kpfn and re.search(r"^mapped by 3 ", text, re.M) and sorted(sharers) == sorted(merged),
           f"ksm explain of a merged page:\n{text}")
+    check(re.search(r"^merge domain 0 \(merge_across_domains 1: merges with every domain\)$", text, re.M),
+          f"no merge domain line:\n{text}")
     present = re.search(r"^present: pfn (0x[0-9a-f]+), read-only", text, re.M)
     check(present and present.group(1) == kpfn.group(2), f"the page maps another frame than the KSM page:\n{text}")
     text = m.command(f"ksm explain {pid} {volatile}")
