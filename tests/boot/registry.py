@@ -42,6 +42,28 @@ def check_program_passed(name, out, how):
     check(how == ("exited", 0) and counted(rf"^{name}: (\d+) checks, 0 failed$", out), f"{name}:\n{out}")
 
 
+def start_background(m, line):
+    """`run LINE &` at the shell: the pid of the program it started in the background."""
+    out = m.command(f"run {line} &")
+    r = re.search(r"\[pid (\d+) started in the background\]", out)
+    check(r, f"no pid for `run {line} &`:\n{out}")
+    return int(r.group(1))
+
+
+def start_spin(m, domain=None, timeout=None):
+    """A background `spin` (in KSM merge domain `domain` if given), once it has said
+    "spin: running": its pid. From another CPU that line may come before the shell's prompt
+    or after it, so it is looked for in the command's output first, then waited for: it
+    never lands inside the next command's output."""
+    line = f"run {'' if domain is None else f'--domain {domain} '}spin &"
+    out = m.command(line)
+    r = re.search(r"\[pid (\d+) started in the background\]", out)
+    check(r, f"no pid for `{line}`:\n{out}")
+    if "spin: running" not in out:
+        m.expect(r"spin: running", timeout)
+    return int(r.group(1))
+
+
 def meminfo_kb(m):
     """The shell's meminfo as a dict of kB values."""
     out = m.command("meminfo")

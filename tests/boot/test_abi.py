@@ -5,7 +5,7 @@ killer, hostile system calls, and a shell that survives any input."""
 import random
 import re
 
-from registry import check, check_program_passed, counted, meminfo_kb, stress, test, wait_exit
+from registry import check, check_program_passed, counted, meminfo_kb, start_spin, stress, test, wait_exit
 from test_process import run
 from test_ksm import ksm_set, wait_until
 
@@ -96,9 +96,7 @@ def abi_conformance_matches_linux(b):
 def proc_files_as_linux_has_them(b):
     m = b.machine().start()
     m.wait_prompt()
-    m.send("run spin &\n")
-    pid = int(m.expect(r"\[pid (\d+) started in the background\]").group(1))
-    m.expect(r"spin: running\n")
+    pid = start_spin(m)
     status = m.command(f"cat /proc/{pid}/status")
     for field in ("Name:\tspin", "Umask:\t0022", "State:\t[RS] ", f"Tgid:\t{pid}", f"Pid:\t{pid}",
                   "PPid:\t1", r"VmPeak:\s+\d+ kB", r"VmSize:\s+\d+ kB", r"VmRSS:\s+\d+ kB",

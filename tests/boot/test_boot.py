@@ -4,7 +4,7 @@ import re
 import time
 
 from machine import EXIT_PANIC
-from registry import Skip, check, counted, meminfo_kb, test, wait_exit
+from registry import Skip, check, counted, meminfo_kb, start_spin, test, wait_exit
 
 def check_memtotal(m, mib):
     info = meminfo_kb(m)
@@ -175,10 +175,7 @@ def ctrl_c_interrupts_cat_of_a_huge_file(b):
     behind that would cut the next command short."""
     m = b.machine().start()
     m.wait_prompt()
-    out = m.command("run spin &")
-    pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
-    if "spin: running" not in out:  # its first line, from another CPU: before the cat's echo
-        m.expect(r"spin: running")
+    pid = start_spin(m)
     m.sync()
     for i in range(3):
         out = interrupt_after_output(m, f"cat /proc/{pid}/pagemap", r"pagemap\n[\s\S]{4096}",

@@ -7,7 +7,7 @@ chance alone stays under 55 % on the 1,000 held-out ones with odds of about a th
 one; the one deliberate timing bound of the suite)."""
 import re
 
-from registry import check, test, wait_exit
+from registry import check, start_background, start_spin, test, wait_exit
 from test_ksm import ksm, ksm_set, wait_until
 from test_process import run
 
@@ -24,10 +24,7 @@ def merge_domains_keep_pages_apart(b):
     m = b.machine(mem="256M").start()
     m.wait_prompt()
     check(m.command("cat /proc/self/ksm_domain").strip() == "0", "the shell's domain is not 0")
-    out = m.command("run --domain 9 spin &")
-    spin = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
-    if "spin: running" not in out:
-        m.expect(r"spin: running")
+    spin = start_spin(m, domain=9)
     check(re.search(rf"^\s*{spin}\s+\d+\s+[RS]\s+\d+\s+9\s+1\s+", m.command("ps"), re.M), "ps does not show domain 9")
     m.command(f"kill {spin}")
     wait_exit(m, spin)
@@ -41,8 +38,7 @@ def merge_domains_keep_pages_apart(b):
     # A process with merged pages that changes domain unmerges them first.
     for knob, value in (("sleep_millisecs", 5), ("smart_scan", 0), ("run", 1)):
         ksm_set(m, knob, value)
-    out = m.command("run ksm-states 60 &")
-    pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
+    pid = start_background(m, "ksm-states 60")
     m.expect(r"ksm-states: \d+ checks, 0 failed\n", timeout=120)
     check(ksm_set(m, "merge_across_domains", 0).endswith("Device or resource busy"),
           "merge_across_domains changed while KSM pages exist")
@@ -63,10 +59,8 @@ def merge_domains_keep_pages_apart(b):
 
     # Two processes with the same pages: apart in two domains, merged in one.
     for domain, merged in ((1, False), (0, True)):
-        out = m.command(f"run --domain {domain} ksm-states 60 &")
-        other = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
-        out = m.command("run ksm-states 60 &")
-        mine = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
+        other = start_background(m, f"--domain {domain} ksm-states 60")
+        mine = start_background(m, "ksm-states 60")
         c = wait_until(m, "both merged", lambda c: c["pages_shared"] >= 1 and c["pages_shared"] + c["pages_sharing"] >= 6)
         summary = m.command("ksm")
         if merged:

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-from registry import check, counted, test
+from registry import check, counted, start_background, test
 from test_ksm import ksm_set
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plots"))
 import plot  # noqa: E402
@@ -20,8 +20,7 @@ def ksm_explain_and_reasons_tell_each_pages_state(b):
     for knob, value in (("sleep_millisecs", 5), ("smart_scan", 0), ("run", 1)):
         ksm_set(m, knob, value)
     m.command("trace on")
-    out = m.command("run ksm-states 60 &")
-    pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
+    pid = start_background(m, "ksm-states 60")
     r = m.expect(r"ksm-states: merged (\S+) (\S+) (\S+) volatile (\S+) unmergeable (\S+) hole (\S+)\n", timeout=120)
     merged, volatile, unmergeable, hole = list(r.groups()[:3]), r.group(4), r.group(5), r.group(6)
     summary = m.expect(r"ksm-states: \d+ checks, \d+ failed\n").group(0)

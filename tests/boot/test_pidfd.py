@@ -4,7 +4,7 @@ the kselftest harness's way of running a test (fork, setpgrp, pidfd_open, poll,
 kill(-pgid, SIGKILL), waitpid WNOHANG)."""
 import re
 
-from registry import check, check_program_passed, meminfo_kb, test
+from registry import check, check_program_passed, meminfo_kb, start_spin, test
 from test_process import run
 
 
@@ -24,10 +24,7 @@ def pidfd_waitid_and_process_groups(b):
 def proc_stat_shows_group_and_session(b):
     m = b.machine().start()
     m.wait_prompt()
-    out = m.command("run spin &")
-    pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
-    if "spin: running" not in out:  # its first line, from another CPU: not inside the cat's
-        m.expect(r"spin: running")
+    pid = start_spin(m)
     stat = m.command(f"cat /proc/{pid}/stat")
     check(re.search(rf"^{pid} \(spin\) \w 1 {pid} {pid} ", stat, re.M),
           f"a program the shell starts leads its own group and session:\n{stat}")

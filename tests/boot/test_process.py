@@ -2,7 +2,7 @@
 copy-on-write, faults that kill only their task, /proc, and memory returning to baseline."""
 import re
 
-from registry import check, check_program_passed, counted, meminfo_kb, test, wait_exit
+from registry import check, check_program_passed, counted, meminfo_kb, start_spin, test, wait_exit
 
 
 def run(m, line, timeout=60):
@@ -127,10 +127,7 @@ def ctrl_c_background_ps_and_kill(b):
     m.send("\x03")
     end = m.expect(r"\[pid (\d+) killed by SIGINT\]")
     m.wait_prompt()
-    out = m.command("run spin &")
-    pid = int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
-    if "spin: running" not in out:  # its first line, before it lands in another command's output
-        m.expect(r"spin: running")
+    pid = start_spin(m)
     out = m.command("ps")
     row = re.search(rf"^\s*{pid}\s+1\s+[RS]\s+\d+\s+0\s+1\s+\d+\s+\d+\s+0\s+spin$", out, re.M)
     check(row, f"ps does not show the background spin:\n{out}")

@@ -5,18 +5,10 @@ asserts beyond hang detection: the shell must answer within a few seconds, and C
 are compared with each other, not with the clock."""
 import re
 
-from registry import check, test
+from registry import check, start_spin, test
 from test_process import run
 
 ANSWER_S = 5  # the shell is hung if it takes longer than this to answer under load
-
-
-def start_spin(m):
-    out = m.command("run spin &")
-    pid = re.search(r"\[pid (\d+) started", out)
-    check(pid, f"no pid for the background spin:\n{out}")
-    m.expect(r"spin: running", timeout=ANSWER_S)
-    return int(pid.group(1))
 
 
 def cpu_ticks(stat_line):
@@ -29,7 +21,7 @@ def cpu_ticks(stat_line):
 def busy_task_starves_neither_ksmd_nor_the_shell(b):
     m = b.machine().start()
     m.wait_prompt()
-    start_spin(m)
+    start_spin(m, timeout=ANSWER_S)
     # Leave the spin alone on the CPU for many quanta (its quantum ends while nobody
     # else is runnable), then wake the shell and ksmd.
     m.quiet_for(0.5)
@@ -49,7 +41,7 @@ def two_busy_tasks_share_the_cpu_evenly(b):
     """On one CPU (the fairness guarantee is per CPU), two busy tasks get equal shares."""
     m = b.machine(qemu_args=["-smp", "1"]).start()
     m.wait_prompt()
-    a, c = start_spin(m), start_spin(m)
+    a, c = start_spin(m, timeout=ANSWER_S), start_spin(m, timeout=ANSWER_S)
     hz = 100  # USER_HZ: /proc/PID/stat counts in clock ticks
     for _ in range(200):
         out = m.command(f"cat /proc/{a}/stat /proc/{c}/stat", timeout=ANSWER_S)
@@ -73,7 +65,7 @@ def a_nice_5_task_gets_about_a_third_of_a_nice_0_ones_cpu(b):
     at nice 5 as on Linux; a bad target is ESRCH. On one CPU: the shares are per CPU."""
     m = b.machine(qemu_args=["-smp", "1"]).start()
     m.wait_prompt()
-    a, c = start_spin(m), start_spin(m)
+    a, c = start_spin(m, timeout=ANSWER_S), start_spin(m, timeout=ANSWER_S)
     out, _, how = run(m, f"renice -n 5 -p {c}")
     check(how == ("exited", 0), f"renice:\n{out}")
     stat = lambda pid: m.command(f"cat /proc/{pid}/stat", timeout=ANSWER_S)

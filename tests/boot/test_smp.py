@@ -5,7 +5,7 @@ away (tlbtest), and a kernel that skips the shootdown fails that test (ksm-check
 on every CPU: test_ksm.py)."""
 import re
 
-from registry import check, check_program_passed, counted, stress, test
+from registry import check, check_program_passed, counted, start_spin, stress, test
 from test_abi import fuzz
 from test_process import run
 
@@ -26,11 +26,7 @@ def tasks_spread_over_the_cpus_and_show_where_they_run(b):
     # Busy tasks, one per CPU: each new one goes to a CPU the others leave idle.
     pids = []
     for _ in range(n):
-        out = m.command("run spin &")
-        pids.append(int(re.search(r"\[pid (\d+) started in the background\]", out).group(1)))
-        if "spin: running" not in out:  # its first line, not inside the next command's output
-            m.expect(r"spin: running")
-    m.command("sleep 200")
+        pids.append(start_spin(m))
     ps = m.command("ps")
     cpus = {int(re.search(rf"^\s*{pid}\s+1\s+R\s+(\d+)\s", ps, re.M).group(1)) for pid in pids
             if re.search(rf"^\s*{pid}\s+1\s+R\s+(\d+)\s", ps, re.M)}

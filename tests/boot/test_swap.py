@@ -10,7 +10,7 @@ import re
 import struct
 
 from machine import make_swap_image
-from registry import check, check_program_passed, counted, meminfo_kb, stress, test, wait_exit
+from registry import check, check_program_passed, counted, meminfo_kb, start_background, stress, test, wait_exit
 from test_process import run
 
 SWAP_64M_KB = 65532  # a 64 MiB area: 16384 pages, less the header
@@ -31,11 +31,6 @@ def swap_back_to_empty(m, what, mem_free=None):
             return mi
         m.quiet_for(0.1)
     check(False, f"{what}: swap or memory not all free again (MemFree {mem_free} kB before): {mi}")
-
-
-def start_background(m, line):
-    out = m.command(f"run {line} &")
-    return int(re.search(r"\[pid (\d+) started in the background\]", out).group(1))
 
 
 @test
