@@ -125,18 +125,24 @@ static void kick_if_idle(int cpu)
 /* [sched_lock] The CPU whose queue t joins as it becomes runnable: its own while it is
  * still on a CPU (going to sleep, or preempted) and may stay; else the CPU it last ran on
  * if that one idles; else the least loaded one it may run on (its last on ties). */
-static int select_cpu(const struct task *t)
+/* [sched_lock] The least loaded CPU t may run on; prefer (-1: none) wins ties. */
+static int least_loaded_cpu(const struct task *t, int prefer)
 {
-	int last = t->cpu;
-	if (cpu_allowed(t, last) && (t->on_cpu || cpu_idles(last)))
-		return last;
-	int best = cpu_allowed(t, last) ? last : -1;
+	int best = prefer >= 0 && cpu_allowed(t, prefer) ? prefer : -1;
 	for (int i = 0; i < MAX_CPUS; i++)
 		if (cpu_allowed(t, i) && (best < 0 || cpu_load(i) < cpu_load(best)))
 			best = i;
 	if (best < 0)
 		panic("sched: task %d may run on no online CPU (mask %#lx)", t->pid, t->cpus_allowed);
 	return best;
+}
+
+static int select_cpu(const struct task *t)
+{
+	int last = t->cpu;
+	if (cpu_allowed(t, last) && (t->on_cpu || cpu_idles(last)))
+		return last;
+	return least_loaded_cpu(t, last);
 }
 
 /* [sched_lock] Queue t on cpu. */
@@ -230,21 +236,19 @@ void sched_init_cpu(void *stack)
 	cpu_init(stack);
 }
 
-/* [sched_lock] Tasks queued on every CPU. */
-static unsigned nr_queued(void)
+/* [sched_lock] Tasks queued or running, on every CPU. */
+static unsigned nr_active(void)
 {
 	unsigned n = 0;
 	for (int i = 0; i < MAX_CPUS; i++)
-		n += run_queues[i].nr_queued;
+		n += run_queues[i].nr_queued + (cpus[i].online && !cpu_idles(i));
 	return n;
 }
 
 unsigned sched_nr_running(void)
 {
 	uint64_t f = spin_lock_irqsave(&sched_lock);
-	unsigned n = nr_queued();
-	for (int i = 0; i < MAX_CPUS; i++)
-		n += cpus[i].online && !cpu_idles(i);
+	unsigned n = nr_active();
 	spin_unlock_irqrestore(&sched_lock, f);
 	return n;
 }
@@ -308,10 +312,10 @@ static int busiest_cpu(void)
 	return best;
 }
 
-/* [sched_lock] Move one task from the busiest queue to this CPU's: true if one came. */
-static bool pull_task(void)
+/* [sched_lock] Move one task from CPU from's queue (-1: none) to this CPU's: true if one
+ * came. */
+static bool pull_task(int from)
 {
-	int from = busiest_cpu();
 	struct task *t = from < 0 ? NULL : take_from(from);
 	if (!t)
 		return false;
@@ -334,7 +338,7 @@ static struct task *pick_next(void)
 		}
 	}
 	struct task *t = take_from(me);
-	if (!t && pull_task())
+	if (!t && pull_task(busiest_cpu()))
 		t = take_from(me);
 	return t ? t : idle_task();
 }
@@ -364,13 +368,7 @@ void sched_start(struct task *t)
 	uint64_t f = spin_lock_irqsave(&sched_lock);
 	list_init(&t->timer_node);
 	/* New work goes to the least loaded CPU, wherever its parent runs. */
-	int best = -1;
-	for (int i = 0; i < MAX_CPUS; i++)
-		if (cpu_allowed(t, i) && (best < 0 || cpu_load(i) < cpu_load(best)))
-			best = i;
-	if (best < 0)
-		panic("sched: new task %d may run on no online CPU", t->pid);
-	enqueue_on(t, best);
+	enqueue_on(t, least_loaded_cpu(t, -1));
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
@@ -485,9 +483,7 @@ static void timekeeper_tick(void)
 			enqueue(t);
 	}
 	if (++load_ticks % LOAD_PERIOD_TICKS == 0) {
-		uint64_t active = nr_queued();
-		for (int i = 0; i < MAX_CPUS; i++)
-			active += cpus[i].online && !cpu_idles(i);
+		uint64_t active = nr_active();
 		for (int i = 0; i < 3; i++)
 			load_avg[i] = (load_avg[i] * load_decay[i] + active * LOAD_ONE * (LOAD_ONE - load_decay[i])) >> LOAD_SHIFT;
 	}
@@ -512,7 +508,7 @@ void sched_tick(void)
 		 * that a task queued later waits one quantum at most. */
 		int from = busiest_cpu();
 		if (from >= 0 && cpu_load(from) >= cpu_load(me) + 2)
-			pull_task();
+			pull_task(from);
 		if (rq->nr_queued)
 			rq->need_resched = true;
 		else
