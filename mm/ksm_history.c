@@ -15,7 +15,9 @@
 static spinlock_t history_lock = SPINLOCK_INIT("ksm_history");
 static struct ksm_sample ring[KSM_HISTORY_SAMPLES];	/* [history_lock] */
 static uint64_t recorded;				/* [history_lock] samples ever */
-static uint64_t last_ns;				/* [history_lock] the last one's time */
+static uint64_t last_ns;				/* [history_lock] the last one's time
+							 * (ksmd, its only writer, reads it
+							 * lock-free) */
 
 /* The counters now. */
 static void take_sample(struct ksm_sample *s)
@@ -40,13 +42,15 @@ static void take_sample(struct ksm_sample *s)
 
 void ksm_history_record(bool full_scan)
 {
+	/* After every batch ksmd asks: the sample (meminfo, the counters) is taken only when
+	 * one is due. ksmd alone records, so last_ns cannot move meanwhile. */
+	if (!full_scan && clock_ns() - READ_ONCE(last_ns) < NSEC_PER_SEC)
+		return;
 	struct ksm_sample s;
 	take_sample(&s);
 	uint64_t f = spin_lock_irqsave(&history_lock);
-	if (full_scan || s.time_ns - last_ns >= NSEC_PER_SEC) {
-		ring[recorded++ % KSM_HISTORY_SAMPLES] = s;
-		last_ns = s.time_ns;
-	}
+	ring[recorded++ % KSM_HISTORY_SAMPLES] = s;
+	last_ns = s.time_ns;
 	spin_unlock_irqrestore(&history_lock, f);
 }
 

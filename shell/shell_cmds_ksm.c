@@ -9,44 +9,50 @@
 #include "mm/addrspace.h"
 #include "lib/format.h"
 
-/* One screen of KSM's state, knobs, counters and ksmd's CPU use, from ksm_get_summary(). */
-static void render_ksm_summary(struct seqbuf *s)
+/* One screen of KSM's state, knobs, counters and ksmd's CPU use, from the summary k. */
+static void render_summary_of(struct seqbuf *s, const struct ksm_summary *k)
 {
 	/* Rates are over the time since the previous summary (`ksm watch`). */
 	static uint64_t last_ns, last_cpu_ns, last_scanned;
-	struct ksm_summary k;
-	ksm_get_summary(&k);
 	uint64_t now = clock_ns(), dt = now - last_ns;
 	static const char *const run_names[] = { "stopped", "running", "unmerged" };
-	seq_printf(s, "ksmd: %s (run %u) on CPU %d\n", k.run < ARRAY_SIZE(run_names) ? run_names[k.run] : "?",
-		   k.run, k.ksmd_cpu);
+	seq_printf(s, "ksmd: %s (run %u) on CPU %d\n", k->run < ARRAY_SIZE(run_names) ? run_names[k->run] : "?",
+		   k->run, k->ksmd_cpu);
 	seq_printf(s, "knobs: pages_to_scan %u  sleep_millisecs %u  max_page_sharing %u\n"
 		      "       use_zero_pages %d  merge_across_nodes %u  smart_scan %d\n",
-		   k.pages_to_scan, k.sleep_millisecs, k.max_page_sharing,
-		   k.use_zero_pages, k.merge_across_nodes, k.smart_scan);
+		   k->pages_to_scan, k->sleep_millisecs, k->max_page_sharing,
+		   k->use_zero_pages, k->merge_across_nodes, k->smart_scan);
 	/* The counters by their names in /sys/kernel/mm/ksm, in its order. */
 	const struct { const char *name; int64_t value; } counters[] = {
-		{ "pages_shared", k.pages_shared }, { "pages_sharing", k.pages_sharing },
-		{ "pages_unshared", k.pages_unshared }, { "pages_volatile", k.pages_volatile },
-		{ "pages_scanned", k.pages_scanned }, { "pages_skipped", k.pages_skipped },
-		{ "full_scans", k.full_scans }, { "stable_node_chains", k.stable_node_chains },
-		{ "stable_node_dups", k.stable_node_dups }, { "ksm_zero_pages", k.ksm_zero_pages },
-		{ "general_profit", k.general_profit },
+		{ "pages_shared", k->pages_shared }, { "pages_sharing", k->pages_sharing },
+		{ "pages_unshared", k->pages_unshared }, { "pages_volatile", k->pages_volatile },
+		{ "pages_scanned", k->pages_scanned }, { "pages_skipped", k->pages_skipped },
+		{ "full_scans", k->full_scans }, { "stable_node_chains", k->stable_node_chains },
+		{ "stable_node_dups", k->stable_node_dups }, { "ksm_zero_pages", k->ksm_zero_pages },
+		{ "general_profit", k->general_profit },
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(counters); i++)
 		seq_printf(s, "  %-20s %ld\n", counters[i].name, counters[i].value);
-	int64_t tenths = k.general_profit * 10 / (int64_t)MiB(1);
+	int64_t tenths = k->general_profit * 10 / (int64_t)MiB(1);
 	seq_printf(s, "profit: %s%ld.%ld MiB saved (rmap items %lu, %lu bytes each)\n",
 		   tenths < 0 ? "-" : "", (tenths < 0 ? -tenths : tenths) / 10,
-		   (tenths < 0 ? -tenths : tenths) % 10, k.rmap_items, k.rmap_item_size);
-	uint64_t pct10 = dt ? (k.ksmd_cpu_ns - last_cpu_ns) * 1000 / dt : 0;
+		   (tenths < 0 ? -tenths : tenths) % 10, k->rmap_items, k->rmap_item_size);
+	uint64_t pct10 = dt ? (k->ksmd_cpu_ns - last_cpu_ns) * 1000 / dt : 0;
 	seq_printf(s, "ksmd cpu: %lu ms in all, %lu.%lu%% of a CPU and %lu pages/s since the last look\n",
-		   k.ksmd_cpu_ns / 1000000, pct10 / 10, pct10 % 10,
-		   dt ? (k.pages_scanned - last_scanned) * NSEC_PER_SEC / dt : 0);
+		   k->ksmd_cpu_ns / 1000000, pct10 / 10, pct10 % 10,
+		   dt ? (k->pages_scanned - last_scanned) * NSEC_PER_SEC / dt : 0);
 	ksm_domains_render(s);
 	last_ns = now;
-	last_cpu_ns = k.ksmd_cpu_ns;
-	last_scanned = k.pages_scanned;
+	last_cpu_ns = k->ksmd_cpu_ns;
+	last_scanned = k->pages_scanned;
+}
+
+/* `ksm`: the summary as of now. */
+static void render_ksm_summary(struct seqbuf *s)
+{
+	struct ksm_summary k;
+	ksm_get_summary(&k);
+	render_summary_of(s, &k);
 }
 
 #define SPARK_SAMPLES 48
@@ -79,9 +85,9 @@ static int64_t v_free_kb(const struct ksm_sample *k) { return k->mem_free_kb; }
  * to its end at the present rate, and sparklines of the history's last samples. */
 static void render_ksm_watch(struct seqbuf *s)
 {
-	render_ksm_summary(s);
 	struct ksm_summary k;
 	ksm_get_summary(&k);
+	render_summary_of(s, &k);
 	unsigned pct = k.scan_candidates ? k.scan_visited * 100 / k.scan_candidates : 0;
 	seq_printf(s, "scan: [");
 	for (unsigned i = 0; i < 40; i++)
