@@ -242,9 +242,15 @@ static uint64_t write_batch(struct page **batch, unsigned n)
 	return freed;
 }
 
-/* Add p, to be written, to the batch: the frames freed if that filled it and it went. */
-static uint64_t batch_add(struct page **batch, unsigned *nb, struct page *p)
+/* The end of p's turn, by verdict v: to be written, it joins the batch (PG_WRITEBACK from
+ * now on: the clock passes it by), which goes out once full, taking p's reference; else
+ * our reference is dropped. The frames freed. */
+static uint64_t settle(struct page **batch, unsigned *nb, struct page *p, enum verdict v)
 {
+	if (v != WRITE) {
+		put_page(p);
+		return v == FREED;
+	}
 	batch[(*nb)++] = p;
 	if (*nb < BATCH)
 		return 0;
@@ -266,17 +272,12 @@ uint64_t reclaim_pages(uint64_t nr)
 		if (!p)
 			break;
 		enum verdict v = shrink_page(p, no_slots, false);
-		if (v == WRITE) { /* PG_WRITEBACK from now on: the clock passes it by */
-			freed += batch_add(batch, &nb, p);
-			continue;
-		}
-		freed += v == FREED;
 		if (v == NO_SWAP) { /* swap is full: only pages with a slot can still go */
 			no_slots = true;
 			if (!swap_cache_pages())
 				budget = 0;
 		}
-		put_page(p);
+		freed += settle(batch, &nb, p, v);
 	}
 	if (nb)
 		freed += write_batch(batch, nb);
@@ -313,13 +314,7 @@ uint64_t pageout_range(struct mm *mm, uint64_t start, uint64_t end)
 		struct page *p = own_anon_page(mm, va);
 		if (!p)
 			continue;
-		enum verdict v = shrink_page(p, false, true);
-		if (v == WRITE) {
-			freed += batch_add(batch, &nb, p);
-			continue;
-		}
-		freed += v == FREED;
-		put_page(p);
+		freed += settle(batch, &nb, p, shrink_page(p, false, true));
 	}
 	if (nb)
 		freed += write_batch(batch, nb);
