@@ -4,6 +4,7 @@
 #include "arch-x86_64/cpu.h"
 #include "kernel/clock.h"
 #include "arch-x86_64/percpu.h"
+#include "arch-x86_64/smp_call.h"
 #include "lib/string.h"
 
 /* CPUID.1 EDX and ECX feature bits, by Linux's names. */
@@ -52,9 +53,7 @@ void cpuinfo_render(struct seqbuf *s)
 		phys = a & 0xff;
 		virt = (a >> 8) & 0xff;
 	}
-	unsigned online = 0;
-	for (int id = 0; id < MAX_CPUS; id++)
-		online += cpus[id].online;
+	unsigned online = smp_nr_online();
 	for (int id = 0; id < MAX_CPUS; id++) {
 		if (!cpus[id].online)
 			continue;

@@ -147,8 +147,6 @@ void smp_boot_aps(void)
 			continue;
 		start_ap(apic_id, next++); /* a late one that wakes after all keeps its own id */
 	}
-	int up = 0; /* a loop: __builtin_popcount needs libgcc without POPCNT */
-	for (uint64_t m = smp_online_mask(); m; m &= m - 1)
-		up++;
-	printk("smp: %d CPU%s up\n", up, up == 1 ? "" : "s");
+	unsigned up = smp_nr_online();
+	printk("smp: %u CPU%s up\n", up, up == 1 ? "" : "s");
 }

@@ -52,6 +52,14 @@ uint64_t smp_online_mask(void)
 	return mask;
 }
 
+unsigned smp_nr_online(void)
+{
+	unsigned n = 0; /* a loop: __builtin_popcount needs libgcc without POPCNT */
+	for (uint64_t m = smp_online_mask(); m; m &= m - 1)
+		n++;
+	return n;
+}
+
 void smp_call_many(uint64_t mask, void (*fn)(void *arg), void *arg)
 {
 	uint64_t f = irq_save();

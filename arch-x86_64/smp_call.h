@@ -21,6 +21,8 @@ void smp_run_calls(void);
 void smp_call_init(void);
 /* The online CPUs, as a mask for smp_call_many (lock-free). */
 uint64_t smp_online_mask(void);
+/* How many CPUs are online (lock-free). */
+unsigned smp_nr_online(void);
 
 /* Calls this CPU has answered (per-CPU, lock-free read: a test's witness). */
 uint64_t smp_calls_answered(int cpu);
