@@ -60,6 +60,14 @@ static void shuffle(size_t *a, size_t n)
 	}
 }
 
+/* 0..n-1 in a random order into a. */
+static void random_permutation(size_t *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		a[i] = i;
+	shuffle(a, n);
+}
+
 static int cmp_sample(const void *a, const void *b)
 {
 	const struct sample *x = a, *y = b;
@@ -176,9 +184,7 @@ usage:
 		}
 		/* kind[i]: the probe at page i is secret kind[i] (a right guess), or >= secrets:
 		 * a fresh random page */
-		for (size_t i = 0; i < probes; i++)
-			kind[i] = i;
-		shuffle(kind, probes);
+		random_permutation(kind, probes);
 		for (size_t i = 0; i < probes; i++) {
 			uint64_t *page = p + i * (PAGE / 8);
 			if (kind[i] < secrets)
@@ -192,9 +198,7 @@ usage:
 			printf("dedup-probe: ksmd did not make 10 full scans in 300 s (is run 1?)\n");
 			return 1;
 		}
-		for (size_t i = 0; i < probes; i++)
-			order[i] = i;
-		shuffle(order, probes);
+		random_permutation(order, probes);
 		for (size_t k = 0; k < probes; k++) {
 			size_t i = order[k];
 			volatile uint64_t *w = p + i * (PAGE / 8);

@@ -46,8 +46,10 @@
 #endif
 
 #define COUNTERS 512		/* one page of 64-bit counters */
-#define FAULT_WAIT_S 1.0	/* a writer that has not faulted by then writes through a
-				 * stale TLB entry */
+#define LATE_PROOF 1000		/* increments completed after the change: the writer writes
+				 * through a stale TLB entry (1 may have been in flight) */
+#define FAULT_WAIT_S 60.0	/* a writer that neither faults nor writes for this long:
+				 * not scheduled at all (the test fails) */
 
 enum mode { FORK, MPROTECT, MUNMAP, MERGE, SWAP };
 static const char *const mode_names[] = { "fork", "mprotect", "munmap", "merge", "swap" };
@@ -142,17 +144,25 @@ static void run_writer(long r, uint64_t at_least)
 		;
 }
 
-/* Wait for the writer to fault in round r: false if it still writes after FAULT_WAIT_S
- * (then it is stopped). */
+/* Stop the writer's round r (write_until_fault ends it as a fault would). */
+static void stop_writer(long r)
+{
+	stop = 1;
+	while (faulted_round != r)
+		;
+	stop = 0;
+}
+
+/* Wait for the writer to fault in round r: false (and it is stopped) once it has made
+ * LATE_PROOF more increments instead, or after FAULT_WAIT_S. An event either way, not a
+ * timeout: a writer on a busy host's vCPU may take its time to reach its next write. */
 static bool wait_fault(long r)
 {
+	uint64_t from = increments;
 	double end = now_s() + FAULT_WAIT_S;
 	while (faulted_round != r)
-		if (now_s() > end) {
-			stop = 1;
-			while (faulted_round != r)
-				;
-			stop = 0;
+		if (increments - from >= LATE_PROOF || now_s() > end) {
+			stop_writer(r);
 			return false;
 		}
 	return true;
@@ -218,10 +228,7 @@ static void fork_round(long r)
 	CHECK(child > 0 && waitpid(child, &st, 0) == child && WIFEXITED(st));
 	changed_elsewhere += WEXITSTATUS(st) != 0;
 	rounds_changed++;
-	stop = 1;
-	while (faulted_round != r)
-		;
-	stop = 0;
+	stop_writer(r);
 	uint64_t made = increments - base, after = sum(p);
 	lost += made > after ? made - after : 0;
 	munmap((void *)p, 4096);
