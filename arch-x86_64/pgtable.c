@@ -419,6 +419,9 @@ static struct pte_info take_entry(uint64_t *e, uint64_t va, enum pgtable_batch_o
 	} else if (op == PGTABLE_CLEAN && (was & PTE_D)) {
 		was = pte_update(e, PTE_D, 0); /* with a D the CPU set meanwhile */
 		*flush = true; /* or a cached entry would let writes by without setting it */
+	} else if (op == PGTABLE_CLEAN_AGE && (was & (PTE_D | PTE_A))) {
+		was = pte_update(e, PTE_D | PTE_A, 0);
+		*flush = true; /* or a cached entry would let accesses by without setting A */
 	}
 	return pte_describe(was, 1, va);
 }

@@ -86,6 +86,44 @@ struct page *buddy_alloc(struct buddy *b, unsigned order)
 	return head;
 }
 
+struct page *buddy_alloc_at(struct buddy *b, uint64_t pfn)
+{
+	if (pfn >= b->npages)
+		return NULL;
+	uint64_t flags = spin_lock_irqsave(&b->lock);
+	/* The free block that holds pfn, if any: its head is pfn rounded down to its order. */
+	unsigned o = 0;
+	uint64_t start = pfn;
+	for (; o <= MAX_ORDER; o++) {
+		start = pfn & ~((1UL << o) - 1);
+		if (page_test(&b->map[start], PG_BUDDY) && b->map[start].order == o)
+			break;
+	}
+	if (o > MAX_ORDER) {
+		spin_unlock_irqrestore(&b->lock, flags);
+		return NULL;
+	}
+	list_del(&b->map[start].list);
+	page_clear(&b->map[start], PG_BUDDY);
+	while (o > 0) { /* split: the half without pfn goes back, one order down */
+		o--;
+		uint64_t other = (pfn & (1UL << o)) ? start : start + (1UL << o);
+		if (other == start)
+			start += 1UL << o;
+		b->map[other].order = o;
+		page_set(&b->map[other], PG_BUDDY);
+		list_add(&b->map[other].list, &b->free[o]);
+	}
+	b->nr_free--;
+	spin_unlock_irqrestore(&b->lock, flags);
+
+	struct page *p = &b->map[pfn];
+	BUG_ON(start != pfn || p->flags || p->refcount || p->mapcount);
+	p->refcount = 1;
+	p->order = 0;
+	return p;
+}
+
 void buddy_free(struct buddy *b, struct page *page, unsigned order)
 {
 	uint64_t pfn = (uint64_t)(page - b->map);

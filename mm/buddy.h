@@ -28,6 +28,9 @@ void buddy_add_range(struct buddy *b, uint64_t start_pfn, uint64_t end_pfn);
 /* A block of 2^order frames, its first frame's refcount set to 1 and ->order to order;
  * NULL if no block that large is free. order <= MAX_ORDER. Takes b->lock. */
 struct page *buddy_alloc(struct buddy *b, unsigned order);
+/* Frame pfn itself, as buddy_alloc(b, 0) would hand it out, if it is free (its free block is
+ * split around it); else NULL. Takes b->lock. */
+struct page *buddy_alloc_at(struct buddy *b, uint64_t pfn);
 /* Drop one reference to the block alloc'ed at page with this order; the last one frees
  * it, merging it with its free buddies. Panics (BUG_ON) on a reserved or already free
  * frame, a wrong order or alignment, or flags left set by the owner. Takes b->lock. */

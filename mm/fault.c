@@ -12,6 +12,12 @@
  *                                    it is always copied, and counted in cow_ksm; a
  *                                    swap-cache page its only user writes leaves the
  *                                    cache and is reused)
+ *   present out of ring 3's reach in a private VMA ring 3 may access: a page KSM guarded
+ *   (same_behaviour, mm/ksm.c), merged or not
+ *                                 -> copy on access: a private copy replaces the PTE,
+ *                                    whether the access reads or writes and whatever the
+ *                                    page is (KSM page, zero page or the task's own), so
+ *                                    that every case does the same work
  *   swap entry                    -> swap_in.c
  *   missing page in a userfaultfd MISSING range, or a write to a page with the WP mark
  *                                 -> reported to the userfaultfd, which resolves it
@@ -80,14 +86,18 @@ static int fault_absent(struct mm *mm, struct vma *v, uint64_t va, bool write)
 	return rc;
 }
 
-int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte)
+/* break_cow(); copy_zero: copy the zero page's bytes too rather than zero the copy, so
+ * that the work does not depend on which page va mapped. */
+static int replace_with_copy(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte,
+			     bool copy_zero)
 {
 	struct page *old = pfn_to_page(PFN_DOWN(pte->pa));
+	bool zero = is_zero_page(old) && !copy_zero;
 	unsigned prot = vma_mmu_prot(v->flags) | (pte->prot & MMU_UFFD_WP);
-	struct page *copy = alloc_anon_page(is_zero_page(old));
+	struct page *copy = alloc_anon_page(zero);
 	if (!copy)
 		return -ENOMEM;
-	if (!is_zero_page(old))
+	if (!zero)
 		copy_page(page_address(copy), page_address(old));
 	struct rmap_entry *rmap = rmap_entry_alloc();
 	if (!rmap) {
@@ -102,6 +112,20 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 	account_mapping(mm, va, copy, rmap);
 	release_mapping(mm, va, &was);
 	return 0;
+}
+
+int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte)
+{
+	return replace_with_copy(mm, v, va, pte, false);
+}
+
+/* Whether pte, present at an address of v, is a KSM guard: a private page that ring 3 may
+ * access by v's protection but not by its PTE's (fault.c's table). */
+static bool ksm_guarded(const struct vma *v, const struct pte_info *pte)
+{
+	struct page *p = pfn_to_page(PFN_DOWN(pte->pa));
+	return !(pte->prot & MMU_USER) && (vma_mmu_prot(v->flags) & MMU_USER) &&
+	       !(v->flags & VMA_SHARED) && (page_test(p, PG_ANON) || is_zero_page(p));
 }
 
 /* A write to va, mapped read-only by pte, in v, which allows writing. */
@@ -130,6 +154,10 @@ int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write)
 	}
 	if (pte.prot & MMU_SWAPPED)
 		return fault_swap(mm, v, va, pte.swap, write);
+	if (ksm_guarded(v, &pte)) {
+		count_vm_event(KSM_COPY_ON_ACCESS);
+		return replace_with_copy(mm, v, va, &pte, true);
+	}
 	if (write && (pte.prot & MMU_UFFD_WP)) {
 		BUG_ON(!(v->flags & VMA_UFFD_WP)); /* marks go with the registration */
 		return FAULT_USERFAULT;

@@ -57,8 +57,43 @@
  * second KSM page, chained with the first at the same tree position (stable_node_chains,
  * stable_node_dups). A lookup takes the first KSM page of a chain with room; only once per
  * stable_node_chains_prune_millisecs does it look at them all, dropping those whose page
- * went and folding a chain left with one page back into a plain node. smart_scan skips pages that failed to merge on recent scans for a
- * growing number of scans (pages_skipped).
+ * went and folding a chain left with one page back into a plain node. smart_scan skips
+ * pages that failed to merge on recent scans for a growing number of scans (pages_skipped).
+ *
+ * Same behaviour (same_behaviour = 1, after VUsion, Oliverio et al., SOSP 2017). Merging
+ * leaks: a write to a merged page takes a copy-on-write fault, thousands of ns slower than
+ * a write to a private page, so a process that fills pages with guesses and times one
+ * write per page learns which guesses exist elsewhere (user/dedup-probe measures it).
+ * Merge domains (ksm_tree.c) stop that between domains; this stops it within one, by
+ * making a merged page and an unmerged one behave alike. Each step closes one difference:
+ *  - Candidates are idle pages only: a page is looked at once KSM_IDLE_SCANS visits in a
+ *    row found its PTE's accessed bit clear (the scan clears it, note_idle), that is after
+ *    two full scans without use. The steps below slow a page's next access down; pages in
+ *    use never pay it. (Only the PTE ksmd visits is watched: this kernel's anonymous pages
+ *    are mapped by one address space, or shared copy-on-write after a fork, when each
+ *    address space's PTE is visited on its own.)
+ *  - Every candidate is guarded, merged or not: its PTE stays present but out of ring 3's
+ *    reach (no MMU_USER) and read-only. A twin found: the PTE points at the KSM page
+ *    (merged_prot). None: the page stays where it is, guarded all the same (the fake
+ *    merge, ksm_guard_page). The zero page of use_zero_pages likewise.
+ *  - The first access to a guarded page, read or write, faults, and the fault does the
+ *    same work for all three (mm/fault.c, copy on access): a new page, a copy of the
+ *    4 KiB whatever the old page was (even the zero page), the PTE replaced, the old
+ *    mapping released. Without it a read would tell nothing but a write would: the
+ *    unmerged page could be made writable in place. Reads had to be equalized too,
+ *    which is why the guard takes all access, not only write (VUsion's "reads and reuse
+ *    leak too"). The kernel's own writes to user memory fault the same way; its reads
+ *    see the bytes without a fault, which takes the same time either way.
+ *  - A KSM page is a fresh frame drawn at random from free memory (alloc_page_random),
+ *    holding a copy: never one of the merged pages' own frames. Otherwise the attacker's
+ *    frame could end up holding a victim's data (Flip Feng Shui's Rowhammer templating
+ *    steered exactly that).
+ *  - This kernel has no transparent huge pages for user memory, so VUsion's rule for
+ *    candidates inside a huge page has nothing to apply to yet.
+ * What remains: the fault frees the old frame of a fake merge but only drops a reference
+ * of a KSM page (the fault is about 1-3 % faster on a merged page, under the noise of one
+ * fault: the probe's accuracy stays at 50 %), and ksmd's own CPU time still depends on
+ * what it merges. remerge_swapped_in keeps a swapped-in page's frame.
  *
  * Locking: see ksm_internal.h. ksmd takes ksm_lock for a batch of up to SCAN_BATCH
  * pages: it gathers them under one hold of their mm->lock, reading each page-table leaf
@@ -94,6 +129,7 @@ struct ksm_knobs ksm_knobs = {
 	.use_zero_pages = false,
 	.merge_across_nodes = 1,
 	.merge_across_domains = 1,
+	.same_behaviour = 0,
 	.smart_scan = true,
 };
 struct ksm_counters ksm_stat;
@@ -143,13 +179,27 @@ struct scan_candidate {
 	uint64_t cleaned_at;
 };
 
+/* same_behaviour: count item's visits in a row that found its PTE (prot, the accessed bit
+ * just cleared) unused. An access found is handed on to reclaim, whose clock would
+ * otherwise miss it (PG_YOUNG). */
+static void note_idle(struct ksm_rmap_item *item, struct page *page, unsigned prot)
+{
+	if (prot & MMU_ACCESSED) {
+		item->idle_scans = 0;
+		page_set(page, PG_YOUNG);
+	} else if (item->idle_scans < KSM_IDLE_SCANS) {
+		item->idle_scans++;
+	}
+}
+
 /* Gather up to max candidates of the cursor's slot from ksm_scan.address on into out[],
  * each page referenced, and move the cursor past them: how many (fewer at the end of the
  * address space). Under ksm_lock and mm->lock.
  *
  * The walk cleans the PTEs it passes (their dirty bits go to the pages' PG_DIRTY, which
  * reclaim reads as it would read the bit), so that a merge can tell that a page was not
- * written since (KSM_NOT_CLEANED) and compare it once instead of twice.
+ * written since (KSM_NOT_CLEANED) and compare it once instead of twice. With
+ * same_behaviour it clears their accessed bits too, to tell the idle pages (note_idle).
  *
  * Why gathering under one mm->lock, then merging page by page, is safe: nothing here
  * relies on a PTE staying as it was seen. Each candidate is held only by its reference,
@@ -164,6 +214,7 @@ static unsigned next_in_mm(struct ksm_mm_slot *slot, struct mm *mm, struct scan_
 	assert_held(&ksm_lock);
 	assert_held(&mm->lock);
 	unsigned got = 0;
+	bool watch_idle = READ_ONCE(ksm_knobs.same_behaviour);
 	for (struct vma *v = vma_find_from(&mm->vmas, ksm_scan.address); v && got < max;
 	     v = vma_next(&mm->vmas, v)) {
 		if (!(v->flags & VMA_MERGEABLE))
@@ -171,8 +222,9 @@ static unsigned next_in_mm(struct ksm_mm_slot *slot, struct mm *mm, struct scan_
 		uint64_t va = MAX(ksm_scan.address, v->start);
 		while (got < max) {
 			struct pte_entry ptes[SCAN_BATCH];
-			unsigned n = pgtable_next_batch(&mm->pt, &va, v->end, PGTABLE_CLEAN, ptes,
-							MIN(max - got, SCAN_BATCH));
+			unsigned n = pgtable_next_batch(&mm->pt, &va, v->end,
+							watch_idle ? PGTABLE_CLEAN_AGE : PGTABLE_CLEAN,
+							ptes, MIN(max - got, SCAN_BATCH));
 			if (!n)
 				break;
 			for (unsigned i = 0; i < n; i++) {
@@ -188,6 +240,8 @@ static unsigned next_in_mm(struct ksm_mm_slot *slot, struct mm *mm, struct scan_
 				if (!item)
 					continue; /* out of memory: this page waits for another scan */
 				ksm_scan.rmap_list = &item->rmap_next;
+				if (watch_idle)
+					note_idle(item, p, ptes[i].pte.prot);
 				if (should_skip_rmap_item(p, item)) {
 					trace_event(ksm_page_skipped, page_to_pfn(p), item, mm);
 					continue;
@@ -245,18 +299,30 @@ static unsigned scan_next(struct scan_candidate *out, unsigned max)
 	}
 }
 
-/* Merge page and tree_page (from the unstable tree) into one KSM page: page itself, which
- * is returned, or NULL if either would not go. */
+/* Merge page and tree_page (from the unstable tree) into one KSM page, which is returned,
+ * or NULL if either would not go. The KSM page is page itself, or with same_behaviour a
+ * copy in a random frame, whose allocation reference the caller then drops. */
 static struct page *try_to_merge_two_pages(struct ksm_rmap_item *item, struct page *page,
 					   struct ksm_rmap_item *tree_item, struct page *tree_page)
 {
-	if (ksm_merge_with_ksm_page(item, page, NULL, KSM_NOT_CLEANED))
-		return NULL;
-	if (ksm_merge_with_ksm_page(tree_item, tree_page, page, KSM_NOT_CLEANED)) {
-		ksm_break_cow(item); /* a KSM page with one mapping and no node: undo it */
+	struct page *kpage = page;
+	if (READ_ONCE(ksm_knobs.same_behaviour)) {
+		if (!(kpage = ksm_alloc_random_page(page)))
+			return NULL;
+		if (ksm_merge_with_ksm_page(item, page, kpage, KSM_NOT_CLEANED))
+			goto drop_kpage;
+	} else if (ksm_merge_with_ksm_page(item, page, NULL, KSM_NOT_CLEANED)) {
 		return NULL;
 	}
-	return page;
+	if (ksm_merge_with_ksm_page(tree_item, tree_page, kpage, KSM_NOT_CLEANED)) {
+		ksm_break_cow(item); /* a KSM page with one mapping and no node: undo it */
+		goto drop_kpage;
+	}
+	return kpage;
+drop_kpage:
+	if (kpage != page)
+		put_page(kpage);
+	return NULL;
 }
 
 /* A former KSM page, swapped out and read back in, that its former sharers map through the
@@ -280,6 +346,11 @@ static bool remerge_swapped_in(struct page *page, struct ksm_rmap_item *item)
  * described at the top. */
 static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item, uint64_t cleaned_at)
 {
+	bool same = READ_ONCE(ksm_knobs.same_behaviour);
+	if (same && item->idle_scans < KSM_IDLE_SCANS) {
+		remove_rmap_item_from_tree(item); /* in use: not a candidate */
+		return;
+	}
 	struct ksm_stable_node *node;
 	struct page *kpage = stable_tree_search(item, page, &node);
 	if (kpage == KSM_BUSY)
@@ -297,7 +368,8 @@ static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item, ui
 	}
 
 	uint32_t checksum = page_checksum(page_address(page));
-	if (rmap_item_volatile(item, checksum)) {
+	/* An idle page did not change (same_behaviour: the idle test is the stronger one). */
+	if (rmap_item_volatile(item, checksum) && !same) {
 		trace_event(ksm_page_volatile, page_to_pfn(page), item, item->slot->mm);
 		return;
 	}
@@ -315,6 +387,8 @@ static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item, ui
 	if (!tree_item) {
 		if (item->address & KSM_UNSTABLE) /* inserted: no twin in either tree */
 			trace_event(ksm_page_unique, page_to_pfn(page), item, item->slot->mm);
+		if (same)
+			ksm_guard_page(item, page); /* the fake merge */
 		return;
 	}
 	kpage = try_to_merge_two_pages(item, page, tree_item, tree_page);
@@ -329,6 +403,8 @@ static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item, ui
 		ksm_break_cow(tree_item);
 		ksm_break_cow(item);
 	}
+	if (kpage != page)
+		put_page(kpage); /* a random frame's allocation reference */
 }
 
 /* One batch: up to n pages, or to the end of the current full scan. ksm_lock is held for

@@ -64,6 +64,7 @@ void ksm_get_mm_stat(struct mm *mm, struct ksm_mm_stat *st);
 struct ksm_summary {
 	unsigned run;			/* 0 stopped, 1 merging, 2 unmerged */
 	unsigned pages_to_scan, sleep_millisecs, max_page_sharing, merge_across_nodes;
+	unsigned merge_across_domains, same_behaviour;
 	bool use_zero_pages, smart_scan;
 	uint64_t pages_shared, pages_sharing, pages_unshared, pages_volatile;
 	uint64_t pages_scanned, pages_skipped, full_scans;

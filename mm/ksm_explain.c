@@ -201,6 +201,9 @@ static void explain_item(struct seqbuf *s, const struct ksm_rmap_item *item)
 	if (item->remaining_skips)
 		seq_printf(s, "skipped until scan %lu (%u more visits)\n",
 			   ksm_stat.seqnr + item->remaining_skips, item->remaining_skips);
+	if (READ_ONCE(ksm_knobs.same_behaviour))
+		seq_printf(s, "same_behaviour: idle at %u of the last %u visits (a candidate once idle at all)\n",
+			   item->idle_scans, KSM_IDLE_SCANS);
 }
 
 /* [ksm_lock, mm->lock] What ksmd's scan has done so far. */
@@ -217,8 +220,9 @@ static void explain_cursor(struct seqbuf *s, struct mm *mm, uint64_t va)
 	seq_printf(s, "\n");
 }
 
-/* [ksm_lock, mm->lock] The page's present frame: who else holds it. */
-static void explain_frame(struct seqbuf *s, const struct pte_info *pte)
+/* [ksm_lock, mm->lock] The page's present frame (in v): who else holds it, and whether
+ * same_behaviour guards it. */
+static void explain_frame(struct seqbuf *s, const struct vma *v, const struct pte_info *pte)
 {
 	struct page *page = pfn_to_page(PFN_DOWN(pte->pa));
 	int32_t maps = page_mapcount(page), refs = page_refcount(page);
@@ -229,6 +233,9 @@ static void explain_frame(struct seqbuf *s, const struct pte_info *pte)
 	if (refs > expected)
 		seq_printf(s, "held by %d extra reference%s (pinned, or in I/O): ksmd's reference check "
 			      "fails, not mergeable now\n", refs - expected, refs - expected == 1 ? "" : "s");
+	if (!(pte->prot & MMU_USER) && (vma_mmu_prot(v->flags) & MMU_USER))
+		seq_printf(s, "guarded by same_behaviour: out of ring 3's reach, merged or not; its first "
+			      "access copies it (ksm_copy_on_access)\n");
 }
 
 void ksm_explain(struct seqbuf *s, struct mm *mm, uint64_t addr)
@@ -269,7 +276,7 @@ void ksm_explain(struct seqbuf *s, struct mm *mm, uint64_t addr)
 	else if (f.pte.prot & MMU_KSM_ZERO)
 		seq_printf(s, "mapped to the zero page by use_zero_pages (ksm_zero_pages)\n");
 	else
-		explain_frame(s, &f.pte);
+		explain_frame(s, v, &f.pte);
 	if (!f.item) {
 		seq_printf(s, "rmap item: none: ksmd has not visited it yet (pages_scanned)\n");
 	} else {

@@ -35,6 +35,10 @@
 struct ksm_stable_node;
 struct ksm_tree_set;
 
+/* same_behaviour: a page is a candidate once this many visits in a row found its PTE not
+ * accessed since the visit before, i.e. after two full scans without use. */
+#define KSM_IDLE_SCANS 2
+
 /* One registered address space. */
 struct ksm_mm_slot {
 	struct mm *mm;			/* [ksm_lock] NULL once the mm has gone while the cursor
@@ -54,7 +58,9 @@ struct ksm_rmap_item {
 	uint32_t oldchecksum;			/* content checksum at the last visit, 0 before the
 						 * first (a checksum of 0 is kept as 1) */
 	uint8_t age;				/* smart scan: visits without merging */
-	uint8_t remaining_skips;		/* smart scan: scans still to skip */
+	uint8_t remaining_skips : 4;		/* smart scan: scans still to skip (at most 8) */
+	uint8_t idle_scans : 2;			/* same_behaviour: visits in a row that found the
+						 * PTE not accessed, up to KSM_IDLE_SCANS */
 	uint16_t changed_scan;			/* low bits of the scan (seqnr) that last saw it
 						 * change: ksm explain's "volatile since" */
 	union {
@@ -98,6 +104,8 @@ struct ksm_knobs {
 	unsigned stable_node_chains_prune_millisecs; /* a chain's dead dups go at most this often */
 	unsigned merge_across_nodes;	/* 0 or 1 */
 	unsigned merge_across_domains;	/* 1: one set of trees for all; 0: a set per domain */
+	unsigned same_behaviour;	/* 1: candidates are idle pages, guarded merged or not
+					 * (ksm.c, "Same behaviour") */
 	bool use_zero_pages;
 	bool smart_scan;
 };
@@ -215,6 +223,12 @@ int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struc
 int ksm_merge_with_zero_page(struct ksm_rmap_item *item, struct page *page);
 /* Give item's address its own copy of the KSM page it maps, if it maps one. */
 void ksm_break_cow(struct ksm_rmap_item *item);
+/* same_behaviour's fake merge: put page, still mapped at item's address, out of ring 3's
+ * reach as a merged page is (copy on access, mm/fault.c). */
+void ksm_guard_page(struct ksm_rmap_item *item, struct page *page);
+/* A new KSM page (PG_KSM, no node yet) in a frame drawn at random from free memory, holding
+ * a copy of page's bytes, with one reference for the caller; NULL when out of memory. */
+struct page *ksm_alloc_random_page(struct page *page);
 
 /* ksm.c */
 /* Unmerge every registered address space and forget every item and node (run = 2). 0 or

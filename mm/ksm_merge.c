@@ -16,6 +16,7 @@
 #include "mm/mapping.h"
 #include "mm/page_ref.h"
 #include "mm/page_cmp.h"
+#include "mm/page_copy.h"
 #include "mm/rmap.h"
 #include "kernel/trace.h"
 #include "mm/vmstat.h"
@@ -24,6 +25,15 @@
 #include "kernel/lock.h"
 
 static uint64_t item_va(const struct ksm_rmap_item *item) { return item->address & PAGE_MASK; }
+
+/* The protection of a merged page (or, with same_behaviour, a candidate) in v: read-only,
+ * and with same_behaviour out of ring 3's reach too, so that the first access of any kind
+ * copies it (mm/fault.c). */
+static unsigned merged_prot(const struct vma *v)
+{
+	unsigned prot = vma_mmu_prot(v->flags) & ~MMU_WRITE;
+	return READ_ONCE(ksm_knobs.same_behaviour) ? prot & ~MMU_USER : prot;
+}
 
 /* The VMA at addr if ksmd may merge there. Under mm->lock. */
 static struct vma *find_mergeable_vma(struct mm *mm, uint64_t addr)
@@ -93,7 +103,7 @@ static int replace_page(struct mm *mm, struct vma *v, uint64_t va, struct page *
 {
 	assert_held(&mm->lock);
 	struct rmap_entry *rmap = NULL;
-	unsigned prot = vma_mmu_prot(v->flags) & ~MMU_WRITE;
+	unsigned prot = merged_prot(v);
 	if (is_zero_page(kpage)) {
 		prot |= MMU_KSM_ZERO;
 	} else {
@@ -193,7 +203,34 @@ static int unshare(struct mm *mm, struct vma *v, uint64_t va, const struct pte_i
 	assert_held(&mm->lock);
 	struct page *p = pfn_to_page(PFN_DOWN(pte->pa));
 	bool ksm_zero = is_zero_page(p) && (pte->prot & MMU_KSM_ZERO);
-	return ksm_zero || page_test(p, PG_KSM) ? break_cow(mm, v, va, pte) : 0;
+	if (ksm_zero || page_test(p, PG_KSM))
+		return break_cow(mm, v, va, pte);
+	if (page_test(p, PG_ANON) && !(pte->prot & MMU_USER) && (vma_mmu_prot(v->flags) & MMU_USER))
+		pgtable_protect(&mm->pt, va, pte_prot_for(v->flags, p), NULL); /* a fake merge */
+	return 0;
+}
+
+void ksm_guard_page(struct ksm_rmap_item *item, struct page *page)
+{
+	struct mm *mm = item->slot->mm;
+	uint64_t va = item_va(item);
+	struct pte_info pte;
+	mutex_lock(&mm->lock);
+	struct vma *v = find_mergeable_vma(mm, va);
+	if (v && pgtable_lookup(&mm->pt, va, &pte) && pte.pa == page_to_phys(page) &&
+	    (pte.prot & MMU_USER))
+		pgtable_protect(&mm->pt, va, merged_prot(v), NULL);
+	mutex_unlock(&mm->lock);
+}
+
+struct page *ksm_alloc_random_page(struct page *page)
+{
+	struct page *kpage = alloc_anon_page_random();
+	if (!kpage)
+		return NULL;
+	copy_page(page_address(kpage), page_address(page));
+	page_set(kpage, PG_KSM);
+	return kpage;
 }
 
 void ksm_break_cow(struct ksm_rmap_item *item)

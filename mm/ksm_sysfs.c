@@ -79,6 +79,7 @@ KNOB_SHOW(max_page_sharing, "%u")
 KNOB_SHOW(use_zero_pages, "%d")
 KNOB_SHOW(merge_across_nodes, "%u")
 KNOB_SHOW(merge_across_domains, "%u")
+KNOB_SHOW(same_behaviour, "%u")
 KNOB_SHOW(smart_scan, "%d")
 KNOB_SHOW(stable_node_chains_prune_millisecs, "%u")
 
@@ -189,13 +190,25 @@ static int merge_across_domains_store(struct vnode *vn, const char *text)
 	return set_while_no_ksm_pages(&ksm_knobs.merge_across_domains, (unsigned)v);
 }
 
+/* 1: candidates are pages idle for two scans, and every one is guarded whether it merged or
+ * not (ksm.c, "Same behaviour"). Settable only while no KSM page exists, so that every KSM
+ * page was made under one rule. */
+static int same_behaviour_store(struct vnode *vn, const char *text)
+{
+	uint64_t v;
+	if (sysfs_parse_u64(text, 1, &v))
+		return -EINVAL;
+	return set_while_no_ksm_pages(&ksm_knobs.same_behaviour, (unsigned)v);
+}
+
 #define KNOB(name) { #name, { .show = name##_show, .store = name##_store } }
 static const struct {
 	const char *name;
 	struct pseudo_ops ops;
 } knob_files[] = {
 	KNOB(run), KNOB(pages_to_scan), KNOB(sleep_millisecs), KNOB(max_page_sharing),
-	KNOB(use_zero_pages), KNOB(merge_across_nodes), KNOB(merge_across_domains), KNOB(smart_scan),
+	KNOB(use_zero_pages), KNOB(merge_across_nodes), KNOB(merge_across_domains), KNOB(same_behaviour),
+	KNOB(smart_scan),
 	KNOB(stable_node_chains_prune_millisecs),
 };
 
@@ -235,6 +248,8 @@ void ksm_get_summary(struct ksm_summary *s)
 		.sleep_millisecs = READ_ONCE(ksm_knobs.sleep_millisecs),
 		.max_page_sharing = READ_ONCE(ksm_knobs.max_page_sharing),
 		.merge_across_nodes = READ_ONCE(ksm_knobs.merge_across_nodes),
+		.merge_across_domains = READ_ONCE(ksm_knobs.merge_across_domains),
+		.same_behaviour = READ_ONCE(ksm_knobs.same_behaviour),
 		.use_zero_pages = READ_ONCE(ksm_knobs.use_zero_pages),
 		.smart_scan = READ_ONCE(ksm_knobs.smart_scan),
 		.pages_shared = ksm_stat.pages_shared,

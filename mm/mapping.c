@@ -105,17 +105,28 @@ void zap_range(struct mm *mm, uint64_t start, uint64_t end)
 	}
 }
 
-struct page *alloc_anon_page(bool zero)
+/* Make frame p (NULL: none) a new anonymous page, as alloc_anon_page() describes. */
+static struct page *make_anon_page(struct page *p)
 {
-	struct page *p = user_alloc_allowed() ? alloc_page() : NULL;
 	if (!p)
 		return NULL;
-	if (zero)
-		clear_page(page_address(p));
 	p->rmap = NULL; /* the unions may hold a former slab owner's pointers */
 	p->swap = 0;
 	p->private = 0;
 	page_set(p, PG_ANON);
 	lru_add(p);
 	return p;
+}
+
+struct page *alloc_anon_page(bool zero)
+{
+	struct page *p = user_alloc_allowed() ? alloc_page() : NULL;
+	if (p && zero)
+		clear_page(page_address(p));
+	return make_anon_page(p);
+}
+
+struct page *alloc_anon_page_random(void)
+{
+	return make_anon_page(user_alloc_allowed() ? alloc_page_random() : NULL);
 }

@@ -60,6 +60,8 @@ void zap_range(struct mm *mm, uint64_t start, uint64_t end);
  * NULL when out of memory or when free memory is down to the kernel's reserve (the caller
  * returns -ENOMEM, and the fault path reclaims without locks: make_room_for_user_page). */
 struct page *alloc_anon_page(bool zero);
+/* alloc_anon_page(false) in a frame drawn at random from free memory (page_alloc.h). */
+struct page *alloc_anon_page_random(void);
 
 /* Resolve an access to va (page-aligned) inside v that v allows: demand paging, the zero
  * page, file data, copy-on-write, swap-in. 0 (the PTE now allows the access), -ENOMEM,

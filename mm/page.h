@@ -33,7 +33,10 @@
 #define PG_DIRTY     (1UL << 11) /* swap cache page newer than its slot on disk */
 #define PG_WRITEBACK (1UL << 12) /* being written to its slot */
 #define PG_LOCKED    (1UL << 13) /* being read from its slot: contents not valid yet */
-/* Bits 14-15 stay free. */
+#define PG_YOUNG     (1UL << 14) /* a PTE of it was accessed, and ksmd cleared the bit to see
+				  * whether the page idles (same_behaviour): reclaim counts it
+				  * as that accessed bit */
+/* Bit 15 stays free. */
 #define PG_USER_MASK (0x7ffUL << 5)
 
 struct kmem_cache;

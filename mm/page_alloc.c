@@ -2,11 +2,23 @@
  * user page's last reference undoes is mm/page_ref.c's business, not this file's. */
 #include "mm/page_alloc.h"
 #include "mm/page_copy.h"
+#include "kernel/random.h"
 
 static struct buddy buddy;
 
 struct page *alloc_pages(unsigned order) { return buddy_alloc(&buddy, order); }
 void free_pages(struct page *page, unsigned order) { buddy_free(&buddy, page, order); }
+
+struct page *alloc_page_random(void)
+{
+	/* With half of memory free, 16 draws miss a free frame once in 65536 tries. */
+	for (int tries = 0; tries < 16; tries++) {
+		struct page *p = buddy_alloc_at(&buddy, random_u64() % buddy.npages);
+		if (p)
+			return p;
+	}
+	return alloc_page();
+}
 
 struct page *alloc_kernel_pages(unsigned order)
 {

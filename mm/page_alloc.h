@@ -16,6 +16,10 @@ struct page *alloc_pages(unsigned order);
 void free_pages(struct page *page, unsigned order);
 static inline struct page *alloc_page(void) { return alloc_pages(0); }
 static inline void free_page(struct page *page) { free_pages(page, 0); }
+/* alloc_page(), but a frame drawn at random from the free ones (falling back to any free
+ * frame when a few draws miss), so that nobody can steer which frame a page lands in: KSM's
+ * same_behaviour. */
+struct page *alloc_page_random(void);
 
 /* User pages (anonymous, shared, KSM, swap cache) are freed by their last put_page()
  * (mm/page_ref.h), which undoes what their owners did first; free_page() is for frames

@@ -137,11 +137,13 @@ enum pgtable_batch_op {
 	PGTABLE_CLEAR,		/* entries are removed, swap entries too (unmap, exit) */
 	PGTABLE_CLEAN,		/* present entries lose the dirty bit (ksmd's scan): a later
 				 * write through them sets it again */
+	PGTABLE_CLEAN_AGE,	/* present entries lose the dirty and accessed bits (ksmd's
+				 * scan when it watches pages idle) */
 };
 /* User half: the next present mappings and swap entries in [*va, end), at most max, in
  * address order, into out[] (swap entries with MMU_SWAPPED, as pgtable_next_entry), each
- * changed by op on the way: present entries are reported as op left them (CLEAR and
- * CLEAN: as they were). Returns how many; *va moves past the last one taken (to end when the range is
+ * changed by op on the way: present entries are reported as op left them (CLEAR, CLEAN
+ * and CLEAN_AGE: as they were). Returns how many; *va moves past the last one taken (to end when the range is
  * done). One walk and one lock for the batch, and one TLB flush when op changed a present
  * entry (before returning: the old frames' last use is over). The walk pgtable_next_entry
  * makes per page is the cost of fork, exit and munmap otherwise. */

@@ -105,10 +105,11 @@ static void release_mappings(void)
 	nmaps = 0;
 }
 
-/* Clear the accessed bits of page's PTEs: whether any was set. */
+/* Clear the accessed bits of page's PTEs: whether any was set (or ksmd saw one, PG_YOUNG). */
 static bool page_referenced(struct page *page)
 {
-	bool referenced = false;
+	bool referenced = page_test(page, PG_YOUNG);
+	page_clear(page, PG_YOUNG);
 	for (unsigned i = 0; i < nmaps; i++) {
 		struct mm *mm = maps[i].mm;
 		mutex_lock(&mm->lock);

@@ -13,6 +13,7 @@ enum vm_event {
 	PSWPOUT,	/* pages written to swap */
 	COW_KSM,	/* copies made because a KSM page was written or unshared */
 	KSM_SWPIN_COPY,	/* KSM pages copied when swapped back in */
+	KSM_COPY_ON_ACCESS, /* pages KSM guarded (same_behaviour) copied at their first access */
 	NR_VM_EVENTS,
 };
 

@@ -19,9 +19,11 @@ static void render_summary_of(struct seqbuf *s, const struct ksm_summary *k)
 	seq_printf(s, "ksmd: %s (run %u) on CPU %d\n", k->run < ARRAY_SIZE(run_names) ? run_names[k->run] : "?",
 		   k->run, k->ksmd_cpu);
 	seq_printf(s, "knobs: pages_to_scan %u  sleep_millisecs %u  max_page_sharing %u\n"
-		      "       use_zero_pages %d  merge_across_nodes %u  smart_scan %d\n",
+		      "       use_zero_pages %d  merge_across_nodes %u  smart_scan %d\n"
+		      "       merge_across_domains %u  same_behaviour %u\n",
 		   k->pages_to_scan, k->sleep_millisecs, k->max_page_sharing,
-		   k->use_zero_pages, k->merge_across_nodes, k->smart_scan);
+		   k->use_zero_pages, k->merge_across_nodes, k->smart_scan,
+		   k->merge_across_domains, k->same_behaviour);
 	/* The counters by their names in /sys/kernel/mm/ksm, in its order. */
 	const struct { const char *name; int64_t value; } counters[] = {
 		{ "pages_shared", k->pages_shared }, { "pages_sharing", k->pages_sharing },

@@ -6,16 +6,21 @@
  * A victim process holds pages of random secret contents. The attacker (this process,
  * optionally in another merge domain) fills its probe pages, half with the victim's
  * contents and half with fresh random contents, right and wrong probes interleaved in a
- * random address order; marks them mergeable; waits for ten full scans (smart_scan may
- * skip the victim's long-unmerged pages for up to eight); then times one
- * access per page (a write, or a read), in another random order. A threshold classifier
+ * random address order; marks them mergeable as the victim does; waits for ten full scans
+ * (with same_behaviour a page becomes a candidate only after two idle ones); then times
+ * one access per page (a write, or a read), in another random order. Each round has a
+ * victim of its own, registered with the probes: smart_scan skips pages that long failed
+ * to merge for up to eight scans at a time, and an old victim and new probes skipped
+ * out of step might never be in the unstable tree in the same scan. A threshold classifier
  * ("slow: the guess was right") is fitted on half of the probes and scored on the other
  * half, so the accuracy is not inflated by choosing the threshold after the fact: 50 % is
  * no leak. With -r, rounds repeat with fresh wrong guesses, samples pooled.
  *
  * usage: dedup-probe [-p PROBES] [-r ROUNDS] [-d DOMAIN] [-m write|read] [-s SEED]
  *   (defaults 2000 probes, 1 round, the caller's domain, write, seed 1). The caller sets
- *   ksmd's knobs (run 1). Prints the medians, the accuracy, and key=value lines. */
+ *   ksmd's knobs (run 1). Prints the medians, the accuracy, how many probes were merged
+ *   when timed (a figure of 50 % means nothing if the right guesses did not merge), and
+ *   key=value lines. */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -31,6 +36,7 @@ struct sample {
 };
 
 static uint64_t rng_state;
+static long home_domain = -1; /* the domain this program started in (the victims') */
 static uint64_t rng(void)
 {
 	rng_state ^= rng_state << 13;
@@ -111,6 +117,75 @@ static uint64_t fit_threshold(struct sample *train, size_t n)
 	return best;
 }
 
+/* Move this process to merge domain d: 0 or -1 (errno set). */
+static int set_domain(long d)
+{
+	FILE *f = fopen("/proc/self/ksm_domain", "w");
+	if (!f)
+		return -1;
+	int bad = fprintf(f, "%ld\n", d) < 0;
+	return fclose(f) || bad ? -1 : 0;
+}
+
+/* A victim: a process holding secret pages 0..secrets-1, in the domain this program
+ * started in. It is forked before the probes exist (a fork after would share them with it,
+ * copy-on-write) and registers its pages with KSM when register_victim() tells it to. */
+struct victim {
+	pid_t pid;
+	int go[2], ready[2];	/* pipes: register now; registered */
+};
+
+static void end_victim(struct victim *v)
+{
+	close(v->go[1]);
+	close(v->ready[0]);
+	if (v->pid > 0) {
+		kill(v->pid, SIGKILL);
+		waitpid(v->pid, NULL, 0);
+	}
+}
+
+/* Fork the victim: 0, or -1 (errno set). */
+static int start_victim(struct victim *v, uint64_t seed, size_t secrets)
+{
+	if (pipe(v->go) || pipe(v->ready))
+		return -1;
+	v->pid = fork();
+	if (v->pid == 0) {
+		if (home_domain >= 0 && set_domain(home_domain))
+			_exit(1);
+		uint64_t *s = mmap(NULL, secrets * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (s == MAP_FAILED)
+			_exit(1);
+		for (size_t i = 0; i < secrets; i++)
+			secret_page(seed, i, s + i * (PAGE / 8));
+		char c;
+		if (read(v->go[0], &c, 1) != 1)
+			_exit(1);
+		madvise(s, secrets * PAGE, MADV_MERGEABLE);
+		if (write(v->ready[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(v->go[0]);
+	close(v->ready[1]);
+	if (v->pid < 0) {
+		end_victim(v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Have the victim register its pages, at about the moment the caller registers its probes:
+ * both sides then go through ksmd's phases together, rather than meeting only when
+ * smart_scan happens to visit both in one scan. 0, or -1. */
+static int register_victim(struct victim *v)
+{
+	char c = 1;
+	return write(v->go[1], &c, 1) == 1 && read(v->ready[0], &c, 1) == 1 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	size_t probes = 2000;
@@ -136,39 +211,15 @@ usage:
 	setvbuf(stdout, NULL, _IONBF, 0);
 	rng_state = seed * 0x2545f4914f6cdd1dull | 1;
 	size_t secrets = probes / 2;
+	FILE *f = fopen("/proc/self/ksm_domain", "r");
+	if (!f || fscanf(f, "%ld", &home_domain) != 1)
+		home_domain = -1;
+	if (f)
+		fclose(f);
 
-	/* The victim: its secrets, mergeable, until we are done. */
-	int ready[2];
-	if (pipe(ready)) {
-		perror("dedup-probe: pipe");
+	if (domain >= 0 && set_domain(domain)) { /* the attacker moves; victims stay behind */
+		perror("dedup-probe: /proc/self/ksm_domain");
 		return 1;
-	}
-	pid_t victim = fork();
-	if (victim == 0) {
-		uint64_t *v = mmap(NULL, secrets * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (v == MAP_FAILED)
-			_exit(1);
-		for (size_t i = 0; i < secrets; i++)
-			secret_page(seed, i, v + i * (PAGE / 8));
-		madvise(v, secrets * PAGE, MADV_MERGEABLE);
-		char c = 1;
-		if (write(ready[1], &c, 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	char c;
-	if (victim < 0 || read(ready[0], &c, 1) != 1) {
-		perror("dedup-probe: victim");
-		return 1;
-	}
-	if (domain >= 0) { /* the attacker moves; the victim stays where it was born */
-		FILE *f = fopen("/proc/self/ksm_domain", "w");
-		if (!f || fprintf(f, "%ld\n", domain) < 0 || fclose(f)) {
-			perror("dedup-probe: /proc/self/ksm_domain");
-			kill(victim, SIGKILL);
-			return 1;
-		}
 	}
 
 	struct sample *all = calloc(probes * rounds, sizeof(*all));
@@ -176,7 +227,13 @@ usage:
 	if (!all || !order || !kind)
 		return 1;
 	size_t n = 0;
+	long merged = 0; /* probes merged when they were timed, over the rounds */
 	for (int r = 0; r < rounds; r++) {
+		struct victim victim;
+		if (start_victim(&victim, seed, secrets)) {
+			perror("dedup-probe: victim");
+			return 1;
+		}
 		uint64_t *p = mmap(NULL, probes * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED) {
 			perror("dedup-probe: mmap");
@@ -193,11 +250,16 @@ usage:
 				for (int w = 0; w < PAGE / 8; w++)
 					page[w] = rng();
 		}
+		if (register_victim(&victim)) {
+			printf("dedup-probe: the victim did not start\n");
+			return 1;
+		}
 		madvise(p, probes * PAGE, MADV_MERGEABLE);
 		if (ksm_wait_scans(10, 300)) {
 			printf("dedup-probe: ksmd did not make 10 full scans in 300 s (is run 1?)\n");
 			return 1;
 		}
+		merged += ksm_merging_pages(0);
 		random_permutation(order, probes);
 		for (size_t k = 0; k < probes; k++) {
 			size_t i = order[k];
@@ -213,9 +275,8 @@ usage:
 						    kind[i] < secrets };
 		}
 		munmap(p, probes * PAGE);
+		end_victim(&victim);
 	}
-	kill(victim, SIGKILL);
-	waitpid(victim, NULL, 0);
 
 	/* Train on a random half, score on the other. */
 	for (size_t i = n; i > 1; i--) {
@@ -232,11 +293,12 @@ usage:
 	if (domain >= 0)
 		snprintf(where, sizeof(where), "%ld", domain);
 	printf("dedup-probe: %s, attacker domain %s, %zu probes x %d rounds: right guesses median %lu ns, "
-	       "wrong %lu ns; threshold %lu ns; accuracy %.1f%% on %zu held-out probes\n",
+	       "wrong %lu ns; threshold %lu ns; accuracy %.1f%% on %zu held-out probes; %ld probes merged\n",
 	       write_mode ? "writes" : "reads", where, probes,
 	       rounds, (unsigned long)right_median, (unsigned long)wrong_median, (unsigned long)threshold,
-	       100 * acc, n - half);
-	printf("probe_mode=%s\nprobe_right_median_ns=%lu\nprobe_wrong_median_ns=%lu\nprobe_accuracy_pct=%.1f\n",
-	       write_mode ? "write" : "read", (unsigned long)right_median, (unsigned long)wrong_median, 100 * acc);
+	       100 * acc, n - half, merged);
+	printf("probe_mode=%s\nprobe_right_median_ns=%lu\nprobe_wrong_median_ns=%lu\nprobe_accuracy_pct=%.1f\n"
+	       "probe_merged=%ld\n", write_mode ? "write" : "read", (unsigned long)right_median,
+	       (unsigned long)wrong_median, 100 * acc, merged);
 	return 0;
 }

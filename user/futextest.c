@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "ksm_util.h"
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -403,20 +404,6 @@ static void test_clear_child_tid(void)
 	munmap(tid, PAGE);
 }
 
-/* Pages of process pid that map a KSM page (/proc/PID/ksm_merging_pages), or -1. */
-static long merging_pages(pid_t pid)
-{
-	char path[64];
-	long v = -1;
-	snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages", pid);
-	FILE *f = fopen(path, "r");
-	if (f && fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	if (f)
-		fclose(f);
-	return v;
-}
-
 #define KSM_PAGES 4
 #define KSM_WORD 0x5a5a5a5au
 
@@ -452,7 +439,7 @@ static void test_ksm(void)
 			if (rounds > 600)
 				_exit(2);
 		}
-		bad += !(merging_pages(getpid()) >= KSM_PAGES - 1);
+		bad += !(ksm_merging_pages(getpid()) >= KSM_PAGES - 1);
 		bad += !(futex(p, FUTEX_WAIT_PRIVATE, 0, &t100, NULL, 0) == -1 && errno == EAGAIN);
 		bad += !(futex(p, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) == 0);
 		bad += !(futex(p, FUTEX_WAKE, 1, NULL, NULL, 0) == 0);
@@ -466,7 +453,7 @@ static void test_ksm(void)
 	}
 	/* until ksmd merged the child's pages (while it waits in its rounds) */
 	long m = 0;
-	for (int i = 0; i < 3000 && (m = merging_pages(c)) < KSM_PAGES - 1; i++)
+	for (int i = 0; i < 3000 && (m = ksm_merging_pages(c)) < KSM_PAGES - 1; i++)
 		usleep(10000);
 	CHECK(m >= KSM_PAGES - 1);
 	__atomic_store_n(sync, 1, __ATOMIC_SEQ_CST);

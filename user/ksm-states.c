@@ -28,24 +28,6 @@ static void *rewrite(void *arg)
 	return NULL;
 }
 
-/* The explanation /proc/self/ksm_explain gives for addr (written as text to the open
- * file, read back from offset 0) into buf: the length read, or -1 with errno. */
-static long explain(const char *addr_text, char *buf, size_t size)
-{
-	int fd = open("/proc/self/ksm_explain", O_RDWR);
-	if (fd < 0)
-		return -1;
-	long n = write(fd, addr_text, strlen(addr_text));
-	if (n >= 0)
-		n = pread(fd, buf, size - 1, 0);
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	if (n >= 0)
-		buf[n] = 0;
-	return n;
-}
-
 int main(int argc, char **argv)
 {
 	int seconds = argc > 1 ? atoi(argv[1]) : 60;
@@ -68,16 +50,16 @@ int main(int argc, char **argv)
 
 	char text[4096], addr[32];
 	snprintf(addr, sizeof(addr), "%p\n", (void *)region);
-	CHECK(explain(addr, text, sizeof(text)) > 0 && strstr(text, "merged: counted as") &&
+	CHECK(ksm_explain_self(addr, text, sizeof(text)) > 0 && strstr(text, "merged: counted as") &&
 	      strstr(text, "mapped by 3 "));
 	snprintf(addr, sizeof(addr), "%lu", (unsigned long)(region + 3 * PAGE + 8)); /* decimal */
-	CHECK(explain(addr, text, sizeof(text)) > 0 && strstr(text, "state: volatile"));
+	CHECK(ksm_explain_self(addr, text, sizeof(text)) > 0 && strstr(text, "state: volatile"));
 	snprintf(addr, sizeof(addr), "%p", (void *)plain);
-	CHECK(explain(addr, text, sizeof(text)) > 0 && strstr(text, "not mergeable: no madvise(MADV_MERGEABLE)"));
+	CHECK(ksm_explain_self(addr, text, sizeof(text)) > 0 && strstr(text, "not mergeable: no madvise(MADV_MERGEABLE)"));
 	snprintf(addr, sizeof(addr), "%p", (void *)hole);
-	CHECK(explain(addr, text, sizeof(text)) > 0 && strstr(text, "no mapping at "));
-	CHECK(explain("garbage", text, sizeof(text)) == -1 && errno == EINVAL);
-	CHECK(explain("", text, sizeof(text)) == -1 && errno == EINVAL);
+	CHECK(ksm_explain_self(addr, text, sizeof(text)) > 0 && strstr(text, "no mapping at "));
+	CHECK(ksm_explain_self("garbage", text, sizeof(text)) == -1 && errno == EINVAL);
+	CHECK(ksm_explain_self("", text, sizeof(text)) == -1 && errno == EINVAL);
 	int fd = open("/proc/self/ksm_explain", O_RDONLY); /* no address yet */
 	CHECK(fd >= 0 && read(fd, text, sizeof(text)) == -1 && errno == EINVAL);
 	close(fd);

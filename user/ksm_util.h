@@ -32,6 +32,24 @@ static inline long ksm_read(const char *name)
 	return strtol(buf, NULL, 10);
 }
 
+/* Pages of process pid (0: this one) that map a KSM page (/proc/PID/ksm_merging_pages),
+ * or -1. */
+static inline long ksm_merging_pages(pid_t pid)
+{
+	char path[64];
+	long v = -1;
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/ksm_merging_pages");
+	FILE *f = fopen(path, "r");
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
 /* Write value to a KSM knob: 0, or -errno. */
 static inline int ksm_write(const char *name, const char *value)
 {
@@ -91,6 +109,24 @@ static inline uint64_t pagemap_entry(const void *addr)
 	if (fd >= 0)
 		close(fd);
 	return e;
+}
+
+/* The explanation /proc/self/ksm_explain gives for addr (written as text to the open
+ * file, read back from offset 0) into buf: the length read, or -1 with errno. */
+static inline long ksm_explain_self(const char *addr_text, char *buf, size_t size)
+{
+	int fd = open("/proc/self/ksm_explain", O_RDWR);
+	if (fd < 0)
+		return -1;
+	long n = write(fd, addr_text, strlen(addr_text));
+	if (n >= 0)
+		n = pread(fd, buf, size - 1, 0);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
 }
 
 /* For qsort: ascending 64-bit values. */

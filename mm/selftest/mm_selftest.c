@@ -285,7 +285,11 @@ static void test_pgtable(struct selftest *t)
 	uint64_t at = vas[3];
 	SELFTEST_CHECK(t, pgtable_next_batch(&pt, &at, vas[3] + PAGE_SIZE, PGTABLE_CLEAN, &e, 1) == 1 &&
 			  e.va == vas[3] && (e.pte.prot & MMU_DIRTY));
-	SELFTEST_CHECK(t, pgtable_lookup(&pt, vas[3], &pi) && !(pi.prot & MMU_DIRTY));
+	SELFTEST_CHECK(t, pgtable_lookup(&pt, vas[3], &pi) && !(pi.prot & MMU_DIRTY) && (pi.prot & MMU_ACCESSED));
+	at = vas[3];
+	SELFTEST_CHECK(t, pgtable_next_batch(&pt, &at, vas[3] + PAGE_SIZE, PGTABLE_CLEAN_AGE, &e, 1) == 1 &&
+			  (e.pte.prot & MMU_ACCESSED));
+	SELFTEST_CHECK(t, pgtable_lookup(&pt, vas[3], &pi) && !(pi.prot & (MMU_DIRTY | MMU_ACCESSED)));
 	SELFTEST_CHECK(t, pgtable_protect(&pt, vas[4], MMU_READ, NULL) && pgtable_lookup(&pt, vas[4], &pi) &&
 			  pi.prot == (MMU_READ | ad) && pi.pa == page_to_phys(frames[4]));
 	SELFTEST_CHECK(t, pgtable_protect(&pt, vas[4], rw, NULL));
@@ -295,7 +299,7 @@ static void test_pgtable(struct selftest *t)
 	*(volatile uint64_t *)vas[4] = 4;
 	mm_activate(current()->mm);
 	irq_restore(irq);
-	SELFTEST_CHECK(t, pgtable_lookup(&pt, vas[3], &pi) && (pi.prot & MMU_DIRTY));
+	SELFTEST_CHECK(t, pgtable_lookup(&pt, vas[3], &pi) && (pi.prot & ad) == ad);
 	SELFTEST_CHECK(t, *(uint64_t *)page_address(frames[4]) == 4);
 
 	SELFTEST_CHECK(t, pgtable_unmap(&pt, vas[0], &old) && old.pa == page_to_phys(frames[0]));

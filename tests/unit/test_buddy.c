@@ -60,6 +60,26 @@ static bool model_has_block(unsigned order)
 	return false;
 }
 
+/* buddy_alloc_at() of a random frame: it is handed out exactly when the model has it free. */
+static bool do_alloc_at(void)
+{
+	uint64_t pfn = (uint64_t)rand() % NPAGES;
+	bool was_free = owner[pfn] == -1;
+	struct page *p = buddy_alloc_at(&b, pfn);
+	CHECK(!b.lock.locked);
+	CHECK_EQ(p != NULL, was_free);
+	if (!p)
+		return false;
+	CHECK(p == &map[pfn] && p->refcount == 1 && p->flags == 0 && p->order == 0);
+	owner[pfn] = (int)nblocks;
+	blocks[nblocks].pfn = pfn;
+	blocks[nblocks].order = 0;
+	blocks[nblocks].live = true;
+	nblocks++;
+	model_free--;
+	return true;
+}
+
 static bool do_alloc(unsigned order)
 {
 	struct page *p = buddy_alloc(&b, order);
@@ -147,7 +167,10 @@ static void test_random(unsigned seed)
 		for (unsigned i = 0; i < nblocks; i++)
 			live += blocks[i].live;
 		if (nblocks < NPAGES - 1 && (live == 0 || rand() % 100 < 55)) {
-			do_alloc(random_order());
+			if (rand() % 4 == 0)
+				do_alloc_at();
+			else
+				do_alloc(random_order());
 		} else {
 			unsigned k = rand() % live, idx = 0;
 			for (;; idx++)
