@@ -8,6 +8,7 @@ SWAP      ?= 256M
 DEMO_GUESTS   ?= 6
 DEMO_GUEST_MB ?= 64
 DEMO_MITIGATION ?= off
+DEMO_READ_EVERY ?= 2
 QEMU_CPU  ?= qemu64
 RUNS      ?= 3
 WORKLOAD  ?= all
@@ -284,7 +285,8 @@ conformance: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(KERNEL) $(INITRD)
 	@$(PYTHON) tests/demo/run.py --build $(BUILD) --mem $(MEM) --guests $(DEMO_GUESTS) \
-		--guest-mb $(DEMO_GUEST_MB) --plots $(BUILD)/plots --mitigation $(DEMO_MITIGATION)
+		--guest-mb $(DEMO_GUEST_MB) --plots $(BUILD)/plots --mitigation $(DEMO_MITIGATION) \
+		--read-every $(DEMO_READ_EVERY)
 
 # The plots again from the last demo's and bench's CSV files in $(BUILD)/plots (README).
 plot: deps

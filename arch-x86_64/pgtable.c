@@ -54,9 +54,13 @@ static uint64_t pte_bits(uint64_t va, unsigned prot)
 	BUG_ON(!(prot & MMU_READ) || (prot & (MMU_ACCESSED | MMU_DIRTY | MMU_HUGE)));
 	BUG_ON((prot & MMU_USER) && kernel_va(va)); /* a user address without it: PROT_NONE */
 	BUG_ON((prot & MMU_GLOBAL) && !kernel_va(va));
+	BUG_ON((prot & MMU_GUARD) && kernel_va(va));
+	if (prot & MMU_GUARD)
+		prot &= ~(MMU_USER | MMU_WRITE | MMU_UFFD_WP);
 	if (!(prot & MMU_USER) && !kernel_va(va)) {
 		BUG_ON(prot & (MMU_WRITE | MMU_NOCACHE | MMU_UFFD_WP));
-		return PTE_PROTNONE | pte_nx | ((prot & MMU_SOFT) ? PTE_SOFT0 : 0);
+		return PTE_PROTNONE | pte_nx | ((prot & MMU_SOFT) ? PTE_SOFT0 : 0) |
+		       ((prot & MMU_GUARD) ? PTE_SOFT2 : 0);
 	}
 	uint64_t pte = PTE_P;
 	if (prot & MMU_WRITE)
@@ -107,6 +111,8 @@ static struct pte_info pte_describe(uint64_t e, unsigned level, uint64_t va)
 		info.prot |= MMU_SOFT;
 	if (e & PTE_SOFT1)
 		info.prot |= MMU_UFFD_WP;
+	if (e & PTE_SOFT2)
+		info.prot |= MMU_GUARD;
 	return info;
 }
 
@@ -290,17 +296,19 @@ bool pgtable_unmap(struct pgtable *pt, uint64_t va, struct pte_info *old)
 }
 
 /* Give the leaf at va the bits of prot, keeping those of `keep` from the old entry (a kept
- * userfaultfd mark leaves write off), and flush it: the entry as it was in *old. */
+ * userfaultfd mark leaves write off, a kept guard user access and write), and flush it:
+ * the entry as it was in *old. */
 static bool reprotect(struct pgtable *pt, uint64_t va, unsigned prot, uint64_t keep,
 		      struct pte_info *old)
 {
 	uint64_t bits = pte_bits(va, prot);
+	uint64_t guarded = kernel_va(va) ? bits : pte_bits(va, prot | MMU_GUARD) & ~PTE_SOFT2;
 	uint64_t flags = spin_lock_irqsave(&pt->lock);
 	uint64_t *e = leaf(pt, va);
 	if (e) {
 		uint64_t was = __atomic_load_n(e, __ATOMIC_RELAXED), now;
 		do {
-			now = (was & keep) | bits;
+			now = (was & keep) | ((was & PTE_SOFT2) ? guarded : bits);
 			if (now & PTE_SOFT1)
 				now &= ~PTE_W;
 		} while (!__atomic_compare_exchange_n(e, &was, now, false, __ATOMIC_SEQ_CST,
@@ -316,12 +324,13 @@ static bool reprotect(struct pgtable *pt, uint64_t va, unsigned prot, uint64_t k
 bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old)
 {
 	return reprotect(pt, va, prot & ~(MMU_SOFT | MMU_UFFD_WP),
-			 PTE_ADDR | PTE_A | PTE_D | PTE_SOFT0 | PTE_SOFT1, old);
+			 PTE_ADDR | PTE_A | PTE_D | PTE_SOFT0 | PTE_SOFT1 | PTE_SOFT2, old);
 }
 
 bool pgtable_protect_wp(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old)
 {
-	return reprotect(pt, va, prot & ~MMU_SOFT, PTE_ADDR | PTE_A | PTE_D | PTE_SOFT0, old);
+	return reprotect(pt, va, prot & ~MMU_SOFT,
+			 PTE_ADDR | PTE_A | PTE_D | PTE_SOFT0 | PTE_SOFT2, old);
 }
 
 bool pgtable_replace(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot,

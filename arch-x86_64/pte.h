@@ -16,6 +16,7 @@
 #define PTE_G    (1UL << 8)   /* global: survives CR3 reloads (kernel half only) */
 #define PTE_SOFT0 (1UL << 9)  /* ignored by the CPU: available to software */
 #define PTE_SOFT1 (1UL << 10) /* likewise */
+#define PTE_SOFT2 (1UL << 11) /* likewise */
 #define PTE_NX   (1UL << 63)  /* no-execute; needs EFER.NXE (reserved bit otherwise) */
 
 /* A leaf entry without PTE_P is ignored by the CPU in every other bit: mm keeps a swap entry

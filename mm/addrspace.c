@@ -170,7 +170,7 @@ static int fork_range(struct mm *parent, struct mm *child, const struct vma *v)
 {
 	assert_held(&parent->lock);
 	assert_held(&child->lock);
-	const unsigned mask = MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER;
+	const unsigned mask = MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER | MMU_KSM_GUARD;
 	const enum pgtable_batch_op op = v->flags & VMA_SHARED ? PGTABLE_KEEP : PGTABLE_WRPROTECT;
 	struct pte_entry batch[MAPPING_BATCH];
 	uint64_t next = v->start;

@@ -12,8 +12,7 @@
  *                                    it is always copied, and counted in cow_ksm; a
  *                                    swap-cache page its only user writes leaves the
  *                                    cache and is reused)
- *   present out of ring 3's reach in a private VMA ring 3 may access: a page KSM guarded
- *   (same_behaviour, mm/ksm.c), merged or not
+ *   a page KSM guarded (MMU_KSM_GUARD: same_behaviour, mm/ksm.c), merged or not
  *                                 -> copy on access: a private copy replaces the PTE,
  *                                    whether the access reads or writes and whatever the
  *                                    page is (KSM page, zero page or the task's own), so
@@ -119,14 +118,6 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 	return replace_with_copy(mm, v, va, pte, false);
 }
 
-/* Whether pte, present at an address of v, is a KSM guard: a private page that ring 3 may
- * access by v's protection but not by its PTE's (fault.c's table). */
-static bool ksm_guarded(const struct vma *v, const struct pte_info *pte)
-{
-	struct page *p = pfn_to_page(PFN_DOWN(pte->pa));
-	return !(pte->prot & MMU_USER) && (vma_mmu_prot(v->flags) & MMU_USER) &&
-	       !(v->flags & VMA_SHARED) && (page_test(p, PG_ANON) || is_zero_page(p));
-}
 
 /* A write to va, mapped read-only by pte, in v, which allows writing. */
 static int fault_write_protected(struct mm *mm, struct vma *v, uint64_t va,
@@ -154,7 +145,7 @@ int fault_locked(struct mm *mm, struct vma *v, uint64_t va, bool write)
 	}
 	if (pte.prot & MMU_SWAPPED)
 		return fault_swap(mm, v, va, pte.swap, write);
-	if (ksm_guarded(v, &pte)) {
+	if (pte.prot & MMU_KSM_GUARD) {
 		count_vm_event(KSM_COPY_ON_ACCESS);
 		return replace_with_copy(mm, v, va, &pte, true);
 	}

@@ -220,9 +220,9 @@ static void explain_cursor(struct seqbuf *s, struct mm *mm, uint64_t va)
 	seq_printf(s, "\n");
 }
 
-/* [ksm_lock, mm->lock] The page's present frame (in v): who else holds it, and whether
+/* [ksm_lock, mm->lock] The page's present frame: who else holds it, and whether
  * same_behaviour guards it. */
-static void explain_frame(struct seqbuf *s, const struct vma *v, const struct pte_info *pte)
+static void explain_frame(struct seqbuf *s, const struct pte_info *pte)
 {
 	struct page *page = pfn_to_page(PFN_DOWN(pte->pa));
 	int32_t maps = page_mapcount(page), refs = page_refcount(page);
@@ -233,7 +233,7 @@ static void explain_frame(struct seqbuf *s, const struct vma *v, const struct pt
 	if (refs > expected)
 		seq_printf(s, "held by %d extra reference%s (pinned, or in I/O): ksmd's reference check "
 			      "fails, not mergeable now\n", refs - expected, refs - expected == 1 ? "" : "s");
-	if (!(pte->prot & MMU_USER) && (vma_mmu_prot(v->flags) & MMU_USER))
+	if (pte->prot & MMU_KSM_GUARD)
 		seq_printf(s, "guarded by same_behaviour: out of ring 3's reach, merged or not; its first "
 			      "access copies it (ksm_copy_on_access)\n");
 }
@@ -276,7 +276,7 @@ void ksm_explain(struct seqbuf *s, struct mm *mm, uint64_t addr)
 	else if (f.pte.prot & MMU_KSM_ZERO)
 		seq_printf(s, "mapped to the zero page by use_zero_pages (ksm_zero_pages)\n");
 	else
-		explain_frame(s, v, &f.pte);
+		explain_frame(s, &f.pte);
 	if (!f.item) {
 		seq_printf(s, "rmap item: none: ksmd has not visited it yet (pages_scanned)\n");
 	} else {

@@ -1,5 +1,5 @@
 /* KSM's history: ksmd records a sample of the counters at the end of every full scan and
- * once a second while it runs, into a fixed ring of KSM_HISTORY_SAMPLES (no allocation on
+ * once a second while it runs, and run_store one where ksmd stops (run 0), into a fixed ring of KSM_HISTORY_SAMPLES (no allocation on
  * ksmd's path; when the ring is full the oldest samples go). /sys/kernel/mm/ksm/history
  * reads it as CSV, oldest first, with a header; a first row "# dropped N" says how many
  * older samples are gone. `ksm watch` draws sparklines from it.
@@ -16,8 +16,9 @@ static spinlock_t history_lock = SPINLOCK_INIT("ksm_history");
 static struct ksm_sample ring[KSM_HISTORY_SAMPLES];	/* [history_lock] */
 static uint64_t recorded;				/* [history_lock] samples ever */
 static uint64_t last_ns;				/* [history_lock] the last one's time
-							 * (ksmd, its only writer, reads it
-							 * lock-free) */
+							 * (ksmd reads it lock-free: a stop's
+							 * sample racing it costs at most one
+							 * sample more or less) */
 
 /* The counters now. */
 static void take_sample(struct ksm_sample *s)
@@ -43,7 +44,7 @@ static void take_sample(struct ksm_sample *s)
 void ksm_history_record(bool full_scan)
 {
 	/* After every batch ksmd asks: the sample (meminfo, the counters) is taken only when
-	 * one is due. ksmd alone records, so last_ns cannot move meanwhile. */
+	 * one is due. */
 	if (!full_scan && clock_ns() - READ_ONCE(last_ns) < NSEC_PER_SEC)
 		return;
 	struct ksm_sample s;

@@ -27,12 +27,12 @@
 static uint64_t item_va(const struct ksm_rmap_item *item) { return item->address & PAGE_MASK; }
 
 /* The protection of a merged page (or, with same_behaviour, a candidate) in v: read-only,
- * and with same_behaviour out of ring 3's reach too, so that the first access of any kind
- * copies it (mm/fault.c). */
+ * and with same_behaviour guarded too, so that the first access of any kind copies it
+ * (mm/fault.c). */
 static unsigned merged_prot(const struct vma *v)
 {
 	unsigned prot = vma_mmu_prot(v->flags) & ~MMU_WRITE;
-	return READ_ONCE(ksm_knobs.same_behaviour) ? prot & ~MMU_USER : prot;
+	return READ_ONCE(ksm_knobs.same_behaviour) ? prot | MMU_KSM_GUARD : prot;
 }
 
 /* The VMA at addr if ksmd may merge there. Under mm->lock. */
@@ -205,8 +205,12 @@ static int unshare(struct mm *mm, struct vma *v, uint64_t va, const struct pte_i
 	bool ksm_zero = is_zero_page(p) && (pte->prot & MMU_KSM_ZERO);
 	if (ksm_zero || page_test(p, PG_KSM))
 		return break_cow(mm, v, va, pte);
-	if (page_test(p, PG_ANON) && !(pte->prot & MMU_USER) && (vma_mmu_prot(v->flags) & MMU_USER))
-		pgtable_protect(&mm->pt, va, pte_prot_for(v->flags, p), NULL); /* a fake merge */
+	if (pte->prot & MMU_KSM_GUARD) { /* a fake merge: lift the guard, where the page is */
+		struct pte_info was;
+		BUG_ON(!pgtable_replace(&mm->pt, va, pte->pa, pte_prot_for(v->flags, p), &was));
+		if (was.prot & MMU_DIRTY)
+			page_set(p, PG_DIRTY);
+	}
 	return 0;
 }
 
@@ -218,7 +222,7 @@ void ksm_guard_page(struct ksm_rmap_item *item, struct page *page)
 	mutex_lock(&mm->lock);
 	struct vma *v = find_mergeable_vma(mm, va);
 	if (v && pgtable_lookup(&mm->pt, va, &pte) && pte.pa == page_to_phys(page) &&
-	    (pte.prot & MMU_USER))
+	    !(pte.prot & MMU_KSM_GUARD))
 		pgtable_protect(&mm->pt, va, merged_prot(v), NULL);
 	mutex_unlock(&mm->lock);
 }

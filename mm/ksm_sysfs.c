@@ -93,6 +93,8 @@ static int run_store(struct vnode *vn, const char *text)
 	mutex_lock(&ksm_lock);
 	bool changed = ksm_knobs.run != v;
 	WRITE_ONCE(ksm_knobs.run, (unsigned)v);
+	if (changed && v == KSM_RUN_STOP)
+		ksm_history_record(true); /* where ksmd stopped: no batch is in flight */
 	mutex_unlock(&ksm_lock);
 	int err = 0;
 	/* Out of memory, reclaim and go on, as a fault does (without ksm_lock, which reclaim

@@ -48,6 +48,9 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 /* A PTE mark (MMU_SOFT): KSM pointed this mapping of the zero page there (use_zero_pages),
  * so it counts in ksm_zero_pages until it goes. */
 #define MMU_KSM_ZERO MMU_SOFT
+/* A PTE guard (MMU_GUARD): KSM's same_behaviour took the page out of ring 3's reach,
+ * merged or not (mm/ksm.c); the first access copies it (fault.c), mprotect keeps it. */
+#define MMU_KSM_GUARD MMU_GUARD
 /* Entries per pgtable_next_batch() of a range's teardown or fork (an array on the stack,
  * 32 bytes each). */
 #define MAPPING_BATCH 16

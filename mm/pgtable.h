@@ -42,6 +42,11 @@
  * then lose MMU_WRITE), kept by protect (which leaves write off while it is there), changed
  * only by pgtable_protect_wp(), reported by lookups. */
 #define MMU_UFFD_WP  (1u << 11)
+/* A guard (user addresses; mapping.h names its meaning): the entry keeps its page out of
+ * ring 3's reach and read-only whatever protection it is given. Set by map, replace and
+ * protect from prot (which then lose MMU_USER and MMU_WRITE), kept by protect, reported by
+ * lookups; only a replace without it lifts it. */
+#define MMU_GUARD    (1u << 12)
 
 /* The kernel's address space: its user half is empty. */
 extern struct pgtable kernel_pgtable;
@@ -84,8 +89,8 @@ int pgtable_map_huge(struct pgtable *pt, uint64_t va, uint64_t pa, unsigned prot
 /* Remove the 4 KiB mapping at va and flush it; the old entry goes to *old if old is not
  * NULL (its frame's last use is over when this returns). false if va was not mapped. */
 bool pgtable_unmap(struct pgtable *pt, uint64_t va, struct pte_info *old);
-/* Give the 4 KiB mapping at va new protection flags (accessed/dirty, MMU_SOFT and MMU_UFFD_WP
- * kept), flush it, and
+/* Give the 4 KiB mapping at va new protection flags (accessed/dirty, MMU_SOFT, MMU_UFFD_WP
+ * and MMU_GUARD kept; MMU_GUARD set if prot has it), flush it, and
  * return the entry as it was just before in *old (may be NULL). false if not mapped. */
 bool pgtable_protect(struct pgtable *pt, uint64_t va, unsigned prot, struct pte_info *old);
 /* pgtable_protect() that also sets the MMU_UFFD_WP mark (when prot has it) or clears it. */

@@ -6,7 +6,7 @@
  *  - H was not merged, and reading it copies nothing;
  *  - A and B map one frame per pair, a frame neither of them had: drawn at random (few
  *    neighbours among them);
- *  - `ksm explain` calls A and C guarded, H not;
+ *  - `ksm explain` calls A and C guarded, H not; mprotect keeps the guards;
  *  - the first access to a merged page copies it (ksm_copy_on_access), read or write, and
  *    only the first; a write lands in the writer's copy alone;
  *  - the unique pages of C are guarded too (the fake merge): their first read copies them;
@@ -139,6 +139,10 @@ int main(void)
 	CHECK(fresh == N);
 	CHECK(neighbours < N / 8);
 	CHECK(explained_guarded(A) && explained_guarded(C) && !explained_guarded(H));
+	/* mprotect keeps the guards (else it would lift them and the channel with them). */
+	CHECK(mprotect(A, 2 * N * PAGE, PROT_READ) == 0 && mprotect(A, 2 * N * PAGE, PROT_READ | PROT_WRITE) == 0);
+	CHECK(mprotect(C, N * PAGE, PROT_NONE) == 0 && mprotect(C, N * PAGE, PROT_READ | PROT_WRITE) == 0);
+	CHECK(explained_guarded(A + PAGE) && explained_guarded(C + PAGE));
 	CHECK(copies() == 0);
 
 	/* Merged pages: a read copies, once; a write copies, and only the writer sees it. */

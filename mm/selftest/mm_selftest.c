@@ -301,6 +301,14 @@ static void test_pgtable(struct selftest *t)
 	irq_restore(irq);
 	SELFTEST_CHECK(t, pgtable_lookup(&pt, vas[3], &pi) && (pi.prot & ad) == ad);
 	SELFTEST_CHECK(t, *(uint64_t *)page_address(frames[4]) == 4);
+	/* A guard: out of ring 3's reach whatever protect gives it, until a replace lifts it. */
+	const unsigned no_user = MMU_USER | MMU_WRITE;
+	SELFTEST_CHECK(t, pgtable_protect(&pt, vas[4], rw | MMU_GUARD, NULL) && pgtable_lookup(&pt, vas[4], &pi) &&
+			  (pi.prot & MMU_GUARD) && !(pi.prot & no_user) && pi.pa == page_to_phys(frames[4]));
+	SELFTEST_CHECK(t, pgtable_protect(&pt, vas[4], rw, NULL) && pgtable_lookup(&pt, vas[4], &pi) &&
+			  (pi.prot & MMU_GUARD) && !(pi.prot & no_user));
+	SELFTEST_CHECK(t, pgtable_replace(&pt, vas[4], page_to_phys(frames[4]), rw, NULL) &&
+			  pgtable_lookup(&pt, vas[4], &pi) && !(pi.prot & MMU_GUARD) && (pi.prot & no_user) == no_user);
 
 	SELFTEST_CHECK(t, pgtable_unmap(&pt, vas[0], &old) && old.pa == page_to_phys(frames[0]));
 	SELFTEST_CHECK(t, !pgtable_lookup(&pt, vas[0], &pi) && !pgtable_unmap(&pt, vas[0], NULL));

@@ -5,7 +5,7 @@ on full_scans advancing, never on wall-clock time."""
 import re
 import time
 
-from registry import check, counted, meminfo_kb, test
+from registry import check, counted, meminfo_kb, test, wait_exit
 from test_process import run
 
 KSM = "/sys/kernel/mm/ksm/"
@@ -231,15 +231,15 @@ def copy_on_write_break_and_unmerge(b):
           f"/proc/vmstat: {vmstat}")
     # run 2 unmerges everything with the contents intact and keeps the registration
     m.send("run ksm-test hold &\n")
+    pid = int(m.expect(r"\[pid (\d+) started in the background\]").group(1))
     m.expect(r"ksm-test: hold: merged \d+ pages, waiting for unmerge\n")
-    # The background task prints while the knob is written: read nothing back until its
-    # exit report is out (made before a prompt: the write's, or the next command's), then
-    # skip the prompts left over.
+    # The background task prints while the knob is written: skip the prompts left over
+    # once it has said it is done, then wait for its exit report (made before a prompt,
+    # once its exit, maybe on the other CPU, is through).
     m.send(f"echo 2 > {KSM}run\n")
     m.expect(r"ksm-test: hold ok\n")
-    m.send("echo\n")
-    m.expect(r"\[pid \d+ exited, status=0\]")
     m.sync()
+    check(wait_exit(m, pid) == ("exited", 0), "ksm-test hold did not exit with status 0")
     check(ksm(m, "run") == 2, "run 2")
     c = counters(m)
     check(c["pages_shared"] == 0 and c["pages_sharing"] == 0 and c["pages_unshared"] == 0

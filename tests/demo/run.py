@@ -10,12 +10,16 @@ guest dies (or its memory reads back wrong) or the kernel panics. Each run's RAM
 used and pages_sharing over time (sampled after each guest and every second at work) go to
 PLOTS/demo-ksm-off.csv and -on.csv, drawn into PLOTS/demo.png (tests/plots/plot.py).
 
-With --mitigation domains the KSM-on run puts each guest in a merge domain of its own
-(`run --domain N`, merge_across_domains 0): no page is shared across guests, the price of
-closing the side channel between them (README, Security).
+The KSM-on run may close the deduplication side channel (README, Security), at a price
+in profit: --mitigation domains puts each guest in a merge domain of its own (`run
+--domain N`, merge_across_domains 0), so no page is shared across guests; one-domain puts
+them all in domain 1 (the same setting, everything still shared); same sets
+same_behaviour 1, whose guarded pages are copied again whenever a guest reads them: its
+price depends on how often they do (--read-every; the work lasts that long plus 15 s,
+and the table's mean general_profit is over the work).
 
 usage: run.py --build DIR [--mem 256M] [--guests 6] [--guest-mb 64] [--plots DIR]
-              [--mitigation off|domains]
+              [--mitigation off|domains|one-domain|same] [--read-every S]
 """
 import argparse
 import os
@@ -31,8 +35,7 @@ sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/plots")
 import plot  # noqa: E402
 
 SHARED, ZERO = 60, 15  # % of each guest's pages; the other 25% are its own
-READ_EVERY_S = 2       # guests at work read all their memory back this often
-WORK_S = 15            # how long they work once all are up
+MITIGATIONS = ("off", "domains", "one-domain", "same")
 KNOBS = (("pages_to_scan", 4096), ("sleep_millisecs", 10))
 # what the console says when a guest is gone: the OOM killer, a guest's check failing, the
 # end of a vmsim (which lives as long as its guest)
@@ -42,7 +45,14 @@ COLUMNS = (  # key, table heading
     ("ksm", "KSM"), ("guests", "guests"), ("guest_mib", "guest MiB"), ("rss_mib", "guests' RSS MiB"),
     ("used_mib", "RAM used MiB"), ("swap_mib", "swap used MiB"), ("pages_sharing", "pages_sharing"),
     ("profit_mib", "general_profit MiB"), ("pswpout", "pswpout"), ("pswpin", "pswpin"),
-    ("work_pswpin", f"pswpin at work ({WORK_S} s)"), ("up_s", "all up after s"), ("elapsed_s", "run s"))
+    ("work_profit_mib", "mean general_profit MiB at work"), ("work_pswpin", "pswpin at work"),
+    ("up_s", "all up after s"), ("elapsed_s", "run s"))
+
+
+def work_seconds(read_every):
+    """How long the guests work once all are up: every guest reads its memory back at
+    least once."""
+    return max(15, read_every + 15)
 
 
 def snapshot(m, guests):
@@ -65,10 +75,13 @@ def snapshot(m, guests):
 
 
 def sample(m, t0):
-    """(seconds since t0, RAM used MiB, swap used MiB, pages_sharing) now."""
+    """(seconds since t0, RAM used MiB, swap used MiB, pages_sharing) now, and
+    general_profit in MiB."""
     mem = meminfo_kb(m)
-    return (round(time.monotonic() - t0, 2), (mem["MemTotal"] - mem["MemFree"]) // 1024,
-            (mem["SwapTotal"] - mem["SwapFree"]) // 1024, counters(m)["pages_sharing"])
+    ksm = counters(m)
+    return ((round(time.monotonic() - t0, 2), (mem["MemTotal"] - mem["MemFree"]) // 1024,
+             (mem["SwapTotal"] - mem["SwapFree"]) // 1024, ksm["pages_sharing"]),
+            ksm["general_profit"] / (1 << 20))
 
 
 def demo_run(args, ksm_on):
@@ -80,26 +93,32 @@ def demo_run(args, ksm_on):
     try:
         m.start()
         m.wait_prompt()
-        domains = ksm_on and args.mitigation == "domains"
-        for knob, value in KNOBS + (("merge_across_domains", int(not domains)), ("run", int(ksm_on))):
+        mitigation = args.mitigation if ksm_on else "off"
+        domains = mitigation in ("domains", "one-domain")
+        for knob, value in KNOBS + (("merge_across_domains", int(not domains)),
+                                    ("same_behaviour", int(mitigation == "same")), ("run", int(ksm_on))):
             check(ksm_set(m, knob, value) == "", f"cannot set {knob} to {value}")
         t0 = time.monotonic()
-        series = [sample(m, t0)]
+        series = [sample(m, t0)[0]]
         guests = []
         for g in range(args.guests):
+            domain = {"domains": g + 1, "one-domain": 1}.get(mitigation)
             guests += start_vmsim(m, f"-n 1 -i {g} -m {args.guest_mb} -s {SHARED} -z {ZERO} "
-                                     f"-p -a {READ_EVERY_S}", domain=g + 1 if domains else None)[1]
+                                     f"-p -a {args.read_every:g}", domain=domain)[1]
             if ksm_on:
                 wait_scans(m, 2)  # every page of the new guest seen twice: merged
             s = snapshot(m, guests)
             print(f"ksm {name}: guest {g + 1}/{args.guests} up at {time.monotonic() - t0:5.1f} s: "
                   f"RAM used {s['used_mib']:3} MiB, swap used {s['swap_mib']:3} MiB, "
                   f"pages_sharing {s['pages_sharing']}", flush=True)
-            series.append(sample(m, t0))
+            series.append(sample(m, t0)[0])
         up_s = time.monotonic() - t0
-        while time.monotonic() - t0 < up_s + WORK_S:
+        work_profit = []
+        while time.monotonic() - t0 < up_s + work_seconds(args.read_every):
             m.quiet_for(1.0)
-            series.append(sample(m, t0))
+            row, profit = sample(m, t0)
+            series.append(row)
+            work_profit.append(profit)
         end = snapshot(m, guests)
         m.poweroff(timeout=60)
     except TestFailure as e:
@@ -114,6 +133,7 @@ def demo_run(args, ksm_on):
     if ksm_on and args.mitigation != "off":
         name += f" ({args.mitigation})"
     return dict(end, ksm=name, guest_mib=total, work_pswpin=end["pswpin"] - s["pswpin"],
+                work_profit_mib=round(sum(work_profit) / len(work_profit), 1),
                 up_s=round(up_s, 1), elapsed_s=round(time.monotonic() - t_boot, 1))
 
 
@@ -124,14 +144,17 @@ def main():
     ap.add_argument("--guests", type=int, default=6)
     ap.add_argument("--guest-mb", type=int, default=64)
     ap.add_argument("--plots", default="build/plots", help="where the CSV files and demo.png go")
-    ap.add_argument("--mitigation", default="off", choices=("off", "domains"),
-                    help="domains: each guest in a KSM merge domain of its own")
+    ap.add_argument("--mitigation", default="off", choices=MITIGATIONS,
+                    help="domains: each guest in a KSM merge domain of its own; one-domain: all in "
+                         "domain 1; same: same_behaviour 1")
+    ap.add_argument("--read-every", type=float, default=2,
+                    help="seconds between two read-backs of a guest's memory (vmsim -a)")
     args = ap.parse_args()
     if args.guests < 1 or args.guest_mb < 1:
         ap.error("--guests and --guest-mb must be at least 1")
     print(f"density demo: {args.guests} guests x {args.guest_mb} MiB ({SHARED}% shared, {ZERO}% zero, "
           f"{100 - SHARED - ZERO}% unique) = {args.guests * args.guest_mb} MiB on a {args.mem} machine; "
-          f"at work each reads its memory back every {READ_EVERY_S} s", flush=True)
+          f"at work each reads its memory back every {args.read_every:g} s", flush=True)
     runs = []
     for ksm_on in (False, True):
         r = demo_run(args, ksm_on)
