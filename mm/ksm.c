@@ -240,9 +240,12 @@ static unsigned next_in_mm(struct ksm_mm_slot *slot, struct mm *mm, struct scan_
 				if (!item)
 					continue; /* out of memory: this page waits for another scan */
 				ksm_scan.rmap_list = &item->rmap_next;
+				/* A page in use was not tried, so smart_scan does not age it: its
+				 * phases start once it idles, as every page's start once it exists. */
 				if (watch_idle)
 					note_idle(item, p, ptes[i].pte.prot);
-				if (should_skip_rmap_item(p, item)) {
+				bool tried = !watch_idle || item->idle_scans >= KSM_IDLE_SCANS;
+				if (tried && should_skip_rmap_item(p, item)) {
 					trace_event(ksm_page_skipped, page_to_pfn(p), item, mm);
 					continue;
 				}

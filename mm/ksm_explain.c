@@ -96,7 +96,8 @@ static enum ksm_page_state page_state(const struct page_facts *f)
 /* [ksm_lock, mm->lock] */
 static void gather(struct mm *mm, uint64_t va, struct ksm_rmap_item **items, struct page_facts *f)
 {
-	f->mapped = pgtable_lookup(&mm->pt, va, &f->pte);
+	uint64_t at = va; /* (a lookup would not report a swap entry) */
+	f->mapped = pgtable_next_entry(&mm->pt, &at, va + PAGE_SIZE, &f->pte);
 	f->item = item_at(items, va);
 }
 

@@ -105,7 +105,7 @@ def side_channel(build):
     def measure(m):
         figures = {}
         for name, knobs, args in PROBE_RUNS:
-            settings = dict(PROBE_KNOBS, merge_across_domains=1, same_behaviour=0, **knobs)
+            settings = {**dict(PROBE_KNOBS), "merge_across_domains": 1, "same_behaviour": 0, **knobs}
             for knob, value in [("run", 0), *settings.items(), ("run", 1)]:
                 if ksm_set(m, knob, value):
                     raise TestFailure(f"cannot set {knob} to {value}")

@@ -105,8 +105,9 @@ def demo_run(args, ksm_on):
             domain = {"domains": g + 1, "one-domain": 1}.get(mitigation)
             guests += start_vmsim(m, f"-n 1 -i {g} -m {args.guest_mb} -s {SHARED} -z {ZERO} "
                                      f"-p -a {args.read_every:g}", domain=domain)[1]
-            if ksm_on:
-                wait_scans(m, 2)  # every page of the new guest seen twice: merged
+            if ksm_on:  # every page of the new guest seen twice: merged (same_behaviour: once
+                # idle for two scans as well)
+                wait_scans(m, 4 if mitigation == "same" else 2)
             s = snapshot(m, guests)
             print(f"ksm {name}: guest {g + 1}/{args.guests} up at {time.monotonic() - t0:5.1f} s: "
                   f"RAM used {s['used_mib']:3} MiB, swap used {s['swap_mib']:3} MiB, "
