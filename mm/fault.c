@@ -38,6 +38,7 @@
 #include "mm/vmstat.h"
 #include "mm/swap.h"
 #include "mm/page_copy.h"
+#include "mm/ksm.h"
 
 struct page *zero_page;
 
@@ -85,13 +86,15 @@ static int fault_absent(struct mm *mm, struct vma *v, uint64_t va, bool write)
 	return rc;
 }
 
-/* break_cow(); copy_zero: copy the zero page's bytes too rather than zero the copy, so
- * that the work does not depend on which page va mapped. */
+/* break_cow(); guard: KSM's copy on access, whose work must not depend on which page va
+ * mapped: the zero page's bytes are copied too rather than the copy zeroed, and the old
+ * page's reference goes to ksmd to drop (the last one of a fake-merged page would free it
+ * here, the one of a KSM page not). */
 static int replace_with_copy(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte,
-			     bool copy_zero)
+			     bool guard)
 {
 	struct page *old = pfn_to_page(PFN_DOWN(pte->pa));
-	bool zero = is_zero_page(old) && !copy_zero;
+	bool zero = is_zero_page(old) && !guard;
 	unsigned prot = vma_mmu_prot(v->flags) | (pte->prot & MMU_UFFD_WP);
 	struct page *copy = alloc_anon_page(zero);
 	if (!copy)
@@ -103,13 +106,18 @@ static int replace_with_copy(struct mm *mm, struct vma *v, uint64_t va, const st
 		put_page(copy);
 		return -ENOMEM;
 	}
-	if (page_test(old, PG_KSM))
+	if (page_test(old, PG_KSM) && !guard) /* (a guard's copy counts the same either way) */
 		count_vm_event(COW_KSM);
 	struct pte_info was;
 	BUG_ON(!pgtable_replace(&mm->pt, va, page_to_phys(copy), prot, &was));
 	BUG_ON(was.pa != pte->pa);
 	account_mapping(mm, va, copy, rmap);
+	bool hand_over = guard && !is_zero_page(old);
+	if (hand_over)
+		get_page(old);
 	release_mapping(mm, va, &was);
+	if (hand_over)
+		ksm_put_page_later(old);
 	return 0;
 }
 
@@ -117,7 +125,6 @@ int break_cow(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *
 {
 	return replace_with_copy(mm, v, va, pte, false);
 }
-
 
 /* A write to va, mapped read-only by pte, in v, which allows writing. */
 static int fault_write_protected(struct mm *mm, struct vma *v, uint64_t va,

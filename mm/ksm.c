@@ -72,28 +72,33 @@
  *    use never pay it. (Only the PTE ksmd visits is watched: this kernel's anonymous pages
  *    are mapped by one address space, or shared copy-on-write after a fork, when each
  *    address space's PTE is visited on its own.)
- *  - Every candidate is guarded, merged or not: its PTE stays present but out of ring 3's
- *    reach (no MMU_USER) and read-only. A twin found: the PTE points at the KSM page
- *    (merged_prot). None: the page stays where it is, guarded all the same (the fake
- *    merge, ksm_guard_page). The zero page of use_zero_pages likewise.
+ *  - Every candidate is guarded, merged or not: its PTE keeps the page out of ring 3's
+ *    reach and read-only, with a mark that mprotect keeps (MMU_KSM_GUARD; lifting it by
+ *    mprotect would lift the mitigation). A twin found: the PTE points at the KSM page
+ *    (merged_prot). None: the page is guarded all the same (the fake merge,
+ *    ksm_guard_page). The zero page of use_zero_pages likewise.
+ *  - Every candidate lives in a frame drawn at random from free memory
+ *    (alloc_page_random): a KSM page is a fresh copy, never one of the merged pages' own
+ *    frames, so an attacker cannot steer which frame holds a victim's data (Flip Feng
+ *    Shui's Rowhammer templating did exactly that); and a fake merge moves its page to
+ *    a random frame too, or the first access would copy from a frame of the process's
+ *    own (near its other pages) in one case and from anywhere in memory in the other,
+ *    which the caches and TLBs tell apart (measured: 1 us at the median under TCG).
  *  - The first access to a guarded page, read or write, faults, and the fault does the
- *    same work for all three (mm/fault.c, copy on access): a new page, a copy of the
+ *    same work in every case (mm/fault.c, copy on access): a new page, a copy of the
  *    4 KiB whatever the old page was (even the zero page), the PTE replaced, the old
- *    mapping released. Without it a read would tell nothing but a write would: the
- *    unmerged page could be made writable in place. Reads had to be equalized too,
- *    which is why the guard takes all access, not only write (VUsion's "reads and reuse
- *    leak too"). The kernel's own writes to user memory fault the same way; its reads
- *    see the bytes without a fault, which takes the same time either way.
- *  - A KSM page is a fresh frame drawn at random from free memory (alloc_page_random),
- *    holding a copy: never one of the merged pages' own frames. Otherwise the attacker's
- *    frame could end up holding a victim's data (Flip Feng Shui's Rowhammer templating
- *    steered exactly that).
+ *    mapping released, and the old page's reference handed to ksmd to drop
+ *    (ksm_put_page_later): dropping it here would free a fake merge's frame, but not a
+ *    KSM page another process still maps (measured: another microsecond). Without the
+ *    guard a read would tell nothing but a write would: an unmerged page is made writable
+ *    in place. Reads are equalized too, which is why the guard takes all access, not only
+ *    writes (VUsion: reads leak as well). The kernel's own accesses to user memory fault
+ *    the same way.
  *  - This kernel has no transparent huge pages for user memory, so VUsion's rule for
  *    candidates inside a huge page has nothing to apply to yet.
- * What remains: the fault frees the old frame of a fake merge but only drops a reference
- * of a KSM page (the fault is about 1-3 % faster on a merged page, under the noise of one
- * fault: the probe's accuracy stays at 50 %), and ksmd's own CPU time still depends on
- * what it merges. remerge_swapped_in keeps a swapped-in page's frame.
+ * What remains: ksmd's own work (and so its CPU time) depends on what it merges, and it
+ * drops the handed-over references a little after the faults, on whichever CPU it runs;
+ * remerge_swapped_in keeps a swapped-in page's frame.
  *
  * Locking: see ksm_internal.h. ksmd takes ksm_lock for a batch of up to SCAN_BATCH
  * pages: it gathers them under one hold of their mm->lock, reading each page-table leaf
@@ -432,15 +437,57 @@ static void ksm_do_scan(unsigned n)
 	}
 }
 
+/* References that copy-on-access faults handed over (ksm_put_page_later). [put_later_lock] */
+struct put_later {
+	struct put_later *next;
+	struct page *page;
+};
+static spinlock_t put_later_lock = SPINLOCK_INIT("ksm_put_later");
+static struct put_later *put_later_list;
+
+void ksm_put_page_later(struct page *page)
+{
+	struct put_later *n = kmalloc(sizeof(*n));
+	if (!n) {
+		put_page(page); /* out of memory: now, the one case where the timing differs */
+		return;
+	}
+	n->page = page;
+	uint64_t f = spin_lock_irqsave(&put_later_lock);
+	bool was_empty = !put_later_list;
+	n->next = put_later_list;
+	put_later_list = n;
+	spin_unlock_irqrestore(&put_later_lock, f);
+	if (was_empty)
+		wake_up_all(&ksm_thread_wait);
+}
+
+/* ksmd: drop the references handed over. */
+static void put_pages_handed_over(void)
+{
+	uint64_t f = spin_lock_irqsave(&put_later_lock);
+	struct put_later *n = put_later_list;
+	put_later_list = NULL;
+	spin_unlock_irqrestore(&put_later_lock, f);
+	while (n) {
+		struct put_later *next = n->next;
+		put_page(n->page);
+		kfree(n);
+		n = next;
+	}
+}
+
 static bool ksmd_should_run(void)
 {
-	return READ_ONCE(ksm_knobs.run) == KSM_RUN_MERGE && !list_empty(&ksm_mm_head.node);
+	return (READ_ONCE(ksm_knobs.run) == KSM_RUN_MERGE && !list_empty(&ksm_mm_head.node)) ||
+	       READ_ONCE(put_later_list);
 }
 
 static void ksmd_main(void *arg)
 {
 	for (;;) {
 		wait_event_killable(ksm_thread_wait, ksmd_should_run());
+		put_pages_handed_over();
 		ksm_do_scan(READ_ONCE(ksm_knobs.pages_to_scan));
 		ksm_history_record(false); /* (once a second at most) */
 		unsigned ms = READ_ONCE(ksm_knobs.sleep_millisecs);

@@ -46,6 +46,11 @@ void ksm_reclaim_unlock(void);
 /* The KSM mutex itself, for reclaim's assert_held(). */
 extern struct mutex ksm_lock;
 void ksm_page_swapped_out(struct page *page);
+/* Drop the caller's reference to page from ksmd, soon, rather than here: same_behaviour's
+ * copy-on-access fault, whose old page would be freed here if it was a fake merge but not
+ * if it was a KSM page (mm/ksm.c). Any context but an interrupt; allocates (and drops it
+ * at once if it cannot). */
+void ksm_put_page_later(struct page *page);
 /* A PTE that KSM pointed at the zero page is gone (unmapped, or copied on write). */
 void ksm_zero_page_unmapped(struct mm *mm);
 

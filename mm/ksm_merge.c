@@ -221,9 +221,22 @@ void ksm_guard_page(struct ksm_rmap_item *item, struct page *page)
 	struct pte_info pte;
 	mutex_lock(&mm->lock);
 	struct vma *v = find_mergeable_vma(mm, va);
-	if (v && pgtable_lookup(&mm->pt, va, &pte) && pte.pa == page_to_phys(page) &&
-	    !(pte.prot & MMU_KSM_GUARD))
-		pgtable_protect(&mm->pt, va, merged_prot(v), NULL);
+	if (!v || !pgtable_lookup(&mm->pt, va, &pte) || (pte.prot & MMU_KSM_GUARD) ||
+	    write_protect_page(mm, va, page, &pte))
+		goto out;
+	/* Moved to a random frame, as a merged page's KSM page is: the first access then
+	 * copies from a frame placed alike. */
+	struct page *copy = alloc_anon_page_random();
+	if (copy) {
+		copy_page(page_address(copy), page_address(page));
+		if (!replace_page(mm, v, va, copy)) {
+			put_page(copy); /* (the mapping holds it now) */
+			goto out;
+		}
+		put_page(copy);
+	}
+	pgtable_protect(&mm->pt, va, merged_prot(v), NULL); /* guarded where it is */
+out:
 	mutex_unlock(&mm->lock);
 }
 

@@ -91,27 +91,37 @@ static uint64_t median_of(const struct sample *s, size_t n, int right)
 	return k ? v[k / 2] : 0;
 }
 
-/* The accuracy of "ns > t means right" on s. */
-static double accuracy(const struct sample *s, size_t n, uint64_t t)
+/* A threshold classifier: "ns > t means right", or with slow_is_wrong the other way round
+ * (a mitigation that made merged pages faster would leak just as well). */
+struct classifier {
+	uint64_t t;
+	bool slow_is_wrong;
+};
+
+/* The accuracy of c on s. */
+static double accuracy(const struct sample *s, size_t n, struct classifier c)
 {
 	size_t good = 0;
 	for (size_t i = 0; i < n; i++)
-		good += (s[i].ns > t) == s[i].right;
+		good += ((s[i].ns > c.t) != c.slow_is_wrong) == s[i].right;
 	return n ? (double)good / n : 0;
 }
 
-/* The threshold that classifies train best (tried between each two sorted values). */
-static uint64_t fit_threshold(struct sample *train, size_t n)
+/* The classifier that classifies train best (thresholds tried at each sorted value, both
+ * ways round). */
+static struct classifier fit_classifier(struct sample *train, size_t n)
 {
 	qsort(train, n, sizeof(*train), cmp_sample);
-	uint64_t best = 0;
+	struct classifier best = { 0, false };
 	double best_acc = -1;
 	for (size_t i = 0; i + 1 < n; i++) {
-		uint64_t t = train[i].ns;
-		double a = accuracy(train, n, t);
-		if (a > best_acc) {
-			best_acc = a;
-			best = t;
+		for (int way = 0; way < 2; way++) {
+			struct classifier c = { train[i].ns, way };
+			double a = accuracy(train, n, c);
+			if (a > best_acc) {
+				best_acc = a;
+				best = c;
+			}
 		}
 	}
 	return best;
@@ -287,16 +297,17 @@ usage:
 	}
 	size_t half = n / 2;
 	uint64_t right_median = median_of(all, n, 1), wrong_median = median_of(all, n, 0);
-	uint64_t threshold = fit_threshold(all, half);
-	double acc = accuracy(all + half, n - half, threshold);
+	struct classifier c = fit_classifier(all, half);
+	double acc = accuracy(all + half, n - half, c);
 	char where[32] = "the victim's";
 	if (domain >= 0)
 		snprintf(where, sizeof(where), "%ld", domain);
 	printf("dedup-probe: %s, attacker domain %s, %zu probes x %d rounds: right guesses median %lu ns, "
-	       "wrong %lu ns; threshold %lu ns; accuracy %.1f%% on %zu held-out probes; %ld probes merged\n",
+	       "wrong %lu ns; threshold %lu ns (%s means right); accuracy %.1f%% on %zu held-out probes; "
+	       "%ld probes merged\n",
 	       write_mode ? "writes" : "reads", where, probes,
-	       rounds, (unsigned long)right_median, (unsigned long)wrong_median, (unsigned long)threshold,
-	       100 * acc, n - half, merged);
+	       rounds, (unsigned long)right_median, (unsigned long)wrong_median, (unsigned long)c.t,
+	       c.slow_is_wrong ? "faster" : "slower", 100 * acc, n - half, merged);
 	printf("probe_mode=%s\nprobe_right_median_ns=%lu\nprobe_wrong_median_ns=%lu\nprobe_accuracy_pct=%.1f\n"
 	       "probe_merged=%ld\n", write_mode ? "write" : "read", (unsigned long)right_median,
 	       (unsigned long)wrong_median, 100 * acc, merged);

@@ -5,7 +5,7 @@
  * that nothing moves under the counts) and checks:
  *  - H was not merged, and reading it copies nothing;
  *  - A and B map one frame per pair, a frame neither of them had: drawn at random (few
- *    neighbours among them);
+ *    neighbours among them); C's pages moved to other frames too (the fake merge);
  *  - `ksm explain` calls A and C guarded, H not; mprotect keeps the guards;
  *  - the first access to a merged page copies it (ksm_copy_on_access), read or write, and
  *    only the first; a write lands in the writer's copy alone;
@@ -101,10 +101,11 @@ int main(void)
 	fill(H, HOT);
 	for (size_t i = 0; i < N * PAGE; i += 8)
 		*(uint64_t *)(C + i) = unique_word(i);
-	uint64_t pfn_a[N], pfn_b[N];
+	uint64_t pfn_a[N], pfn_b[N], pfn_c[N];
 	for (size_t i = 0; i < N; i++) {
 		pfn_a[i] = pfn_of(A + i * PAGE);
 		pfn_b[i] = pfn_of(B + i * PAGE);
+		pfn_c[i] = pfn_of(C + i * PAGE);
 	}
 	pthread_t reader;
 	pthread_create(&reader, NULL, read_hot, NULL);
@@ -127,16 +128,17 @@ int main(void)
 	stop_reading = true;
 	pthread_join(reader, NULL);
 
-	unsigned fresh = 0, neighbours = 0;
+	unsigned fresh = 0, neighbours = 0, moved = 0;
 	for (size_t i = 0; i < N; i++) {
-		uint64_t k = pfn_of(A + i * PAGE);
+		uint64_t k = pfn_of(A + i * PAGE), c = pfn_of(C + i * PAGE);
 		fresh += k && k == pfn_of(B + i * PAGE) && k != pfn_a[i] && k != pfn_b[i];
+		moved += c && c != pfn_c[i];
 		if (i) {
 			uint64_t prev = pfn_of(A + (i - 1) * PAGE);
 			neighbours += k == prev + 1 || k + 1 == prev;
 		}
 	}
-	CHECK(fresh == N);
+	CHECK(fresh == N && moved == N);
 	CHECK(neighbours < N / 8);
 	CHECK(explained_guarded(A) && explained_guarded(C) && !explained_guarded(H));
 	/* mprotect keeps the guards (else it would lift them and the channel with them). */
