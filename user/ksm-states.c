@@ -15,6 +15,10 @@
 #include "ksm_util.h"
 #include "selfcheck.h"
 
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
 #define PAGE 4096
 
 static volatile uint64_t *volatile_page;
@@ -34,7 +38,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	char *region = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *plain = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (region == MAP_FAILED || plain == MAP_FAILED || munmap(plain + PAGE, PAGE)) {
+	char *out = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (region == MAP_FAILED || plain == MAP_FAILED || out == MAP_FAILED || munmap(plain + PAGE, PAGE)) {
 		perror("ksm-states: mmap");
 		return 1;
 	}
@@ -87,9 +92,16 @@ int main(int argc, char **argv)
 	CHECK(found);
 	CHECK(ksm_read("pages_shared") == 1 && ksm_read("pages_sharing") == 2);
 
-	printf("ksm-states: merged %p %p %p volatile %p unmergeable %p hole %p\n", (void *)region,
+	/* A mergeable page paged out: explained as swapped, not as absent. */
+	memset(out, 0x77, PAGE);
+	CHECK(madvise(out, PAGE, MADV_MERGEABLE) == 0 && madvise(out, PAGE, MADV_PAGEOUT) == 0);
+	snprintf(addr, sizeof(addr), "%p", (void *)out);
+	CHECK(ksm_explain_self(addr, text, sizeof(text)) > 0 && strstr(text, "swapped out: area ") &&
+	      strstr(text, "state: swapped"));
+
+	printf("ksm-states: merged %p %p %p volatile %p unmergeable %p hole %p swapped %p\n", (void *)region,
 	       (void *)(region + PAGE), (void *)(region + 2 * PAGE), (void *)(region + 3 * PAGE),
-	       (void *)plain, (void *)hole);
+	       (void *)plain, (void *)hole, (void *)out);
 	int rc = checks_report();
 	sleep(seconds);
 	return rc;

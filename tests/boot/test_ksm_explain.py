@@ -21,8 +21,9 @@ def ksm_explain_and_reasons_tell_each_pages_state(b):
         ksm_set(m, knob, value)
     m.command("trace on")
     pid = start_background(m, "ksm-states 60")
-    r = m.expect(r"ksm-states: merged (\S+) (\S+) (\S+) volatile (\S+) unmergeable (\S+) hole (\S+)\n", timeout=120)
-    merged, volatile, unmergeable, hole = list(r.groups()[:3]), r.group(4), r.group(5), r.group(6)
+    r = m.expect(r"ksm-states: merged (\S+) (\S+) (\S+) volatile (\S+) unmergeable (\S+) hole (\S+) swapped (\S+)\n",
+                 timeout=120)
+    merged, volatile, unmergeable, hole, swapped = list(r.groups()[:3]), r.group(4), r.group(5), r.group(6), r.group(7)
     summary = m.expect(r"ksm-states: \d+ checks, \d+ failed\n").group(0)
     check(counted(r"ksm-states: (\d+) checks, 0 failed", summary), f"ksm-states' own checks:\n{m.log[-3000:]}")
 
@@ -39,6 +40,9 @@ def ksm_explain_and_reasons_tell_each_pages_state(b):
     check(re.search(r"^state: volatile$", text, re.M) and "pages_volatile" in text, f"volatile page:\n{text}")
     text = m.command(f"ksm explain {pid} {unmergeable}")
     check(re.search(r"^not mergeable: no madvise\(MADV_MERGEABLE\)", text, re.M), f"unmergeable page:\n{text}")
+    text = m.command(f"ksm explain {pid} {swapped}")
+    check(re.search(r"^swapped out: area \d+ slot \d+", text, re.M) and re.search(r"^state: swapped$", text, re.M),
+          f"a swapped-out page:\n{text}")
     text = m.command(f"ksm explain {pid} {hole}")
     check(text.strip() == f"no mapping at {hole}", f"a hole:\n{text}")
     check("no such process" in m.command("ksm explain 4321 0x1000"), "a pid that does not exist")
