@@ -15,8 +15,8 @@ in profit: --mitigation domains puts each guest in a merge domain of its own (`r
 --domain N`, merge_across_domains 0), so no page is shared across guests; one-domain puts
 them all in domain 1 (the same setting, everything still shared); same sets
 same_behaviour 1, whose guarded pages are copied again whenever a guest reads them: its
-price depends on how often they do (--read-every; the work lasts that long plus 15 s,
-and the table's mean general_profit is over the work).
+price depends on how often they do (--read-every; from 15 s on, the work lasts that long
+plus 15 s; the table's mean general_profit is over the work).
 
 usage: run.py --build DIR [--mem 256M] [--guests 6] [--guest-mb 64] [--plots DIR]
               [--mitigation off|domains|one-domain|same] [--read-every S]
@@ -50,9 +50,9 @@ COLUMNS = (  # key, table heading
 
 
 def work_seconds(read_every):
-    """How long the guests work once all are up: every guest reads its memory back at
-    least once."""
-    return max(15, read_every + 15)
+    """How long the guests work once all are up: 15 s, or long enough for every guest to
+    read its memory back once and ksmd to merge it again."""
+    return 15 if read_every < 15 else read_every + 15
 
 
 def snapshot(m, guests):
