@@ -13,6 +13,8 @@
  *     ksm_exit(), the first step of tearing an mm down, needs ksm_lock to unhook it.
  *   ksm_mmlist_lock (spinlock, leaf): the list of slots and mm->ksm_slot, so that madvise
  *     and fork can register an mm while holding its lock, without ksm_lock.
+ *   put_later_lock (spinlock, leaf, ksm.c): the page references same_behaviour's
+ *     copy-on-access faults hand to ksmd (ksm_put_page_later), taken under mm->lock.
  *   stable_node->page: no lock. Set when the node is made (under ksm_lock) and cleared
  *     atomically by the KSM page's final put_page() or its swap-out, from any context;
  *     readers take a reference and check it again (node_page_get in mm/ksm_tree.c). */
@@ -223,8 +225,8 @@ int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struc
 int ksm_merge_with_zero_page(struct ksm_rmap_item *item, struct page *page);
 /* Give item's address its own copy of the KSM page it maps, if it maps one. */
 void ksm_break_cow(struct ksm_rmap_item *item);
-/* same_behaviour's fake merge: put page, still mapped at item's address, out of ring 3's
- * reach as a merged page is (copy on access, mm/fault.c). */
+/* same_behaviour's fake merge of page, mapped at item's address: moved to a random frame
+ * and guarded as a merged page is (copy on access, mm/fault.c). */
 void ksm_guard_page(struct ksm_rmap_item *item, struct page *page);
 /* A new KSM page (PG_KSM, no node yet) in a frame drawn at random from free memory, holding
  * a copy of page's bytes, with one reference for the caller; NULL when out of memory. */

@@ -229,13 +229,12 @@ void ksm_guard_page(struct ksm_rmap_item *item, struct page *page)
 	struct page *copy = alloc_anon_page_random();
 	if (copy) {
 		copy_page(page_address(copy), page_address(page));
-		if (!replace_page(mm, v, va, copy)) {
-			put_page(copy); /* (the mapping holds it now) */
+		int err = replace_page(mm, v, va, copy);
+		put_page(copy); /* the allocation's reference: a mapping holds its own */
+		if (!err)
 			goto out;
-		}
-		put_page(copy);
 	}
-	pgtable_protect(&mm->pt, va, merged_prot(v), NULL); /* guarded where it is */
+	pgtable_protect(&mm->pt, va, merged_prot(v), NULL); /* no memory: guarded where it is */
 out:
 	mutex_unlock(&mm->lock);
 }
