@@ -56,11 +56,13 @@ static uint64_t pte_bits(uint64_t va, unsigned prot)
 	BUG_ON((prot & MMU_GLOBAL) && !kernel_va(va));
 	BUG_ON((prot & MMU_GUARD) && kernel_va(va));
 	if (prot & MMU_GUARD)
-		prot &= ~(MMU_USER | MMU_WRITE | MMU_UFFD_WP);
+		prot &= ~(MMU_USER | MMU_WRITE);
 	if (!(prot & MMU_USER) && !kernel_va(va)) {
-		BUG_ON(prot & (MMU_WRITE | MMU_NOCACHE | MMU_UFFD_WP));
+		/* (a guarded page keeps its userfaultfd mark for the copy its access makes) */
+		BUG_ON(prot & (MMU_WRITE | MMU_NOCACHE));
+		BUG_ON((prot & MMU_UFFD_WP) && !(prot & MMU_GUARD));
 		return PTE_PROTNONE | pte_nx | ((prot & MMU_SOFT) ? PTE_SOFT0 : 0) |
-		       ((prot & MMU_GUARD) ? PTE_SOFT2 : 0);
+		       ((prot & MMU_UFFD_WP) ? PTE_SOFT1 : 0) | ((prot & MMU_GUARD) ? PTE_SOFT2 : 0);
 	}
 	uint64_t pte = PTE_P;
 	if (prot & MMU_WRITE)

@@ -96,14 +96,16 @@ static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, str
 	return 0;
 }
 
-/* Point va (mapping page, write-protected, in v) at kpage, read-only: a KSM page (which
- * gains a reference and a reverse-map entry) or the zero page (marked for
- * ksm_zero_pages). page loses this mapping. 0 or -ENOMEM. Under mm->lock. */
-static int replace_page(struct mm *mm, struct vma *v, uint64_t va, struct page *kpage)
+/* Point va (mapping page, write-protected, in v; pte: its entry as write_protect_page left
+ * it) at kpage, read-only: a KSM page (which gains a reference and a reverse-map entry) or
+ * the zero page (marked for ksm_zero_pages). page loses this mapping; a userfaultfd
+ * write-protect mark stays. 0 or -ENOMEM. Under mm->lock. */
+static int replace_page(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte,
+			struct page *kpage)
 {
 	assert_held(&mm->lock);
 	struct rmap_entry *rmap = NULL;
-	unsigned prot = merged_prot(v);
+	unsigned prot = merged_prot(v) | (pte->prot & MMU_UFFD_WP);
 	if (is_zero_page(kpage)) {
 		prot |= MMU_KSM_ZERO;
 	} else {
@@ -150,7 +152,7 @@ static int merge_one_page(struct mm *mm, struct vma *v, uint64_t va, struct page
 		merge_failed(mm, va, page, "content changed");
 		return -EFAULT; /* changed since it was compared: left write-protected, harmless */
 	}
-	err = replace_page(mm, v, va, kpage);
+	err = replace_page(mm, v, va, &pte, kpage);
 	if (err)
 		merge_failed(mm, va, page, "allocation");
 	return err;
@@ -188,7 +190,7 @@ int ksm_merge_with_zero_page(struct ksm_rmap_item *item, struct page *page)
 			err = -EFAULT;
 		}
 		if (!err)
-			err = replace_page(mm, v, va, zero_page);
+			err = replace_page(mm, v, va, &pte, zero_page);
 	}
 	mutex_unlock(&mm->lock);
 	trace_event(ksm_merge_one_page, page_to_pfn(zero_page), item, mm, err);
@@ -229,7 +231,7 @@ void ksm_guard_page(struct ksm_rmap_item *item, struct page *page)
 	struct page *copy = alloc_anon_page_random();
 	if (copy) {
 		copy_page(page_address(copy), page_address(page));
-		int err = replace_page(mm, v, va, copy);
+		int err = replace_page(mm, v, va, &pte, copy);
 		put_page(copy); /* the allocation's reference: a mapping holds its own */
 		if (!err)
 			goto out;

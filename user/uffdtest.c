@@ -9,6 +9,8 @@
  *   badargs  the errors of bad requests (EINVAL, ENOENT, EEXIST, EFAULT, EAGAIN)
  *   ksmwp    MADV_UNMERGEABLE on KSM-merged pages of a write-protected range: no fault,
  *            every page its own frame again, still write-protected
+ *   wpmerge  the other order: write-protected pages merged by ksmd stay write-protected,
+ *            and with same_behaviour also through the copy their first read makes
  *   wpreclaim  write-protected pages stay resident and protected while a memory hog
  *            pushes everything else out to swap
  * Prints what it checks and "uffdtest MODE: ok"; exits 1 at the first failure. */
@@ -428,6 +430,45 @@ static void test_ksm_wp(void)
 	munmap(base, n * PAGE);
 }
 
+/* The other order: 2 MiB of one value write-protected, then merged by ksmd. Every page
+ * keeps its protection through the merge (and, with same_behaviour, through the copy its
+ * first read makes), and reads back right. */
+static void test_wp_merge(void)
+{
+	const int n = 512;
+	char *base = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(base != MAP_FAILED, "mmap");
+	memset(base, 0xd4, n * PAGE);
+	uint64_t *e = malloc(n * sizeof(*e));
+	int fd = uffd_open(O_CLOEXEC | O_NONBLOCK, UFFD_FEATURE_PAGEFAULT_FLAG_WP);
+	uffd_register(fd, base, n * PAGE, UFFDIO_REGISTER_MODE_WP);
+	CHECK(writeprotect(fd, base, n * PAGE, UFFDIO_WRITEPROTECT_MODE_WP) == 0, "WP set");
+	long run = ksm_read("run");
+	CHECK(madvise(base, n * PAGE, MADV_MERGEABLE) == 0 && ksm_write("run", "1") == 0, "KSM on");
+	for (;;) {
+		CHECK(ksm_wait_scans(1, 120) == 0, "ksmd does not scan");
+		pagemap_range(base, n, e);
+		if (distinct_frames(e, n) < n / 2)
+			break;
+	}
+	int merged_frames = distinct_frames(e, n);
+	for (int i = 0; i < n; i++)
+		CHECK(e[i] & PM_UFFD_WP, "page %d lost its protection in the merge", i);
+	CHECK(ksm_write("run", "0") == 0, "KSM off");
+	for (int i = 0; i < n; i++)
+		CHECK(base[i * PAGE] == (char)0xd4 && base[i * PAGE + PAGE - 1] == (char)0xd4, "data");
+	pagemap_range(base, n, e);
+	for (int i = 0; i < n; i++)
+		CHECK(e[i] & PM_UFFD_WP, "page %d lost its protection when read", i);
+	struct uffd_msg msg;
+	CHECK(read(fd, &msg, sizeof(msg)) == -1 && errno == EAGAIN, "a fault was reported");
+	printf("wpmerge: %d pages merged into %d frames, all still write-protected\n", n, merged_frames);
+	close(fd);
+	ksm_write_long("run", run);
+	free(e);
+	munmap(base, n * PAGE);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -445,10 +486,12 @@ int main(int argc, char **argv)
 			test_badargs();
 		else if (!strcmp(m, "ksmwp"))
 			test_ksm_wp();
+		else if (!strcmp(m, "wpmerge"))
+			test_wp_merge();
 		else if (!strcmp(m, "wpreclaim"))
 			test_wp_reclaim();
 		else {
-			printf("usage: uffdtest copy|zero|release|wp|badargs|ksmwp|wpreclaim...\n");
+			printf("usage: uffdtest copy|zero|release|wp|badargs|ksmwp|wpmerge|wpreclaim...\n");
 			return 2;
 		}
 		printf("uffdtest %s: ok\n", m);

@@ -2,10 +2,12 @@
 forked handler (UFFDIO_COPY, UFFDIO_ZEROPAGE) through poll() and blocking read(), a waiter
 released when the descriptor closes, write-protect faults from user and kernel writes,
 the errno of bad requests, MADV_UNMERGEABLE of KSM pages in a write-protected range,
-protected pages kept resident by reclaim, and memory back to its baseline. Every wait is on the program's own output."""
+write protection kept through a merge (with and without same_behaviour), protected pages
+kept resident by reclaim, and memory back to its baseline. Every wait is on the program's own output."""
 import re
 
 from registry import check, counted, meminfo_kb, test
+from test_ksm import ksm_set
 from test_process import run
 
 MODES = ("copy", "zero", "release", "wp", "badargs", "ksmwp")
@@ -62,6 +64,18 @@ def uffd_unmerge_in_write_protected_range(b):
     m.wait_prompt()
     out = uffdtest(m, "ksmwp")
     check("unmerge: 512 frames, all still write-protected, no fault" in out, out)
+    m.poweroff()
+
+
+@test
+def uffd_write_protection_survives_a_merge(b):
+    m = b.machine().start()
+    m.wait_prompt()
+    for same in (0, 1):
+        check(ksm_set(m, "same_behaviour", same) == "", f"same_behaviour {same} refused")
+        out = uffdtest(m, "wpmerge")
+        check(re.search(r"wpmerge: 512 pages merged into \d+ frames, all still write-protected", out),
+              f"same_behaviour {same}:\n{out}")
     m.poweroff()
 
 
