@@ -387,6 +387,19 @@ static int distinct_frames(const uint64_t *e, int n)
 	return d;
 }
 
+/* Make the n pages at base mergeable, with run 1, and wait until ksmd has merged them into
+ * fewer than half as many frames; their pagemap entries then in e. */
+static void merge_range(char *base, int n, uint64_t *e)
+{
+	CHECK(madvise(base, n * PAGE, MADV_MERGEABLE) == 0 && ksm_write("run", "1") == 0, "KSM on");
+	for (;;) {
+		CHECK(ksm_wait_scans(1, 120) == 0, "ksmd does not scan");
+		pagemap_range(base, n, e);
+		if (distinct_frames(e, n) < n / 2)
+			break;
+	}
+}
+
 /* As Linux's ksm_functional_tests test_unmerge_uffd_wp: 2 MiB of one value, merged, then
  * write-protected through a descriptor whose UFFDIO_API asked for the WP feature. */
 static void test_ksm_wp(void)
@@ -397,13 +410,7 @@ static void test_ksm_wp(void)
 	memset(base, 0xcf, n * PAGE);
 	uint64_t *e = malloc(n * sizeof(*e));
 	long run = ksm_read("run");
-	CHECK(madvise(base, n * PAGE, MADV_MERGEABLE) == 0 && ksm_write("run", "1") == 0, "KSM on");
-	for (;;) {
-		CHECK(ksm_wait_scans(1, 120) == 0, "ksmd does not scan");
-		pagemap_range(base, n, e);
-		if (distinct_frames(e, n) < n / 2)
-			break;
-	}
+	merge_range(base, n, e);
 	printf("ksm: %d pages merged into %d frames\n", n, distinct_frames(e, n));
 	/* A first descriptor only to see the features, as the selftest does. */
 	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
@@ -444,13 +451,7 @@ static void test_wp_merge(void)
 	uffd_register(fd, base, n * PAGE, UFFDIO_REGISTER_MODE_WP);
 	CHECK(writeprotect(fd, base, n * PAGE, UFFDIO_WRITEPROTECT_MODE_WP) == 0, "WP set");
 	long run = ksm_read("run");
-	CHECK(madvise(base, n * PAGE, MADV_MERGEABLE) == 0 && ksm_write("run", "1") == 0, "KSM on");
-	for (;;) {
-		CHECK(ksm_wait_scans(1, 120) == 0, "ksmd does not scan");
-		pagemap_range(base, n, e);
-		if (distinct_frames(e, n) < n / 2)
-			break;
-	}
+	merge_range(base, n, e);
 	int merged_frames = distinct_frames(e, n);
 	for (int i = 0; i < n; i++)
 		CHECK(e[i] & PM_UFFD_WP, "page %d lost its protection in the merge", i);
