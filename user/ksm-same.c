@@ -112,9 +112,7 @@ int main(void)
 	CHECK(madvise(A, (3 * N + HOT) * PAGE, MADV_MERGEABLE) == 0);
 
 	/* A and B merge; then a few more scans in which H would be merged if it could be. */
-	double end = now_s() + 120;
-	while (ksm_merging_pages(0) < 2 * N && now_s() < end)
-		sleep_ms(10);
+	CHECK(ksm_wait_merging_self(2 * N, 120) == 0);
 	CHECK(ksm_wait_scans(4, 60) == 0);
 	CHECK(ksm_write("run", "0") == 0);
 	CHECK(ksm_merging_pages(0) == 2 * N);

@@ -215,6 +215,20 @@ static inline int ksm_wait_merged(size_t pages, double timeout_s)
 	return 0;
 }
 
+/* Wait until `pages` pages of this process map KSM pages (its ksm_merging_pages, which
+ * other processes' merges do not move, unlike the global counters): 0, or -1 after
+ * timeout_s seconds. */
+static inline int ksm_wait_merging_self(long pages, double timeout_s)
+{
+	double end = now_s() + timeout_s;
+	while (ksm_merging_pages(0) < pages) {
+		if (now_s() > end)
+			return -1;
+		sleep_ms(2);
+	}
+	return 0;
+}
+
 /* Wait until full_scans has grown by n: 0, or -1 after timeout_s seconds. */
 static inline int ksm_wait_scans(long n, double timeout_s)
 {
