@@ -203,7 +203,7 @@ static void explain_item(struct seqbuf *s, const struct ksm_rmap_item *item)
 		seq_printf(s, "skipped until scan %lu (%u more visits)\n",
 			   ksm_stat.seqnr + item->remaining_skips, item->remaining_skips);
 	if (READ_ONCE(ksm_knobs.same_behaviour))
-		seq_printf(s, "same_behaviour: idle at %u of the last %u visits (a candidate once idle at all)\n",
+		seq_printf(s, "same_behaviour: idle at %u visits in a row (a candidate from %u on)\n",
 			   item->idle_scans, KSM_IDLE_SCANS);
 }
 

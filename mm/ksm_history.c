@@ -1,6 +1,7 @@
 /* KSM's history: ksmd records a sample of the counters at the end of every full scan and
- * once a second while it runs, and run_store one where ksmd stops (run 0), into a fixed ring of KSM_HISTORY_SAMPLES (no allocation on
- * ksmd's path; when the ring is full the oldest samples go). /sys/kernel/mm/ksm/history
+ * once a second while it runs, and run_store one where ksmd stops (run 0), into a fixed
+ * ring of KSM_HISTORY_SAMPLES (no allocation on ksmd's path; when the ring is full the
+ * oldest samples go). /sys/kernel/mm/ksm/history
  * reads it as CSV, oldest first, with a header; a first row "# dropped N" says how many
  * older samples are gone. `ksm watch` draws sparklines from it.
  *

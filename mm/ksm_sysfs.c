@@ -173,34 +173,34 @@ static int max_page_sharing_store(struct vnode *vn, const char *text)
 	return set_while_no_ksm_pages(&ksm_knobs.max_page_sharing, (unsigned)v);
 }
 
+/* A 0-or-1 knob that changes how KSM pages are made: settable only while none exists, so
+ * that every KSM page was made under one rule. */
+static int flag_store_while_no_ksm_pages(unsigned *knob, const char *text)
+{
+	uint64_t v;
+	if (sysfs_parse_u64(text, 1, &v))
+		return -EINVAL;
+	return set_while_no_ksm_pages(knob, (unsigned)v);
+}
+
 /* One memory node here, so the setting changes nothing yet; its rule is Linux's. */
 static int merge_across_nodes_store(struct vnode *vn, const char *text)
 {
-	uint64_t v;
-	if (sysfs_parse_u64(text, 1, &v))
-		return -EINVAL;
-	return set_while_no_ksm_pages(&ksm_knobs.merge_across_nodes, (unsigned)v);
+	return flag_store_while_no_ksm_pages(&ksm_knobs.merge_across_nodes, text);
 }
 
 /* 1: every page merges with every other (Linux); 0: only within its merge domain (a tree set
- * per domain, ksm_tree.c). Settable only while no KSM page exists. */
+ * per domain, ksm_tree.c). */
 static int merge_across_domains_store(struct vnode *vn, const char *text)
 {
-	uint64_t v;
-	if (sysfs_parse_u64(text, 1, &v))
-		return -EINVAL;
-	return set_while_no_ksm_pages(&ksm_knobs.merge_across_domains, (unsigned)v);
+	return flag_store_while_no_ksm_pages(&ksm_knobs.merge_across_domains, text);
 }
 
 /* 1: candidates are pages idle for two scans, and every one is guarded whether it merged or
- * not (ksm.c, "Same behaviour"). Settable only while no KSM page exists, so that every KSM
- * page was made under one rule. */
+ * not (ksm.c, "Same behaviour"). */
 static int same_behaviour_store(struct vnode *vn, const char *text)
 {
-	uint64_t v;
-	if (sysfs_parse_u64(text, 1, &v))
-		return -EINVAL;
-	return set_while_no_ksm_pages(&ksm_knobs.same_behaviour, (unsigned)v);
+	return flag_store_while_no_ksm_pages(&ksm_knobs.same_behaviour, text);
 }
 
 #define KNOB(name) { #name, { .show = name##_show, .store = name##_store } }

@@ -400,15 +400,24 @@ static void merge_range(char *base, int n, uint64_t *e)
 	}
 }
 
+/* n private pages all of byte value, and room for their n pagemap entries in *e. */
+static char *one_value_range(int n, char value, uint64_t **e)
+{
+	char *base = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(base != MAP_FAILED, "mmap");
+	memset(base, value, n * PAGE);
+	*e = malloc(n * sizeof(**e));
+	CHECK(*e != NULL, "malloc");
+	return base;
+}
+
 /* As Linux's ksm_functional_tests test_unmerge_uffd_wp: 2 MiB of one value, merged, then
  * write-protected through a descriptor whose UFFDIO_API asked for the WP feature. */
 static void test_ksm_wp(void)
 {
 	const int n = 512;
-	char *base = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(base != MAP_FAILED, "mmap");
-	memset(base, 0xcf, n * PAGE);
-	uint64_t *e = malloc(n * sizeof(*e));
+	uint64_t *e;
+	char *base = one_value_range(n, (char)0xcf, &e);
 	long run = ksm_read("run");
 	merge_range(base, n, e);
 	printf("ksm: %d pages merged into %d frames\n", n, distinct_frames(e, n));
@@ -443,10 +452,8 @@ static void test_ksm_wp(void)
 static void test_wp_merge(void)
 {
 	const int n = 512;
-	char *base = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(base != MAP_FAILED, "mmap");
-	memset(base, 0xd4, n * PAGE);
-	uint64_t *e = malloc(n * sizeof(*e));
+	uint64_t *e;
+	char *base = one_value_range(n, (char)0xd4, &e);
 	int fd = uffd_open(O_CLOEXEC | O_NONBLOCK, UFFD_FEATURE_PAGEFAULT_FLAG_WP);
 	uffd_register(fd, base, n * PAGE, UFFDIO_REGISTER_MODE_WP);
 	CHECK(writeprotect(fd, base, n * PAGE, UFFDIO_WRITEPROTECT_MODE_WP) == 0, "WP set");
