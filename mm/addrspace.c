@@ -143,23 +143,22 @@ static int fork_swap_entry(struct mm *child, uint64_t va, uint64_t entry)
 }
 
 /* Give child the page (or swap entry) parent maps at va, as pte says parent now maps it
- * (write-protected if private), with prot limited to mask. */
-static int fork_entry(struct mm *child, uint64_t va, const struct pte_info *pte, unsigned mask)
+ * (write-protected if private), with prot limited to mask. *spare: a reverse-map block kept
+ * across calls, allocated here when missing (most pages' blocks have room for the child). */
+static int fork_entry(struct mm *child, uint64_t va, const struct pte_info *pte, unsigned mask,
+		      struct rmap_block **spare)
 {
 	if (pte->prot & MMU_SWAPPED)
 		return fork_swap_entry(child, va, pte->swap);
 	struct page *p = pfn_to_page(PFN_DOWN(pte->pa));
-	struct rmap_entry *rmap = NULL;
-	if (!is_zero_page(p) && !(rmap = rmap_entry_alloc()))
+	if (is_zero_page(p))
+		return install_page(child, va, p, pte->prot & mask, NULL);
+	if (!*spare && !(*spare = rmap_block_alloc()))
 		return -ENOMEM;
-	if (!is_zero_page(p))
-		get_page(p);
-	int rc = install_page(child, va, p, pte->prot & mask, rmap);
-	if (rc) {
-		rmap_entry_free(rmap);
-		if (!is_zero_page(p))
-			put_page(p);
-	}
+	get_page(p);
+	int rc = install_page(child, va, p, pte->prot & mask, spare);
+	if (rc)
+		put_page(p);
 	return rc;
 }
 
@@ -174,15 +173,16 @@ static int fork_range(struct mm *parent, struct mm *child, const struct vma *v)
 	const enum pgtable_batch_op op = v->flags & VMA_SHARED ? PGTABLE_KEEP : PGTABLE_WRPROTECT;
 	struct pte_entry batch[MAPPING_BATCH];
 	uint64_t next = v->start;
+	struct rmap_block *spare = NULL;
+	int rc = 0;
 	unsigned n;
-	while ((n = pgtable_next_batch(&parent->pt, &next, v->end, op, batch, MAPPING_BATCH))) {
-		for (unsigned i = 0; i < n; i++) {
-			int rc = fork_entry(child, batch[i].va, &batch[i].pte, mask);
-			if (rc)
-				return rc; /* the rest of the batch stays write-protected: harmless */
-		}
+	while (!rc && (n = pgtable_next_batch(&parent->pt, &next, v->end, op, batch, MAPPING_BATCH))) {
+		/* On an error the rest of the batch stays write-protected: harmless. */
+		for (unsigned i = 0; i < n && !rc; i++)
+			rc = fork_entry(child, batch[i].va, &batch[i].pte, mask, &spare);
 	}
-	return 0;
+	rmap_block_free(spare);
+	return rc;
 }
 
 struct mm *mm_fork(struct mm *parent)

@@ -69,17 +69,17 @@ static int fault_absent(struct mm *mm, struct vma *v, uint64_t va, bool write)
 	}
 	if (!p)
 		return -ENOMEM;
-	struct rmap_entry *rmap = NULL;
-	if (!is_zero_page(p) && !(rmap = rmap_entry_alloc())) {
+	struct rmap_block *rmap = NULL;
+	if (!is_zero_page(p) && !(rmap = rmap_block_alloc())) {
 		put_page(p);
 		return -ENOMEM;
 	}
 	/* A new private page is exclusive and a shared one follows its VMA. */
 	unsigned prot = vma_mmu_prot(v->flags) & (is_zero_page(p) ? ~MMU_WRITE : ~0u);
-	int rc = install_page(mm, va, p, prot, rmap);
+	int rc = install_page(mm, va, p, prot, &rmap);
+	rmap_block_free(rmap);
 	if (rc) {
 		BUG_ON(rc != -ENOMEM); /* the PTE was absent under mm->lock */
-		rmap_entry_free(rmap);
 		if (!is_zero_page(p))
 			put_page(p);
 	}
@@ -101,7 +101,7 @@ static int replace_with_copy(struct mm *mm, struct vma *v, uint64_t va, const st
 		return -ENOMEM;
 	if (!zero)
 		copy_page(page_address(copy), page_address(old));
-	struct rmap_entry *rmap = rmap_entry_alloc();
+	struct rmap_block *rmap = rmap_block_alloc();
 	if (!rmap) {
 		put_page(copy);
 		return -ENOMEM;
@@ -111,7 +111,7 @@ static int replace_with_copy(struct mm *mm, struct vma *v, uint64_t va, const st
 	struct pte_info was;
 	BUG_ON(!pgtable_replace(&mm->pt, va, page_to_phys(copy), prot, &was));
 	BUG_ON(was.pa != pte->pa);
-	account_mapping(mm, va, copy, rmap);
+	account_mapping(mm, va, copy, &rmap); /* a fresh page: it takes rmap */
 	bool hand_over = guard && !is_zero_page(old);
 	if (hand_over)
 		get_page(old);

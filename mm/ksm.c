@@ -98,13 +98,14 @@
  *    (touch_as_unmerged), so the caches hold both alike when the first access comes.
  *  - This kernel has no transparent huge pages for user memory, so VUsion's rule for
  *    candidates inside a huge page has nothing to apply to yet.
- * What remains, measured by user/dedup-probe: two to five points of accuracy over 50 %.
- * Timed step by step, the fault differs in one place only: unlinking the mapping from a
- * KSM page's reverse map (mm/rmap.c, a singly linked list) reads and writes another
- * sharer's entry, a cache line a fake merge's list of one does not have (500 cycles).
- * ksmd's own work, and so its CPU time, depends on what it merges, and it drops the
- * handed-over references a little after the faults, on whichever CPU it runs.
- * remerge_swapped_in keeps a swapped-in page's frame.
+ *  - The mapping leaves the old page's reverse map touching the same memory whether the
+ *    page had one mapping (a fake merge) or two or three (a KSM page): mm/rmap.c keeps up
+ *    to three in one block (a list of one entry per mapping wrote the other sharer's
+ *    entry, 500 cycles more, which kept accuracy two to five points over 50 %).
+ * What remains: user/dedup-probe measures 48-51 % over 16,000 timings. ksmd's own work,
+ * and so its CPU time, depends on what it merges, and it drops the handed-over references
+ * a little after the faults, on whichever CPU it runs. A page shared more than three ways
+ * has a longer reverse map to search. remerge_swapped_in keeps a swapped-in page's frame.
  *
  * Locking: see ksm_internal.h. ksmd takes ksm_lock for a batch of up to SCAN_BATCH
  * pages: it gathers them under one hold of their mm->lock, reading each page-table leaf

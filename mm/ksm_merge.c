@@ -103,19 +103,22 @@ static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, str
 static int replace_page(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte,
 			struct page *kpage)
 {
+	/* A reverse-map block kept from one merge to the next: a KSM page's last block has
+	 * room for two merges in three. [ksm_lock] */
+	static struct rmap_block *spare;
+	assert_held(&ksm_lock);
 	assert_held(&mm->lock);
-	struct rmap_entry *rmap = NULL;
 	unsigned prot = merged_prot(v) | (pte->prot & MMU_UFFD_WP);
 	if (is_zero_page(kpage)) {
 		prot |= MMU_KSM_ZERO;
 	} else {
-		if (!(rmap = rmap_entry_alloc()))
+		if (!spare && !(spare = rmap_block_alloc()))
 			return -ENOMEM;
 		get_page(kpage);
 	}
 	struct pte_info was;
 	BUG_ON(!pgtable_replace(&mm->pt, va, page_to_phys(kpage), prot, &was));
-	account_mapping(mm, va, kpage, rmap);
+	account_mapping(mm, va, kpage, &spare);
 	release_mapping(mm, va, &was);
 	if (is_zero_page(kpage)) {
 		ksm_zero_pages_add(1);

@@ -55,19 +55,18 @@ static uint64_t *rss_counter(struct mm *mm, const struct page *p)
 	return page_test(p, PG_SHMEM) ? &mm->rss_shmem : &mm->rss_anon;
 }
 
-void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_entry *rmap)
+void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_block **rmap)
 {
 	if (is_zero_page(p))
 		return;
-	BUG_ON(!rmap);
 	rmap_add(p, mm, va, rmap);
 	__atomic_add_fetch(rss_counter(mm, p), 1, __ATOMIC_RELAXED);
 }
 
 int install_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot,
-		 struct rmap_entry *rmap)
+		 struct rmap_block **rmap)
 {
-	BUG_ON(!is_zero_page(p) && !rmap);
+	BUG_ON(!is_zero_page(p) && !*rmap);
 	int rc = pgtable_map(&mm->pt, va, page_to_phys(p), prot);
 	if (!rc)
 		account_mapping(mm, va, p, rmap);

@@ -8,7 +8,7 @@
 #include "mm/addrspace.h"
 #include "mm/page.h"
 
-struct rmap_entry;
+struct rmap_block;
 
 /* The shared zero page (fault.c), set by addrspace_init(). */
 extern struct page *zero_page;
@@ -29,14 +29,15 @@ bool page_exclusive(const struct page *p);
 unsigned pte_prot_for(uint32_t vflags, const struct page *p);
 
 /* Map p at va in mm with prot, handing over one reference the caller holds on p (none for
- * the zero page); rmap: from rmap_entry_alloc() (NULL for the zero page). On success the
+ * the zero page); *rmap: from rmap_block_alloc(), taken as rmap_add() says, what is left
+ * in it the caller's to free (the zero page needs none: rmap may be NULL). On success the
  * page is on the reverse map and counted in rss; on failure (-ENOMEM for a page table,
- * -EEXIST) nothing changed and the reference and the rmap entry are still the caller's. */
+ * -EEXIST) nothing changed and the reference is still the caller's. */
 int install_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot,
-		 struct rmap_entry *rmap);
+		 struct rmap_block **rmap);
 /* The accounting half of install_page(), for a PTE the caller set itself (e.g. with
  * pgtable_replace()). */
-void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_entry *rmap);
+void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_block **rmap);
 /* Account the end of the mapping old (as the PTE was) at va in mm, whose PTE is already
  * gone or replaced (and flushed): reverse map, rss, and the mapping's reference; a KSM
  * zero-page mapping leaves ksm_zero_pages. */

@@ -3,6 +3,7 @@
 #include "mm/page_alloc.h"
 #include "mm/ksm.h"
 #include "mm/swap.h"
+#include "mm/rmap.h"
 #include "kernel/printk.h"
 
 void put_page(struct page *page)
@@ -14,7 +15,9 @@ void put_page(struct page *page)
 	if (refs)
 		return;
 	/* The last reference: nobody else can see the frame any more. */
-	BUG_ON(page->mapcount || page->rmap || page_test(page, PG_SWAPCACHE));
+	BUG_ON(page->mapcount || page_test(page, PG_SWAPCACHE));
+	if (page_test(page, PG_ANON | PG_SHMEM))
+		rmap_release(page); /* the empty block its last unmap left */
 	if (page_test(page, PG_LRU))
 		lru_remove(page);
 	if (page_test(page, PG_KSM))

@@ -1,7 +1,7 @@
-/* Reverse maps (see rmap.h): a circular singly linked list of rmap entries per page,
- * oldest first, page->rmap pointing at the newest (the tail, whose next is the oldest), so
- * that adding at the end is O(1); guarded by one global spinlock. Pure list code over
- * struct page, so tests/unit/test_rmap.c runs it on the host. */
+/* Reverse maps (see rmap.h): per page, a circle of blocks of three mappings, oldest block
+ * first, page->rmap pointing at the newest (the tail, whose next is the oldest), so that
+ * adding at the end is O(1); guarded by one global spinlock. Pure code over struct page, so
+ * tests/unit/test_rmap.c runs it on the host. */
 #include "mm/rmap.h"
 #include "mm/slab.h"
 #include "arch-x86_64/spinlock.h"
@@ -13,49 +13,72 @@ static uint64_t nr_entries; /* [rmap_lock] */
 
 void rmap_init(void)
 {
-	kmem_cache_init(&rmap_cache, "rmap_entry", sizeof(struct rmap_entry), 8);
+	kmem_cache_init(&rmap_cache, "rmap_block", sizeof(struct rmap_block), 64);
 }
 
-struct rmap_entry *rmap_entry_alloc(void)
+struct rmap_block *rmap_block_alloc(void)
 {
 	return kmem_cache_alloc(&rmap_cache);
 }
 
-void rmap_entry_free(struct rmap_entry *entry)
+void rmap_block_free(struct rmap_block *block)
 {
-	if (entry)
-		kmem_cache_free(&rmap_cache, entry);
+	if (block)
+		kmem_cache_free(&rmap_cache, block);
 }
 
-void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_entry *entry)
+void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_block **spare)
 {
-	BUG_ON(!entry || !page_test(page, PG_ANON | PG_SHMEM) || (va & 0xfff));
-	entry->mm = mm;
-	entry->va = va;
+	BUG_ON(!*spare || !page_test(page, PG_ANON | PG_SHMEM) || (va & 0xfff));
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	struct rmap_entry *tail = page->rmap;
-	entry->next = tail ? tail->next : entry;
-	if (tail)
-		tail->next = entry;
-	page->rmap = entry;
+	struct rmap_block *tail = page->rmap;
+	if (!tail || tail->used == RMAP_BLOCK_SLOTS) {
+		struct rmap_block *block = *spare;
+		*spare = NULL;
+		block->next = tail ? tail->next : block;
+		block->used = 0;
+		if (tail)
+			tail->next = block;
+		page->rmap = tail = block;
+	}
+	tail->slot[tail->used++] = (struct rmap_slot){ mm, va };
 	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
 	nr_entries++;
 	spin_unlock_irqrestore(&rmap_lock, flags);
 }
 
+/* The first block of page's circle (the oldest), NULL if none; then the next one after
+ * block, NULL after the newest. [rmap_lock] */
+static struct rmap_block *first_block(const struct page *page)
+{
+	struct rmap_block *tail = page->rmap;
+	return tail ? tail->next : NULL;
+}
+static struct rmap_block *next_block(const struct page *page, const struct rmap_block *block)
+{
+	return block == page->rmap ? NULL : block->next;
+}
+
 void rmap_remove(struct page *page, struct mm *mm, uint64_t va)
 {
-	struct rmap_entry *found = NULL;
+	struct rmap_block *emptied = NULL;
+	bool found = false;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	struct rmap_entry *tail = page->rmap, *prev = tail;
 	/* From the oldest: unmerging and copy-on-write breaks tend to come in the order the
 	 * mappings were made (address order, for the many sharers of a KSM page). */
-	for (struct rmap_entry *it = tail ? tail->next : NULL; it; prev = it, it = it == tail ? NULL : it->next) {
-		if (it->mm == mm && it->va == va) {
-			found = it;
-			prev->next = it->next;
-			if (it == tail)
-				page->rmap = it == prev ? NULL : prev;
+	struct rmap_block *prev = page->rmap;
+	for (struct rmap_block *b = first_block(page); b && !found; prev = b, b = next_block(page, b)) {
+		for (uint32_t i = 0; i < b->used; i++) {
+			if (b->slot[i].mm != mm || b->slot[i].va != va)
+				continue;
+			found = true;
+			b->slot[i] = b->slot[--b->used];
+			if (!b->used && b != prev) { /* empty, and not the only block: unlink it */
+				prev->next = b->next;
+				if (b == page->rmap)
+					page->rmap = prev;
+				emptied = b;
+			}
 			__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
 			nr_entries--;
 			break;
@@ -64,16 +87,27 @@ void rmap_remove(struct page *page, struct mm *mm, uint64_t va)
 	spin_unlock_irqrestore(&rmap_lock, flags);
 	if (!found)
 		panic("rmap: pfn %#lx has no mapping at %#lx in mm %p", page_to_pfn(page), va, mm);
-	rmap_entry_free(found);
+	rmap_block_free(emptied);
+}
+
+void rmap_release(struct page *page)
+{
+	struct rmap_block *block = page->rmap;
+	if (!block)
+		return;
+	/* The last reference is gone, so no one else can reach the page: no lock needed. */
+	BUG_ON(block->used || block->next != block || page->mapcount);
+	page->rmap = NULL;
+	rmap_block_free(block);
 }
 
 bool rmap_contains(struct page *page, struct mm *mm, uint64_t va)
 {
 	bool found = false;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	struct rmap_entry *tail = page->rmap;
-	for (struct rmap_entry *it = tail ? tail->next : NULL; it && !found; it = it == tail ? NULL : it->next)
-		found = it->mm == mm && it->va == va;
+	for (struct rmap_block *b = first_block(page); b && !found; b = next_block(page, b))
+		for (uint32_t i = 0; i < b->used && !found; i++)
+			found = b->slot[i].mm == mm && b->slot[i].va == va;
 	spin_unlock_irqrestore(&rmap_lock, flags);
 	return found;
 }
@@ -82,13 +116,13 @@ unsigned rmap_walk(struct page *page, bool (*fn)(void *ctx, struct mm *mm, uint6
 		   void *ctx)
 {
 	unsigned n = 0;
+	bool more = true;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	struct rmap_entry *tail = page->rmap;
-	for (struct rmap_entry *it = tail ? tail->next : NULL; it; it = it == tail ? NULL : it->next) {
-		n++;
-		if (!fn(ctx, it->mm, it->va))
-			break;
-	}
+	for (struct rmap_block *b = first_block(page); b && more; b = next_block(page, b))
+		for (uint32_t i = 0; i < b->used && more; i++) {
+			n++;
+			more = fn(ctx, b->slot[i].mm, b->slot[i].va);
+		}
 	spin_unlock_irqrestore(&rmap_lock, flags);
 	return n;
 }

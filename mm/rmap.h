@@ -7,17 +7,28 @@
  * and rewrite every PTE of a page.
  *
  * Locking: one global spinlock (irqsave) guards every list and mapcount change. It nests
- * inside mm->lock and is never held with a page-table lock or while sleeping; entries are
+ * inside mm->lock and is never held with a page-table lock or while sleeping; blocks are
  * allocated and freed outside it. A walker that holds only the rmap lock may see a mapping
  * its mm is about to change; to act on it, it takes a reference (mm_tryget()), drops the
  * rmap lock, takes mm->lock and checks the PTE again.
  *
+ * Layout: a page's mappings sit in blocks of three (mm, va) slots, one 64-byte cache line
+ * each, chained in a circle with page->rmap at the newest block (where adds go) and its next
+ * the oldest. A page mapped once, twice or three times has one block, and removing any of
+ * its mappings reads and writes that one line and nothing else: the unmap costs the same
+ * whether another process shares the page or not. (A list of one entry per mapping did not:
+ * unlinking from a list of two wrote the other sharer's entry, a cold line that made the
+ * first access to a merged page measurably slower than to an unmerged one under
+ * same_behaviour, mm/ksm.c.) The page's last block stays when its last mapping goes and is
+ * freed with the frame (rmap_release(), from put_page()), so that unmapping a page's only
+ * mapping frees nothing either.
+ *
  * Cost: adding is O(1); removing and walking are linear in the page's mappings (one or two
  * for private pages; KSM bounds its pages' sharing with max_page_sharing). Walks go from the
- * oldest mapping to the newest, and so does the search of a removal: for the thousands of
+ * oldest block to the newest, and so does the search of a removal: for the thousands of
  * sharers of a KSM page, merged in address order and unmerged or written in address order
- * too, the one removed is near the front (a newest-first list made each copy-on-write break
- * of such a page walk most of it: 0.9 us of its 5 us under TCG). */
+ * too, the one removed is near the front. A removal fills its slot with its block's last
+ * one; a block other than the page's only one is freed when it empties. */
 #ifndef MM_RMAP_H
 #define MM_RMAP_H
 
@@ -26,29 +37,43 @@
 
 struct mm;
 
-/* One entry of a page's reverse map: one (mm, va) whose PTE maps the page. 24 bytes, from
- * their own slab cache. (Not KSM's struct ksm_rmap_item, Linux's rmap_item: ksmd's memory of
- * one scanned virtual page, mm/ksm_internal.h.) */
-struct rmap_entry {
-	struct rmap_entry *next;	/* [rmap lock] next newer mapping of the same page (the
-					 * newest: the oldest; page->rmap is the newest) */
+/* One mapping: (mm, va) whose PTE maps the page. */
+struct rmap_slot {
 	struct mm *mm;
 	uint64_t va;			/* page-aligned; the low 12 bits are free for later users */
 };
-_Static_assert(sizeof(struct rmap_entry) == 24, "an rmap entry is 24 bytes");
 
-/* Boot, once (from addrspace_init): the cache of rmap entries. */
+#define RMAP_BLOCK_SLOTS 3
+
+/* A block of a page's reverse map, from its own slab cache, cache-line aligned. (Not KSM's
+ * struct ksm_rmap_item, Linux's rmap_item: ksmd's memory of one scanned virtual page,
+ * mm/ksm_internal.h.) */
+struct rmap_block {
+	struct rmap_block *next;	/* [rmap lock] the next newer block of the same page (the
+					 * newest: the oldest; page->rmap is the newest) */
+	uint32_t used;			/* [rmap lock] slot[0..used) are mappings */
+	uint32_t pad;
+	struct rmap_slot slot[RMAP_BLOCK_SLOTS];	/* [rmap lock] */
+};
+_Static_assert(sizeof(struct rmap_block) == 64, "an rmap block is one cache line");
+
+/* Boot, once (from addrspace_init): the cache of rmap blocks. */
 void rmap_init(void);
-/* An entry for rmap_add(), allocated ahead so that the PTE change cannot fail after the
+/* A block for rmap_add(), allocated ahead so that the PTE change cannot fail after the
  * page is mapped; NULL when out of memory. */
-struct rmap_entry *rmap_entry_alloc(void);
-/* Free an entry that was not added after all (NULL: nothing). */
-void rmap_entry_free(struct rmap_entry *entry);
+struct rmap_block *rmap_block_alloc(void);
+/* Free a block that was not given to rmap_add() after all (NULL: nothing). */
+void rmap_block_free(struct rmap_block *block);
 
-/* Record that va in mm maps page (mapcount + 1), with an entry from rmap_entry_alloc(). */
-void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_entry *entry);
-/* Forget that mapping (mapcount - 1) and free its entry. BUG if it was not recorded. */
+/* Record that va in mm maps page (mapcount + 1). *spare, from rmap_block_alloc(), is taken
+ * (and *spare set to NULL) when the page needs a new block; otherwise it stays the caller's,
+ * to free or to pass to the next rmap_add() (fork maps thousands of pages with one). */
+void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_block **spare);
+/* Forget that mapping (mapcount - 1). BUG if it was not recorded. */
 void rmap_remove(struct page *page, struct mm *mm, uint64_t va);
+/* The frame is being freed (put_page, the last reference): free its empty block. BUG if a
+ * mapping is left. */
+void rmap_release(struct page *page);
 /* Whether (mm, va) is on page's list (checks and tests). */
 bool rmap_contains(struct page *page, struct mm *mm, uint64_t va);
 
@@ -64,7 +89,7 @@ static inline int32_t page_mapcount(const struct page *page)
 	return __atomic_load_n(&page->mapcount, __ATOMIC_ACQUIRE);
 }
 
-/* Reverse-map entries in use, all pages (lock-free snapshot). */
+/* Mappings recorded, all pages (lock-free snapshot). */
 uint64_t rmap_nr_entries(void);
 
 #endif

@@ -108,7 +108,7 @@ int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool w
 	struct page *p = get_swap_page(entry, &err);
 	if (!p)
 		return err;
-	struct rmap_entry *rmap = rmap_entry_alloc();
+	struct rmap_block *rmap = rmap_block_alloc();
 	if (!rmap) {
 		put_page(p);
 		return -ENOMEM;
@@ -119,7 +119,7 @@ int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool w
 		prot &= ~MMU_WRITE; /* a write faults again: reuse or copy then */
 	} else if (!swap_cache_reuse(p)) {
 		if (!(map = alloc_anon_page(false))) {
-			rmap_entry_free(rmap);
+			rmap_block_free(rmap);
 			put_page(p);
 			return -ENOMEM;
 		}
@@ -129,7 +129,8 @@ int fault_swap(struct mm *mm, struct vma *v, uint64_t va, uint64_t entry, bool w
 		put_page(p);
 	}
 	BUG_ON(!pgtable_swap_in(&mm->pt, va, entry, page_to_phys(map), prot));
-	account_mapping(mm, va, map, rmap); /* our reference becomes the mapping's */
+	account_mapping(mm, va, map, &rmap); /* our reference becomes the mapping's */
+	rmap_block_free(rmap); /* unused if map is the cached page: it kept its last block */
 	__atomic_sub_fetch(&mm->swap_ents, 1, __ATOMIC_RELAXED);
 	swap_free(entry);
 	/* Swap is getting full: a page back in memory keeps no slot (when it is the slot's

@@ -289,15 +289,15 @@ static int fill_page(struct mm *mm, struct vma *v, uint64_t va, const void *src,
 	}
 	if (!p)
 		return rc;
-	struct rmap_entry *rmap = NULL;
-	if (!is_zero_page(p) && !(rmap = rmap_entry_alloc())) {
+	struct rmap_block *rmap = NULL;
+	if (!is_zero_page(p) && !(rmap = rmap_block_alloc())) {
 		put_page(p);
 		return -ENOMEM;
 	}
 	unsigned prot = pte_prot_for(v->flags, p) | (wp ? MMU_UFFD_WP : 0);
-	rc = install_page(mm, va, p, prot, rmap);
+	rc = install_page(mm, va, p, prot, &rmap);
+	rmap_block_free(rmap);
 	if (rc) {
-		rmap_entry_free(rmap);
 		if (!is_zero_page(p))
 			put_page(p);
 	}

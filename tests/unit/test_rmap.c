@@ -1,5 +1,7 @@
 /* Reverse maps: adding, finding, walking (with early stop) and removing mappings keeps the
- * list, mapcount and entry count exact, against a model under random operations. */
+ * blocks, mapcount and entry count exact, against a model under random operations; a page
+ * mapped up to three times keeps one block, which outlives its last mapping until
+ * rmap_release(). */
 #include <string.h>
 #include "check.h"
 #include "stubs/host_kernel.h"
@@ -27,9 +29,10 @@ static bool visit(void *ctx, struct mm *mm, uint64_t va)
 
 static void add(struct page *p, struct mm *mm, uint64_t va)
 {
-	struct rmap_entry *it = rmap_entry_alloc();
-	CHECK(it != NULL);
-	rmap_add(p, mm, va, it);
+	struct rmap_block *spare = rmap_block_alloc();
+	CHECK(spare != NULL);
+	rmap_add(p, mm, va, &spare);
+	rmap_block_free(spare);
 }
 
 static void test_basic(void)
@@ -62,12 +65,70 @@ static void test_basic(void)
 	rmap_remove(p, mms[2], 0x3000);
 	rmap_remove(p, mms[0], 0x1000);
 	CHECK_EQ(page_mapcount(p), 0);
-	CHECK(p->rmap == NULL);
 	CHECK_EQ(rmap_nr_entries(), 0);
-	CHECK_EQ(rmap_cache.nr_inuse, 0);
+	CHECK(p->rmap != NULL && rmap_cache.nr_inuse == 1); /* the empty block stays... */
 	struct seen s3 = { 0, 0, 0 };
 	CHECK_EQ(rmap_walk(p, visit, &s3), 0);
-	rmap_entry_free(NULL);
+	CHECK(!rmap_contains(p, mms[0], 0x1000));
+	rmap_release(p); /* ...until the frame is freed */
+	CHECK(p->rmap == NULL && rmap_cache.nr_inuse == 0);
+	rmap_release(p); /* no block: nothing */
+	rmap_block_free(NULL);
+}
+
+/* One, two or three mappings share one block, the same one whichever is removed: the
+ * unmap of a shared page touches no more memory than that of a private one. */
+static void test_one_block_up_to_three(void)
+{
+	struct page *p = &pages[1];
+	page_set(p, PG_ANON);
+	for (int sharers = 1; sharers <= RMAP_BLOCK_SLOTS; sharers++) {
+		for (int victim = 0; victim < sharers; victim++) {
+			for (int i = 0; i < sharers; i++)
+				add(p, mms[i], 0x5000);
+			struct rmap_block *block = p->rmap;
+			CHECK(block->next == block && block->used == (uint32_t)sharers);
+			rmap_remove(p, mms[victim], 0x5000);
+			CHECK(p->rmap == block && block->used == (uint32_t)sharers - 1);
+			CHECK(rmap_cache.nr_inuse == 1 && !rmap_contains(p, mms[victim], 0x5000));
+			for (int i = 0; i < sharers; i++)
+				if (i != victim)
+					rmap_remove(p, mms[i], 0x5000);
+			CHECK(p->rmap == block && block->used == 0);
+		}
+	}
+	/* The spare is taken only for a new block: one spare serves many adds. */
+	struct rmap_block *spare = rmap_block_alloc();
+	for (int i = 0; i < 3; i++) {
+		rmap_add(p, mms[i], 0x1000, &spare);
+		CHECK(spare != NULL && rmap_cache.nr_inuse == 2);
+	}
+	rmap_add(p, mms[3], 0x1000, &spare); /* a fourth mapping starts a second block */
+	CHECK(spare == NULL && rmap_cache.nr_inuse == 2);
+	CHECK(((struct rmap_block *)p->rmap)->used == 1);
+	rmap_remove(p, mms[3], 0x1000); /* the newest block empties and goes */
+	CHECK(rmap_cache.nr_inuse == 1 && ((struct rmap_block *)p->rmap)->used == 3);
+	for (int i = 0; i < 3; i++)
+		rmap_remove(p, mms[i], 0x1000);
+	rmap_release(p);
+	CHECK_EQ(rmap_cache.nr_inuse, 0);
+}
+
+/* page's circle of blocks is well formed (each holds 1-3 mappings, but the only one may
+ * be empty); returns how many blocks it has. */
+static uint64_t blocks_of(const struct page *p, bool *ok)
+{
+	struct rmap_block *tail = p->rmap;
+	if (!tail)
+		return 0;
+	uint64_t n = 0;
+	struct rmap_block *b = tail;
+	do {
+		b = b->next;
+		n++;
+		*ok &= b->used <= RMAP_BLOCK_SLOTS && (b->used > 0 || b->next == b) && n < 1000;
+	} while (b != tail && n < 1000);
+	return n;
 }
 
 static void test_random(void)
@@ -87,7 +148,7 @@ static void test_random(void)
 			add(p, mms[mi], va);
 		model[pi][mi][vi] = !model[pi][mi][vi];
 		int count = 0;
-		uint64_t total = 0;
+		uint64_t total = 0, blocks = 0;
 		for (int m = 0; m < NMM; m++)
 			for (int v = 0; v < NVA; v++) {
 				count += model[pi][m][v];
@@ -95,9 +156,12 @@ static void test_random(void)
 			}
 		struct seen s = { 0, 0, 0 };
 		ok &= (int)rmap_walk(p, visit, &s) == count && page_mapcount(p) == count;
-		for (int i = 0; i < NPAGES; i++)
+		for (int i = 0; i < NPAGES; i++) {
 			total += (uint64_t)page_mapcount(&pages[i]);
-		ok &= rmap_nr_entries() == total && rmap_cache.nr_inuse == total;
+			blocks += blocks_of(&pages[i], &ok);
+		}
+		ok &= rmap_nr_entries() == total && rmap_cache.nr_inuse == blocks;
+		ok &= blocks_of(p, &ok) >= (uint64_t)(count + RMAP_BLOCK_SLOTS - 1) / RMAP_BLOCK_SLOTS;
 	}
 	CHECK(ok);
 	for (int p = 0; p < NPAGES; p++)
@@ -105,6 +169,8 @@ static void test_random(void)
 			for (int v = 0; v < NVA; v++)
 				if (model[p][m][v])
 					rmap_remove(&pages[p], mms[m], (uint64_t)v << 12);
+	for (int p = 0; p < NPAGES; p++)
+		rmap_release(&pages[p]);
 	CHECK_EQ(rmap_nr_entries(), 0);
 	CHECK_EQ(rmap_cache.nr_inuse, 0);
 }
@@ -113,6 +179,7 @@ int main(void)
 {
 	rmap_init();
 	test_basic();
+	test_one_block_up_to_three();
 	test_random();
 	return check_summary("rmap");
 }
