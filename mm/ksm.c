@@ -368,13 +368,15 @@ static void cmp_and_merge_page(struct page *page, struct ksm_rmap_item *item, ui
 	}
 	struct ksm_stable_node *node;
 	struct page *kpage = stable_tree_search(item, page, &node);
-	if (kpage == KSM_BUSY)
-		return;
 	if (kpage == page && (item->address & KSM_STABLE) && item->head == node) {
 		put_page(kpage); /* merged already */
 		return;
 	}
+	/* Out of its tree even when the search met a busy node: an item left in the unstable
+	 * tree past its scan would be removed two scans later, when that tree is gone. */
 	remove_rmap_item_from_tree(item);
+	if (kpage == KSM_BUSY)
+		return;
 	if (kpage) {
 		if (!ksm_merge_with_ksm_page(item, page, kpage, cleaned_at))
 			stable_tree_append(item, node);

@@ -16,12 +16,13 @@ void put_page(struct page *page)
 		return;
 	/* The last reference: nobody else can see the frame any more. */
 	BUG_ON(page->mapcount || page_test(page, PG_SWAPCACHE));
-	if (page_test(page, PG_ANON | PG_SHMEM))
-		rmap_release(page); /* the empty block its last unmap left */
+	if (page_test(page, PG_KSM))
+		ksm_page_freed(page); /* its stable node must not point here once it is reused;
+				       * first, as ksmd finds the node busy until then */
 	if (page_test(page, PG_LRU))
 		lru_remove(page);
-	if (page_test(page, PG_KSM))
-		ksm_page_freed(page); /* its stable node must not point here once it is reused */
+	if (page_test(page, PG_ANON | PG_SHMEM))
+		rmap_release(page); /* the empty block its last unmap left */
 	page_clear(page, PG_USER_MASK);
 	page->private = 0;
 	page->refcount = 1; /* the buddy allocator drops this last one itself */
