@@ -450,6 +450,7 @@ static void ksm_do_scan(unsigned n)
 			ksm_stat.pages_scanned++;
 			put_page(c[i].page);
 		}
+		ksm_merge_batch_done();
 		mutex_unlock(&ksm_lock);
 		if (!got)
 			return;

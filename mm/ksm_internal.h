@@ -223,6 +223,9 @@ int ksm_merge_with_ksm_page(struct ksm_rmap_item *item, struct page *page, struc
 			    uint64_t cleaned_at);
 /* Point item's PTE at the zero page if page (mapped there) is all zeros. 0 or -errno. */
 int ksm_merge_with_zero_page(struct ksm_rmap_item *item, struct page *page);
+/* End of a batch of merges: free the spare reverse-map block they carried, so that an idle
+ * ksmd holds no memory. Under ksm_lock. */
+void ksm_merge_batch_done(void);
 /* Give item's address its own copy of the KSM page it maps, if it maps one. */
 void ksm_break_cow(struct ksm_rmap_item *item);
 /* same_behaviour's fake merge of page, mapped at item's address: moved to a random frame

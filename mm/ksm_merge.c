@@ -96,16 +96,24 @@ static int write_protect_page(struct mm *mm, uint64_t va, struct page *page, str
 	return 0;
 }
 
+/* A reverse-map block kept from one merge to the next of a batch: a KSM page's last block
+ * has room for two merges in three. [ksm_lock] */
+static struct rmap_block *spare;
+
+void ksm_merge_batch_done(void)
+{
+	assert_held(&ksm_lock);
+	rmap_block_free(spare);
+	spare = NULL;
+}
+
 /* Point va (mapping page, write-protected, in v; pte: its entry as write_protect_page left
- * it) at kpage, read-only: a KSM page (which gains a reference and a reverse-map entry) or
+ * it) at kpage, read-only: a KSM page (which gains a reference and a reverse-map slot) or
  * the zero page (marked for ksm_zero_pages). page loses this mapping; a userfaultfd
  * write-protect mark stays. 0 or -ENOMEM. Under mm->lock. */
 static int replace_page(struct mm *mm, struct vma *v, uint64_t va, const struct pte_info *pte,
 			struct page *kpage)
 {
-	/* A reverse-map block kept from one merge to the next: a KSM page's last block has
-	 * room for two merges in three. [ksm_lock] */
-	static struct rmap_block *spare;
 	assert_held(&ksm_lock);
 	assert_held(&mm->lock);
 	unsigned prot = merged_prot(v) | (pte->prot & MMU_UFFD_WP);
