@@ -64,20 +64,20 @@ void rmap_remove(struct page *page, struct mm *mm, uint64_t va)
 	struct rmap_block *emptied = NULL;
 	bool found = false;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
+	struct rmap_block *newest = page->rmap, *oldest = first_block(page);
 	/* From the oldest: unmerging and copy-on-write breaks tend to come in the order the
 	 * mappings were made (address order, for the many sharers of a KSM page). */
-	struct rmap_block *prev = page->rmap;
-	for (struct rmap_block *b = first_block(page); b && !found; prev = b, b = next_block(page, b)) {
+	for (struct rmap_block *b = oldest; b && !found; b = next_block(page, b)) {
 		for (uint32_t i = 0; i < b->used; i++) {
 			if (b->slot[i].mm != mm || b->slot[i].va != va)
 				continue;
 			found = true;
-			b->slot[i] = b->slot[--b->used];
-			if (!b->used && b != prev) { /* empty, and not the only block: unlink it */
-				prev->next = b->next;
-				if (b == page->rmap)
-					page->rmap = prev;
-				emptied = b;
+			/* The hole takes the oldest block's last mapping, so that every block between
+			 * the oldest and the newest stays full. */
+			b->slot[i] = oldest->slot[--oldest->used];
+			if (!oldest->used && oldest != newest) { /* not the only block: unlink it */
+				newest->next = oldest->next;
+				emptied = oldest;
 			}
 			__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
 			nr_entries--;

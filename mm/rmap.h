@@ -27,8 +27,10 @@
  * for private pages; KSM bounds its pages' sharing with max_page_sharing). Walks go from the
  * oldest block to the newest, and so does the search of a removal: for the thousands of
  * sharers of a KSM page, merged in address order and unmerged or written in address order
- * too, the one removed is near the front. A removal fills its slot with its block's last
- * one; a block other than the page's only one is freed when it empties. */
+ * too, the one removed is near the front. A removal fills its slot with the oldest block's
+ * last mapping, and the oldest block, unless it is the only one, is freed when it empties:
+ * every block between the oldest and the newest is full, so n mappings take at most
+ * n / 3 + 2 blocks, whatever order they come and go in. */
 #ifndef MM_RMAP_H
 #define MM_RMAP_H
 

@@ -105,17 +105,21 @@ static void test_one_block_up_to_three(void)
 	}
 	rmap_add(p, mms[3], 0x1000, &spare); /* a fourth mapping starts a second block */
 	CHECK(spare == NULL && rmap_cache.nr_inuse == 2);
-	CHECK(((struct rmap_block *)p->rmap)->used == 1);
-	rmap_remove(p, mms[3], 0x1000); /* the newest block empties and goes */
-	CHECK(rmap_cache.nr_inuse == 1 && ((struct rmap_block *)p->rmap)->used == 3);
-	for (int i = 0; i < 3; i++)
-		rmap_remove(p, mms[i], 0x1000);
+	struct rmap_block *newest = p->rmap, *oldest = newest->next;
+	CHECK(newest->used == 1 && oldest->used == 3);
+	rmap_remove(p, mms[3], 0x1000); /* its hole takes the oldest block's last mapping */
+	CHECK(rmap_cache.nr_inuse == 2 && newest->used == 1 && oldest->used == 2);
+	CHECK(newest->slot[0].mm == mms[2] && rmap_contains(p, mms[2], 0x1000));
+	rmap_remove(p, mms[0], 0x1000);
+	rmap_remove(p, mms[1], 0x1000); /* the oldest block empties and goes */
+	CHECK(rmap_cache.nr_inuse == 1 && p->rmap == newest && newest->next == newest);
+	rmap_remove(p, mms[2], 0x1000);
 	rmap_release(p);
 	CHECK_EQ(rmap_cache.nr_inuse, 0);
 }
 
-/* page's circle of blocks is well formed (each holds 1-3 mappings, but the only one may
- * be empty); returns how many blocks it has. */
+/* page's circle of blocks is well formed: each holds 1-3 mappings (the only one may be
+ * empty), and each between the oldest and the newest is full. Returns how many blocks. */
 static uint64_t blocks_of(const struct page *p, bool *ok)
 {
 	struct rmap_block *tail = p->rmap;
@@ -126,7 +130,9 @@ static uint64_t blocks_of(const struct page *p, bool *ok)
 	do {
 		b = b->next;
 		n++;
+		bool middle = n > 1 && b != tail;
 		*ok &= b->used <= RMAP_BLOCK_SLOTS && (b->used > 0 || b->next == b) && n < 1000;
+		*ok &= !middle || b->used == RMAP_BLOCK_SLOTS;
 	} while (b != tail && n < 1000);
 	return n;
 }
@@ -161,7 +167,9 @@ static void test_random(void)
 			blocks += blocks_of(&pages[i], &ok);
 		}
 		ok &= rmap_nr_entries() == total && rmap_cache.nr_inuse == blocks;
-		ok &= blocks_of(p, &ok) >= (uint64_t)(count + RMAP_BLOCK_SLOTS - 1) / RMAP_BLOCK_SLOTS;
+		uint64_t nb = blocks_of(p, &ok);
+		ok &= nb >= (uint64_t)(count + RMAP_BLOCK_SLOTS - 1) / RMAP_BLOCK_SLOTS;
+		ok &= nb <= (uint64_t)count / RMAP_BLOCK_SLOTS + 2;
 	}
 	CHECK(ok);
 	for (int p = 0; p < NPAGES; p++)
