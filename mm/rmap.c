@@ -59,30 +59,39 @@ static struct rmap_block *next_block(const struct page *page, const struct rmap_
 	return block == page->rmap ? NULL : block->next;
 }
 
+/* Where (mm, va) is on page's map: its block and slot. From the oldest: unmerging and
+ * copy-on-write breaks tend to come in the order the mappings were made (address order, for
+ * the many sharers of a KSM page). false if it is not there. [rmap_lock] */
+static bool find_mapping(const struct page *page, struct mm *mm, uint64_t va,
+			 struct rmap_block **block, uint32_t *slot)
+{
+	for (struct rmap_block *b = first_block(page); b; b = next_block(page, b))
+		for (uint32_t i = 0; i < b->used; i++)
+			if (b->slot[i].mm == mm && b->slot[i].va == va) {
+				*block = b;
+				*slot = i;
+				return true;
+			}
+	return false;
+}
+
 void rmap_remove(struct page *page, struct mm *mm, uint64_t va)
 {
-	struct rmap_block *emptied = NULL;
-	bool found = false;
+	struct rmap_block *b, *emptied = NULL;
+	uint32_t i;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	struct rmap_block *newest = page->rmap, *oldest = first_block(page);
-	/* From the oldest: unmerging and copy-on-write breaks tend to come in the order the
-	 * mappings were made (address order, for the many sharers of a KSM page). */
-	for (struct rmap_block *b = oldest; b && !found; b = next_block(page, b)) {
-		for (uint32_t i = 0; i < b->used; i++) {
-			if (b->slot[i].mm != mm || b->slot[i].va != va)
-				continue;
-			found = true;
-			/* The hole takes the oldest block's last mapping, so that every block between
-			 * the oldest and the newest stays full. */
-			b->slot[i] = oldest->slot[--oldest->used];
-			if (!oldest->used && oldest != newest) { /* not the only block: unlink it */
-				newest->next = oldest->next;
-				emptied = oldest;
-			}
-			__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
-			nr_entries--;
-			break;
+	bool found = find_mapping(page, mm, va, &b, &i);
+	if (found) {
+		/* The hole takes the oldest block's last mapping, so that every block between the
+		 * oldest and the newest stays full. */
+		struct rmap_block *newest = page->rmap, *oldest = first_block(page);
+		b->slot[i] = oldest->slot[--oldest->used];
+		if (!oldest->used && oldest != newest) { /* not the only block: unlink it */
+			newest->next = oldest->next;
+			emptied = oldest;
 		}
+		__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
+		nr_entries--;
 	}
 	spin_unlock_irqrestore(&rmap_lock, flags);
 	if (!found)
@@ -103,11 +112,10 @@ void rmap_release(struct page *page)
 
 bool rmap_contains(struct page *page, struct mm *mm, uint64_t va)
 {
-	bool found = false;
+	struct rmap_block *b;
+	uint32_t i;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
-	for (struct rmap_block *b = first_block(page); b && !found; b = next_block(page, b))
-		for (uint32_t i = 0; i < b->used && !found; i++)
-			found = b->slot[i].mm == mm && b->slot[i].va == va;
+	bool found = find_mapping(page, mm, va, &b, &i);
 	spin_unlock_irqrestore(&rmap_lock, flags);
 	return found;
 }
