@@ -227,6 +227,16 @@ static int unshare(struct mm *mm, struct vma *v, uint64_t va, const struct pte_i
 	return 0;
 }
 
+/* A new anonymous page in a frame drawn at random, holding a copy of page's bytes, with one
+ * reference for the caller; NULL when out of memory. */
+static struct page *random_copy(struct page *page)
+{
+	struct page *copy = alloc_anon_page_random();
+	if (copy)
+		copy_page(page_address(copy), page_address(page));
+	return copy;
+}
+
 void ksm_guard_page(struct ksm_rmap_item *item, struct page *page)
 {
 	struct mm *mm = item->slot->mm;
@@ -239,9 +249,8 @@ void ksm_guard_page(struct ksm_rmap_item *item, struct page *page)
 		goto out;
 	/* Moved to a random frame, as a merged page's KSM page is: the first access then
 	 * copies from a frame placed alike. */
-	struct page *copy = alloc_anon_page_random();
+	struct page *copy = random_copy(page);
 	if (copy) {
-		copy_page(page_address(copy), page_address(page));
 		int err = replace_page(mm, v, va, &pte, copy);
 		put_page(copy); /* the allocation's reference: a mapping holds its own */
 		if (!err)
@@ -254,11 +263,9 @@ out:
 
 struct page *ksm_alloc_random_page(struct page *page)
 {
-	struct page *kpage = alloc_anon_page_random();
-	if (!kpage)
-		return NULL;
-	copy_page(page_address(kpage), page_address(page));
-	page_set(kpage, PG_KSM);
+	struct page *kpage = random_copy(page);
+	if (kpage)
+		page_set(kpage, PG_KSM);
 	return kpage;
 }
 
