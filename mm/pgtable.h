@@ -149,9 +149,9 @@ enum pgtable_batch_op {
  * address order, into out[] (swap entries with MMU_SWAPPED, as pgtable_next_entry), each
  * changed by op on the way: present entries are reported as op left them (CLEAR, CLEAN
  * and CLEAN_AGE: as they were). Returns how many; *va moves past the last one taken (to
- * end when the range is done). One walk and one lock for the batch, and one TLB flush when op changed a present
- * entry (before returning: the old frames' last use is over). The walk pgtable_next_entry
- * makes per page is the cost of fork, exit and munmap otherwise. */
+ * end when the range is done). One walk and one lock for the batch, and one TLB flush when
+ * op changed a present entry (before returning: the old frames' last use is over). The walk
+ * pgtable_next_entry makes per page is the cost of fork, exit and munmap otherwise. */
 unsigned pgtable_next_batch(struct pgtable *pt, uint64_t *va, uint64_t end,
 			    enum pgtable_batch_op op, struct pte_entry *out, unsigned max);
 

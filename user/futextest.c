@@ -19,7 +19,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "ksm_util.h"
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>

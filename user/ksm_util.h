@@ -202,17 +202,27 @@ static inline void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Poll value() every poll_ms until it reaches target: 0, or -1 after timeout_s seconds. */
+static inline int ksm_wait_for(long (*value)(void), long target, double timeout_s, long poll_ms)
+{
+	double end = now_s() + timeout_s;
+	while (value() < target) {
+		if (now_s() > end)
+			return -1;
+		sleep_ms(poll_ms);
+	}
+	return 0;
+}
+
+static inline long ksm_pages_merged(void) { return ksm_read("pages_shared") + ksm_read("pages_sharing"); }
+static inline long ksm_merging_self(void) { return ksm_merging_pages(0); }
+static inline long ksm_full_scans(void) { return ksm_read("full_scans"); }
+
 /* Wait until KSM pages back `pages` pages (pages_shared + pages_sharing): 0, or -1 after
  * timeout_s seconds. */
 static inline int ksm_wait_merged(size_t pages, double timeout_s)
 {
-	double end = now_s() + timeout_s;
-	while ((size_t)(ksm_read("pages_shared") + ksm_read("pages_sharing")) < pages) {
-		if (now_s() > end)
-			return -1;
-		sleep_ms(2);
-	}
-	return 0;
+	return ksm_wait_for(ksm_pages_merged, (long)pages, timeout_s, 2);
 }
 
 /* Wait until `pages` pages of this process map KSM pages (its ksm_merging_pages, which
@@ -220,26 +230,13 @@ static inline int ksm_wait_merged(size_t pages, double timeout_s)
  * timeout_s seconds. */
 static inline int ksm_wait_merging_self(long pages, double timeout_s)
 {
-	double end = now_s() + timeout_s;
-	while (ksm_merging_pages(0) < pages) {
-		if (now_s() > end)
-			return -1;
-		sleep_ms(2);
-	}
-	return 0;
+	return ksm_wait_for(ksm_merging_self, pages, timeout_s, 2);
 }
 
 /* Wait until full_scans has grown by n: 0, or -1 after timeout_s seconds. */
 static inline int ksm_wait_scans(long n, double timeout_s)
 {
-	long target = ksm_read("full_scans") + n;
-	double end = now_s() + timeout_s;
-	while (ksm_read("full_scans") < target) {
-		if (now_s() > end)
-			return -1;
-		sleep_ms(5);
-	}
-	return 0;
+	return ksm_wait_for(ksm_full_scans, ksm_full_scans() + n, timeout_s, 5);
 }
 
 #endif
