@@ -1,12 +1,14 @@
 /* File-descriptor system calls: open, close, read and write (and their vector and
  * positional forms), lseek, dup family, pipe, fcntl, ioctl (the terminal's requests are in
- * tty.c). User buffers are bounced through kernel memory in chunks; a buffer is checked
- * before a stream (pipe, console) is read, so bad pointers cost no input. */
+ * tty.c). User buffers, single or vectored (iov_iter.h), are bounced through kernel memory
+ * in chunks; a buffer is checked before a stream (pipe, console) is read, so bad pointers
+ * cost no input. */
 #include "kernel/syscall_table.h"
 #include "kernel/process.h"
 #include "fs/sys_path.h"
 #include "fs/file.h"
 #include "fs/pipe.h"
+#include "fs/iov_iter.h"
 #include "kernel/task.h"
 #include "mm/addrspace.h"
 #include "mm/kmalloc.h"
@@ -43,21 +45,19 @@ static long rw_verify(struct file *f, size_t count, const uint64_t *pos)
 	return 0;
 }
 
-/* Read into user memory at *pos (NULL: the file position). Bytes read or -errno; the
- * checks in Linux's vfs_read order: -EBADF, -EFAULT (access_ok), -EINVAL (rw_verify). */
-static long read_to_user(struct file *f, char *ubuf, size_t count, uint64_t *pos)
+/* Read into the user memory ahead of it at *pos (NULL: the file position), one file read
+ * per chunk whatever the vectors. Bytes read or -errno; the caller checked the file is
+ * readable and the buffer against USER_END (Linux's vfs_read order: -EBADF, -EFAULT,
+ * then -EINVAL here). */
+static long read_to_user(struct file *f, struct iov_iter *it, size_t count, uint64_t *pos)
 {
-	if (!file_readable(f))
-		return -EBADF;
-	if (!user_access_ok(ubuf, count))
-		return -EFAULT;
 	long err = rw_verify(f, count, pos);
 	if (err)
 		return err;
 	if (!count || (f->vn->ops && f->vn->ops->sink))
 		return 0;
 	count = MIN(count, MAX_RW_COUNT);
-	if (!user_range_ok(ubuf, count, true))
+	if (!iov_iter_range_ok(it, count, true))
 		return -EFAULT;
 	char *buf = kmalloc(MIN(count, (size_t)IO_CHUNK));
 	if (!buf)
@@ -71,13 +71,14 @@ static long read_to_user(struct file *f, char *ubuf, size_t count, uint64_t *pos
 			rc = n;
 			break;
 		}
-		if (copy_to_user(ubuf + done, buf, n)) {
+		size_t copied = iov_iter_copy_out(it, buf, n);
+		done += copied;
+		if (pos)
+			*pos += copied;
+		if (copied < (size_t)n) {
 			rc = -EFAULT;
 			break;
 		}
-		done += n;
-		if (pos)
-			*pos += n;
 		if ((size_t)n < want || file_is_stream(f))
 			break;
 	}
@@ -85,14 +86,11 @@ static long read_to_user(struct file *f, char *ubuf, size_t count, uint64_t *pos
 	return done ? (long)done : rc;
 }
 
-/* Write from user memory at *pos (NULL: the file position). Bytes written or -errno, the
- * checks in vfs_write's order. */
-static long write_from_user(struct file *f, const char *ubuf, size_t count, uint64_t *pos)
+/* Write the user memory ahead of it at *pos (NULL: the file position), one file write per
+ * chunk whatever the vectors, so a terminal line or a small pipe write stays whole. Bytes
+ * written or -errno; the caller checked as for read_to_user. */
+static long write_from_user(struct file *f, struct iov_iter *it, size_t count, uint64_t *pos)
 {
-	if (!file_writable(f))
-		return -EBADF;
-	if (!user_access_ok(ubuf, count))
-		return -EFAULT;
 	long err = rw_verify(f, count, pos);
 	if (err)
 		return err;
@@ -108,11 +106,12 @@ static long write_from_user(struct file *f, const char *ubuf, size_t count, uint
 	long rc = 0;
 	while (done < count && !(done && fatal_signal_pending())) {
 		size_t want = MIN(count - done, (size_t)IO_CHUNK);
-		if (copy_from_user(buf, ubuf + done, want)) {
+		size_t copied = iov_iter_copy_in(it, buf, want);
+		if (!copied) {
 			rc = -EFAULT;
 			break;
 		}
-		long n = pos ? file_pwrite(f, buf, want, *pos) : file_write(f, buf, want);
+		long n = pos ? file_pwrite(f, buf, copied, *pos) : file_write(f, buf, copied);
 		if (n <= 0) {
 			rc = n;
 			break;
@@ -121,10 +120,24 @@ static long write_from_user(struct file *f, const char *ubuf, size_t count, uint
 		if (pos)
 			*pos += n;
 		if ((size_t)n < want)
-			break;
+			break; /* a short write, or a fault after the bytes copied */
 	}
 	kfree(buf);
 	return done ? (long)done : rc;
+}
+
+/* read, write, pread64, pwrite64: one user buffer, checked as vfs_read and vfs_write do
+ * (-EBADF, then -EFAULT for a range past USER_END) before the transfer. */
+static long single_io(struct file *f, char *ubuf, size_t count, uint64_t *pos, bool write)
+{
+	if (!(write ? file_writable(f) : file_readable(f)))
+		return -EBADF;
+	if (!user_access_ok(ubuf, count))
+		return -EFAULT;
+	struct iovec v = { ubuf, count };
+	struct iov_iter it;
+	iov_iter_init(&it, &v, 1);
+	return write ? write_from_user(f, &it, count, pos) : read_to_user(f, &it, count, pos);
 }
 
 long sys_read(int fd, char *ubuf, size_t count)
@@ -132,7 +145,7 @@ long sys_read(int fd, char *ubuf, size_t count)
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
-	long rc = read_to_user(f, ubuf, count, NULL);
+	long rc = single_io(f, ubuf, count, NULL, false);
 	file_put(f);
 	return rc;
 }
@@ -142,7 +155,7 @@ long sys_write(int fd, const char *ubuf, size_t count)
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
-	long rc = write_from_user(f, ubuf, count, NULL);
+	long rc = single_io(f, (char *)ubuf, count, NULL, true);
 	file_put(f);
 	return rc;
 }
@@ -155,7 +168,7 @@ long sys_pread64(int fd, char *ubuf, size_t count, int64_t off)
 	if (!f)
 		return -EBADF;
 	uint64_t pos = off;
-	long rc = file_is_stream(f) ? -ESPIPE : read_to_user(f, ubuf, count, &pos);
+	long rc = file_is_stream(f) ? -ESPIPE : single_io(f, ubuf, count, &pos, false);
 	file_put(f);
 	return rc;
 }
@@ -168,15 +181,10 @@ long sys_pwrite64(int fd, const char *ubuf, size_t count, int64_t off)
 	if (!f)
 		return -EBADF;
 	uint64_t pos = off;
-	long rc = file_is_stream(f) ? -ESPIPE : write_from_user(f, ubuf, count, &pos);
+	long rc = file_is_stream(f) ? -ESPIPE : single_io(f, (char *)ubuf, count, &pos, true);
 	file_put(f);
 	return rc;
 }
-
-struct iovec {
-	char *base;
-	size_t len;
-};
 
 /* Linux's import_iovec: at most IOV_MAX vectors (else -EINVAL), copied in one by one: an
  * unreadable one -EFAULT, a length that does not fit ssize_t -EINVAL; then a vector
@@ -219,39 +227,32 @@ static struct iovec *import_iovecs(const struct iovec *uiov, unsigned long cnt, 
 	return iov;
 }
 
-/* readv/writev (pos NULL) and preadv/pwritev (from *pos): each vector in turn, stopping
- * at the first short transfer; the checks in Linux's order (vfs_readv, vfs_writev). */
+/* readv/writev (pos NULL) and preadv/pwritev (from *pos): the vectors as one buffer (a
+ * writev to the terminal is one write, as on Linux, so another task's output cannot land
+ * inside it); the checks in Linux's order (vfs_readv, vfs_writev). */
 static long vector_io(int fd, const struct iovec *uiov, unsigned long iovcnt, bool write,
 		      uint64_t *pos)
 {
 	struct file *f = fget(fd);
 	if (!f)
 		return -EBADF;
-	long rc = 0, done = 0;
+	long rc = 0;
 	size_t total = 0;
 	struct iovec *iov = NULL;
 	if (pos && file_is_stream(f))
 		rc = -ESPIPE;
 	else if (!(write ? file_writable(f) : file_readable(f)))
 		rc = -EBADF;
-	else if ((iov = import_iovecs(uiov, iovcnt, &total, &rc)) && total)
-		rc = rw_verify(f, total, pos);
-	for (unsigned long i = 0; iov && total && !rc && i < iovcnt; i++) {
-		if (!iov[i].len)
-			continue;
-		long n = write ? write_from_user(f, iov[i].base, iov[i].len, pos)
-			       : read_to_user(f, iov[i].base, iov[i].len, pos);
-		if (n < 0) {
-			rc = done ? 0 : n;
-			break;
-		}
-		done += n;
-		if ((size_t)n < iov[i].len)
-			break;
+	else
+		iov = import_iovecs(uiov, iovcnt, &total, &rc);
+	if (iov) {
+		struct iov_iter it;
+		iov_iter_init(&it, iov, iovcnt);
+		rc = write ? write_from_user(f, &it, total, pos) : read_to_user(f, &it, total, pos);
 	}
 	kfree(iov);
 	file_put(f);
-	return done ? done : rc;
+	return rc;
 }
 
 long sys_readv(int fd, const struct iovec *uiov, unsigned long iovcnt)

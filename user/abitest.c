@@ -1,7 +1,8 @@
 /* abitest: the Linux ABI beyond the basics, each call checked against Linux's documented
  * behaviour: the stat family on files, links and /proc, file mappings (private, written
- * copy-on-write), shared anonymous memory across fork, mremap, poll, signals with
- * dispositions and masks, close-on-exec, resource and system queries, /proc's memory
+ * copy-on-write), shared anonymous memory across fork, mremap, poll, vectored reads and
+ * writes (one buffer: a readv does not wait to fill every vector, writevs do not
+ * interleave), signals with dispositions and masks, close-on-exec, resource and system queries, /proc's memory
  * figures agreeing with each other, and the vDSO's clocks agreeing with the system calls.
  * Prints "abitest: N checks, F failed". */
 #define _GNU_SOURCE
@@ -217,6 +218,69 @@ static void test_poll(void)
 
 static void ignore(int sig) { (void)sig; }
 
+static volatile sig_atomic_t alarmed;
+static void note_alarm(int sig) { (void)sig; alarmed = 1; }
+
+/* Two writers' writev calls, each one line of two vectors into one pipe: each line must
+ * arrive whole (a pipe write of up to PIPE_BUF bytes is atomic, vectored or not). */
+static void writev_lines(int fd, char c, int lines)
+{
+	char a[50], b[50];
+	memset(a, c, sizeof(a));
+	memset(b, c, sizeof(b));
+	b[sizeof(b) - 1] = '\n';
+	struct iovec iov[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	for (int i = 0; i < lines; i++)
+		if (writev(fd, iov, 2) != 100)
+			_exit(1);
+	_exit(0);
+}
+
+/* The vectors of readv and writev are one buffer: a readv returns what one read would
+ * (it does not wait for more to fill its second vector), and concurrent writevs to a pipe
+ * do not interleave. */
+static void test_vectored_io(void)
+{
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	char in[20];
+	struct iovec iov[2] = { { in, 10 }, { in + 10, 10 } };
+	CHECK(write(fds[1], "0123456789", 10) == 10);
+	struct sigaction sa = { 0 }, old;
+	sa.sa_handler = note_alarm; /* no SA_RESTART: a blocked readv would end at the alarm */
+	CHECK(sigaction(SIGALRM, &sa, &old) == 0);
+	alarmed = 0;
+	alarm(2);
+	CHECK(readv(fds[0], iov, 2) == 10 && !memcmp(in, "0123456789", 10));
+	alarm(0);
+	CHECK(!alarmed);
+	sigaction(SIGALRM, &old, NULL);
+	enum { LINES = 3000 };
+	pid_t w[2];
+	for (int i = 0; i < 2; i++)
+		if ((w[i] = fork()) == 0) {
+			close(fds[0]);
+			writev_lines(fds[1], "AB"[i], LINES);
+		}
+	close(fds[1]);
+	static char line[100];
+	size_t have = 0;
+	int whole = 0, torn = 0;
+	ssize_t n;
+	while ((n = read(fds[0], line + have, sizeof(line) - have)) > 0)
+		if ((have += n) == sizeof(line)) {
+			bool same = line[99] == '\n';
+			for (int k = 1; k < 99; k++)
+				same = same && line[k] == line[0];
+			*(same ? &whole : &torn) += 1;
+			have = 0;
+		}
+	close(fds[0]);
+	int st0, st1;
+	CHECK(waitpid(w[0], &st0, 0) == w[0] && st0 == 0 && waitpid(w[1], &st1, 0) == w[1] && st1 == 0);
+	CHECK(whole == 2 * LINES && torn == 0 && have == 0);
+}
+
 static int child_status(void (*fn)(void))
 {
 	pid_t c = fork();
@@ -418,6 +482,7 @@ int main(int argc, char **argv)
 	test_linux_edge_errnos();
 	test_shared_anon_and_mremap();
 	test_poll();
+	test_vectored_io();
 	test_signals();
 	test_cloexec(argv[0]);
 	test_queries();
