@@ -1,8 +1,9 @@
-/* Reverse maps (see rmap.h): per page, a circle of blocks of three mappings, oldest block
- * first, page->rmap pointing at the newest (the tail, whose next is the oldest), so that
- * adding at the end is O(1); guarded by one global spinlock. Pure code over struct page, so
- * tests/unit/test_rmap.c runs it on the host. */
+/* Reverse maps (see rmap.h): per page, a circle of blocks of three mappings, linked both
+ * ways, page->rmap pointing at the newest (the tail, whose next is the oldest), so that
+ * adding at the end and dropping an empty tail are O(1); guarded by one global spinlock.
+ * Pure code over struct page, so tests/unit/test_rmap.c runs it on the host. */
 #include "mm/rmap.h"
+#include "lib/string.h"
 #include "mm/slab.h"
 #include "arch-x86_64/spinlock.h"
 #include "kernel/printk.h"
@@ -27,21 +28,34 @@ void rmap_block_free(struct rmap_block *block)
 		kmem_cache_free(&rmap_cache, block);
 }
 
+/* How many of b's slots hold mappings (they come first). [rmap_lock] */
+static uint32_t used_slots(const struct rmap_block *b)
+{
+	uint32_t n = 0;
+	while (n < RMAP_BLOCK_SLOTS && b->slot[n].mm)
+		n++;
+	return n;
+}
+
 void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_block **spare)
 {
-	BUG_ON(!*spare || !page_test(page, PG_ANON | PG_SHMEM) || (va & 0xfff));
+	BUG_ON(!*spare || !page_test(page, PG_ANON | PG_SHMEM) || (va & 0xfff) || !mm);
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
 	struct rmap_block *tail = page->rmap;
-	if (!tail || tail->used == RMAP_BLOCK_SLOTS) {
+	if (!tail || used_slots(tail) == RMAP_BLOCK_SLOTS) {
 		struct rmap_block *block = *spare;
 		*spare = NULL;
-		block->next = tail ? tail->next : block;
-		block->used = 0;
-		if (tail)
+		memset(block->slot, 0, sizeof(block->slot));
+		block->next = block->prev = block;
+		if (tail) { /* between the newest and the oldest */
+			block->next = tail->next;
+			block->prev = tail;
+			tail->next->prev = block;
 			tail->next = block;
+		}
 		page->rmap = tail = block;
 	}
-	tail->slot[tail->used++] = (struct rmap_slot){ mm, va };
+	tail->slot[used_slots(tail)] = (struct rmap_slot){ mm, va };
 	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
 	nr_entries++;
 	spin_unlock_irqrestore(&rmap_lock, flags);
@@ -59,19 +73,35 @@ static struct rmap_block *next_block(const struct page *page, const struct rmap_
 	return block == page->rmap ? NULL : block->next;
 }
 
-/* Where (mm, va) is on page's map: its block and slot. From the oldest: unmerging and
- * copy-on-write breaks tend to come in the order the mappings were made (address order, for
- * the many sharers of a KSM page). false if it is not there. [rmap_lock] */
+/* Whether (mm, va) is in block b; its slot. */
+static bool in_block(const struct rmap_block *b, struct mm *mm, uint64_t va, uint32_t *slot)
+{
+	for (uint32_t i = 0; i < RMAP_BLOCK_SLOTS && b->slot[i].mm; i++)
+		if (b->slot[i].mm == mm && b->slot[i].va == va) {
+			*slot = i;
+			return true;
+		}
+	return false;
+}
+
+/* Where (mm, va) is on page's map: its block and slot; false if it is not there. The newest
+ * block first (the mapping added last, as a prober's is: rmap.h), then from the oldest
+ * (unmerging and copy-on-write breaks of a KSM page's many sharers come in address order,
+ * the order they merged in). [rmap_lock] */
 static bool find_mapping(const struct page *page, struct mm *mm, uint64_t va,
 			 struct rmap_block **block, uint32_t *slot)
 {
-	for (struct rmap_block *b = first_block(page); b; b = next_block(page, b))
-		for (uint32_t i = 0; i < b->used; i++)
-			if (b->slot[i].mm == mm && b->slot[i].va == va) {
-				*block = b;
-				*slot = i;
-				return true;
-			}
+	struct rmap_block *newest = page->rmap;
+	if (!newest)
+		return false;
+	struct rmap_block *b = newest;
+	do {
+		if (in_block(b, mm, va, slot)) {
+			*block = b;
+			return true;
+		}
+		b = b->next; /* the oldest after the newest, then newer ones */
+	} while (b != newest);
 	return false;
 }
 
@@ -82,14 +112,20 @@ void rmap_remove(struct page *page, struct mm *mm, uint64_t va)
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
 	bool found = find_mapping(page, mm, va, &b, &i);
 	if (found) {
-		/* The hole takes the oldest block's last mapping, so that every block between the
-		 * oldest and the newest stays full. */
-		struct rmap_block *newest = page->rmap, *oldest = first_block(page);
-		b->slot[i] = oldest->slot[--oldest->used];
-		if (!oldest->used && oldest != newest) { /* not the only block: unlink it */
-			newest->next = oldest->next;
-			emptied = oldest;
+		struct rmap_block *newest = page->rmap;
+		if (b != newest && !newest->slot[0].mm) {
+			/* The newest block is empty, left by an earlier removal: it goes, and the
+			 * block before it, full, becomes the newest. */
+			emptied = newest;
+			newest->prev->next = newest->next;
+			newest->next->prev = newest->prev;
+			page->rmap = newest = newest->prev;
 		}
+		/* The hole takes the newest block's last mapping, so that every other block
+		 * stays full. */
+		uint32_t last = used_slots(newest) - 1;
+		b->slot[i] = newest->slot[last];
+		newest->slot[last] = (struct rmap_slot){ NULL, 0 };
 		__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
 		nr_entries--;
 	}
@@ -105,7 +141,7 @@ void rmap_release(struct page *page)
 	if (!block)
 		return;
 	/* The last reference is gone, so no one else can reach the page: no lock needed. */
-	BUG_ON(block->used || block->next != block || page->mapcount);
+	BUG_ON(block->slot[0].mm || block->next != block || page->mapcount);
 	page->rmap = NULL;
 	rmap_block_free(block);
 }
@@ -127,7 +163,7 @@ unsigned rmap_walk(struct page *page, bool (*fn)(void *ctx, struct mm *mm, uint6
 	bool more = true;
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
 	for (struct rmap_block *b = first_block(page); b && more; b = next_block(page, b))
-		for (uint32_t i = 0; i < b->used && more; i++) {
+		for (uint32_t i = 0; i < RMAP_BLOCK_SLOTS && b->slot[i].mm && more; i++) {
 			n++;
 			more = fn(ctx, b->slot[i].mm, b->slot[i].va);
 		}

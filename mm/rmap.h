@@ -13,24 +13,28 @@
  * rmap lock, takes mm->lock and checks the PTE again.
  *
  * Layout: a page's mappings sit in blocks of three (mm, va) slots, one 64-byte cache line
- * each, chained in a circle with page->rmap at the newest block (where adds go) and its next
- * the oldest. A page mapped once, twice or three times has one block, and removing any of
- * its mappings reads and writes that one line and nothing else: the unmap costs the same
- * whether another process shares the page or not. (A list of one entry per mapping did not:
- * unlinking from a list of two wrote the other sharer's entry, a cold line that made the
- * first access to a merged page measurably slower than to an unmerged one under
- * same_behaviour, mm/ksm.c.) The page's last block stays when its last mapping goes and is
- * freed with the frame (rmap_release(), from put_page()), so that unmapping a page's only
- * mapping frees nothing either.
+ * each, chained in a circle both ways with page->rmap at the newest block (where adds go),
+ * whose next is the oldest. Every block but the newest is full; the newest holds zero to
+ * three mappings, so n mappings take at most n / 3 + 1 blocks, whatever order they come and
+ * go in. A removal looks in the newest block first, then from the oldest on, and fills its
+ * hole with the newest block's last mapping; an emptied newest block stays (the next add
+ * fills it) until a removal needs a mapping from the block before it.
+ *
+ * Why: the unmap of a mapping in the newest block reads and writes that one line and
+ * nothing else, however many other mappings the page has, and a page mapped up to three
+ * times has one block. So under same_behaviour (mm/ksm.c) the first access to a probe page
+ * costs the same whether the page was merged with nobody (a fake merge), with one process
+ * or with many that merged before the prober (its mapping, added last, is in the newest
+ * block). A list of one entry per mapping did not: unlinking from a list of two wrote the
+ * other sharer's entry, a cold line that made the access measurably slower. The page's last
+ * block stays when its last mapping goes and is freed with the frame (rmap_release(), from
+ * put_page()), so that unmapping a page's only mapping frees nothing either.
  *
  * Cost: adding is O(1); removing and walking are linear in the page's mappings (one or two
- * for private pages; KSM bounds its pages' sharing with max_page_sharing). Walks go from the
- * oldest block to the newest, and so does the search of a removal: for the thousands of
- * sharers of a KSM page, merged in address order and unmerged or written in address order
- * too, the one removed is near the front. A removal fills its slot with the oldest block's
- * last mapping, and the oldest block, unless it is the only one, is freed when it empties:
- * every block between the oldest and the newest is full, so n mappings take at most
- * n / 3 + 2 blocks, whatever order they come and go in. */
+ * for private pages; KSM bounds its pages' sharing with max_page_sharing). After the newest
+ * block, a removal searches from the oldest: for the many sharers of a KSM page, merged in
+ * address order and unmerged or written in address order too, the one removed is near the
+ * front. Walks go from the oldest block to the newest. */
 #ifndef MM_RMAP_H
 #define MM_RMAP_H
 
@@ -52,10 +56,10 @@ struct rmap_slot {
  * mm/ksm_internal.h.) */
 struct rmap_block {
 	struct rmap_block *next;	/* [rmap lock] the next newer block of the same page (the
-					 * newest: the oldest; page->rmap is the newest) */
-	uint32_t used;			/* [rmap lock] slot[0..used) are mappings */
-	uint32_t pad;
-	struct rmap_slot slot[RMAP_BLOCK_SLOTS];	/* [rmap lock] */
+					 * newest's: the oldest; page->rmap is the newest) */
+	struct rmap_block *prev;	/* [rmap lock] the next older one (the oldest's: the newest) */
+	struct rmap_slot slot[RMAP_BLOCK_SLOTS];	/* [rmap lock] the mappings first, then
+							 * free slots (mm NULL) */
 };
 _Static_assert(sizeof(struct rmap_block) == 64, "an rmap block is one cache line");
 
