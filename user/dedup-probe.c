@@ -17,7 +17,10 @@
  * no leak. With -r, rounds repeat with fresh wrong guesses, samples pooled.
  *
  * usage: dedup-probe [-p PROBES] [-r ROUNDS] [-d DOMAIN] [-m write|read] [-s SEED]
- *   (defaults 2000 probes, 1 round, the caller's domain, write, seed 1). The caller sets
+ *                    [-c COPIES]
+ *   (defaults 2000 probes, 1 round, the caller's domain, write, seed 1, 1 copy). With -c
+ *   the victim holds each secret COPIES times, so a right guess joins a KSM page with
+ *   COPIES mappings already: whether the number of sharers shows through timing. The caller sets
  *   ksmd's knobs (run 1). Prints the medians, the accuracy, how many probes were merged
  *   when timed (a figure of 50 % means nothing if the right guesses did not merge), and
  *   key=value lines. */
@@ -137,9 +140,10 @@ static int set_domain(long d)
 	return fclose(f) || bad ? -1 : 0;
 }
 
-/* A victim: a process holding secret pages 0..secrets-1, in the domain this program
- * started in. It is forked before the probes exist (a fork after would share them with it,
- * copy-on-write) and registers its pages with KSM when register_victim() tells it to. */
+/* A victim: a process holding secret pages 0..secrets-1 (each copies times), in the domain
+ * this program started in. It is forked before the probes exist (a fork after would share
+ * them with it, copy-on-write) and registers its pages with KSM when register_victim()
+ * tells it to. */
 struct victim {
 	pid_t pid;
 	int go[2], ready[2];	/* pipes: register now; registered */
@@ -156,7 +160,7 @@ static void end_victim(struct victim *v)
 }
 
 /* Fork the victim: 0, or -1 (errno set). */
-static int start_victim(struct victim *v, uint64_t seed, size_t secrets)
+static int start_victim(struct victim *v, uint64_t seed, size_t secrets, size_t copies)
 {
 	if (pipe(v->go) || pipe(v->ready))
 		return -1;
@@ -164,15 +168,16 @@ static int start_victim(struct victim *v, uint64_t seed, size_t secrets)
 	if (v->pid == 0) {
 		if (home_domain >= 0 && set_domain(home_domain))
 			_exit(1);
-		uint64_t *s = mmap(NULL, secrets * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		size_t pages = secrets * copies;
+		uint64_t *s = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (s == MAP_FAILED)
 			_exit(1);
-		for (size_t i = 0; i < secrets; i++)
-			secret_page(seed, i, s + i * (PAGE / 8));
+		for (size_t i = 0; i < pages; i++)
+			secret_page(seed, i % secrets, s + i * (PAGE / 8));
 		char c;
 		if (read(v->go[0], &c, 1) != 1)
 			_exit(1);
-		madvise(s, secrets * PAGE, MADV_MERGEABLE);
+		madvise(s, pages * PAGE, MADV_MERGEABLE);
 		if (write(v->ready[1], &c, 1) != 1)
 			_exit(1);
 		for (;;)
@@ -198,24 +203,25 @@ static int register_victim(struct victim *v)
 
 int main(int argc, char **argv)
 {
-	size_t probes = 2000;
+	size_t probes = 2000, copies = 1;
 	int rounds = 1, opt;
 	long domain = -1;
 	bool write_mode = true;
 	uint64_t seed = 1;
-	while ((opt = getopt(argc, argv, "p:r:d:m:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:r:d:m:s:c:")) != -1) {
 		switch (opt) {
 		case 'p': probes = strtoul(optarg, NULL, 0); break;
 		case 'r': rounds = atoi(optarg); break;
 		case 'd': domain = strtol(optarg, NULL, 0); break;
 		case 'm': write_mode = strcmp(optarg, "read") != 0; break;
 		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'c': copies = strtoul(optarg, NULL, 0); break;
 		default: goto usage;
 		}
 	}
-	if (probes < 4 || probes % 2 || probes > (1 << 19) || rounds < 1) {
+	if (probes < 4 || probes % 2 || probes > (1 << 19) || rounds < 1 || copies < 1 || copies > 64) {
 usage:
-		fprintf(stderr, "usage: dedup-probe [-p PROBES (even)] [-r ROUNDS] [-d DOMAIN] [-m write|read] [-s SEED]\n");
+		fprintf(stderr, "usage: dedup-probe [-p PROBES (even)] [-r ROUNDS] [-d DOMAIN] [-m write|read] [-s SEED] [-c COPIES (1-64)]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -240,7 +246,7 @@ usage:
 	long merged = 0; /* probes merged when they were timed, over the rounds */
 	for (int r = 0; r < rounds; r++) {
 		struct victim victim;
-		if (start_victim(&victim, seed, secrets)) {
+		if (start_victim(&victim, seed, secrets, copies)) {
 			perror("dedup-probe: victim");
 			return 1;
 		}
