@@ -115,6 +115,10 @@ def dedup_probe_same_behaviour_hides_merges_from_writes_and_reads(b):
     for mode in ("write", "read"):
         acc, out = probe_accuracy(m, f"-p 8000 -r 2 -m {mode}", lambda n: n >= 7600)
         check(acc <= 55, f"same_behaviour: {mode}s still tell right guesses from wrong ({acc}%):\n{out}")
+    # A victim holding each secret five times: a right guess joins a KSM page of five
+    # mappings (two reverse-map blocks), and must still cost what a wrong one does.
+    acc, out = probe_accuracy(m, "-p 8000 -r 2 -m write -c 5", lambda n: n >= 7600)
+    check(acc <= 55, f"same_behaviour: writes tell a page shared five times from none ({acc}%):\n{out}")
     m.poweroff()
 
 
