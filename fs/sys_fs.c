@@ -48,7 +48,8 @@ static long rw_verify(struct file *f, size_t count, const uint64_t *pos)
 /* Read into the user memory ahead of it at *pos (NULL: the file position), one file read
  * per chunk whatever the vectors. Bytes read or -errno; the caller checked the file is
  * readable and the buffer against USER_END (Linux's vfs_read order: -EBADF, -EFAULT,
- * then -EINVAL here). */
+ * then -EINVAL here). As on Linux, a file read into a buffer that faults part way returns
+ * what came before the fault; a stream's buffer is checked whole first. */
 static long read_to_user(struct file *f, struct iov_iter *it, size_t count, uint64_t *pos)
 {
 	long err = rw_verify(f, count, pos);
@@ -57,8 +58,8 @@ static long read_to_user(struct file *f, struct iov_iter *it, size_t count, uint
 	if (!count || (f->vn->ops && f->vn->ops->sink))
 		return 0;
 	count = MIN(count, MAX_RW_COUNT);
-	if (!iov_iter_range_ok(it, count, true))
-		return -EFAULT;
+	if (file_is_stream(f) && !iov_iter_range_ok(it, count, true))
+		return -EFAULT; /* before taking input the stream cannot take back */
 	char *buf = kmalloc(MIN(count, (size_t)IO_CHUNK));
 	if (!buf)
 		return -ENOMEM;
@@ -75,7 +76,9 @@ static long read_to_user(struct file *f, struct iov_iter *it, size_t count, uint
 		done += copied;
 		if (pos)
 			*pos += copied;
-		if (copied < (size_t)n) {
+		if (copied < (size_t)n) { /* a fault: a file is read on from where it stopped */
+			if (!pos && !file_is_stream(f))
+				f->pos -= n - copied;
 			rc = -EFAULT;
 			break;
 		}

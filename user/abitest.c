@@ -238,11 +238,26 @@ static void writev_lines(int fd, char c, int lines)
 
 /* The vectors of readv and writev are one buffer: a readv returns what one read would
  * (it does not wait for more to fill its second vector), and concurrent writevs to a pipe
- * do not interleave. */
+ * do not interleave. A file read into a buffer that faults part way returns what came
+ * before the fault and moves the position that far; a pipe's buffer is checked first
+ * (EFAULT, and nothing is taken from the pipe). */
 static void test_vectored_io(void)
 {
+	char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(two != MAP_FAILED && munmap(two + 4096, 4096) == 0);
+	int file = open("/bin/hello", O_RDONLY);
+	struct stat st;
+	CHECK(file >= 0 && fstat(file, &st) == 0 && st.st_size > 8192);
+	CHECK(read(file, two, 8192) == 4096 && lseek(file, 0, SEEK_CUR) == 4096);
+	struct iovec split[2] = { { two, 10 }, { two + 4096, 10 } };
+	CHECK(lseek(file, 0, SEEK_SET) == 0 && readv(file, split, 2) == 10 && lseek(file, 0, SEEK_CUR) == 10);
+	close(file);
 	int fds[2];
 	CHECK(pipe(fds) == 0);
+	CHECK(write(fds[1], "0123456789abcdefghij", 20) == 20);
+	CHECK(readv(fds[0], split, 2) == -1 && errno == EFAULT);
+	CHECK(read(fds[0], two, 30) == 20 && !memcmp(two, "0123456789abcdefghij", 20));
+	munmap(two, 4096);
 	char in[20];
 	struct iovec iov[2] = { { in, 10 }, { in + 10, 10 } };
 	CHECK(write(fds[1], "0123456789", 10) == 10);
