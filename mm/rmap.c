@@ -3,7 +3,6 @@
  * adding at the end and dropping an empty tail are O(1); guarded by one global spinlock.
  * Pure code over struct page, so tests/unit/test_rmap.c runs it on the host. */
 #include "mm/rmap.h"
-#include "lib/string.h"
 #include "mm/slab.h"
 #include "arch-x86_64/spinlock.h"
 #include "kernel/printk.h"
@@ -42,10 +41,12 @@ void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_block *
 	BUG_ON(!*spare || !page_test(page, PG_ANON | PG_SHMEM) || (va & 0xfff) || !mm);
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
 	struct rmap_block *tail = page->rmap;
-	if (!tail || used_slots(tail) == RMAP_BLOCK_SLOTS) {
+	uint32_t n = tail ? used_slots(tail) : RMAP_BLOCK_SLOTS;
+	if (n == RMAP_BLOCK_SLOTS) {
 		struct rmap_block *block = *spare;
 		*spare = NULL;
-		memset(block->slot, 0, sizeof(block->slot));
+		for (uint32_t i = 1; i < RMAP_BLOCK_SLOTS; i++) /* slot 0 is taken below */
+			block->slot[i].mm = NULL;
 		block->next = block->prev = block;
 		if (tail) { /* between the newest and the oldest */
 			block->next = tail->next;
@@ -54,8 +55,9 @@ void rmap_add(struct page *page, struct mm *mm, uint64_t va, struct rmap_block *
 			tail->next = block;
 		}
 		page->rmap = tail = block;
+		n = 0;
 	}
-	tail->slot[used_slots(tail)] = (struct rmap_slot){ mm, va };
+	tail->slot[n] = (struct rmap_slot){ mm, va };
 	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
 	nr_entries++;
 	spin_unlock_irqrestore(&rmap_lock, flags);
@@ -112,20 +114,19 @@ void rmap_remove(struct page *page, struct mm *mm, uint64_t va)
 	uint64_t flags = spin_lock_irqsave(&rmap_lock);
 	bool found = find_mapping(page, mm, va, &b, &i);
 	if (found) {
-		struct rmap_block *newest = page->rmap;
-		if (b != newest && !newest->slot[0].mm) {
-			/* The newest block is empty, left by an earlier removal: it goes, and the
-			 * block before it, full, becomes the newest. */
-			emptied = newest;
-			newest->prev->next = newest->next;
-			newest->next->prev = newest->prev;
-			page->rmap = newest = newest->prev;
+		/* The hole takes the last mapping of its own block if that is the newest (an
+		 * emptied newest block stays), else of the oldest block (which goes when it
+		 * empties): either way one line when the hole is in the newest or the oldest
+		 * block, and every block between them stays full. */
+		struct rmap_block *newest = page->rmap, *from = b == newest ? b : newest->next;
+		uint32_t last = used_slots(from) - 1;
+		b->slot[i] = from->slot[last];
+		from->slot[last] = (struct rmap_slot){ NULL, 0 };
+		if (!last && from != newest) { /* the oldest, not the only block, emptied */
+			emptied = from;
+			from->prev->next = from->next;
+			from->next->prev = from->prev;
 		}
-		/* The hole takes the newest block's last mapping, so that every other block
-		 * stays full. */
-		uint32_t last = used_slots(newest) - 1;
-		b->slot[i] = newest->slot[last];
-		newest->slot[last] = (struct rmap_slot){ NULL, 0 };
 		__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELEASE);
 		nr_entries--;
 	}

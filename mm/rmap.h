@@ -14,11 +14,12 @@
  *
  * Layout: a page's mappings sit in blocks of three (mm, va) slots, one 64-byte cache line
  * each, chained in a circle both ways with page->rmap at the newest block (where adds go),
- * whose next is the oldest. Every block but the newest is full; the newest holds zero to
- * three mappings, so n mappings take at most n / 3 + 1 blocks, whatever order they come and
- * go in. A removal looks in the newest block first, then from the oldest on, and fills its
- * hole with the newest block's last mapping; an emptied newest block stays (the next add
- * fills it) until a removal needs a mapping from the block before it.
+ * whose next is the oldest. A removal looks in the newest block first, then from the
+ * oldest on. It fills its hole with the last mapping of the newest block if the hole is
+ * there (an emptied newest block stays: the next add fills it), else of the oldest block
+ * (freed when it empties, unless it is the only one). So a hole in the newest or the
+ * oldest block is filled within its own line, every block between the two is full, and n
+ * mappings take at most n / 3 + 2 blocks, whatever order they come and go in.
  *
  * Why: the unmap of a mapping in the newest block reads and writes that one line and
  * nothing else, however many other mappings the page has, and a page mapped up to three
@@ -33,8 +34,8 @@
  * Cost: adding is O(1); removing and walking are linear in the page's mappings (one or two
  * for private pages; KSM bounds its pages' sharing with max_page_sharing). After the newest
  * block, a removal searches from the oldest: for the many sharers of a KSM page, merged in
- * address order and unmerged or written in address order too, the one removed is near the
- * front. Walks go from the oldest block to the newest. */
+ * address order and unmerged or written in address order too, the one removed is in the
+ * oldest block and its hole is filled there. Walks go from the oldest block to the newest. */
 #ifndef MM_RMAP_H
 #define MM_RMAP_H
 
