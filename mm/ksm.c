@@ -107,10 +107,11 @@
  * What remains: user/dedup-probe measures 48-51 % over 16,000 timings, 49-53 % when the
  * victim holds each secret five or ten times. ksmd's own work, and so its CPU time,
  * depends on what it merges, and it drops the handed-over references a little after the
- * faults, on whichever CPU it runs. Every sharer's visit still reads the KSM page's struct
- * page (a page of ten sharers: right guesses 50-400 ns faster at the median). A sharer
- * that merges after the prober moves the prober's mapping out of the newest reverse-map
- * block. remerge_swapped_in keeps a swapped-in page's frame.
+ * faults, on whichever CPU it runs. With ten sharers, right guesses are 50-400 ns faster at
+ * the median, for a cause not found (not the sharers' visits touching the KSM page's
+ * struct page: sparing it left the gap as it was). A sharer that merges after the prober
+ * moves the prober's mapping out of the newest reverse-map block. remerge_swapped_in keeps
+ * a swapped-in page's frame.
  *
  * Locking: see ksm_internal.h. ksmd takes ksm_lock for a batch of up to SCAN_BATCH
  * pages: it gathers them under one hold of their mm->lock, reading each page-table leaf
