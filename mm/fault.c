@@ -69,20 +69,10 @@ static int fault_absent(struct mm *mm, struct vma *v, uint64_t va, bool write)
 	}
 	if (!p)
 		return -ENOMEM;
-	struct rmap_block *rmap = NULL;
-	if (!is_zero_page(p) && !(rmap = rmap_block_alloc())) {
-		put_page(p);
-		return -ENOMEM;
-	}
 	/* A new private page is exclusive and a shared one follows its VMA. */
 	unsigned prot = vma_mmu_prot(v->flags) & (is_zero_page(p) ? ~MMU_WRITE : ~0u);
-	int rc = install_page(mm, va, p, prot, &rmap);
-	rmap_block_free(rmap);
-	if (rc) {
-		BUG_ON(rc != -ENOMEM); /* the PTE was absent under mm->lock */
-		if (!is_zero_page(p))
-			put_page(p);
-	}
+	int rc = install_new_page(mm, va, p, prot);
+	BUG_ON(rc && rc != -ENOMEM); /* the PTE was absent under mm->lock */
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include "mm/rmap.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
+#include "lib/errno.h"
 #include "mm/ksm.h"
 #include "mm/swap.h"
 #include "mm/page_copy.h"
@@ -70,6 +71,18 @@ int install_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot,
 	int rc = pgtable_map(&mm->pt, va, page_to_phys(p), prot);
 	if (!rc)
 		account_mapping(mm, va, p, rmap);
+	return rc;
+}
+
+int install_new_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot)
+{
+	struct rmap_block *rmap = NULL;
+	int rc = -ENOMEM;
+	if (is_zero_page(p) || (rmap = rmap_block_alloc()))
+		rc = install_page(mm, va, p, prot, &rmap);
+	rmap_block_free(rmap); /* NULL if the page took it */
+	if (rc && !is_zero_page(p))
+		put_page(p);
 	return rc;
 }
 

@@ -35,6 +35,9 @@ unsigned pte_prot_for(uint32_t vflags, const struct page *p);
  * -EEXIST) nothing changed and the reference is still the caller's. */
 int install_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot,
 		 struct rmap_block **rmap);
+/* install_page() with the reverse-map block allocated here, for a page the caller just got:
+ * 0, or -ENOMEM / -EEXIST with the caller's reference on p dropped. */
+int install_new_page(struct mm *mm, uint64_t va, struct page *p, unsigned prot);
 /* The accounting half of install_page(), for a PTE the caller set itself (e.g. with
  * pgtable_replace()). */
 void account_mapping(struct mm *mm, uint64_t va, struct page *p, struct rmap_block **rmap);

@@ -5,7 +5,6 @@
 #include "mm/mapping.h"
 #include "mm/page_ref.h"
 #include "mm/pgtable.h"
-#include "mm/rmap.h"
 #include "mm/shmem.h"
 #include "mm/kmalloc.h"
 #include "mm/page_copy.h"
@@ -289,19 +288,7 @@ static int fill_page(struct mm *mm, struct vma *v, uint64_t va, const void *src,
 	}
 	if (!p)
 		return rc;
-	struct rmap_block *rmap = NULL;
-	if (!is_zero_page(p) && !(rmap = rmap_block_alloc())) {
-		put_page(p);
-		return -ENOMEM;
-	}
-	unsigned prot = pte_prot_for(v->flags, p) | (wp ? MMU_UFFD_WP : 0);
-	rc = install_page(mm, va, p, prot, &rmap);
-	rmap_block_free(rmap);
-	if (rc) {
-		if (!is_zero_page(p))
-			put_page(p);
-	}
-	return rc;
+	return install_new_page(mm, va, p, pte_prot_for(v->flags, p) | (wp ? MMU_UFFD_WP : 0));
 }
 
 /* UFFDIO_COPY and UFFDIO_ZEROPAGE: fill [dst, dst+len) page by page from src (NULL:
